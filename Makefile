@@ -1,0 +1,49 @@
+# Portal CAGEC — comandos do dia a dia. Requer Python 3.11 e as bibliotecas Debian do README.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_VERSION := 26.3
+DEMO_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
+
+.PHONY: run install test test-unit test-e2e lint format bench clean
+
+$(BIN)/.instalado: pyproject.toml
+	@command -v $(PY) >/dev/null || (echo "Python 3.11 não encontrado ($(PY))"; exit 1)
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q pip==$(PIP_VERSION)
+	# xstatic-bootstrap só tem sdist, que ainda usa pkg_resources (setuptools < 81).
+	$(BIN)/pip install -q --build-constraint build-constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.instalado
+
+## Modo embutido: SQLite, Celery eager, e-mail no console, dados de demonstração.
+run: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py carregar_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## A suíte inteira: unidade/integração e, depois, navegador. Usa DATABASE_URL/REDIS_URL se definidos.
+test: install
+	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m e2e -q 
+
+test-unit: install
+	$(BIN)/pytest -m "not e2e" -q
+
+test-e2e: install
+	$(BIN)/pytest -m e2e -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,189 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+
+from cagec.lib import emails
+from cagec.lib.auditoria import ip_do_request
+from cagec.lib.documentos import normalizar_cpf
+
+from . import services
+from .forms import CPFField, TelefoneField
+from .models import AceiteTermo, EmailSaida, RegistroAuditoria, TermoUso, Usuario
+
+
+class SomenteLeituraMixin:
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UsuarioCriacaoForm(forms.ModelForm):
+    cpf = CPFField()
+    telefone = TelefoneField(required=False)
+
+    class Meta:
+        model = Usuario
+        fields = ["cpf", "nome", "email", "telefone", "is_staff"]
+
+    def clean_cpf(self):
+        cpf = self.cleaned_data["cpf"]
+        if Usuario.objects.filter(cpf=cpf).exists():
+            raise forms.ValidationError("Já existe um usuário com este CPF.")
+        return cpf
+
+
+@admin.register(Usuario)
+class UsuarioAdmin(admin.ModelAdmin):
+    list_display = [
+        "cpf_formatado",
+        "nome",
+        "email",
+        "situacao",
+        "origem",
+        "is_staff",
+        "last_login",
+    ]
+    list_filter = ["situacao", "origem", "is_staff", "groups"]
+    search_fields = ["nome", "email", "cpf"]
+    ordering = ["nome"]
+    readonly_fields = ["cpf", "situacao", "origem", "last_login", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["cpf", "nome", "email", "telefone"]}),
+        ("Situação", {"fields": ["situacao", "origem", "last_login", "created_at", "updated_at"]}),
+        ("Permissões", {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
+    ]
+    filter_horizontal = ["groups", "user_permissions"]
+    actions = ["desbloquear", "reenviar_primeiro_acesso", "bloquear"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = UsuarioCriacaoForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (
+                    None,
+                    {
+                        "fields": ["cpf", "nome", "email", "telefone", "is_staff"],
+                        "description": "A pessoa recebe por e-mail o link para criar a senha.",
+                    },
+                )
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_search_results(self, request, queryset, search_term):
+        cpf = normalizar_cpf(search_term)
+        if cpf.isdigit() and len(cpf) == 11:
+            return queryset.filter(Q(cpf=cpf)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.cadastrar_pela_administracao(obj, ator=request.user, ip=ip_do_request(request))
+
+    @admin.action(description="Desbloquear (zera tentativas e bloqueio administrativo)")
+    def desbloquear(self, request, queryset):
+        for usuario in queryset:
+            services.desbloquear(usuario, ator=request.user, ip=ip_do_request(request))
+        self.message_user(request, f"{queryset.count()} usuário(s) desbloqueado(s).")
+
+    @admin.action(description="Reenviar e-mail de primeiro acesso")
+    def reenviar_primeiro_acesso(self, request, queryset):
+        enviados = sum(
+            services.reenviar_primeiro_acesso(u, ator=request.user, ip=ip_do_request(request))
+            for u in queryset
+        )
+        ignorados = queryset.count() - enviados
+        self.message_user(request, f"{enviados} e-mail(s) enviado(s).")
+        if ignorados:
+            self.message_user(
+                request,
+                f"{ignorados} usuário(s) ignorado(s): a conta já está ativa ou bloqueada.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Bloquear acesso")
+    def bloquear(self, request, queryset):
+        for usuario in queryset:
+            services.bloquear(
+                usuario,
+                ator=request.user,
+                ip=ip_do_request(request),
+                motivo="Bloqueio pela administração",
+            )
+        self.message_user(request, f"{queryset.count()} usuário(s) bloqueado(s).")
+
+
+@admin.register(TermoUso)
+class TermoUsoAdmin(admin.ModelAdmin):
+    list_display = ["versao", "titulo", "publicado_em"]
+    fields = ["titulo", "texto"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return ["versao", "titulo", "texto", "publicado_em"] if obj else self.fields
+
+    def save_model(self, request, obj, form, change):
+        novo = services.publicar_termo(
+            titulo=obj.titulo, texto=obj.texto, ator=request.user, ip=ip_do_request(request)
+        )
+        obj.pk = novo.pk
+
+
+@admin.register(AceiteTermo)
+class AceiteTermoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["usuario", "termo", "aceito_em", "ip"]
+    list_filter = ["termo"]
+    search_fields = ["usuario__nome", "usuario__cpf"]
+    list_select_related = ["usuario", "termo"]
+
+
+@admin.register(EmailSaida)
+class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["created_at", "evento", "destinatario", "status", "tentativas", "enviado_em"]
+    list_filter = ["status", "evento"]
+    search_fields = ["destinatario", "assunto", "usuario__cpf", "usuario__nome"]
+    date_hierarchy = "created_at"
+    actions = ["reenviar"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Enviar de novo (volta para a fila)")
+    def reenviar(self, request, queryset):
+        total = sum(emails.reenviar(e.pk) for e in queryset)
+        self.message_user(request, f"{total} e-mail(s) recolocado(s) na fila.")
+
+
+@admin.register(RegistroAuditoria)
+class RegistroAuditoriaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "acao",
+        "ator",
+        "usuario_afetado",
+        "objeto_tipo",
+        "objeto_id",
+        "ip",
+    ]
+    list_filter = ["acao", "objeto_tipo"]
+    search_fields = ["acao", "descricao", "objeto_id", "ator__cpf", "usuario_afetado__cpf"]
+    date_hierarchy = "created_at"
+    list_select_related = ["ator", "usuario_afetado"]

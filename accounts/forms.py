@@ -1,0 +1,239 @@
+"""Formulários de conta: dono do formato da entrada (normaliza CPF, telefone, e-mail)."""
+
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+
+from cagec.lib.documentos import (
+    cpf_valido,
+    normalizar_cpf,
+    normalizar_telefone,
+    telefone_valido,
+)
+
+REGRAS_SENHA = [
+    "Pelo menos 8 caracteres.",
+    "Letras maiúsculas e minúsculas, ao menos um número e um símbolo (por exemplo ! @ # $ %).",
+    "Não pode ser parecida com seu CPF, nome ou e-mail, nem ser uma senha comum.",
+    "Deve ser diferente da senha anterior.",
+]
+
+
+def _sem_controle(valor: str) -> str:
+    """Remove caracteres de controle e normaliza Unicode (NFC)."""
+    valor = unicodedata.normalize("NFC", valor)
+    return "".join(c for c in valor if unicodedata.category(c)[0] != "C").strip()
+
+
+class CPFField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "CPF")
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", "Somente números ou no formato 000.000.000-00.")
+        kwargs.setdefault("error_messages", {"max_length": "CPF inválido."})
+        super().__init__(**kwargs)
+        self.widget.attrs.update(inputmode="numeric", autocomplete="username")
+
+    def clean(self, value):
+        valor = super().clean(value)
+        if valor in self.empty_values:
+            return valor
+        cpf = normalizar_cpf(valor)
+        if not cpf_valido(cpf):
+            raise forms.ValidationError(
+                "CPF inválido. Confira os 11 dígitos (por exemplo 529.982.247-25).", code="cpf"
+            )
+        return cpf
+
+
+class TelefoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Telefone")
+        kwargs.setdefault("max_length", 25)
+        kwargs.setdefault("help_text", "Com DDD, por exemplo (31) 99999-9999.")
+        kwargs.setdefault("error_messages", {"max_length": "Telefone inválido."})
+        super().__init__(**kwargs)
+        self.widget.attrs.update(inputmode="tel", autocomplete="tel")
+
+    def clean(self, value):
+        valor = super().clean(value)
+        if valor in self.empty_values:
+            return valor
+        if not telefone_valido(valor):
+            raise forms.ValidationError(
+                "Telefone inválido. Informe DDD e número, por exemplo (31) 3915-0000.",
+                code="telefone",
+            )
+        return normalizar_telefone(valor)
+
+
+class NomeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Nome completo")
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("error_messages", {"max_length": "O nome pode ter até 200 caracteres."})
+        super().__init__(**kwargs)
+        self.widget.attrs.update(autocomplete="name")
+
+    def clean(self, value):
+        nome = " ".join(_sem_controle(super().clean(value) or "").split())
+        if len(nome.split(" ")) < 2 or any(c.isdigit() for c in nome):
+            raise forms.ValidationError("Informe o nome completo, com nome e sobrenome.")
+        return nome
+
+
+def _campo_email(label="E-mail"):
+    return forms.EmailField(
+        label=label,
+        max_length=254,
+        error_messages={"invalid": "Informe um e-mail válido, como nome@exemplo.com.br."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+def _campo_senha(label, autocomplete="new-password", help_text=""):
+    return forms.CharField(
+        label=label,
+        max_length=128,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class NovaSenhaMixin:
+    """Nova senha + confirmação, validadas com as regras do portal para ``self.usuario``."""
+
+    def _adicionar_campos_senha(self):
+        self.fields["nova_senha"] = _campo_senha("Nova senha", help_text=" ".join(REGRAS_SENHA))
+        self.fields["confirmacao_senha"] = _campo_senha("Confirmação da nova senha")
+
+    def clean_confirmacao_senha(self):
+        senha = self.cleaned_data.get("nova_senha")
+        confirmacao = self.cleaned_data.get("confirmacao_senha")
+        if senha and confirmacao != senha:
+            raise forms.ValidationError("As duas senhas digitadas não são iguais.")
+        if senha:
+            password_validation.validate_password(senha, self.usuario)
+        return confirmacao
+
+
+class InscricaoForm(forms.Form):
+    cpf = CPFField()
+    nome = NomeField()
+    email = _campo_email()
+    email_confirmacao = _campo_email("Confirmação do e-mail")
+    telefone = TelefoneField()
+
+    def clean(self):
+        dados = super().clean()
+        a, b = dados.get("email"), dados.get("email_confirmacao")
+        if a and b and a.lower() != b.lower():
+            self.add_error("email_confirmacao", "Os dois e-mails digitados não são iguais.")
+        return dados
+
+    def cleaned_data_sem_confirmacao(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "email_confirmacao"}
+
+
+class LoginForm(forms.Form):
+    cpf = CPFField(help_text="")
+    senha = _campo_senha("Senha", autocomplete="current-password")
+
+    erro_credenciais = (
+        "CPF ou senha incorretos. Se você ainda não ativou sua conta, use o link de primeiro "
+        "acesso enviado por e-mail ou a opção “Esqueceu sua senha ou usuário bloqueado?”."
+    )
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.usuario = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        dados = super().clean()
+        if self.errors:
+            return dados
+        self.usuario = authenticate(self.request, username=dados["cpf"], password=dados["senha"])
+        if self.usuario is None:
+            raise forms.ValidationError(self.erro_credenciais, code="credenciais")
+        return dados
+
+
+class PrimeiroAcessoForm(NovaSenhaMixin, forms.Form):
+    cpf = CPFField(help_text="Confirme o CPF da pessoa convidada.")
+
+    def __init__(self, usuario, *args, **kwargs):
+        self.usuario = usuario
+        super().__init__(*args, **kwargs)
+        if settings.PRIMEIRO_ACESSO_CONFIRMAR_EMAIL:
+            self.fields["email"] = _campo_email()
+            self.fields["email"].help_text = "O e-mail em que você recebeu o convite."
+        self._adicionar_campos_senha()
+
+
+class RecuperarSenhaForm(forms.Form):
+    cpf = CPFField()
+    email = _campo_email()
+    email.help_text = "O e-mail principal cadastrado no portal."
+
+
+class RedefinirSenhaForm(NovaSenhaMixin, forms.Form):
+    def __init__(self, usuario, *args, **kwargs):
+        self.usuario = usuario
+        super().__init__(*args, **kwargs)
+        self._adicionar_campos_senha()
+
+
+class TermoForm(forms.Form):
+    aceito = forms.BooleanField(
+        label="Li e aceito o Termo de Uso e a Política de Privacidade.",
+        error_messages={"required": "Para continuar, marque que leu e aceita o termo."},
+    )
+
+
+class DadosForm(forms.Form):
+    nome = NomeField()
+    telefone = TelefoneField()
+
+
+class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
+    senha_atual = _campo_senha("Senha atual", autocomplete="current-password")
+
+    def __init__(self, usuario, *args, **kwargs):
+        self.usuario = usuario
+        super().__init__(*args, **kwargs)
+        self._adicionar_campos_senha()
+
+    def clean_senha_atual(self):
+        senha = self.cleaned_data["senha_atual"]
+        if not self.usuario.check_password(senha):
+            raise forms.ValidationError("A senha atual não confere.")
+        return senha
+
+
+class TrocaEmailForm(forms.Form):
+    email = _campo_email("Novo e-mail")
+    email_confirmacao = _campo_email("Confirmação do e-mail")
+    senha = _campo_senha("Senha", autocomplete="current-password")
+
+    def __init__(self, usuario, *args, **kwargs):
+        self.usuario = usuario
+        super().__init__(*args, **kwargs)
+        self.fields["senha"].help_text = "Digite sua senha atual para confirmar a mudança."
+
+    def clean_senha(self):
+        if not self.usuario.check_password(self.cleaned_data["senha"]):
+            raise forms.ValidationError("A senha não confere.")
+        return self.cleaned_data["senha"]
+
+    def clean(self):
+        dados = super().clean()
+        a, b = dados.get("email"), dados.get("email_confirmacao")
+        if a and b and a.lower() != b.lower():
+            self.add_error("email_confirmacao", "Os dois e-mails digitados não são iguais.")
+        elif a and a.lower() == self.usuario.email.lower():
+            self.add_error("email", "Este já é o seu e-mail principal.")
+        return dados

@@ -1,0 +1,225 @@
+"""Pessoas, termos de uso, tokens de acesso, caixa de saída de e-mail e trilha de auditoria.
+
+A caixa de saída e a auditoria moram aqui porque são a fundação de que todos os apps
+dependem; os helpers que as usam estão em ``cagec/lib/emails.py`` e ``cagec/lib/auditoria.py``.
+Nenhuma transição de estado é feita aqui: ver ``accounts/services.py``.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from cagec.lib.documentos import formatar_cpf, formatar_telefone, mascarar_cpf, normalizar_cpf
+
+
+class UsuarioManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, cpf, nome="", email="", password=None, **extra):
+        usuario = self.model(cpf=normalizar_cpf(cpf), nome=nome, email=email.strip(), **extra)
+        if password:
+            usuario.set_password(password)
+        else:
+            usuario.set_unusable_password()
+        usuario.save(using=self._db)
+        return usuario
+
+    def create_superuser(self, cpf, nome="", email="", password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, situacao=Usuario.Situacao.ATIVO)
+        extra.setdefault("origem", Usuario.Origem.ADMINISTRACAO)
+        return self.create_user(cpf, nome, email, password, **extra)
+
+
+class Usuario(AbstractBaseUser, PermissionsMixin):
+    class Situacao(models.TextChoices):
+        PENDENTE = "pendente", "Pendente de primeiro acesso"
+        ATIVO = "ativo", "Ativo"
+        BLOQUEADO = "bloqueado", "Bloqueado pela administração"
+
+    class Origem(models.TextChoices):
+        INSCRICAO = "inscricao", "Inscrição no portal"
+        IMPORTACAO = "importacao", "Importação do sistema anterior"
+        ADMINISTRACAO = "administracao", "Criado pela administração"
+
+    cpf = models.CharField("CPF", max_length=11, unique=True)
+    nome = models.CharField("nome completo", max_length=200)
+    email = models.EmailField("e-mail principal", max_length=254)
+    telefone = models.CharField("telefone", max_length=11, blank=True)
+    situacao = models.CharField(
+        "situação", max_length=12, choices=Situacao.choices, default=Situacao.PENDENTE
+    )
+    origem = models.CharField(
+        "origem", max_length=15, choices=Origem.choices, default=Origem.INSCRICAO
+    )
+    is_staff = models.BooleanField("acesso à administração", default=False)
+    is_active = models.BooleanField("pode entrar", default=True)
+    created_at = models.DateTimeField("criado em", default=timezone.now)
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
+
+    objects = UsuarioManager()
+
+    USERNAME_FIELD = "cpf"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["nome", "email"]
+
+    class Meta:
+        verbose_name = "usuário"
+        verbose_name_plural = "usuários"
+        indexes = [models.Index(Upper("email"), name="usuario_email_upper")]
+
+    def __str__(self):
+        return f"{self.nome} ({mascarar_cpf(self.cpf)})"
+
+    @property
+    def cpf_formatado(self):
+        return formatar_cpf(self.cpf)
+
+    @property
+    def cpf_mascarado(self):
+        return mascarar_cpf(self.cpf)
+
+    @property
+    def telefone_formatado(self):
+        return formatar_telefone(self.telefone)
+
+    def get_full_name(self):
+        return self.nome
+
+    def get_short_name(self):
+        return self.nome.split(" ")[0] if self.nome else ""
+
+
+class TokenAcesso(models.Model):
+    """Link de uso único enviado por e-mail. Guardamos só o SHA-256 do token."""
+
+    class Finalidade(models.TextChoices):
+        PRIMEIRO_ACESSO = "primeiro_acesso", "Primeiro acesso / validação de cadastro"
+        RECUPERACAO_SENHA = "recuperacao_senha", "Recuperação de senha"
+        TROCA_EMAIL = "troca_email", "Confirmação de novo e-mail"
+
+    usuario = models.ForeignKey(Usuario, on_delete=models.CASCADE, related_name="tokens")
+    finalidade = models.CharField(max_length=20, choices=Finalidade.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    dados = models.JSONField(default=dict, blank=True)
+    expira_em = models.DateTimeField()
+    usado_em = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "token de acesso"
+        verbose_name_plural = "tokens de acesso"
+        indexes = [models.Index(fields=["usuario", "finalidade"])]
+
+    def __str__(self):
+        return f"{self.get_finalidade_display()} — {self.usuario}"
+
+    @property
+    def utilizavel(self):
+        return self.usado_em is None and self.expira_em > timezone.now()
+
+
+class TermoUso(models.Model):
+    """Termo de Uso e Política de Privacidade. Publicado, não se edita: cria-se nova versão."""
+
+    versao = models.PositiveIntegerField("versão", unique=True)
+    titulo = models.CharField("título", max_length=200)
+    texto = models.TextField(
+        "texto", help_text="Parágrafos separados por linha em branco. Linhas com '## ' são títulos."
+    )
+    publicado_em = models.DateTimeField("publicado em", default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "termo de uso"
+        verbose_name_plural = "termos de uso"
+        ordering = ["-versao"]
+
+    def __str__(self):
+        return f"{self.titulo} — versão {self.versao}"
+
+    def blocos(self):
+        """O texto em blocos (título ou parágrafo) para o template, sem HTML vindo do banco."""
+        for bloco in self.texto.replace("\r\n", "\n").split("\n\n"):
+            bloco = bloco.strip()
+            if bloco.startswith("## "):
+                yield {"titulo": bloco[3:]}
+            elif bloco:
+                yield {"paragrafo": bloco}
+
+
+class AceiteTermo(models.Model):
+    usuario = models.ForeignKey(Usuario, on_delete=models.CASCADE, related_name="aceites")
+    termo = models.ForeignKey(TermoUso, on_delete=models.PROTECT, related_name="aceites")
+    aceito_em = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "aceite do termo de uso"
+        verbose_name_plural = "aceites do termo de uso"
+        constraints = [
+            models.UniqueConstraint(fields=["usuario", "termo"], name="aceite_unico_por_versao")
+        ]
+
+    def __str__(self):
+        return f"{self.usuario} aceitou a versão {self.termo.versao}"
+
+
+class EmailSaida(models.Model):
+    """Caixa de saída: cada e-mail nasce aqui, na mesma transação da mudança que o causou."""
+
+    class Status(models.TextChoices):
+        PENDENTE = "pendente", "Pendente"
+        ENVIADO = "enviado", "Enviado"
+        FALHOU = "falhou", "Falhou (desistimos após várias tentativas)"
+
+    evento = models.CharField(max_length=60)
+    usuario = models.ForeignKey(
+        Usuario, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    destinatario = models.EmailField(max_length=254)
+    assunto = models.CharField(max_length=300)
+    corpo_texto = models.TextField()
+    corpo_html = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDENTE)
+    tentativas = models.PositiveSmallIntegerField(default=0)
+    ultimo_erro = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    enviado_em = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "e-mail (caixa de saída)"
+        verbose_name_plural = "e-mails (caixa de saída)"
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.evento} → {self.destinatario} ({self.get_status_display()})"
+
+
+class RegistroAuditoria(models.Model):
+    """Trilha de auditoria, somente inclusão (no PostgreSQL, um gatilho recusa UPDATE/DELETE)."""
+
+    created_at = models.DateTimeField("quando", default=timezone.now, db_index=True)
+    ator = models.ForeignKey(
+        Usuario, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    usuario_afetado = models.ForeignKey(
+        Usuario, null=True, blank=True, on_delete=models.PROTECT, related_name="auditoria"
+    )
+    acao = models.CharField("ação", max_length=60, db_index=True)
+    objeto_tipo = models.CharField("tipo do objeto", max_length=60, blank=True)
+    objeto_id = models.CharField("id do objeto", max_length=40, blank=True)
+    descricao = models.CharField("descrição", max_length=300, blank=True)
+    antes = models.JSONField(null=True, blank=True)
+    depois = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "registro de auditoria"
+        verbose_name_plural = "registros de auditoria"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["objeto_tipo", "objeto_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.acao}"

@@ -1,0 +1,16 @@
+"""Tasks recebem ids e só chamam serviços; todas são idempotentes."""
+
+from celery import shared_task
+
+from cagec.lib import emails
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def enviar_email(email_id):
+    return emails.entregar(email_id)
+
+
+@shared_task(ignore_result=True)
+def varrer_caixa_de_saida():
+    """Reenvia o que ficou pendente (fila fora do ar, worker morto, SMTP com falha)."""
+    return sum(emails.entregar(pk) for pk in emails.pendentes_para_varredura())

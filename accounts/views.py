@@ -1,0 +1,225 @@
+"""Views de conta: cada uma lê o formulário, chama um serviço e redireciona ou renderiza."""
+
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from cagec.lib.auditoria import ip_do_request as ip
+from cagec.lib.documentos import mascarar_cpf
+
+from . import forms, selectors, services
+from .middleware import CHAVE_ATIVIDADE, CHAVE_TERMO
+from .models import TokenAcesso
+
+log = logging.getLogger(__name__)
+F = TokenAcesso.Finalidade
+LIMITE_PUBLICO = settings.FORMULARIOS_PUBLICOS_LIMITE_POR_IP
+
+
+def _proximo(request, padrao="accounts:painel"):
+    alvo = request.POST.get("next") or request.GET.get("next")
+    if alvo and url_has_allowed_host_and_scheme(alvo, {request.get_host()}, request.is_secure()):
+        return alvo
+    return padrao
+
+
+@ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
+def inscricao(request):
+    form = forms.InscricaoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.inscrever(**form.cleaned_data_sem_confirmacao(), ip=ip(request))
+        return redirect("accounts:inscricao_enviada")
+    return render(request, "accounts/inscricao_form.html", {"form": form})
+
+
+def inscricao_enviada(request):
+    return render(request, "accounts/inscricao_enviada.html")
+
+
+@ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
+def primeiro_acesso(request, token):
+    try:
+        usuario = services.buscar_token(token, F.PRIMEIRO_ACESSO).usuario
+    except services.TokenInvalido:
+        return render(request, "accounts/link_invalido.html", status=404)
+    form = forms.PrimeiroAcessoForm(usuario, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concluir_primeiro_acesso(
+                token,
+                cpf=form.cleaned_data["cpf"],
+                email=form.cleaned_data.get("email"),
+                senha=form.cleaned_data["nova_senha"],
+                ip=ip(request),
+            )
+        except services.TokenInvalido:
+            return render(request, "accounts/link_invalido.html", status=404)
+        except services.ValidationError as erro:
+            form.add_error(None, erro)
+        else:
+            messages.success(request, "Conta ativada. Entre com seu CPF e a senha que você criou.")
+            return redirect("accounts:entrar")
+    return render(request, "accounts/primeiro_acesso_form.html", {"form": form, "usuario": usuario})
+
+
+@ratelimit(key="ip", rate=settings.LOGIN_LIMITE_POR_IP, method="POST", block=True)
+def entrar(request):
+    if request.user.is_authenticated:
+        return redirect(_proximo(request))
+    form = forms.LoginForm(request, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            login(request, form.usuario, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[CHAVE_ATIVIDADE] = time.time()
+            services.registrar_login(form.usuario, ip=ip(request))
+            return redirect(_proximo(request))
+        log.info("Login recusado para %s", mascarar_cpf(request.POST.get("cpf", "")))
+    return render(request, "accounts/entrar.html", {"form": form, "next": _proximo(request, "")})
+
+
+def login_bloqueado(request, original_response=None, credentials=None):
+    """Resposta do django-axes quando o CPF atingiu o limite de tentativas."""
+    minutos = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/login_bloqueado.html", {"minutos": minutos}, status=429)
+
+
+@require_POST
+def sair(request):
+    if request.user.is_authenticated:
+        services.registrar_logout(request.user, ip=ip(request))
+    logout(request)
+    messages.info(request, "Você saiu do portal.")
+    return redirect("home")
+
+
+@ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
+def recuperar_senha(request):
+    form = forms.RecuperarSenhaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.solicitar_recuperacao(**form.cleaned_data, ip=ip(request))
+        return redirect("accounts:recuperacao_enviada")
+    return render(request, "accounts/recuperar_senha_form.html", {"form": form})
+
+
+def recuperacao_enviada(request):
+    return render(request, "accounts/recuperacao_enviada.html")
+
+
+def redefinir_senha(request, token):
+    try:
+        usuario = services.buscar_token(token, F.RECUPERACAO_SENHA).usuario
+    except services.TokenInvalido:
+        return render(request, "accounts/link_invalido.html", status=404)
+    form = forms.RedefinirSenhaForm(usuario, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.redefinir_senha(token, senha=form.cleaned_data["nova_senha"], ip=ip(request))
+        except services.TokenInvalido:
+            return render(request, "accounts/link_invalido.html", status=404)
+        messages.success(request, "Senha redefinida e conta desbloqueada. Entre com a nova senha.")
+        return redirect("accounts:entrar")
+    return render(request, "accounts/redefinir_senha_form.html", {"form": form})
+
+
+def termos(request):
+    """Público para leitura; quem está logado aceita a versão vigente aqui."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect("accounts:entrar")
+    termo = services.termo_vigente()
+    form = forms.TermoForm(request.POST or None)
+    if request.method == "POST" and termo and form.is_valid():
+        services.aceitar_termo(
+            request.user,
+            termo,
+            ip=ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        request.session[CHAVE_TERMO] = termo.versao
+        return redirect(_proximo(request))
+    aceito = bool(termo) and request.session.get(CHAVE_TERMO) == termo.versao
+    return render(
+        request,
+        "accounts/termo_form.html",
+        {"termo": termo, "form": form, "aceito": aceito, "next": _proximo(request, "")},
+    )
+
+
+@login_required
+def painel(request):
+    return render(request, "accounts/painel.html")
+
+
+@login_required
+def minha_conta(request):
+    usuario = request.user
+    form = forms.DadosForm(
+        request.POST or None, initial={"nome": usuario.nome, "telefone": usuario.telefone}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.atualizar_dados(usuario, **form.cleaned_data, ip=ip(request))
+        messages.success(request, "Dados atualizados.")
+        return redirect("accounts:minha_conta")
+    auditoria = selectors.auditoria_do_usuario(usuario, limite=50)
+    return render(request, "accounts/minha_conta.html", {"form": form, "auditoria": auditoria})
+
+
+@login_required
+def alterar_senha(request):
+    form = forms.AlterarSenhaForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.alterar_senha(
+            request.user, nova_senha=form.cleaned_data["nova_senha"], ip=ip(request)
+        )
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "Senha alterada.")
+        return redirect("accounts:minha_conta")
+    return render(request, "accounts/alterar_senha_form.html", {"form": form})
+
+
+@login_required
+def trocar_email(request):
+    form = forms.TrocaEmailForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.solicitar_troca_email(
+            request.user, novo_email=form.cleaned_data["email"], ip=ip(request)
+        )
+        messages.success(
+            request,
+            "Enviamos um link de confirmação para o novo e-mail. A troca só vale depois que "
+            "você abrir esse link.",
+        )
+        return redirect("accounts:minha_conta")
+    return render(request, "accounts/trocar_email_form.html", {"form": form})
+
+
+def confirmar_email(request, token):
+    if request.method != "POST":
+        try:
+            dados = services.buscar_token(token, F.TROCA_EMAIL).dados
+        except services.TokenInvalido:
+            return render(request, "accounts/link_invalido.html", status=404)
+        return render(request, "accounts/confirmar_email.html", {"novo_email": dados["novo_email"]})
+    try:
+        services.confirmar_troca_email(token, ip=ip(request))
+    except services.TokenInvalido:
+        return render(request, "accounts/link_invalido.html", status=404)
+    messages.success(request, "Novo e-mail confirmado. Ele passa a ser o seu e-mail principal.")
+    return redirect("accounts:minha_conta" if request.user.is_authenticated else "accounts:entrar")
+
+
+@login_required
+def meus_dados(request):
+    conteudo = json.dumps(selectors.dados_pessoais(request.user), ensure_ascii=False, indent=2)
+    resposta = HttpResponse(conteudo, content_type="application/json; charset=utf-8")
+    resposta["Content-Disposition"] = 'attachment; filename="meus-dados-cagec.json"'
+    return resposta

@@ -1,0 +1,46 @@
+"""Escrita na trilha de auditoria. Todo serviço que muda estado chama ``registrar``."""
+
+import re
+
+from cagec.lib.documentos import mascarar_cpf
+
+_CPF_SOLTO = re.compile(r"(?<![0-9A-Za-z])(\d{3}\.?\d{3}\.?\d{3}-?\d{2})(?![0-9A-Za-z])")
+
+
+def sem_cpf(texto: str) -> str:
+    """Troca qualquer CPF completo de um texto livre pela forma mascarada."""
+    return _CPF_SOLTO.sub(lambda m: mascarar_cpf(m.group(1)), texto or "")
+
+
+def ip_do_request(request):
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def registrar(
+    acao,
+    *,
+    objeto=None,
+    ator=None,
+    usuario_afetado=None,
+    descricao="",
+    antes=None,
+    depois=None,
+    ip=None,
+):
+    from accounts.models import RegistroAuditoria, Usuario
+
+    if usuario_afetado is None and isinstance(objeto, Usuario):
+        usuario_afetado = objeto
+    if ator is not None and not getattr(ator, "is_authenticated", False):
+        ator = None
+    return RegistroAuditoria.objects.create(
+        acao=acao,
+        ator=ator,
+        usuario_afetado=usuario_afetado,
+        objeto_tipo=objeto._meta.label_lower if objeto is not None else "",
+        objeto_id=str(objeto.pk) if objeto is not None else "",
+        descricao=sem_cpf(descricao)[:300],
+        antes=antes,
+        depois=depois,
+        ip=ip,
+    )

@@ -1,0 +1,308 @@
+"""Configuração única do Portal CAGEC, dirigida por variáveis de ambiente.
+
+Sem variáveis, o portal roda no modo embutido (SQLite, Celery "eager", e-mail no
+console) desde que DJANGO_DEBUG=true. Em produção: DJANGO_SECRET_KEY,
+DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL e EMAIL_URL. Ver .env.example.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Defina DJANGO_SECRET_KEY (obrigatória fora do desenvolvimento)."
+        )
+    SECRET_KEY = "desenvolvimento-inseguro-nao-use-em-producao"  # noqa: S105
+
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Defina DJANGO_ALLOWED_HOSTS em produção.")
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Endereço público do portal, usado nos links dos e-mails e PDFs (gerados fora de um request).
+PORTAL_URL_BASE = env.str("PORTAL_URL_BASE", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "axes",
+    "csp",
+    "accounts",
+    "parceiros",
+    "declaracoes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessaoInativaMiddleware",
+    "accounts.middleware.TermoUsoMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "cagec.urls"
+WSGI_APPLICATION = "cagec.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+# --- Banco de dados -----------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+# Conexões persistentes com verificação de saúde: sem isso cada página paga a conexão.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, sessões, fila ------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cagec"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # O limite por IP fica por processo no modo embutido; em produção REDIS_URL é obrigatório.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    *globals().get("SILENCED_SYSTEM_CHECKS", []),
+    # O axes bloqueia só por CPF de propósito: bloquear por IP derrubaria uma prefeitura
+    # inteira atrás do mesmo NAT. O limite por IP é o django-ratelimit em /entrar/.
+    "axes.W006",
+]
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "America/Sao_Paulo"
+# Enfileirar falha em ≤ 1 s quando o Redis cai; a varredura da caixa de saída cobre o resto.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "visibility_timeout": 3600,
+    "max_retries": 0,
+}
+CELERY_BEAT_SCHEDULE = {
+    "varrer-caixa-de-saida": {
+        "task": "accounts.tasks.varrer_caixa_de_saida",
+        "schedule": timedelta(minutes=1),
+    },
+}
+
+# --- Usuários e senhas -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.Usuario"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("cpf", "nome", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.ComplexidadeValidator"},
+    {"NAME": "accounts.validators.SenhaDiferenteDaAtualValidator"},
+]
+LOGIN_URL = "accounts:entrar"
+LOGIN_REDIRECT_URL = "accounts:painel"
+LOGOUT_REDIRECT_URL = "home"
+
+PRIMEIRO_ACESSO_VALIDADE = timedelta(hours=env.int("PRIMEIRO_ACESSO_HORAS", default=72))
+RECUPERACAO_SENHA_VALIDADE = timedelta(hours=1)
+TROCA_EMAIL_VALIDADE = timedelta(hours=24)
+# Na validação de cadastro, pedir também o e-mail registrado (além do CPF).
+PRIMEIRO_ACESSO_CONFIRMAR_EMAIL = env.bool("PRIMEIRO_ACESSO_CONFIRMAR_EMAIL", default=False)
+
+# Sessões: absoluta de 12 h (o cookie não é renovado), inatividade de 30 min (middleware).
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSAO_INATIVIDADE = timedelta(minutes=env.int("SESSAO_INATIVIDADE_MINUTOS", default=30))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Bloqueio por CPF (django-axes): 5 falhas seguidas, 15 min; o limite por IP é do login.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FALHAS_MAXIMAS", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_BLOQUEIO_MINUTOS", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.autenticacao.cpf_da_tentativa"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_bloqueado"
+AXES_VERBOSE = False  # o axes registraria o CPF completo no log; registramos nós, mascarado.
+AXES_ENABLE_ADMIN = True
+AXES_PASSWORD_FORM_FIELD = "senha"
+AXES_SENSITIVE_PARAMETERS = ["senha", "password", "csrfmiddlewaretoken"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IP_HEADERS", default=["REMOTE_ADDR"]
+)  # atrás de um proxy confiável: ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+LOGIN_LIMITE_POR_IP = env.str("LOGIN_LIMITE_POR_IP", default="30/m")
+FORMULARIOS_PUBLICOS_LIMITE_POR_IP = env.str("FORMULARIOS_PUBLICOS_LIMITE_POR_IP", default="20/m")
+RATELIMIT_VIEW = "cagec.views.limite_excedido"
+
+# --- Internacionalização ----------------------------------------------------------------
+LANGUAGE_CODE = "pt-br"
+LANGUAGES = [("pt-br", "Português (Brasil)")]
+TIME_ZONE = "America/Sao_Paulo"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = False
+
+# --- Arquivos -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _pasta_bootstrap():
+    from xstatic.pkg import bootstrap
+
+    return ("bootstrap", bootstrap.BASE_DIR)
+
+
+STATICFILES_DIRS.append(_pasta_bootstrap())
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = None  # nunca servido diretamente: arquivos saem só por views que checam permissão
+
+# --- E-mail -------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Portal CAGEC <nao-responda@cagec.mg.gov.br>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 10
+CAIXA_SAIDA_MAX_TENTATIVAS = 10
+
+# --- Formulários ------------------------------------------------------------------------
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Segurança ----------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
+if HTTPS:
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^saude/$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Logs: nada de CPF completo ---------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"simples": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simples"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+ADMINS = [("Equipe CAGEC", a) for a in env.list("DJANGO_ADMINS_EMAILS", default=[])]

@@ -1,0 +1,63 @@
+"""Páginas do portal que não pertencem a um app: início, saúde, limite excedido, erros."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+log = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def em_construcao(request, titulo):
+    """Áreas públicas previstas e ainda não entregues: dito com clareza, sem fingir."""
+    return render(request, "em_construcao.html", {"titulo": titulo}, status=200)
+
+
+@never_cache
+def saude(request):
+    """Para o balanceador: 200 se o banco (e o Redis, quando configurado) respondem."""
+    estado = {"banco": _verificar_banco(), "redis": _verificar_redis()}
+    ok = all(v in ("ok", "nao_configurado") for v in estado.values())
+    return JsonResponse({"status": "ok" if ok else "falha", **estado}, status=200 if ok else 503)
+
+
+def _verificar_banco():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception:  # noqa: BLE001 — qualquer falha conta como fora do ar
+        log.exception("Saúde: banco indisponível")
+        return "falha"
+
+
+def _verificar_redis():
+    if not settings.REDIS_URL:
+        return "nao_configurado"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except Exception:  # noqa: BLE001
+        log.warning("Saúde: Redis indisponível")
+        return "falha"
+
+
+def limite_excedido(request, exception=None):
+    return render(request, "429.html", status=429)
+
+
+def erro_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def erro_500(request):
+    return render(request, "500.html", status=500)
