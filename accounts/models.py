@@ -197,6 +197,28 @@ class EmailSaida(models.Model):
         return f"{self.evento} → {self.destinatario} ({self.get_status_display()})"
 
 
+ACOES_LEGIVEIS = {
+    "usuario.inscricao": "Inscrição no portal",
+    "usuario.inscricao_repetida": "Tentativa de nova inscrição com este CPF",
+    "usuario.cadastro_administracao": "Conta criada pela administração",
+    "usuario.primeiro_acesso_reenviado": "Novo link de primeiro acesso enviado",
+    "usuario.ativo": "Conta ativada",
+    "usuario.bloqueado": "Conta bloqueada pela administração",
+    "usuario.pendente": "Bloqueio retirado (conta aguardando primeiro acesso)",
+    "usuario.login": "Entrada no portal",
+    "usuario.logout": "Saída do portal",
+    "usuario.recuperacao_solicitada": "Pedido de recuperação de senha",
+    "usuario.senha_redefinida": "Senha redefinida pela recuperação",
+    "usuario.senha_alterada": "Senha alterada",
+    "usuario.dados_alterados": "Dados pessoais alterados",
+    "usuario.troca_email_solicitada": "Pedido de troca do e-mail principal",
+    "usuario.email_alterado": "E-mail principal alterado",
+    "usuario.tentativas_zeradas": "Tentativas de acesso zeradas pela administração",
+    "termo.aceito": "Termo de uso aceito",
+    "termo.publicado": "Nova versão do termo de uso publicada",
+}
+
+
 class RegistroAuditoria(models.Model):
     """Trilha de auditoria, somente inclusão (no PostgreSQL, um gatilho recusa UPDATE/DELETE)."""
 
@@ -223,3 +245,7 @@ class RegistroAuditoria(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.acao}"
+
+    @property
+    def acao_legivel(self):
+        return ACOES_LEGIVEIS.get(self.acao, self.acao)

@@ -26,6 +26,11 @@ F = TokenAcesso.Finalidade
 LIMITE_PUBLICO = settings.FORMULARIOS_PUBLICOS_LIMITE_POR_IP
 
 
+def _dados(request):
+    """Dados do POST, ou None num GET (um POST vazio ainda deve validar e mostrar erros)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _proximo(request, padrao="accounts:painel"):
     alvo = request.POST.get("next") or request.GET.get("next")
     if alvo and url_has_allowed_host_and_scheme(alvo, {request.get_host()}, request.is_secure()):
@@ -35,7 +40,7 @@ def _proximo(request, padrao="accounts:painel"):
 
 @ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
 def inscricao(request):
-    form = forms.InscricaoForm(request.POST or None)
+    form = forms.InscricaoForm(_dados(request))
     if request.method == "POST" and form.is_valid():
         services.inscrever(**form.cleaned_data_sem_confirmacao(), ip=ip(request))
         return redirect("accounts:inscricao_enviada")
@@ -52,7 +57,7 @@ def primeiro_acesso(request, token):
         usuario = services.buscar_token(token, F.PRIMEIRO_ACESSO).usuario
     except services.TokenInvalido:
         return render(request, "accounts/link_invalido.html", status=404)
-    form = forms.PrimeiroAcessoForm(usuario, request.POST or None)
+    form = forms.PrimeiroAcessoForm(usuario, _dados(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.concluir_primeiro_acesso(
@@ -76,7 +81,7 @@ def primeiro_acesso(request, token):
 def entrar(request):
     if request.user.is_authenticated:
         return redirect(_proximo(request))
-    form = forms.LoginForm(request, request.POST or None)
+    form = forms.LoginForm(request, _dados(request))
     if request.method == "POST":
         if form.is_valid():
             login(request, form.usuario, backend="django.contrib.auth.backends.ModelBackend")
@@ -104,7 +109,7 @@ def sair(request):
 
 @ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
 def recuperar_senha(request):
-    form = forms.RecuperarSenhaForm(request.POST or None)
+    form = forms.RecuperarSenhaForm(_dados(request))
     if request.method == "POST" and form.is_valid():
         services.solicitar_recuperacao(**form.cleaned_data, ip=ip(request))
         return redirect("accounts:recuperacao_enviada")
@@ -120,7 +125,7 @@ def redefinir_senha(request, token):
         usuario = services.buscar_token(token, F.RECUPERACAO_SENHA).usuario
     except services.TokenInvalido:
         return render(request, "accounts/link_invalido.html", status=404)
-    form = forms.RedefinirSenhaForm(usuario, request.POST or None)
+    form = forms.RedefinirSenhaForm(usuario, _dados(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.redefinir_senha(token, senha=form.cleaned_data["nova_senha"], ip=ip(request))
@@ -136,7 +141,7 @@ def termos(request):
     if request.method == "POST" and not request.user.is_authenticated:
         return redirect("accounts:entrar")
     termo = services.termo_vigente()
-    form = forms.TermoForm(request.POST or None)
+    form = forms.TermoForm(_dados(request))
     if request.method == "POST" and termo and form.is_valid():
         services.aceitar_termo(
             request.user,
@@ -163,7 +168,7 @@ def painel(request):
 def minha_conta(request):
     usuario = request.user
     form = forms.DadosForm(
-        request.POST or None, initial={"nome": usuario.nome, "telefone": usuario.telefone}
+        _dados(request), initial={"nome": usuario.nome, "telefone": usuario.telefone}
     )
     if request.method == "POST" and form.is_valid():
         services.atualizar_dados(usuario, **form.cleaned_data, ip=ip(request))
@@ -175,7 +180,7 @@ def minha_conta(request):
 
 @login_required
 def alterar_senha(request):
-    form = forms.AlterarSenhaForm(request.user, request.POST or None)
+    form = forms.AlterarSenhaForm(request.user, _dados(request))
     if request.method == "POST" and form.is_valid():
         services.alterar_senha(
             request.user, nova_senha=form.cleaned_data["nova_senha"], ip=ip(request)
@@ -188,7 +193,7 @@ def alterar_senha(request):
 
 @login_required
 def trocar_email(request):
-    form = forms.TrocaEmailForm(request.user, request.POST or None)
+    form = forms.TrocaEmailForm(request.user, _dados(request))
     if request.method == "POST" and form.is_valid():
         services.solicitar_troca_email(
             request.user, novo_email=form.cleaned_data["email"], ip=ip(request)

@@ -200,6 +200,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_BLOQUEIO_MINUTOS", default=
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.autenticacao.cpf_da_tentativa"
+AXES_CLIENT_STR_CALLABLE = "accounts.autenticacao.descricao_da_tentativa"
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_bloqueado"
 AXES_VERBOSE = False  # o axes registraria o CPF completo no log; registramos nós, mascarado.
 AXES_ENABLE_ADMIN = True

@@ -20,6 +20,18 @@ def _cache_limpo():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _termo_de_uso_semeado(django_db_setup, django_db_blocker):
+    """Testes transacionais esvaziam as tabelas (inclusive o termo v1 da migração de dados)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migracao = import_module("accounts.migrations.0002_termo_v1_e_auditoria_somente_inclusao")
+    with django_db_blocker.unblock():
+        migracao.criar_termo(apps, None)
+
+
 @pytest.fixture
 def senha():
     return SENHA

@@ -7,7 +7,7 @@ TEXTO = (Path(__file__).resolve().parent.parent / "dados" / "termo_uso_v1.txt").
 GATILHO = """
 CREATE OR REPLACE FUNCTION cagec_auditoria_somente_inclusao() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'A trilha de auditoria é somente inclusão (%).', TG_OP;
+  RAISE EXCEPTION 'A trilha de auditoria é somente inclusão (%%).', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER auditoria_somente_inclusao

@@ -1,0 +1,240 @@
+"""Testes de navegador: Chromium do sistema (Debian) dirigido pelo Playwright contra o live_server.
+
+* O Chromium é o do pacote Debian (``/usr/bin/chromium``); nunca ``playwright install``.
+  Sem ele, o teste é pulado com o motivo, exceto na integração contínua (``CI``) ou quando
+  ``CAGEC_EXIGIR_SERVICOS`` está definida: aí falha, para ninguém achar que passou.
+* O Playwright síncrono roda um laço asyncio na thread principal; o ORM do Django recusaria
+  consultas feitas do teste (``SynchronousOnlyOperation``). Como o teste só lê a caixa de
+  saída e prepara dados, liberamos a verificação aqui, só para estes testes.
+* Capturas de tela (página inteira) vão para ``artefatos/e2e/`` (ignorada pelo git): nos
+  passos importantes (fixture ``tela``) e, automaticamente, quando um teste falha.
+"""
+
+import importlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGUMENTOS_CHROMIUM = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+RAIZ = Path(__file__).resolve().parents[2]
+ARTEFATOS = RAIZ / "artefatos" / "e2e"
+TEMPO_LIMITE_MS = 15_000
+LARGURA_DESKTOP = {"width": 1280, "height": 900}
+
+
+def _exigir_servicos() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("CAGEC_EXIGIR_SERVICOS"))
+
+
+def _nome_arquivo(texto: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", texto).strip("_")[:120]
+
+
+# --- Resultado de cada fase, para a captura de tela em caso de falha ------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    relatorio = yield
+    setattr(item, f"relatorio_{relatorio.when}", relatorio)
+    return relatorio
+
+
+# --- Navegador ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def navegador():
+    if not CHROMIUM.exists():
+        motivo = (
+            f"Chromium não encontrado em {CHROMIUM}: instale o pacote Debian 'chromium' "
+            "(os testes e2e não usam 'playwright install')."
+        )
+        if _exigir_servicos():
+            pytest.fail(motivo + " CI/CAGEC_EXIGIR_SERVICOS está definida: o teste é obrigatório.")
+        pytest.skip(motivo)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGUMENTOS_CHROMIUM
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def _media_url_para_o_live_server():
+    """``MEDIA_URL = None`` (settings) quebra o servidor de testes do Django.
+
+    O ``LiveServerThread`` embrulha o site num ``_MediaFilesHandler``, que faz
+    ``urlparse(settings.MEDIA_URL)`` ao subir; com ``None`` o resultado vem em bytes e toda
+    requisição termina em ``TypeError`` ("A server error occurred"). Enquanto a thread sobe,
+    usamos uma URL absoluta num domínio ``.invalid``: com domínio, o handler nunca serve
+    arquivo de mídia (``_should_handle`` exige URL sem domínio), então nada muda para o
+    portal. Depois a configuração original volta (ver fixture ``live_server`` abaixo).
+    """
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    ajuste = {"override": None}
+    if not isinstance(getattr(settings, "MEDIA_URL", ""), str):
+        ajuste["override"] = override_settings(MEDIA_URL="http://midia-nao-servida.invalid/")
+        ajuste["override"].enable()
+    yield ajuste
+    if ajuste.get("override") is not None:
+        ajuste.pop("override").disable()
+
+
+@pytest.fixture(scope="session")
+def live_server(_media_url_para_o_live_server, live_server):
+    """O ``live_server`` do pytest-django, subido com a ``MEDIA_URL`` provisória acima."""
+    ajuste = _media_url_para_o_live_server
+    if ajuste.get("override") is not None:
+        # O handler já guardou a URL; o portal volta a ver MEDIA_URL = None.
+        ajuste.pop("override").disable()
+    return live_server
+
+
+@pytest.fixture
+def termo_publicado(transactional_db):
+    """O termo v1 vem de uma migração de dados; o flush do ``transactional_db`` o apaga.
+
+    Recria com o mesmo texto da migração quando falta e limpa o cache do termo vigente.
+    """
+    from django.apps import apps
+    from django.core.cache import cache
+
+    from accounts import services
+
+    migracao = importlib.import_module(
+        "accounts.migrations.0002_termo_v1_e_auditoria_somente_inclusao"
+    )
+    migracao.criar_termo(apps, None)
+    cache.delete(services.CACHE_TERMO_VIGENTE)
+    termo = services.termo_vigente()
+    assert termo is not None
+    return termo
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _repor_termo_no_fim(django_db_setup, django_db_blocker):
+    """Deixa o banco de testes reaproveitável (``--reuse-db``) com o termo v1 depois do flush."""
+    yield
+    from django.apps import apps
+
+    migracao = importlib.import_module(
+        "accounts.migrations.0002_termo_v1_e_auditoria_somente_inclusao"
+    )
+    with django_db_blocker.unblock():
+        migracao.criar_termo(apps, None)
+
+
+@pytest.fixture
+def portal(live_server, settings, termo_publicado):
+    """O live_server com os links dos e-mails apontando para ele (como o destinatário os vê)."""
+    settings.PORTAL_URL_BASE = live_server.url
+    return live_server
+
+
+def _registrar_erros(page):
+    """``page.erros_js``: exceções de JS, violações de CSP e CSS/JS/imagens que não carregaram.
+
+    O status do documento em si (404 do link inválido, 429 do bloqueio) é esperado e não
+    entra; o Chromium o anuncia no console como "Failed to load resource", por isso essa
+    mensagem é ignorada no console e os recursos são conferidos pela resposta HTTP.
+    """
+    page.erros_js = []
+    page.on("pageerror", lambda erro: page.erros_js.append(f"JS: {erro}"))
+
+    def console(msg):
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            page.erros_js.append(f"console: {msg.text}")
+
+    def resposta(resp):
+        if resp.request.resource_type != "document" and resp.status >= 400:
+            page.erros_js.append(f"{resp.status} {resp.url}")
+
+    page.on("console", console)
+    page.on("response", resposta)
+    page.on(
+        "requestfailed",
+        lambda req: page.erros_js.append(f"falhou {req.url}: {req.failure}"),
+    )
+
+
+@pytest.fixture
+def nova_aba(navegador, portal, request):
+    """``nova_aba(**opcoes_do_contexto)``: aba num contexto limpo (sem cookies), já no portal.
+
+    Padrão: 1280 px de largura. Se o teste falhar, cada aba aberta é capturada (página
+    inteira) em ``artefatos/e2e/FALHA-<teste>[-N].png``.
+    """
+    contextos = []
+    for antiga in ARTEFATOS.glob(f"FALHA-{_nome_arquivo(request.node.name)}*.png"):
+        antiga.unlink()
+
+    def abrir(**opcoes):
+        opcoes = {"viewport": LARGURA_DESKTOP, "locale": "pt-BR", **opcoes}
+        contexto = navegador.new_context(base_url=portal.url, **opcoes)
+        contexto.set_default_timeout(TEMPO_LIMITE_MS)
+        page = contexto.new_page()
+        _registrar_erros(page)
+        contextos.append((contexto, page))
+        return page
+
+    yield abrir
+    falhou = any(
+        getattr(getattr(request.node, f"relatorio_{fase}", None), "failed", False)
+        for fase in ("setup", "call")
+    )
+    for indice, (contexto, page) in enumerate(contextos):
+        if falhou:
+            ARTEFATOS.mkdir(parents=True, exist_ok=True)
+            sufixo = f"-{indice + 1}" if len(contextos) > 1 else ""
+            destino = ARTEFATOS / f"FALHA-{_nome_arquivo(request.node.name)}{sufixo}.png"
+            try:
+                page.screenshot(path=str(destino), full_page=True)
+                print(f"\nCaptura da falha: {destino} (em {page.url})")
+            except Exception as erro:  # noqa: BLE001 — a captura nunca esconde a falha original
+                print(f"\nNão foi possível capturar a tela da falha: {erro}")
+        contexto.close()
+
+
+@pytest.fixture
+def pagina(nova_aba):
+    """Aba padrão do teste (1280 px)."""
+    return nova_aba()
+
+
+@pytest.fixture
+def tela(request):
+    """``tela("passo"[, page])`` salva a página inteira em artefatos/e2e/<teste>-NN-passo.png.
+
+    Sem ``page``, captura a aba padrão (fixture ``pagina``).
+    """
+    ARTEFATOS.mkdir(parents=True, exist_ok=True)
+    prefixo = _nome_arquivo(request.node.name)
+    for antigo in ARTEFATOS.glob(f"{prefixo}-*.png"):
+        antigo.unlink()
+    contador = iter(range(1, 100))
+
+    def capturar(passo: str, page=None):
+        page = page or request.getfixturevalue("pagina")
+        destino = ARTEFATOS / f"{prefixo}-{next(contador):02d}-{_nome_arquivo(passo)}.png"
+        page.screenshot(path=str(destino), full_page=True)
+        return destino
+
+    return capturar

@@ -1,0 +1,346 @@
+"""Caixa de saída de e-mails (cagec.lib.emails): Celery eager e backend de e-mail locmem.
+
+O SMTP "fora do ar" é o backend SMTP real do Django apontado para uma porta sem ninguém.
+"""
+
+import smtplib
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import transaction
+
+from accounts import services
+from accounts.models import EmailSaida, TokenAcesso, Usuario
+from accounts.tasks import enviar_email, varrer_caixa_de_saida
+from cagec.lib import emails
+from tests.factories import UsuarioFactory, cpf_aleatorio
+
+Status = EmailSaida.Status
+CONTEXTO = {
+    "usuario": SimpleNamespace(nome="Ana Beatriz Souza"),
+    "link": "http://testserver/l/abc",
+    "horas": 48,
+}
+
+
+class SMTPAceitaMasCaiAntesDaConfirmacao(LocmemBackend):
+    """O servidor recebe a mensagem, mas a conexão cai antes de o cliente ver o "250 OK"."""
+
+    def send_messages(self, messages):
+        super().send_messages(messages)
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def email_pendente(django_capture_on_commit_callbacks, destinatario="ana@exemplo.com.br"):
+    """Um e-mail na caixa de saída cuja publicação pós-commit não aconteceu (fila fora)."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email = emails.enfileirar_email("primeiro_acesso", destinatario, CONTEXTO)
+    assert len(callbacks) == 1
+    return email
+
+
+@pytest.fixture
+def pendente(db, django_capture_on_commit_callbacks):
+    return email_pendente(django_capture_on_commit_callbacks)
+
+
+def status_de(email):
+    email.refresh_from_db()
+    return email.status
+
+
+# --- Mesma transação da mudança; envio só depois do commit -------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_email_da_inscricao_nasce_na_mesma_transacao_e_so_e_enviado_depois_do_commit():
+    with transaction.atomic():
+        services.inscrever(
+            cpf=cpf_aleatorio(),
+            nome="Ana Beatriz Souza",
+            email="ana@exemplo.com.br",
+            telefone="31999990000",
+        )
+        email = EmailSaida.objects.get(destinatario="ana@exemplo.com.br")
+        assert Usuario.objects.filter(email="ana@exemplo.com.br").exists()
+        assert email.status == Status.PENDENTE
+        assert mail.outbox == []  # ainda dentro da transação: nada saiu
+
+    assert [m.to for m in mail.outbox] == [["ana@exemplo.com.br"]]
+    assert status_de(email) == Status.ENVIADO
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rollback_da_transacao_desfaz_o_email_e_nada_e_enviado():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.inscrever(
+            cpf=cpf_aleatorio(),
+            nome="Ana Beatriz Souza",
+            email="ana@exemplo.com.br",
+            telefone="31999990000",
+        )
+        assert EmailSaida.objects.count() == 1
+        raise RuntimeError("falha depois da inscrição, na mesma transação")
+
+    assert not Usuario.objects.filter(email="ana@exemplo.com.br").exists()
+    assert EmailSaida.objects.count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_falha_no_servico_depois_de_enfileirar_desfaz_email_e_link_e_nada_e_enviado():
+    usuario = UsuarioFactory(pendente=True)
+    tokens_antes = TokenAcesso.objects.filter(usuario=usuario).count()
+
+    with (
+        mock.patch.object(services, "registrar", side_effect=RuntimeError("auditoria fora")),
+        pytest.raises(RuntimeError),
+    ):
+        services.reenviar_primeiro_acesso(usuario)
+
+    assert EmailSaida.objects.count() == 0
+    assert TokenAcesso.objects.filter(usuario=usuario).count() == tokens_antes
+    assert mail.outbox == []
+
+
+# --- Entrega idempotente ------------------------------------------------------------------------
+
+
+def test_entregar_duas_vezes_envia_uma_so(pendente):
+    assert emails.entregar(pendente.pk) is True
+    assert emails.entregar(pendente.pk) is False
+
+    assert len(mail.outbox) == 1
+    pendente.refresh_from_db()
+    assert pendente.status == Status.ENVIADO
+    assert pendente.tentativas == 1
+    assert pendente.enviado_em is not None
+
+
+def test_task_enviar_email_duas_vezes_envia_uma_so(pendente):
+    assert enviar_email.delay(pendente.pk).get() is True
+    assert enviar_email.delay(pendente.pk).get() is False
+    assert len(mail.outbox) == 1
+
+
+def test_entregar_id_inexistente_nao_envia_nada(db):
+    assert emails.entregar(999_999) is False
+    assert mail.outbox == []
+
+
+# --- SMTP fora do ar ----------------------------------------------------------------------------
+
+
+def test_smtp_fora_do_ar_deixa_pendente_com_tentativa_e_erro_registrados(pendente, smtp_fora_do_ar):
+    assert emails.entregar(pendente.pk) is False
+
+    pendente.refresh_from_db()
+    assert pendente.status == Status.PENDENTE
+    assert pendente.tentativas == 1
+    assert pendente.ultimo_erro  # o motivo fica para a equipe ver no admin
+    assert pendente.enviado_em is None
+    assert mail.outbox == []
+
+
+def test_apos_o_maximo_de_tentativas_com_smtp_fora_o_email_vira_falhou(pendente, smtp_fora_do_ar):
+    maximo = settings.CAIXA_SAIDA_MAX_TENTATIVAS
+    assert maximo > 1
+    for _ in range(maximo - 1):
+        assert emails.entregar(pendente.pk) is False
+    pendente.refresh_from_db()
+    assert (pendente.status, pendente.tentativas) == (Status.PENDENTE, maximo - 1)
+
+    assert emails.entregar(pendente.pk) is False
+    pendente.refresh_from_db()
+    assert (pendente.status, pendente.tentativas) == (Status.FALHOU, maximo)
+    assert pendente.ultimo_erro
+
+    # Desistimos: nem uma nova entrega nem a varredura mexem mais nele.
+    assert emails.entregar(pendente.pk) is False
+    EmailSaida.objects.filter(pk=pendente.pk).update(created_at=pendente.created_at - timedelta(1))
+    assert pendente.pk not in emails.pendentes_para_varredura()
+    pendente.refresh_from_db()
+    assert pendente.tentativas == maximo
+
+
+def test_smtp_volta_e_a_tentativa_seguinte_envia_e_limpa_o_erro(pendente, smtp_fora_do_ar):
+    assert emails.entregar(pendente.pk) is False
+    smtp_fora_do_ar.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    assert emails.entregar(pendente.pk) is True
+
+    pendente.refresh_from_db()
+    assert (pendente.status, pendente.tentativas, pendente.ultimo_erro) == (Status.ENVIADO, 2, "")
+    assert len(mail.outbox) == 1
+
+
+def test_inscricao_com_smtp_fora_do_ar_conclui_e_deixa_o_email_pendente(
+    client, db, smtp_fora_do_ar, django_capture_on_commit_callbacks
+):
+    email = "carla@exemplo.com.br"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        resposta = client.post(
+            "/inscricao/",
+            {
+                "cpf": cpf_aleatorio(),
+                "nome": "Carla Mendes Rocha",
+                "email": email,
+                "email_confirmacao": email,
+                "telefone": "31999990000",
+            },
+        )
+
+    assert resposta.status_code == 302
+    assert resposta["Location"] == "/inscricao/enviada/"
+    assert len(callbacks) == 1  # a publicação (eager) rodou e falhou no SMTP
+    saida = EmailSaida.objects.get(destinatario=email)
+    assert (saida.status, saida.tentativas) == (Status.PENDENTE, 1)
+    assert saida.ultimo_erro
+    assert mail.outbox == []
+
+
+# --- Varredura ----------------------------------------------------------------------------------
+
+
+def test_varredura_envia_so_os_pendentes_com_idade_minima(
+    db, django_capture_on_commit_callbacks, time_machine
+):
+    t0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
+    time_machine.move_to(t0, tick=False)
+    antigo = email_pendente(django_capture_on_commit_callbacks, "antigo@exemplo.com.br")
+    enviado = email_pendente(django_capture_on_commit_callbacks, "enviado@exemplo.com.br")
+    assert emails.entregar(enviado.pk) is True
+    falhou = email_pendente(django_capture_on_commit_callbacks, "falhou@exemplo.com.br")
+    EmailSaida.objects.filter(pk=falhou.pk).update(status=Status.FALHOU, tentativas=10)
+    time_machine.move_to(t0 + timedelta(seconds=20), tick=False)
+    recente = email_pendente(django_capture_on_commit_callbacks, "recente@exemplo.com.br")
+    mail.outbox.clear()
+
+    time_machine.move_to(t0 + timedelta(seconds=29), tick=False)
+    assert varrer_caixa_de_saida.delay().get() == 0
+    assert mail.outbox == []
+
+    time_machine.move_to(t0 + timedelta(seconds=31), tick=False)
+    assert varrer_caixa_de_saida.delay().get() == 1
+    assert [m.to for m in mail.outbox] == [["antigo@exemplo.com.br"]]
+    assert (status_de(antigo), status_de(recente)) == (Status.ENVIADO, Status.PENDENTE)
+
+    time_machine.move_to(t0 + timedelta(seconds=51), tick=False)
+    assert varrer_caixa_de_saida.delay().get() == 1
+    assert [m.to for m in mail.outbox] == [["antigo@exemplo.com.br"], ["recente@exemplo.com.br"]]
+    assert status_de(falhou) == Status.FALHOU
+    assert varrer_caixa_de_saida.delay().get() == 0
+    assert len(mail.outbox) == 2
+
+
+def test_varredura_com_smtp_fora_conta_tentativa_em_cada_pendente_e_nao_envia(
+    db, django_capture_on_commit_callbacks, smtp_fora_do_ar, time_machine
+):
+    t0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
+    time_machine.move_to(t0, tick=False)
+    a = email_pendente(django_capture_on_commit_callbacks, "a@exemplo.com.br")
+    b = email_pendente(django_capture_on_commit_callbacks, "b@exemplo.com.br")
+    time_machine.move_to(t0 + timedelta(minutes=1), tick=False)
+
+    assert varrer_caixa_de_saida.delay().get() == 0
+
+    for email in (a, b):
+        email.refresh_from_db()
+        assert (email.status, email.tentativas) == (Status.PENDENTE, 1)
+    assert mail.outbox == []
+
+
+# --- Reenviar -----------------------------------------------------------------------------------
+
+
+def test_reenviar_cria_copia_pendente_enviada_depois_do_commit_e_mantem_o_original(
+    pendente, django_capture_on_commit_callbacks
+):
+    assert emails.entregar(pendente.pk) is True
+    pendente.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert emails.reenviar(pendente.pk) is True
+    copia = EmailSaida.objects.exclude(pk=pendente.pk).get()
+    assert copia.status == Status.PENDENTE
+    assert copia.tentativas == 0
+    assert (
+        copia.evento,
+        copia.destinatario,
+        copia.assunto,
+        copia.corpo_texto,
+        copia.corpo_html,
+    ) == (
+        pendente.evento,
+        pendente.destinatario,
+        pendente.assunto,
+        pendente.corpo_texto,
+        pendente.corpo_html,
+    )
+    assert len(mail.outbox) == 1  # a cópia só sai depois do commit
+
+    for callback in callbacks:
+        callback()
+    assert status_de(copia) == Status.ENVIADO
+    assert len(mail.outbox) == 2
+    original = EmailSaida.objects.get(pk=pendente.pk)
+    assert (original.status, original.enviado_em) == (Status.ENVIADO, pendente.enviado_em)
+    ids = [m.message()["Message-ID"] for m in mail.outbox]
+    assert ids[0] != ids[1]
+
+
+def test_reenviar_email_que_falhou_cria_copia_pendente(pendente, smtp_fora_do_ar):
+    EmailSaida.objects.filter(pk=pendente.pk).update(status=Status.FALHOU, tentativas=10)
+
+    assert emails.reenviar(pendente.pk) is True
+
+    copia = EmailSaida.objects.exclude(pk=pendente.pk).get()
+    assert (copia.status, copia.tentativas, copia.ultimo_erro) == (Status.PENDENTE, 0, "")
+    assert status_de(pendente) == Status.FALHOU
+
+
+def test_reenviar_recusa_email_ainda_pendente_e_id_inexistente(pendente):
+    assert emails.reenviar(pendente.pk) is False
+    assert emails.reenviar(999_999) is False
+    assert EmailSaida.objects.count() == 1
+
+
+# --- A mensagem ---------------------------------------------------------------------------------
+
+
+def test_mensagem_enviada_tem_partes_texto_e_html_e_message_id_da_linha(pendente):
+    assert emails.entregar(pendente.pk) is True
+
+    (enviada,) = mail.outbox
+    assert enviada.to == ["ana@exemplo.com.br"]
+    assert enviada.from_email == settings.DEFAULT_FROM_EMAIL
+    assert enviada.subject == pendente.assunto == "Portal CAGEC: ative sua conta"
+    mime = enviada.message()
+    assert mime.get_content_type() == "multipart/alternative"
+    partes = {p.get_content_type(): p.get_payload(decode=True).decode() for p in mime.get_payload()}
+    assert set(partes) == {"text/plain", "text/html"}
+    assert partes["text/plain"] == pendente.corpo_texto
+    assert "http://testserver/l/abc" in partes["text/plain"]
+    assert partes["text/html"] == pendente.corpo_html
+    assert "<p>Olá, Ana Beatriz Souza.</p>" in partes["text/html"]
+    assert mime["Message-ID"] == f"<cagec-{pendente.pk}@testserver>"
+
+
+def test_message_id_e_o_mesmo_quando_a_mesma_linha_e_entregue_de_novo(pendente, settings):
+    """Se o SMTP aceitou mas a confirmação se perdeu, a nova tentativa leva o mesmo Message-ID
+    (o servidor/cliente de e-mail do destinatário pode descartar a duplicata)."""
+    settings.EMAIL_BACKEND = f"{__name__}.SMTPAceitaMasCaiAntesDaConfirmacao"
+    assert emails.entregar(pendente.pk) is False
+    assert (status_de(pendente), pendente.tentativas) == (Status.PENDENTE, 1)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert emails.entregar(pendente.pk) is True
+
+    primeira, segunda = mail.outbox
+    assert primeira.message()["Message-ID"] == segunda.message()["Message-ID"]
+    assert segunda.message()["Message-ID"] == f"<cagec-{pendente.pk}@testserver>"
