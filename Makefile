@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 DEMO_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
 
-.PHONY: run install test test-unit test-e2e lint format bench clean
+.PHONY: run install test test-unit test-e2e lint audit format bench clean
 
 $(BIN)/.instalado: pyproject.toml
 	@command -v $(PY) >/dev/null || (echo "Python 3.11 não encontrado ($(PY))"; exit 1)
@@ -37,6 +37,11 @@ test-e2e: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Segurança: bandit (médio ou alto reprova) e pip-audit (vulnerabilidades conhecidas).
+audit: install
+	$(BIN)/bandit -q -r cagec accounts parceiros declaracoes -ll
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 format: install
 	$(BIN)/ruff format .

@@ -22,9 +22,22 @@ REGRAS_SENHA = [
 
 
 def _sem_controle(valor: str) -> str:
-    """Remove caracteres de controle e normaliza Unicode (NFC)."""
-    valor = unicodedata.normalize("NFC", valor)
-    return "".join(c for c in valor if unicodedata.category(c)[0] != "C").strip()
+    """Troca quebras e tabulações por espaço, apaga os demais controles e invisíveis.
+
+    A normalização NFC vem depois da limpeza: um invisível entre a letra e o acento
+    impediria a composição.
+    """
+    valor = "".join(" " if c.isspace() else c for c in valor)
+    valor = "".join(c for c in valor if unicodedata.category(c)[0] != "C")
+    return unicodedata.normalize("NFC", valor).strip()
+
+
+class EmailField(forms.EmailField):
+    """E-mail sem os invisíveis que vêm junto quando é colado de páginas e planilhas."""
+
+    def to_python(self, value):
+        valor = super().to_python(value)
+        return "".join(c for c in valor if unicodedata.category(c) != "Cf").strip()
 
 
 class CPFField(forms.CharField):
@@ -85,7 +98,7 @@ class NomeField(forms.CharField):
 
 
 def _campo_email(label="E-mail"):
-    return forms.EmailField(
+    return EmailField(
         label=label,
         max_length=254,
         error_messages={"invalid": "Informe um e-mail válido, como nome@exemplo.com.br."},

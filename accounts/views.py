@@ -33,7 +33,8 @@ def _dados(request):
 
 def _proximo(request, padrao="accounts:painel"):
     alvo = request.POST.get("next") or request.GET.get("next")
-    if alvo and url_has_allowed_host_and_scheme(alvo, {request.get_host()}, request.is_secure()):
+    seguro = alvo and alvo.startswith("/") and not alvo.startswith("//")
+    if seguro and url_has_allowed_host_and_scheme(alvo, {request.get_host()}, request.is_secure()):
         return alvo
     return padrao
 

@@ -112,7 +112,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cagec.lib.cache.RedisCacheTolerante",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cagec"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -147,7 +147,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
-    "socket_timeout": 5,
+    "socket_timeout": 2,
     "visibility_timeout": 3600,
     "max_retries": 0,
 }
@@ -213,6 +213,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
 LOGIN_LIMITE_POR_IP = env.str("LOGIN_LIMITE_POR_IP", default="30/m")
 FORMULARIOS_PUBLICOS_LIMITE_POR_IP = env.str("FORMULARIOS_PUBLICOS_LIMITE_POR_IP", default="20/m")
 RATELIMIT_VIEW = "cagec.views.limite_excedido"
+# Redis fora: o limite por IP deixa de valer (o bloqueio por CPF do axes fica no banco).
+RATELIMIT_FAIL_OPEN = True
+CSRF_FAILURE_VIEW = "cagec.views.falha_csrf"
 
 # --- Internacionalização ----------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"

@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
 ]
 
+handler400 = "cagec.views.erro_400"
+handler403 = "cagec.views.erro_403"
 handler404 = "cagec.views.erro_404"
 handler500 = "cagec.views.erro_500"

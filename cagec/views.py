@@ -55,6 +55,18 @@ def limite_excedido(request, exception=None):
     return render(request, "429.html", status=429)
 
 
+def erro_400(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def erro_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def falha_csrf(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
 def erro_404(request, exception=None):
     return render(request, "404.html", status=404)
 

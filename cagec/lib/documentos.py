@@ -88,8 +88,8 @@ def calcular_dv_cpf(base9: str) -> str:
 
 
 def normalizar_telefone(valor) -> str:
-    """Só os dígitos, sem o +55 inicial."""
-    digitos = re.sub(r"\D", "", str(valor or ""))
+    """Só os dígitos ASCII, sem o +55 inicial (``\\D`` aceitaria dígitos de outras escritas)."""
+    digitos = re.sub(r"[^0-9]", "", str(valor or ""))
     if len(digitos) in (12, 13) and digitos.startswith("55"):
         digitos = digitos[2:]
     return digitos

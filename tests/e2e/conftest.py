@@ -65,7 +65,10 @@ def navegador():
         if _exigir_servicos():
             pytest.fail(motivo + " CI/CAGEC_EXIGIR_SERVICOS está definida: o teste é obrigatório.")
         pytest.skip(motivo)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Máquina de CI carregada: 5 s (padrão do expect) é pouco para uma página com POST.
+    expect.set_options(timeout=TEMPO_LIMITE_MS)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(

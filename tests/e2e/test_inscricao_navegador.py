@@ -67,14 +67,24 @@ def verificar_estilos_carregados(page):
     assert alternador == "none", "bootstrap.min.css não aplicado (menu recolhido em 1280 px)"
 
 
-def enviar(page, nome_botao, *, caminho_post):
-    """Clica no botão de envio e devolve a resposta HTTP do POST (status à vista)."""
-    with page.expect_response(
-        lambda r: r.request.method == "POST" and caminho(r.url).startswith(caminho_post)
-    ) as resposta:
-        botao(page, nome_botao).click()
-    page.wait_for_load_state()
+def clicar_e_carregar(page, alvo, *, caminho_post):
+    """Clica, espera a resposta do POST e o ``load`` da página seguinte; devolve a resposta.
+
+    Esperar o ``load`` evita preencher o documento antigo enquanto o novo ainda chega.
+    """
+    with (
+        page.expect_response(
+            lambda r: r.request.method == "POST" and caminho(r.url).startswith(caminho_post)
+        ) as resposta,
+        page.expect_event("load"),
+    ):
+        alvo.click()
     return resposta.value
+
+
+def enviar(page, nome_botao, *, caminho_post):
+    """Clica no botão de envio do formulário e devolve a resposta HTTP do POST."""
+    return clicar_e_carregar(page, botao(page, nome_botao), caminho_post=caminho_post)
 
 
 def entrar(page, cpf, senha):
@@ -150,11 +160,10 @@ def test_inscricao_primeiro_acesso_termo_painel_e_saida(pagina, tela, portal):
     menu(page).get_by_role("button", name="Joana", exact=True).click()
     expect(menu(page).get_by_role("button", name="Sair")).to_be_visible()
     tela("menu-usuario-aberto")
-    with page.expect_response(
-        lambda r: r.request.method == "POST" and caminho(r.url) == "/sair/"
-    ) as saida:
-        menu(page).get_by_role("button", name="Sair").click()
-    assert saida.value.status == 302
+    saida = clicar_e_carregar(
+        page, menu(page).get_by_role("button", name="Sair"), caminho_post="/sair/"
+    )
+    assert saida.status == 302
     expect(page).to_have_url(f"{portal.url}/")
     expect(page.get_by_role("status")).to_contain_text("Você saiu do portal.")
     expect(menu(page).get_by_role("button", name="ENTRAR")).to_be_visible()

@@ -7,11 +7,8 @@
 * ``celery_no_redis``: o app Celery do projeto apontado para esse Redis, sem modo eager;
   a configuração e as conexões em cache são restauradas no fim.
 * ``worker_celery``: um worker real (``start_worker``) numa thread deste processo.
-* Os testes com ``transactional_db`` apagam o banco no fim (flush); como nos testes e2e,
-  o termo v1 (migração de dados) é recriado no fim do módulo, para o ``--reuse-db``.
 """
 
-import importlib
 import os
 import shutil
 import socket
@@ -50,17 +47,9 @@ def esperar(condicao, *, timeout=10.0, intervalo=0.05, descricao="a condição")
         time.sleep(intervalo)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _repor_termo_no_fim(django_db_setup, django_db_blocker):
-    """Deixa o banco de testes reaproveitável (``--reuse-db``) com o termo v1 depois do flush."""
-    yield
-    from django.apps import apps
-
-    migracao = importlib.import_module(
-        "accounts.migrations.0002_termo_v1_e_auditoria_somente_inclusao"
-    )
-    with django_db_blocker.unblock():
-        migracao.criar_termo(apps, None)
+@pytest.fixture(name="esperar")
+def _esperar():
+    return esperar
 
 
 # --- SMTP fora do ar -------------------------------------------------------------------------

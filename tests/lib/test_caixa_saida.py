@@ -4,6 +4,7 @@ O SMTP "fora do ar" é o backend SMTP real do Django apontado para uma porta sem
 """
 
 import smtplib
+import threading
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from unittest import mock
@@ -12,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import transaction
+from django.db import connection, connections, transaction
 
 from accounts import services
 from accounts.models import EmailSaida, TokenAcesso, Usuario
@@ -34,6 +35,18 @@ class SMTPAceitaMasCaiAntesDaConfirmacao(LocmemBackend):
     def send_messages(self, messages):
         super().send_messages(messages)
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class SMTPLento(LocmemBackend):
+    """SMTP que demora a responder: avisa quando começou e só envia quando liberado."""
+
+    comecou = threading.Event()
+    liberar = threading.Event()
+
+    def send_messages(self, messages):
+        SMTPLento.comecou.set()
+        SMTPLento.liberar.wait(timeout=5)
+        return super().send_messages(messages)
 
 
 def email_pendente(django_capture_on_commit_callbacks, destinatario="ana@exemplo.com.br"):
@@ -126,6 +139,41 @@ def test_task_enviar_email_duas_vezes_envia_uma_so(pendente):
     assert enviar_email.delay(pendente.pk).get() is True
     assert enviar_email.delay(pendente.pk).get() is False
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entrega_concorrente_da_mesma_linha_pula_a_que_esta_em_envio_e_envia_uma_so(settings):
+    """Task pós-commit e varredura pegando o mesmo e-mail ao mesmo tempo (dois workers)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("trava de linha (SELECT ... FOR UPDATE SKIP LOCKED) só existe no PostgreSQL")
+    settings.EMAIL_BACKEND = f"{__name__}.SMTPLento"
+    SMTPLento.comecou.clear()
+    SMTPLento.liberar.clear()
+    with mock.patch.object(emails, "publicar_envio"), transaction.atomic():
+        email = emails.enfileirar_email("primeiro_acesso", "ana@exemplo.com.br", CONTEXTO)
+    resultado = []
+
+    def primeiro_worker():
+        try:
+            resultado.append(emails.entregar(email.pk))
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=primeiro_worker)
+    worker.start()
+    try:
+        assert SMTPLento.comecou.wait(timeout=5), "o primeiro worker não chegou ao SMTP"
+        # O segundo worker encontra a linha travada pelo primeiro e não a envia de novo.
+        assert emails.entregar(email.pk) is False
+        assert mail.outbox == []
+    finally:
+        SMTPLento.liberar.set()
+        worker.join(timeout=10)
+
+    assert resultado == [True]
+    assert [m.to for m in mail.outbox] == [["ana@exemplo.com.br"]]
+    email.refresh_from_db()
+    assert (email.status, email.tentativas) == (Status.ENVIADO, 1)
 
 
 def test_entregar_id_inexistente_nao_envia_nada(db):

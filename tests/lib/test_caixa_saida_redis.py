@@ -2,9 +2,14 @@
 
 O Redis é parado de verdade (processo encerrado, porta recusando conexões) e depois volta; o
 worker é o do Celery, numa thread, com conexão própria ao banco (daí ``transaction=True``).
+
+No SQLite de testes (em memória, cache compartilhado) duas conexões que se cruzam numa tabela
+recebem "database table is locked" na hora, sem esperar; por isso o teste só consulta o banco
+quando o worker está parado ou ocioso (depois do sinal ``task_postrun`` da task esperada).
 """
 
 import logging
+import runpy
 import time
 from datetime import timedelta
 
@@ -16,6 +21,7 @@ from django.db.models import F
 from accounts import services
 from accounts.models import EmailSaida, Usuario
 from accounts.tasks import enviar_email, varrer_caixa_de_saida
+from cagec import settings as cagec_settings
 from tests.factories import cpf_aleatorio
 
 pytestmark = [pytest.mark.servicos, pytest.mark.django_db(transaction=True)]
@@ -48,6 +54,12 @@ def envelhecer(email_saida, idade=IDADE_PARA_VARREDURA):
     EmailSaida.objects.filter(pk=email_saida.pk).update(created_at=F("created_at") - idade)
 
 
+def settings_com_redis(monkeypatch, url):
+    """O que cagec/settings.py produz com ``REDIS_URL=url`` (sem mexer nas configurações atuais)."""
+    monkeypatch.setenv("REDIS_URL", url)
+    return runpy.run_path(cagec_settings.__file__, run_name="cagec_settings_com_redis")
+
+
 def mensagens_para(destinatario):
     return [m for m in mail.outbox if destinatario in m.to]
 
@@ -64,7 +76,7 @@ def test_inscricao_com_redis_parado_responde_rapido_e_deixa_email_pendente(
     assert resposta.status_code == 302
     assert resposta["Location"] == "/inscricao/enviada/"
     assert duracao < 3, f"a inscrição levou {duracao:.2f} s com o Redis fora do ar"
-    usuario = Usuario.objects.get(email="maria.parado@exemplo.com.br")
+    usuario = Usuario.objects.get(cpf=dados["cpf"])
     email = EmailSaida.objects.get(destinatario="maria.parado@exemplo.com.br")
     assert email.usuario == usuario
     assert email.evento == "primeiro_acesso"
@@ -73,6 +85,26 @@ def test_inscricao_com_redis_parado_responde_rapido_e_deixa_email_pendente(
     assert mail.outbox == []
     # A publicação foi tentada e falhou (não foi o modo eager nem a ausência de publicação).
     assert any("Fila indisponível" in r.getMessage() for r in caplog.records)
+
+
+def test_inscricao_com_o_redis_de_cache_e_fila_fora_do_ar_ainda_responde_e_deixa_pendente(
+    client, redis_descartavel, celery_no_redis, settings, monkeypatch
+):
+    # Como em produção: o que cagec/settings.py monta quando REDIS_URL aponta para este Redis
+    # (um Redis só para cache, sessões e fila).
+    producao = settings_com_redis(monkeypatch, redis_descartavel.url)
+    for nome, valor in producao.items():
+        if nome in ("CACHES", "SESSION_ENGINE") or nome.startswith("RATELIMIT_"):
+            setattr(settings, nome, valor)
+    assert "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    redis_descartavel.parar()
+
+    resposta, duracao, _ = inscrever_pela_view(client, "lucia.cache@exemplo.com.br")
+
+    assert resposta.status_code == 302
+    assert duracao < 3
+    email = EmailSaida.objects.get(destinatario="lucia.cache@exemplo.com.br")
+    assert email.status == EmailSaida.Status.PENDENTE
 
 
 def test_redis_volta_e_a_varredura_no_worker_entrega_o_pendente_uma_unica_vez(
@@ -117,7 +149,7 @@ def test_redis_volta_e_a_varredura_no_worker_entrega_o_pendente_uma_unica_vez(
     assert email.tentativas == 1
 
 
-def test_redis_volta_e_a_proxima_inscricao_e_entregue_pela_fila_sem_esperar_a_varredura(
+def test_redis_volta_e_a_proxima_inscricao_e_publicada_na_fila_sem_esperar_a_varredura(
     client, redis_descartavel, worker_celery, tarefas_concluidas
 ):
     """O processo web reconecta sozinho ao broker depois da queda (sem reiniciar)."""
@@ -126,11 +158,15 @@ def test_redis_volta_e_a_proxima_inscricao_e_entregue_pela_fila_sem_esperar_a_va
     assert resposta.status_code == 302
 
     redis_descartavel.iniciar()
+    resposta, duracao, _ = inscrever_pela_view(client, "depois.volta@exemplo.com.br")
+    assert resposta.status_code == 302
+    assert duracao < 3
+    email = EmailSaida.objects.get(destinatario="depois.volta@exemplo.com.br")
+    # A task foi publicada no Redis durante o pedido (o worker só sobe depois, de propósito:
+    # assim o teste e o worker não disputam o banco).
+    assert redis_descartavel.cliente().llen("celery") == 1
+
     with worker_celery():
-        resposta, duracao, _ = inscrever_pela_view(client, "depois.volta@exemplo.com.br")
-        assert resposta.status_code == 302
-        assert duracao < 3
-        email = EmailSaida.objects.get(destinatario="depois.volta@exemplo.com.br")
         assert tarefas_concluidas.esperar(ENVIAR, 1) == [(ENVIAR, (email.pk,), True, "SUCCESS")]
 
     email.refresh_from_db()
@@ -142,7 +178,7 @@ def test_redis_volta_e_a_proxima_inscricao_e_entregue_pela_fila_sem_esperar_a_va
 
 
 def test_task_de_envio_publicada_duas_vezes_envia_uma_so_pelo_worker(
-    redis_descartavel, worker_celery, tarefas_concluidas
+    redis_descartavel, worker_celery, tarefas_concluidas, esperar
 ):
     # A inscrição publica a task no commit; a mesma task é publicada de novo (reentrega).
     services.inscrever(
@@ -160,8 +196,6 @@ def test_task_de_envio_publicada_duas_vezes_envia_uma_so_pelo_worker(
     with worker_celery():
         concluidas = tarefas_concluidas.esperar(ENVIAR, 2)
         # acks_late: a mensagem só sai do Redis depois de a task terminar.
-        from tests.lib.conftest import esperar
-
         esperar(
             lambda: redis.llen("celery") == 0 and redis.hlen("unacked") == 0,
             descricao="as duas mensagens confirmadas (ack) no Redis",

@@ -1,0 +1,1 @@
+"""Benchmarks do portal (fora da suíte de testes). Ver bench/README.md."""

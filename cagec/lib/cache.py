@@ -1,0 +1,57 @@
+"""Cache Redis que não derruba o request quando o Redis cai ou trava.
+
+O cache guarda o que pode ser recalculado (limites por IP, sessões em ``cached_db``,
+termo vigente). Com o Redis fora, cada operação se comporta como um cache vazio: leitura
+devolve o padrão, escrita não faz nada, ``incr`` levanta ``ValueError`` (o que o
+django-ratelimit trata como falha e, com ``RATELIMIT_FAIL_OPEN``, deixa passar). Cada
+falha fica no log; o ``/saude/`` mostra o Redis como "falha".
+"""
+
+import functools
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+
+_FALHAS = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _tolerante(resultado_na_falha):
+    def decorador(metodo):
+        @functools.wraps(metodo)
+        def envoltorio(self, *args, **kwargs):
+            try:
+                return metodo(self, *args, **kwargs)
+            except _FALHAS as erro:
+                log.warning("Cache Redis indisponível em %s: %s", metodo.__name__, erro)
+                if resultado_na_falha is _PADRAO:
+                    return kwargs.get("default", args[1] if len(args) > 1 else None)
+                if isinstance(resultado_na_falha, type) and issubclass(
+                    resultado_na_falha, Exception
+                ):
+                    raise resultado_na_falha("cache indisponível") from erro
+                return resultado_na_falha() if callable(resultado_na_falha) else resultado_na_falha
+
+        return envoltorio
+
+    return decorador
+
+
+_PADRAO = object()
+
+
+class RedisCacheTolerante(RedisCache):
+    get = _tolerante(_PADRAO)(RedisCache.get)
+    add = _tolerante(False)(RedisCache.add)
+    set = _tolerante(None)(RedisCache.set)
+    touch = _tolerante(False)(RedisCache.touch)
+    delete = _tolerante(False)(RedisCache.delete)
+    has_key = _tolerante(False)(RedisCache.has_key)
+    get_many = _tolerante(dict)(RedisCache.get_many)
+    set_many = _tolerante(list)(RedisCache.set_many)
+    delete_many = _tolerante(None)(RedisCache.delete_many)
+    incr = _tolerante(ValueError)(RedisCache.incr)
+    clear = _tolerante(False)(RedisCache.clear)
