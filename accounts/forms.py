@@ -21,7 +21,7 @@ REGRAS_SENHA = [
 ]
 
 
-def _sem_controle(valor: str) -> str:
+def sem_controle(valor: str) -> str:
     """Troca quebras e tabulações por espaço, apaga os demais controles e invisíveis.
 
     A normalização NFC vem depois da limpeza: um invisível entre a letra e o acento
@@ -91,7 +91,7 @@ class NomeField(forms.CharField):
         self.widget.attrs.update(autocomplete="name")
 
     def clean(self, value):
-        nome = " ".join(_sem_controle(super().clean(value) or "").split())
+        nome = " ".join(sem_controle(super().clean(value) or "").split())
         if len(nome.split(" ")) < 2 or any(c.isdigit() for c in nome):
             raise forms.ValidationError("Informe o nome completo, com nome e sobrenome.")
         return nome
@@ -106,7 +106,7 @@ def _campo_email(label="E-mail"):
     )
 
 
-def _campo_senha(label, autocomplete="new-password", help_text=""):
+def campo_senha(label, autocomplete="new-password", help_text=""):
     return forms.CharField(
         label=label,
         max_length=128,
@@ -120,8 +120,8 @@ class NovaSenhaMixin:
     """Nova senha + confirmação, validadas com as regras do portal para ``self.usuario``."""
 
     def _adicionar_campos_senha(self):
-        self.fields["nova_senha"] = _campo_senha("Nova senha", help_text=" ".join(REGRAS_SENHA))
-        self.fields["confirmacao_senha"] = _campo_senha("Confirmação da nova senha")
+        self.fields["nova_senha"] = campo_senha("Nova senha", help_text=" ".join(REGRAS_SENHA))
+        self.fields["confirmacao_senha"] = campo_senha("Confirmação da nova senha")
 
     def clean_confirmacao_senha(self):
         senha = self.cleaned_data.get("nova_senha")
@@ -153,7 +153,7 @@ class InscricaoForm(forms.Form):
 
 class LoginForm(forms.Form):
     cpf = CPFField(help_text="")
-    senha = _campo_senha("Senha", autocomplete="current-password")
+    senha = campo_senha("Senha", autocomplete="current-password")
 
     erro_credenciais = (
         "CPF ou senha incorretos. Se você ainda não ativou sua conta, use o link de primeiro "
@@ -213,7 +213,7 @@ class DadosForm(forms.Form):
 
 
 class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
-    senha_atual = _campo_senha("Senha atual", autocomplete="current-password")
+    senha_atual = campo_senha("Senha atual", autocomplete="current-password")
 
     def __init__(self, usuario, *args, **kwargs):
         self.usuario = usuario
@@ -230,7 +230,7 @@ class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
 class TrocaEmailForm(forms.Form):
     email = _campo_email("Novo e-mail")
     email_confirmacao = _campo_email("Confirmação do e-mail")
-    senha = _campo_senha("Senha", autocomplete="current-password")
+    senha = campo_senha("Senha", autocomplete="current-password")
 
     def __init__(self, usuario, *args, **kwargs):
         self.usuario = usuario

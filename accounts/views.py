@@ -162,7 +162,9 @@ def termos(request):
 
 @login_required
 def painel(request):
-    return render(request, "accounts/painel.html")
+    from parceiros.selectors import resumo_do_painel
+
+    return render(request, "accounts/painel.html", resumo_do_painel(request.user))
 
 
 @login_required

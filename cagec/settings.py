@@ -251,6 +251,28 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = None  # nunca servido diretamente: arquivos saem só por views que checam permissão
 
+# --- Arquivos enviados ---------------------------------------------------------------------
+DOCUMENTO_TAMANHO_MAXIMO = env.int("DOCUMENTO_TAMANHO_MAXIMO_MB", default=20) * 1024 * 1024
+# O primeiro handler conta os bytes de cada arquivo e o descarta ao passar do limite, antes
+# de o arquivo inteiro ser lido; o formulário explica a recusa.
+FILE_UPLOAD_HANDLERS = [
+    "cagec.lib.arquivos.LimiteDeTamanhoUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Dados do CNPJ (Receita Federal) -------------------------------------------------------
+# "offline": arquivo do repositório (demo e testes); "http": API no formato BrasilAPI /
+# minha-receita (GET {base}/cnpj/v1/<cnpj>).
+RECEITA_PROVEDOR = env.str("RECEITA_PROVEDOR", default="offline")
+RECEITA_ARQUIVO = env.str(
+    "RECEITA_ARQUIVO", default=str(BASE_DIR / "parceiros" / "dados" / "receita_offline.json")
+)
+RECEITA_URL_BASE = env.str("RECEITA_URL_BASE", default="https://brasilapi.com.br/api").rstrip("/")
+RECEITA_TEMPO_LIMITE = env.float("RECEITA_TEMPO_LIMITE", default=5.0)
+RECEITA_TENTATIVAS = env.int("RECEITA_TENTATIVAS", default=2)
+
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("declaracoes.urls")),
+    path("", include("parceiros.urls")),
 ]
 
 handler400 = "cagec.views.erro_400"

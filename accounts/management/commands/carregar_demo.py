@@ -1,5 +1,6 @@
 """Dados de demonstração do modo embutido. Idempotente: rodar de novo não duplica nada."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for cpf, nome, email, papel, situacao in PESSOAS:
                 self._pessoa(cpf, nome, email, papel, situacao)
+        call_command("carregar_demo_parceiros", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"\nAcessos de demonstração (senha: {SENHA_DEMO})"))
         for cpf, nome, _email, papel, situacao in PESSOAS:
             nota = (

@@ -1,0 +1,135 @@
+"""Assinatura da Declaração de Autenticidade dos Documentos Apresentados.
+
+O texto é gerado da solicitação (cada documento com o seu SHA-256), mostrado inteiro ao
+Representante Legal e assinado com CPF e senha. A assinatura grava as evidências, o
+SHA-256 do texto exato, um código de verificação e o PDF com o seu SHA-256.
+"""
+
+import hashlib
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cagec.lib import pdf
+from cagec.lib.auditoria import registrar
+from cagec.lib.codigos import formatar_codigo, gerar_codigo
+from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
+from parceiros.models import Solicitacao
+from parceiros.services import TransicaoInvalida, declaracao_vigente
+
+from .models import Declaracao
+
+
+class AssinaturaRecusada(Exception):
+    pass
+
+
+def texto_da_declaracao(solicitacao, signatario) -> str:
+    """O texto exato que o RL assina (e cujo SHA-256 fica guardado)."""
+    contexto = {
+        "solicitacao": solicitacao,
+        "signatario": signatario,
+        "cpf_mascarado": mascarar_cpf(signatario.cpf),
+        "cnpj": formatar_cnpj(solicitacao.cnpj),
+        "razao_social": solicitacao.nome_parceiro,
+        "documentos": solicitacao.documentos.select_related("obrigacao").order_by("pk"),
+        "contatos": solicitacao.dados.get("contatos"),
+        "telefone": formatar_telefone((solicitacao.dados.get("contatos") or {}).get("telefone")),
+        "representante": _representante(solicitacao.dados.get("representante")),
+        "responsavel": solicitacao.dados.get("responsavel"),
+    }
+    texto = render_to_string("declaracoes/declaracao_texto.txt", contexto)
+    linhas = [" ".join(linha.split()) for linha in texto.strip().splitlines()]
+    return "\n".join(linhas).replace("\n\n\n", "\n\n")
+
+
+def _representante(dados):
+    if not dados:
+        return None
+    return {
+        **dados,
+        "mandato_inicio": _data_br(dados.get("mandato_inicio")),
+        "mandato_fim": _data_br(dados.get("mandato_fim")),
+    }
+
+
+def _data_br(iso):
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
+
+
+def assinar(solicitacao, signatario, *, ip=None, user_agent=""):
+    """Assina a declaração da solicitação *aguardando assinatura* (só o RL indicado).
+
+    A senha já foi conferida pelo formulário (a tentativa errada conta para o bloqueio).
+    Cria a ``Declaracao`` com evidências, código e PDF; não muda o status da solicitação.
+    """
+    with transaction.atomic():
+        solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
+        if solicitacao.status != Solicitacao.Status.AGUARDANDO_ASSINATURA:
+            raise TransicaoInvalida("Esta solicitação não está aguardando assinatura.")
+        if solicitacao.representante_legal_id != signatario.pk:
+            raise AssinaturaRecusada("Só o representante legal indicado pode assinar.")
+        if declaracao_vigente(solicitacao) is not None:
+            raise AssinaturaRecusada("Esta declaração já foi assinada.")
+        texto = texto_da_declaracao(solicitacao, signatario)
+        declaracao = Declaracao(
+            solicitacao=solicitacao,
+            cnpj=solicitacao.cnpj,
+            razao_social=solicitacao.nome_parceiro,
+            signatario=signatario,
+            signatario_nome=signatario.nome,
+            signatario_cpf=signatario.cpf,
+            texto=texto,
+            sha256_texto=hashlib.sha256(texto.encode()).hexdigest(),
+            assinada_em=timezone.now(),
+            ip=ip,
+            user_agent=(user_agent or "")[:300],
+        )
+        _gravar_com_codigo(declaracao)
+        registrar(
+            "declaracao.assinada",
+            objeto=declaracao,
+            ator=signatario,
+            ip=ip,
+            descricao=f"{declaracao.get_tipo_display()} — solicitação {solicitacao.pk}",
+            depois={"codigo": declaracao.codigo, "sha256_pdf": declaracao.sha256_pdf},
+        )
+    return declaracao
+
+
+def _gravar_com_codigo(declaracao, tentativas=3):
+    for _ in range(tentativas):
+        declaracao.codigo = gerar_codigo()
+        conteudo = pdf.renderizar_pdf("pdf/declaracao.html", contexto_pdf(declaracao))
+        declaracao.sha256_pdf = pdf.sha256(conteudo)
+        declaracao.pdf.save(f"{declaracao.codigo}.pdf", ContentFile(conteudo), save=False)
+        try:
+            with transaction.atomic():
+                declaracao.save()
+            return
+        except IntegrityError:  # código repetido (80 bits: improvável), sorteia outro
+            declaracao.pdf.delete(save=False)
+    raise IntegrityError("não foi possível gerar um código de verificação único")
+
+
+def contexto_pdf(declaracao):
+    """Dados do PDF da declaração (sem CPF inteiro)."""
+    from django.conf import settings
+
+    return {
+        "titulo": declaracao.get_tipo_display(),
+        "paragrafos": [p for p in declaracao.texto.split("\n\n") if p.strip()],
+        "signatario": declaracao.signatario_nome,
+        "cpf_mascarado": mascarar_cpf(declaracao.signatario_cpf),
+        "assinada_em": timezone.localtime(declaracao.assinada_em),
+        "metodo": declaracao.get_metodo_display(),
+        "ip": declaracao.ip or "—",
+        "sha256_texto": declaracao.sha256_texto,
+        "codigo": formatar_codigo(declaracao.codigo),
+        "url_verificacao": f"{settings.PORTAL_URL_BASE}/verificar/{declaracao.codigo}/",
+        "cnpj": formatar_cnpj(declaracao.cnpj),
+        "razao_social": declaracao.razao_social,
+    }

@@ -1,0 +1,70 @@
+"""Assinatura da declaração pelo RL e a lista de documentos pendentes de assinatura."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from cagec.lib.auditoria import ip_do_request as ip
+from cagec.lib.codigos import formatar_codigo
+from parceiros import permissions, selectors
+from parceiros.services import TransicaoInvalida
+
+from . import services
+from .forms import AssinaturaForm
+from .models import Declaracao
+
+
+@login_required
+def assinaturas(request):
+    return render(
+        request,
+        "declaracoes/assinaturas.html",
+        {"pendentes": selectors.pendentes_de_assinatura(request.user)},
+    )
+
+
+@login_required
+def assinar(request, pk):
+    solicitacao = permissions.get_solicitacao_do_usuario(request, pk)
+    if solicitacao.representante_legal_id != request.user.pk:
+        raise Http404
+    pendente = any(s.pk == solicitacao.pk for s in selectors.pendentes_de_assinatura(request.user))
+    if not pendente:
+        return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
+    form = AssinaturaForm(request, request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaracao = services.assinar(
+                solicitacao,
+                request.user,
+                ip=ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except (TransicaoInvalida, services.AssinaturaRecusada) as erro:
+            messages.error(request, str(erro))
+        else:
+            messages.success(
+                request,
+                f"Declaração assinada. Código de verificação {formatar_codigo(declaracao.codigo)}.",
+            )
+        return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
+    texto = services.texto_da_declaracao(solicitacao, request.user)
+    return render(
+        request,
+        "declaracoes/assinar.html",
+        {"solicitacao": solicitacao, "form": form, "paragrafos": texto.split("\n\n")},
+    )
+
+
+@login_required
+def declaracao_pdf(request, pk):
+    declaracao = get_object_or_404(Declaracao, pk=pk)
+    permissions.get_solicitacao_do_usuario(request, declaracao.solicitacao_id)
+    resposta = FileResponse(
+        declaracao.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"declaracao-{declaracao.codigo}.pdf",
+    )
+    resposta["Cache-Control"] = "private, no-store"
+    return resposta

@@ -1,0 +1,240 @@
+"""Formulários de Parceiros e Solicitações: dono do formato da entrada."""
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.forms import CPFField, EmailField, TelefoneField, sem_controle
+from accounts.models import Usuario
+from cagec.lib.arquivos import ATRIBUTO_RECUSADOS, tipo_pelo_conteudo
+from cagec.lib.documentos import cnpj_valido, normalizar_cnpj
+
+from .models import Obrigacao
+
+
+class CNPJField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "CNPJ")
+        kwargs.setdefault("max_length", 25)
+        kwargs.setdefault(
+            "help_text", "Com ou sem pontuação. CNPJs com letras (alfanuméricos) também valem."
+        )
+        kwargs.setdefault("error_messages", {"max_length": "CNPJ inválido."})
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            autocomplete="off", spellcheck="false", autocapitalize="characters"
+        )
+
+    def clean(self, value):
+        valor = super().clean(value)
+        if valor in self.empty_values:
+            return valor
+        cnpj = normalizar_cnpj(sem_controle(valor))
+        if not cnpj_valido(cnpj):
+            raise forms.ValidationError(
+                "CNPJ inválido. Confira os 14 caracteres (por exemplo 12.ABC.345/01DE-35 ou "
+                "11.222.333/0001-81).",
+                code="cnpj",
+            )
+        return cnpj
+
+
+class CNPJForm(forms.Form):
+    cnpj = CNPJField()
+
+
+class DataField(forms.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y"])
+        kwargs.setdefault("error_messages", {"invalid": "Data inválida. Use o formato dd/mm/aaaa."})
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+
+class ContatosForm(forms.Form):
+    site = forms.URLField(
+        label="Endereço internet (site)",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={"invalid": "Endereço inválido, por exemplo https://www.exemplo.org.br."},
+    )
+    email_institucional = EmailField(
+        label="E-mail institucional",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Informe um e-mail válido, como contato@exemplo.org.br."},
+    )
+    telefone = TelefoneField(required=False)
+
+
+class DadosInscricaoForm(ContatosForm):
+    tipo = forms.ModelChoiceField(
+        label="Tipo de parceiro",
+        queryset=None,
+        empty_label="Selecione",
+        error_messages={"invalid_choice": "Escolha um dos tipos da lista."},
+        help_text="Só aparecem os tipos permitidos para a natureza jurídica do CNPJ.",
+    )
+    field_order = ["tipo", "site", "email_institucional", "telefone"]
+
+    def __init__(self, tipos, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tipo"].queryset = tipos
+        self.fields["tipo"].label_from_instance = lambda t: f"{t.nome} ({t.genero})"
+
+
+class RepresentanteForm(forms.Form):
+    QUEM = [("eu", "Eu sou o representante legal"), ("outro", "Outra pessoa já cadastrada")]
+    quem = forms.ChoiceField(
+        label="Quem é o representante legal?", choices=QUEM, widget=forms.RadioSelect, initial="eu"
+    )
+    cpf = CPFField(
+        label="CPF do representante legal",
+        required=False,
+        help_text="Só se for outra pessoa: ela precisa ter conta ativa no portal.",
+    )
+    cargo = forms.CharField(
+        label="Cargo", max_length=120, help_text="Por exemplo: Prefeito, Presidente."
+    )
+    mandato_inicio = DataField(label="Início do mandato")
+    mandato_fim = DataField(label="Fim do mandato")
+
+    def __init__(self, usuario, *args, **kwargs):
+        self.usuario = usuario
+        self.representante = None
+        super().__init__(*args, **kwargs)
+        self.fields["cpf"].widget.attrs["autocomplete"] = "off"
+
+    def clean_cargo(self):
+        cargo = " ".join(sem_controle(self.cleaned_data["cargo"]).split())
+        if not cargo:
+            raise forms.ValidationError("Informe o cargo.")
+        return cargo
+
+    def clean(self):
+        dados = super().clean()
+        if dados.get("quem") == "eu":
+            self.representante = self.usuario
+        elif dados.get("quem") == "outro" and "cpf" not in self.errors:
+            self.representante = self._pessoa(dados.get("cpf"))
+        inicio, fim = dados.get("mandato_inicio"), dados.get("mandato_fim")
+        if inicio and fim and fim < inicio:
+            self.add_error("mandato_fim", "O fim do mandato deve ser depois do início.")
+        elif fim and fim < timezone.localdate():
+            self.add_error("mandato_fim", "Este mandato já terminou. Informe o mandato atual.")
+        return dados
+
+    def _pessoa(self, cpf):
+        if not cpf:
+            self.add_error("cpf", "Informe o CPF do representante legal.")
+            return None
+        pessoa = Usuario.objects.filter(cpf=cpf, situacao=Usuario.Situacao.ATIVO).first()
+        if pessoa is None:
+            self.add_error(
+                "cpf",
+                "Não há conta ativa com este CPF. Peça à pessoa que faça a inscrição no portal "
+                "e ative a conta antes.",
+            )
+        return pessoa
+
+
+class CargoForm(forms.Form):
+    cargo = forms.CharField(label="Seu cargo na organização", max_length=120)
+
+    def clean_cargo(self):
+        cargo = " ".join(sem_controle(self.cleaned_data["cargo"]).split())
+        if not cargo:
+            raise forms.ValidationError("Informe o cargo.")
+        return cargo
+
+
+class DocumentoForm(forms.Form):
+    """Um arquivo para uma Obrigação; as datas pedidas dependem da regra de validade."""
+
+    arquivo = forms.FileField(
+        label="Arquivo (PDF, PNG ou JPEG, até 20 MB)",
+        error_messages={
+            "required": "Escolha o arquivo.",
+            "empty": "O arquivo está vazio.",
+            "invalid": "Não foi possível ler o arquivo. Tente enviá-lo de novo.",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+    data_validade = DataField(label="Válido até", required=False)
+    data_emissao = DataField(label="Data de emissão", required=False)
+
+    def __init__(self, obrigacao, request, *args, **kwargs):
+        self.obrigacao = obrigacao
+        self.request = request
+        kwargs.setdefault("prefix", f"o{obrigacao.pk}")
+        super().__init__(*args, **kwargs)
+        if not obrigacao.pede_data_validade:
+            del self.fields["data_validade"]
+        if not obrigacao.pede_data_emissao:
+            del self.fields["data_emissao"]
+
+    def clean_arquivo(self):
+        arquivo = self.cleaned_data["arquivo"]
+        if tipo_pelo_conteudo(arquivo) is None:
+            raise forms.ValidationError(
+                "Este arquivo não é um PDF, PNG ou JPEG (o tipo é conferido pelo conteúdo, não "
+                "pelo nome). Salve o documento como PDF e envie de novo."
+            )
+        return arquivo
+
+    def full_clean(self):
+        super().full_clean()
+        recusados = getattr(self.request, ATRIBUTO_RECUSADOS, set())
+        if self.add_prefix("arquivo") in recusados and self.is_bound:
+            self.errors.pop("arquivo", None)
+            limite = settings.DOCUMENTO_TAMANHO_MAXIMO // (1024 * 1024)
+            self.add_error(
+                "arquivo", f"O arquivo tem mais de {limite} MB. Reduza-o e envie de novo."
+            )
+
+    def clean_data_validade(self):
+        data = self.cleaned_data.get("data_validade")
+        if data is None:
+            raise forms.ValidationError("Informe até quando o documento é válido.")
+        if data < timezone.localdate():
+            raise forms.ValidationError("Este documento já venceu. Envie um documento válido.")
+        return data
+
+    def clean_data_emissao(self):
+        data = self.cleaned_data.get("data_emissao")
+        hoje = timezone.localdate()
+        if data is None:
+            raise forms.ValidationError("Informe a data de emissão do documento.")
+        if data > hoje:
+            raise forms.ValidationError("A data de emissão não pode ser no futuro.")
+        if data + timedelta(days=self.obrigacao.dias) < hoje:
+            raise forms.ValidationError(
+                f"Este documento vale {self.obrigacao.dias} dias após a emissão e já venceu. "
+                "Envie um emitido mais recentemente."
+            )
+        return data
+
+
+class ResponsavelForm(forms.Form):
+    cpf = CPFField(label="CPF", help_text="A pessoa precisa ter conta ativa no portal.")
+    cargo = forms.CharField(label="Cargo", max_length=120, required=False)
+
+    def clean_cpf(self):
+        cpf = self.cleaned_data["cpf"]
+        self.pessoa = Usuario.objects.filter(cpf=cpf, situacao=Usuario.Situacao.ATIVO).first()
+        if self.pessoa is None:
+            raise forms.ValidationError(
+                "Não há conta ativa com este CPF. Peça à pessoa que faça a inscrição no portal."
+            )
+        return cpf
+
+
+def obrigacao_do_post(solicitacao_obrigacoes, valor):
+    """A Obrigação escolhida no POST, se for da checklist da solicitação."""
+    try:
+        return solicitacao_obrigacoes.get(pk=int(valor))
+    except (TypeError, ValueError, Obrigacao.DoesNotExist):
+        return None

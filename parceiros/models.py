@@ -1,0 +1,394 @@
+"""Parceiros/Convenentes: catálogos, o Parceiro, seus vínculos, documentos e solicitações.
+
+Estados (``status``/``situacao``) só mudam por ``parceiros.services``; aqui ficam os dados
+e os fatos de uma linha só.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cagec.lib.documentos import formatar_cnpj
+
+
+# --- Catálogos ------------------------------------------------------------------------------
+class NaturezaJuridica(models.Model):
+    """Tabela de Natureza Jurídica da Receita/CONCLA (código ``NNND``, exibido ``NNN-D``)."""
+
+    codigo = models.CharField("código", max_length=4, unique=True)
+    descricao = models.CharField("descrição", max_length=200)
+    categoria = models.PositiveSmallIntegerField(default=0)
+    ativa = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["codigo"]
+        verbose_name = "natureza jurídica"
+        verbose_name_plural = "naturezas jurídicas"
+
+    def __str__(self):
+        return f"{self.codigo_formatado} — {self.descricao}"
+
+    @property
+    def codigo_formatado(self):
+        return f"{self.codigo[:3]}-{self.codigo[3:]}"
+
+
+class Genero(models.Model):
+    nome = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["nome"]
+        verbose_name = "gênero"
+
+    def __str__(self):
+        return self.nome
+
+
+class TipoParceiro(models.Model):
+    nome = models.CharField(max_length=120, unique=True)
+    genero = models.ForeignKey(Genero, on_delete=models.PROTECT, verbose_name="gênero")
+    naturezas = models.ManyToManyField(
+        NaturezaJuridica, related_name="tipos", verbose_name="naturezas jurídicas permitidas"
+    )
+    ativo = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["nome"]
+        verbose_name = "tipo de parceiro"
+        verbose_name_plural = "tipos de parceiro"
+
+    def __str__(self):
+        return self.nome
+
+
+class GrupoObrigacao(models.Model):
+    nome = models.CharField(max_length=120, unique=True)
+    ordem = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordem", "nome"]
+        verbose_name = "grupo de obrigação"
+        verbose_name_plural = "grupos de obrigação"
+
+    def __str__(self):
+        return self.nome
+
+
+class Obrigacao(models.Model):
+    class Regra(models.TextChoices):
+        DATA_INFORMADA = "data_informada", "Data informada"
+        FIM_MANDATO = "fim_mandato", "Fim do mandato do representante legal"
+        DIAS_APOS_EMISSAO = "dias_apos_emissao", "N dias após a emissão"
+        SEM_VALIDADE = "sem_validade", "Sem validade"
+
+    grupo = models.ForeignKey(GrupoObrigacao, on_delete=models.PROTECT, related_name="obrigacoes")
+    nome = models.CharField(max_length=200)
+    descricao = models.TextField("descrição", blank=True)
+    regra_validade = models.CharField("regra de validade", max_length=20, choices=Regra.choices)
+    dias = models.PositiveSmallIntegerField(
+        "dias de validade",
+        null=True,
+        blank=True,
+        help_text="Só para a regra N dias após a emissão.",
+    )
+    obrigatoria = models.BooleanField("obrigatória", default=True)
+    mrosc = models.BooleanField("item do MROSC", default=False)
+    tipos = models.ManyToManyField(TipoParceiro, related_name="obrigacoes")
+    ativa = models.BooleanField(default=True)
+    ordem = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["grupo__ordem", "ordem", "nome"]
+        verbose_name = "obrigação"
+        verbose_name_plural = "obrigações"
+        constraints = [
+            models.CheckConstraint(
+                name="obrigacao_dias_so_na_regra_de_dias",
+                condition=Q(regra_validade="dias_apos_emissao", dias__gt=0)
+                | (~Q(regra_validade="dias_apos_emissao") & Q(dias__isnull=True)),
+            )
+        ]
+
+    def __str__(self):
+        return self.nome
+
+    @property
+    def pede_data_validade(self):
+        return self.regra_validade == self.Regra.DATA_INFORMADA
+
+    @property
+    def pede_data_emissao(self):
+        return self.regra_validade == self.Regra.DIAS_APOS_EMISSAO
+
+
+# --- Parceiro e vínculos ---------------------------------------------------------------------
+class DadosReceita(models.Model):
+    """Campos vindos da Receita Federal: mostrados travados, atualizados só pela consulta."""
+
+    razao_social = models.CharField("razão social", max_length=200)
+    nome_fantasia = models.CharField(max_length=200, blank=True)
+    natureza_juridica = models.ForeignKey(
+        NaturezaJuridica, on_delete=models.PROTECT, verbose_name="natureza jurídica"
+    )
+    situacao_cadastral = models.CharField("situação cadastral", max_length=40)
+    data_abertura = models.DateField("data de abertura", null=True, blank=True)
+    cnae_principal = models.CharField("CNAE principal", max_length=200, blank=True)
+    logradouro = models.CharField(max_length=200, blank=True)
+    numero = models.CharField("número", max_length=30, blank=True)
+    complemento = models.CharField(max_length=200, blank=True)
+    bairro = models.CharField(max_length=120, blank=True)
+    cep = models.CharField("CEP", max_length=8, blank=True)
+    municipio = models.CharField("município", max_length=120)
+    uf = models.CharField("UF", max_length=2)
+    email_receita = models.CharField("e-mail na Receita", max_length=254, blank=True)
+    telefone_receita = models.CharField("telefone na Receita", max_length=40, blank=True)
+    receita_consultada_em = models.DateTimeField("dados da Receita de", default=timezone.now)
+    receita_bruto = models.JSONField("resposta da Receita", default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def endereco(self):
+        partes = [self.logradouro, self.numero, self.complemento, self.bairro]
+        linha = ", ".join(p for p in partes if p)
+        return f"{linha} — {self.municipio}/{self.uf}" if linha else f"{self.municipio}/{self.uf}"
+
+
+class Parceiro(DadosReceita):
+    """Organização no CAGEC. Existe a partir da aprovação da inscrição (ou da importação)."""
+
+    class Situacao(models.TextChoices):
+        REGULAR = "regular", "Regular"
+        IRREGULAR = "irregular", "Irregular"
+
+    cnpj = models.CharField("CNPJ", max_length=14, unique=True)
+    numero_cadastro = models.PositiveIntegerField("número de cadastro", unique=True, null=True)
+    tipo = models.ForeignKey(TipoParceiro, on_delete=models.PROTECT, verbose_name="tipo")
+    site = models.URLField("endereço internet (site)", max_length=200, blank=True)
+    email_institucional = models.EmailField("e-mail institucional", blank=True)
+    telefone = models.CharField(max_length=11, blank=True)
+    situacao = models.CharField(
+        "situação", max_length=10, choices=Situacao.choices, default=Situacao.IRREGULAR
+    )
+    # Campos mantidos pelo Estado (admin, auditados).
+    situacao_mrosc = models.CharField("situação MROSC", max_length=120, blank=True)
+    cadin_bloqueado = models.BooleanField("bloqueado no CADIN-MG", default=False)
+    siafi_bloqueado = models.BooleanField("bloqueado no SIAFI-MG", default=False)
+    motivo_impedimento = models.CharField("motivo do impedimento", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["razao_social"]
+        verbose_name = "parceiro"
+
+    def __str__(self):
+        return f"{self.razao_social} ({self.cnpj_formatado})"
+
+    @property
+    def cnpj_formatado(self):
+        return formatar_cnpj(self.cnpj)
+
+    @property
+    def genero(self):
+        return self.tipo.genero
+
+    @property
+    def possui_impedimento(self):
+        return self.cadin_bloqueado or self.siafi_bloqueado
+
+
+class Vinculo(models.Model):
+    """Uma pessoa ligada a um Parceiro como Representante Legal (RL) ou Responsável (RI)."""
+
+    class Papel(models.TextChoices):
+        RL = "rl", "Representante Legal"
+        RI = "ri", "Responsável pelas Informações"
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vinculos"
+    )
+    parceiro = models.ForeignKey(Parceiro, on_delete=models.PROTECT, related_name="vinculos")
+    papel = models.CharField(max_length=2, choices=Papel.choices)
+    cargo = models.CharField(max_length=120, blank=True)
+    mandato_inicio = models.DateField("início do mandato", null=True, blank=True)
+    mandato_fim = models.DateField("fim do mandato", null=True, blank=True)
+    ativo = models.BooleanField(default=True)
+    criado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    encerrado_em = models.DateTimeField(null=True, blank=True)
+    encerrado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-ativo", "papel", "-created_at"]
+        verbose_name = "vínculo"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parceiro"],
+                condition=Q(papel="rl", ativo=True),
+                name="um_rl_ativo_por_parceiro",
+            ),
+            models.UniqueConstraint(
+                fields=["parceiro", "usuario", "papel"],
+                condition=Q(ativo=True),
+                name="vinculo_ativo_unico_por_pessoa_e_papel",
+            ),
+            models.CheckConstraint(
+                name="vinculo_mandato_fim_depois_do_inicio",
+                condition=Q(mandato_fim__isnull=True)
+                | Q(mandato_inicio__isnull=True)
+                | Q(mandato_fim__gte=models.F("mandato_inicio")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_papel_display()}: {self.usuario} em {self.parceiro}"
+
+
+# --- Solicitações ----------------------------------------------------------------------------
+class Solicitacao(models.Model):
+    """Um pedido de mudança no cadastro; o ciclo de vida está em ``parceiros.services``."""
+
+    class Tipo(models.TextChoices):
+        INSCRICAO = "inscricao", "Inscrição de Parceiro/Convenente"
+        DADOS = "dados", "Atualização de dados"
+        DOCUMENTOS = "documentos", "Atualização de documentos"
+        VINCULACAO_RL = "vinculacao_rl", "Vinculação/alteração de Representante Legal"
+        INSCRICAO_RI = "inscricao_ri", "Inscrição como Responsável pelas Informações"
+
+    class Status(models.TextChoices):
+        RASCUNHO = "rascunho", "Rascunho"
+        AGUARDANDO_ASSINATURA = "aguardando_assinatura", "Aguardando assinatura"
+        EM_ANALISE = "em_analise", "Em análise"
+        APROVADA = "aprovada", "Aprovada"
+        APROVADA_PARCIALMENTE = "aprovada_parcialmente", "Aprovada parcialmente"
+        DEVOLVIDA = "devolvida", "Devolvida para correção"
+        REPROVADA = "reprovada", "Reprovada"
+        CANCELADA = "cancelada", "Cancelada"
+
+    tipo = models.CharField(max_length=20, choices=Tipo.choices)
+    status = models.CharField(max_length=25, choices=Status.choices, default=Status.RASCUNHO)
+    solicitante = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="solicitacoes"
+    )
+    parceiro = models.ForeignKey(
+        Parceiro, on_delete=models.PROTECT, null=True, blank=True, related_name="solicitacoes"
+    )
+    cnpj = models.CharField("CNPJ", max_length=14)
+    # Quem assina a declaração: o RL do Parceiro (ou o RL indicado na inscrição/vinculação).
+    representante_legal = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="solicitacoes_para_assinar",
+        verbose_name="representante legal",
+    )
+    # O que a solicitação propõe: dados da Receita, tipo, contatos, cargo e mandato.
+    dados = models.JSONField(default=dict, blank=True)
+    passo = models.CharField(max_length=20, blank=True)
+    motivo = models.TextField("motivo da última decisão", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    enviada_em = models.DateTimeField("enviada para análise em", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = "solicitação"
+        verbose_name_plural = "solicitações"
+        indexes = [models.Index(fields=["status", "enviada_em"], name="solicitacao_fila")]
+
+    def __str__(self):
+        return f"{self.get_tipo_display()} nº {self.pk} — {formatar_cnpj(self.cnpj)}"
+
+    @property
+    def cnpj_formatado(self):
+        return formatar_cnpj(self.cnpj)
+
+    @property
+    def nome_parceiro(self):
+        if self.parceiro_id:
+            return self.parceiro.razao_social
+        return (self.dados.get("receita") or {}).get("razao_social", "")
+
+    @property
+    def editavel(self):
+        return self.status in (self.Status.RASCUNHO, self.Status.DEVOLVIDA)
+
+
+class TransicaoSolicitacao(models.Model):
+    """Linha do tempo: quem levou a solicitação de um status a outro, quando e por quê."""
+
+    solicitacao = models.ForeignKey(
+        Solicitacao, on_delete=models.CASCADE, related_name="transicoes"
+    )
+    de = models.CharField(max_length=25, choices=Solicitacao.Status.choices, blank=True)
+    para = models.CharField(max_length=25, choices=Solicitacao.Status.choices)
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    motivo = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "transição de solicitação"
+        verbose_name_plural = "transições de solicitação"
+
+    def __str__(self):
+        return f"{self.get_de_display() or 'início'} → {self.get_para_display()}"
+
+
+# --- Documentos ------------------------------------------------------------------------------
+def caminho_documento(instancia, nome_original):
+    """Nome aleatório, sem nada do nome enviado além da extensão já conferida."""
+    extensao = PurePosixPath(nome_original).suffix.lower()
+    agora = timezone.now()
+    return f"documentos/{agora:%Y/%m}/{uuid.uuid4().hex}{extensao}"
+
+
+class Documento(models.Model):
+    class Status(models.TextChoices):
+        EM_ANALISE = "em_analise", "Em análise"
+        APROVADO = "aprovado", "Aprovado"
+        REPROVADO = "reprovado", "Reprovado"
+        SUBSTITUIDO = "substituido", "Substituído"
+
+    obrigacao = models.ForeignKey(Obrigacao, on_delete=models.PROTECT, verbose_name="obrigação")
+    parceiro = models.ForeignKey(
+        Parceiro, on_delete=models.PROTECT, null=True, blank=True, related_name="documentos"
+    )
+    solicitacao = models.ForeignKey(
+        Solicitacao, on_delete=models.PROTECT, null=True, blank=True, related_name="documentos"
+    )
+    arquivo = models.FileField(upload_to=caminho_documento, max_length=200)
+    nome_original = models.CharField("nome do arquivo", max_length=200)
+    content_type = models.CharField("tipo", max_length=40)
+    tamanho = models.PositiveIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    data_emissao = models.DateField("data de emissão", null=True, blank=True)
+    data_validade = models.DateField("data de validade", null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.EM_ANALISE)
+    motivo_reprovacao = models.TextField("motivo da reprovação", blank=True)
+    enviado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["obrigacao__grupo__ordem", "obrigacao__ordem", "-created_at"]
+        verbose_name = "documento"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["solicitacao", "obrigacao"],
+                name="um_documento_por_obrigacao_na_solicitacao",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.obrigacao} — {self.nome_original}"

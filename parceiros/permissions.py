@@ -1,0 +1,88 @@
+"""Buscar e autorizar em um passo: quem não pode ver recebe 404 (nunca 403)."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from cagec.lib.documentos import normalizar_cnpj
+
+from .models import Documento, Parceiro, Solicitacao, Vinculo
+
+
+def _e_equipe(usuario):
+    return usuario.is_staff
+
+
+def _parceiros_do_usuario(usuario):
+    return Vinculo.objects.filter(usuario=usuario, ativo=True).values("parceiro_id")
+
+
+def get_parceiro_do_usuario(request, cnpj):
+    """Parceiro de quem tem vínculo ativo (RL ou RI) ou é da equipe."""
+    parceiro = get_object_or_404(
+        Parceiro.objects.select_related("tipo__genero", "natureza_juridica"),
+        cnpj=normalizar_cnpj(cnpj),
+    )
+    if (
+        _e_equipe(request.user)
+        or parceiro.vinculos.filter(usuario=request.user, ativo=True).exists()
+    ):
+        return parceiro
+    raise Http404
+
+
+def get_parceiro_como_rl(request, cnpj):
+    """Parceiro do qual a pessoa é o Representante Legal ativo."""
+    parceiro = get_object_or_404(Parceiro, cnpj=normalizar_cnpj(cnpj))
+    if parceiro.vinculos.filter(usuario=request.user, ativo=True, papel=Vinculo.Papel.RL).exists():
+        return parceiro
+    raise Http404
+
+
+def solicitacoes_visiveis(usuario):
+    if _e_equipe(usuario):
+        return Solicitacao.objects.all()
+    return Solicitacao.objects.filter(
+        Q(solicitante=usuario)
+        | Q(representante_legal=usuario)
+        | Q(parceiro__in=_parceiros_do_usuario(usuario))
+    ).distinct()
+
+
+def get_solicitacao_do_usuario(request, pk):
+    """Solicitação de quem a criou, do RL que assina, de quem é ligado ao Parceiro, da equipe."""
+    return get_object_or_404(
+        solicitacoes_visiveis(request.user).select_related(
+            "parceiro", "solicitante", "representante_legal"
+        ),
+        pk=pk,
+    )
+
+
+def get_solicitacao_editavel(request, pk):
+    """Só quem criou a solicitação edita os passos do assistente."""
+    return get_object_or_404(
+        Solicitacao.objects.select_related("parceiro", "representante_legal"),
+        pk=pk,
+        solicitante=request.user,
+    )
+
+
+def get_documento_do_usuario(request, pk):
+    documento = get_object_or_404(
+        Documento.objects.select_related("obrigacao", "solicitacao", "parceiro"), pk=pk
+    )
+    usuario = request.user
+    if _e_equipe(usuario):
+        return documento
+    if (
+        documento.parceiro_id
+        and documento.parceiro.vinculos.filter(usuario=usuario, ativo=True).exists()
+    ):
+        return documento
+    if (
+        documento.solicitacao_id
+        and solicitacoes_visiveis(usuario).filter(pk=documento.solicitacao_id).exists()
+    ):
+        return documento
+    raise Http404

@@ -1,0 +1,263 @@
+"""Leituras reaproveitadas pelas views: painel, checklist, pasta digital, linha do tempo."""
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from cagec.lib.documentos import formatar_telefone
+
+from . import forms, services
+from .models import (
+    Documento,
+    NaturezaJuridica,
+    Parceiro,
+    Solicitacao,
+    TransicaoSolicitacao,
+    Vinculo,
+)
+
+S = Solicitacao.Status
+T = Solicitacao.Tipo
+
+NOMES_PASSOS = {
+    "dados": "Dados",
+    "representante": "Representante legal",
+    "documentos": "Documentos",
+    "revisao": "Revisão e envio",
+}
+
+ABERTAS = [S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.EM_ANALISE, S.DEVOLVIDA]
+
+PROXIMO_PASSO = {
+    S.RASCUNHO: "Continue o preenchimento e envie para assinatura.",
+    S.AGUARDANDO_ASSINATURA: "Aguardando a assinatura do representante legal.",
+    S.EM_ANALISE: "Em análise pela equipe do CAGEC.",
+    S.DEVOLVIDA: "Corrija o que a análise pediu e envie de novo para assinatura.",
+    S.APROVADA: "Concluída.",
+    S.APROVADA_PARCIALMENTE: "Concluída em parte; veja o motivo.",
+    S.REPROVADA: "Encerrada; veja o motivo.",
+    S.CANCELADA: "Cancelada.",
+}
+
+
+def passos_do_assistente(solicitacao, atual):
+    passos = services.PASSOS[solicitacao.tipo]
+    alcancado = passos.index(solicitacao.passo) if solicitacao.passo in passos else 0
+    return [
+        {
+            "codigo": p,
+            "nome": NOMES_PASSOS[p],
+            "atual": p == atual,
+            "disponivel": i <= max(alcancado, passos.index(atual)),
+            "numero": i + 1,
+        }
+        for i, p in enumerate(passos)
+    ]
+
+
+def natureza_da_solicitacao(solicitacao):
+    codigo = (solicitacao.dados.get("receita") or {}).get("natureza_juridica_codigo")
+    return NaturezaJuridica.objects.filter(codigo=codigo).first()
+
+
+CAMPOS_RECEITA = [
+    ("razao_social", "Razão social"),
+    ("nome_fantasia", "Nome fantasia"),
+    ("situacao_cadastral", "Situação cadastral"),
+    ("cnae_principal", "CNAE principal"),
+    ("logradouro", "Logradouro"),
+    ("numero", "Número"),
+    ("complemento", "Complemento"),
+    ("bairro", "Bairro"),
+    ("cep", "CEP"),
+    ("municipio", "Município"),
+    ("uf", "UF"),
+    ("email", "E-mail na Receita"),
+    ("telefone", "Telefone na Receita"),
+]
+CAMPOS_CONTATO = [
+    ("site", "Endereço internet (site)"),
+    ("email_institucional", "E-mail institucional"),
+    ("telefone", "Telefone"),
+]
+_NO_PARCEIRO = {"email": "email_receita", "telefone": "telefone_receita"}
+
+
+def diferencas(solicitacao):
+    """Campos que a solicitação muda em relação ao cadastro atual (antes → depois)."""
+    parceiro = solicitacao.parceiro
+    if parceiro is None:
+        return []
+    linhas = []
+    receita = solicitacao.dados.get("receita") or {}
+    for campo, rotulo in CAMPOS_RECEITA:
+        if campo in receita:
+            atual = getattr(parceiro, _NO_PARCEIRO.get(campo, campo), "")
+            if str(atual or "") != str(receita[campo] or ""):
+                linhas.append({"campo": rotulo, "antes": atual, "depois": receita[campo]})
+    contatos = solicitacao.dados.get("contatos") or {}
+    for campo, rotulo in CAMPOS_CONTATO:
+        if campo in contatos and (getattr(parceiro, campo) or "") != (contatos[campo] or ""):
+            antes, depois = getattr(parceiro, campo), contatos[campo]
+            if campo == "telefone":
+                antes, depois = formatar_telefone(antes), formatar_telefone(depois)
+            linhas.append({"campo": rotulo, "antes": antes, "depois": depois})
+    return linhas
+
+
+def checklist(solicitacao, obrigacoes, request, form_com_erro=None):
+    """Itens da checklist agrupados: obrigação, anexo desta solicitação, vigente na pasta."""
+    anexos = {d.obrigacao_id: d for d in solicitacao.documentos.all()}
+    na_pasta = {}
+    if solicitacao.parceiro_id:
+        for d in Documento.objects.filter(
+            parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
+        ):
+            na_pasta[d.obrigacao_id] = d
+    grupos = {}
+    for obrigacao in obrigacoes:
+        if form_com_erro is not None and form_com_erro.obrigacao.pk == obrigacao.pk:
+            form = form_com_erro
+        else:
+            form = forms.DocumentoForm(obrigacao, request)
+        grupos.setdefault(obrigacao.grupo, []).append(
+            {
+                "obrigacao": obrigacao,
+                "anexo": anexos.get(obrigacao.pk),
+                "na_pasta": na_pasta.get(obrigacao.pk),
+                "form": form,
+            }
+        )
+    return [{"grupo": g, "itens": itens} for g, itens in grupos.items()]
+
+
+def pode(acao, solicitacao, usuario):
+    """Quem pode cada ação na página da solicitação (o serviço confere o status)."""
+    e_solicitante = solicitacao.solicitante_id == usuario.pk
+    e_rl = solicitacao.representante_legal_id == usuario.pk
+    return {
+        "encaminhar_para_analise": e_solicitante or e_rl,
+        "cancelar": e_solicitante,
+        "reabrir": e_solicitante or e_rl,
+    }.get(acao, False)
+
+
+def detalhe_da_solicitacao(solicitacao, usuario):
+    declaracao = services.declaracao_vigente(solicitacao)
+    status = solicitacao.status
+    return {
+        "solicitacao": solicitacao,
+        "eventos": linha_do_tempo(solicitacao),
+        "documentos": solicitacao.documentos.select_related("obrigacao__grupo"),
+        "declaracoes": solicitacao.declaracoes.order_by("-assinada_em"),
+        "declaracao": declaracao,
+        "diferencas": diferencas(solicitacao),
+        "proximo_passo": PROXIMO_PASSO[status],
+        "pode_editar": solicitacao.editavel and solicitacao.solicitante_id == usuario.pk,
+        "pode_cancelar": solicitacao.editavel and pode("cancelar", solicitacao, usuario),
+        "pode_assinar": status == S.AGUARDANDO_ASSINATURA
+        and declaracao is None
+        and solicitacao.representante_legal_id == usuario.pk,
+        "pode_reabrir": status == S.AGUARDANDO_ASSINATURA
+        and declaracao is None
+        and pode("reabrir", solicitacao, usuario),
+        "pode_encaminhar": status == S.AGUARDANDO_ASSINATURA
+        and declaracao is not None
+        and pode("encaminhar_para_analise", solicitacao, usuario),
+    }
+
+
+def linha_do_tempo(solicitacao):
+    """Transições e assinaturas em ordem, em frases simples."""
+    eventos = []
+    for t in solicitacao.transicoes.select_related("usuario"):
+        quem = t.usuario.nome if t.usuario else "Sistema"
+        if not t.de:
+            texto = f"{quem} criou a solicitação."
+        else:
+            texto = f"{quem} mudou de “{t.get_de_display()}” para “{t.get_para_display()}”."
+        eventos.append({"quando": t.created_at, "texto": texto, "motivo": t.motivo if t.de else ""})
+    for d in solicitacao.declaracoes.all():
+        texto = f"{d.signatario_nome} assinou a declaração de autenticidade."
+        eventos.append({"quando": d.assinada_em, "texto": texto, "motivo": ""})
+        if d.revogada_em:
+            texto = "A declaração foi revogada."
+            eventos.append({"quando": d.revogada_em, "texto": texto, "motivo": d.motivo_revogacao})
+    return sorted(eventos, key=lambda e: e["quando"])
+
+
+def pasta_digital(parceiro, usuario):
+    """Obrigações do Tipo com o documento vigente, histórico, vínculos e solicitações."""
+    documentos = list(
+        parceiro.documentos.exclude(
+            status=Documento.Status.EM_ANALISE, solicitacao__status__in=[S.RASCUNHO, S.CANCELADA]
+        )
+        .select_related("obrigacao", "enviado_por")
+        .order_by("-created_at")
+    )
+    atual = {}
+    for d in documentos:
+        if d.status == Documento.Status.APROVADO:
+            atual.setdefault(d.obrigacao_id, d)
+    grupos = {}
+    obrigacoes = parceiro.tipo.obrigacoes.filter(ativa=True).select_related("grupo")
+    for obrigacao in obrigacoes:
+        grupos.setdefault(obrigacao.grupo, []).append(
+            {"obrigacao": obrigacao, "documento": atual.get(obrigacao.pk)}
+        )
+    vinculos = parceiro.vinculos.filter(ativo=True).select_related("usuario")
+    return {
+        "parceiro": parceiro,
+        "grupos": [{"grupo": g, "itens": i} for g, i in grupos.items()],
+        "historico": documentos,
+        "vinculos": vinculos,
+        "e_rl": any(v.usuario_id == usuario.pk and v.papel == Vinculo.Papel.RL for v in vinculos),
+        "solicitacoes": parceiro.solicitacoes.select_related("solicitante").order_by("-created_at")[
+            :50
+        ],
+    }
+
+
+def resumo_do_painel(usuario):
+    """Minhas organizações, minhas solicitações e as que esperam a minha assinatura."""
+    vinculos = (
+        Vinculo.objects.filter(usuario=usuario, ativo=True)
+        .select_related("parceiro__tipo")
+        .order_by("parceiro__razao_social")
+    )
+    solicitacoes = (
+        Solicitacao.objects.filter(solicitante=usuario)
+        .exclude(status=S.CANCELADA)
+        .select_related("parceiro")
+        .order_by("-updated_at")[:30]
+    )
+    return {
+        "vinculos": vinculos,
+        "solicitacoes": [{"s": s, "proximo": PROXIMO_PASSO[s.status]} for s in solicitacoes],
+        "assinaturas": pendentes_de_assinatura(usuario),
+    }
+
+
+def pendentes_de_assinatura(usuario):
+    """Solicitações aguardando a assinatura desta pessoa (ainda sem declaração vigente)."""
+    from declaracoes.models import Declaracao
+
+    desde = (
+        TransicaoSolicitacao.objects.filter(
+            solicitacao=OuterRef("pk"), para=S.AGUARDANDO_ASSINATURA
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    assinada = Declaracao.objects.filter(
+        solicitacao=OuterRef("pk"), revogada_em=None, assinada_em__gte=OuterRef("desde")
+    )
+    return list(
+        Solicitacao.objects.filter(representante_legal=usuario, status=S.AGUARDANDO_ASSINATURA)
+        .annotate(desde=Subquery(desde))
+        .exclude(Exists(assinada))
+        .select_related("parceiro", "solicitante")
+        .order_by("updated_at")
+    )
+
+
+def parceiro_por_cnpj(cnpj):
+    return Parceiro.objects.filter(cnpj=cnpj).first()

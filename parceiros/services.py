@@ -1,0 +1,651 @@
+"""Toda mudança em Solicitações, Documentos e Vínculos passa por aqui.
+
+Ciclo de vida da Solicitação (única casa das transições, ver ``_TRANSICOES``)::
+
+    rascunho ──enviar para assinatura──▶ aguardando_assinatura ──encaminhar──▶ em_analise
+    aguardando_assinatura ──reabrir (antes de assinar)──▶ rascunho
+    em_analise ──decisão da análise──▶ aprovada | aprovada_parcialmente | devolvida | reprovada
+    devolvida ──enviar para assinatura (após correções)──▶ aguardando_assinatura
+    rascunho | devolvida ──cancelar──▶ cancelada
+
+Cada função roda numa transação, trava a solicitação, grava a linha do tempo e a auditoria
+e deixa os e-mails na caixa de saída.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cagec.lib.arquivos import sha256_do_arquivo, tipo_pelo_conteudo
+from cagec.lib.auditoria import registrar
+from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
+from cagec.lib.emails import enfileirar_email
+
+from . import receita
+from .models import (
+    Documento,
+    NaturezaJuridica,
+    Obrigacao,
+    Parceiro,
+    Solicitacao,
+    TipoParceiro,
+    TransicaoSolicitacao,
+    Vinculo,
+)
+
+S = Solicitacao.Status
+T = Solicitacao.Tipo
+
+_TRANSICOES = {
+    S.RASCUNHO: {S.AGUARDANDO_ASSINATURA, S.CANCELADA},
+    S.AGUARDANDO_ASSINATURA: {S.EM_ANALISE, S.RASCUNHO},
+    S.EM_ANALISE: {S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA},
+    S.DEVOLVIDA: {S.AGUARDANDO_ASSINATURA, S.CANCELADA},
+    S.APROVADA: set(),
+    S.APROVADA_PARCIALMENTE: set(),
+    S.REPROVADA: set(),
+    S.CANCELADA: set(),
+}
+
+# Passos do assistente de cada tipo de solicitação, na ordem.
+PASSOS = {
+    T.INSCRICAO: ["dados", "representante", "documentos", "revisao"],
+    T.DADOS: ["dados", "revisao"],
+    T.DOCUMENTOS: ["documentos", "revisao"],
+    T.VINCULACAO_RL: ["representante", "documentos", "revisao"],
+    T.INSCRICAO_RI: ["revisao"],
+}
+
+
+class TransicaoInvalida(Exception):
+    pass
+
+
+class SolicitacaoIncompleta(ValidationError):
+    """A solicitação ainda não pode seguir: a mensagem diz o que falta."""
+
+
+class CNPJRecusado(ValidationError):
+    """CNPJ que não pode ser inscrito (inativo na Receita, natureza sem tipo, já no CAGEC)."""
+
+
+# --- Transições ------------------------------------------------------------------------------
+def _travar(solicitacao):
+    return Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
+
+
+def _transicionar(solicitacao, para, *, ator, motivo="", ip=None):
+    """Aplica uma transição permitida da tabela, com linha do tempo e auditoria."""
+    de = solicitacao.status
+    if para not in _TRANSICOES[de]:
+        raise TransicaoInvalida(
+            f"Uma solicitação {solicitacao.get_status_display().lower()} não pode ficar "
+            f"{S(para).label.lower()}."
+        )
+    solicitacao.status = para
+    solicitacao.save(update_fields=["status", "updated_at"])
+    TransicaoSolicitacao.objects.create(
+        solicitacao=solicitacao, de=de, para=para, usuario=ator, motivo=motivo
+    )
+    registrar(
+        f"solicitacao.{para}",
+        objeto=solicitacao,
+        ator=ator,
+        ip=ip,
+        descricao=motivo,
+        antes={"status": de},
+        depois={"status": para},
+    )
+
+
+def _exigir_editavel(solicitacao):
+    if not solicitacao.editavel:
+        raise TransicaoInvalida(
+            "Esta solicitação não pode mais ser alterada "
+            f"({solicitacao.get_status_display().lower()})."
+        )
+
+
+def _link(nome_url, *args):
+    return settings.PORTAL_URL_BASE + reverse(nome_url, args=args)
+
+
+# --- Criação ---------------------------------------------------------------------------------
+def dados_da_receita(cnpj):
+    """Consulta a Receita e recusa o que não pode ser inscrito, com o motivo em português."""
+    try:
+        registro = receita.consultar_cnpj(cnpj)
+    except receita.CNPJNaoEncontrado as erro:
+        raise CNPJRecusado(
+            "Este CNPJ não foi encontrado na Receita Federal. Confira os números.",
+            code="nao_encontrado",
+        ) from erro
+    except receita.ReceitaIndisponivel as erro:
+        raise CNPJRecusado(
+            "Não foi possível consultar a Receita Federal agora. Nada foi salvo; tente de "
+            "novo em alguns minutos.",
+            code="indisponivel",
+        ) from erro
+    if not registro.ativa:
+        raise CNPJRecusado(
+            f"A Receita Federal informa este CNPJ como {registro.situacao_cadastral.lower()}. "
+            "Só organizações com CNPJ ativo podem ser inscritas no CAGEC.",
+            code="inativo",
+        )
+    natureza, _ = NaturezaJuridica.objects.get_or_create(
+        codigo=registro.natureza_juridica_codigo,
+        defaults={"descricao": registro.natureza_juridica_descricao or "—", "ativa": False},
+    )
+    if not tipos_permitidos(natureza).exists():
+        raise CNPJRecusado(
+            f"A natureza jurídica deste CNPJ ({natureza}) não corresponde a nenhum tipo de "
+            "parceiro do CAGEC.",
+            code="natureza",
+        )
+    return registro
+
+
+def tipos_permitidos(natureza):
+    return TipoParceiro.objects.filter(ativo=True, naturezas=natureza).select_related("genero")
+
+
+def iniciar_inscricao(usuario, cnpj, *, ip=None):
+    """Cria o rascunho de Inscrição de Parceiro com os dados da Receita (travados).
+
+    Pré-condição: CNPJ válido e ainda fora do CAGEC (quem está no CAGEC vai para a
+    vinculação). Consulta a Receita antes de gravar: em qualquer falha nada é salvo.
+    Um rascunho aberto da mesma pessoa para o mesmo CNPJ é reaproveitado.
+    """
+    cnpj = normalizar_cnpj(cnpj)
+    if Parceiro.objects.filter(cnpj=cnpj).exists():
+        raise CNPJRecusado("Esta organização já está no CAGEC.", code="existente")
+    aberta = Solicitacao.objects.filter(
+        solicitante=usuario, cnpj=cnpj, tipo=T.INSCRICAO, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+    ).first()
+    if aberta:
+        return aberta
+    registro = dados_da_receita(cnpj)
+    with transaction.atomic():
+        solicitacao = Solicitacao.objects.create(
+            tipo=T.INSCRICAO,
+            solicitante=usuario,
+            cnpj=cnpj,
+            dados={"receita": registro.como_dict()},
+            passo="dados",
+        )
+        _iniciar(solicitacao, usuario, ip)
+    return solicitacao
+
+
+def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
+    """Rascunho de atualização (dados, documentos, vinculação de RL ou inscrição como RI).
+
+    Reaproveita um rascunho aberto do mesmo tipo para o mesmo Parceiro. O RL que vai
+    assinar é o RL atual (na vinculação, quem for indicado no passo do representante).
+    """
+    aberta = Solicitacao.objects.filter(
+        solicitante=usuario, parceiro=parceiro, tipo=tipo, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+    ).first()
+    if aberta:
+        return aberta
+    if (
+        tipo == T.INSCRICAO_RI
+        and Vinculo.objects.filter(parceiro=parceiro, usuario=usuario, ativo=True).exists()
+    ):
+        raise CNPJRecusado("Você já está vinculado a esta organização.", code="vinculado")
+    dados = {"contatos": _contatos(parceiro)} if tipo == T.DADOS else {}
+    with transaction.atomic():
+        solicitacao = Solicitacao.objects.create(
+            tipo=tipo,
+            solicitante=usuario,
+            parceiro=parceiro,
+            cnpj=parceiro.cnpj,
+            representante_legal=rl_atual(parceiro),
+            dados=dados,
+            passo=PASSOS[tipo][0],
+        )
+        _iniciar(solicitacao, usuario, ip)
+    return solicitacao
+
+
+def _contatos(parceiro):
+    return {
+        "site": parceiro.site,
+        "email_institucional": parceiro.email_institucional,
+        "telefone": parceiro.telefone,
+    }
+
+
+def _iniciar(solicitacao, usuario, ip):
+    TransicaoSolicitacao.objects.create(
+        solicitacao=solicitacao, de="", para=S.RASCUNHO, usuario=usuario
+    )
+    registrar(
+        "solicitacao.criada",
+        objeto=solicitacao,
+        ator=usuario,
+        ip=ip,
+        descricao=f"{solicitacao.get_tipo_display()} {formatar_cnpj(solicitacao.cnpj)}",
+    )
+
+
+def rl_atual(parceiro):
+    vinculo = (
+        Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
+        .select_related("usuario")
+        .first()
+    )
+    return vinculo.usuario if vinculo else None
+
+
+# --- Passos do assistente --------------------------------------------------------------------
+def _salvar_passo(solicitacao, usuario, proximo, **dados):
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        _exigir_editavel(solicitacao)
+        solicitacao.dados = {**solicitacao.dados, **dados}
+        solicitacao.passo = proximo
+        solicitacao.save(update_fields=["dados", "passo", "updated_at"])
+    return solicitacao
+
+
+def salvar_dados(solicitacao, usuario, *, tipo=None, site, email_institucional, telefone):
+    """Passo *dados*: tipo de parceiro (só na inscrição) e contatos editáveis."""
+    contatos = {"site": site, "email_institucional": email_institucional, "telefone": telefone}
+    extra = {"tipo_id": tipo.pk} if tipo is not None else {}
+    return _salvar_passo(
+        solicitacao, usuario, _passo_seguinte(solicitacao, "dados"), contatos=contatos, **extra
+    )
+
+
+def atualizar_da_receita(solicitacao, usuario):
+    """Atualização de dados: traz de novo os dados da Receita para comparar com o cadastro."""
+    registro = dados_da_receita(solicitacao.cnpj)
+    return _salvar_passo(solicitacao, usuario, solicitacao.passo, receita=registro.como_dict())
+
+
+def salvar_representante(
+    solicitacao, usuario, *, representante, cargo, mandato_inicio, mandato_fim
+):
+    """Passo *representante*: quem é o RL (eu ou outra pessoa do portal), cargo e mandato."""
+    rep = {
+        "cargo": cargo,
+        "mandato_inicio": mandato_inicio.isoformat(),
+        "mandato_fim": mandato_fim.isoformat(),
+    }
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        _exigir_editavel(solicitacao)
+        solicitacao.representante_legal = representante
+        solicitacao.dados = {**solicitacao.dados, "representante": rep}
+        solicitacao.passo = _passo_seguinte(solicitacao, "representante")
+        solicitacao.save(update_fields=["representante_legal", "dados", "passo", "updated_at"])
+    return solicitacao
+
+
+def salvar_cargo_ri(solicitacao, usuario, *, cargo):
+    return _salvar_passo(solicitacao, usuario, "revisao", responsavel={"cargo": cargo})
+
+
+def _passo_seguinte(solicitacao, atual):
+    passos = PASSOS[solicitacao.tipo]
+    return passos[min(passos.index(atual) + 1, len(passos) - 1)]
+
+
+def tipo_da_solicitacao(solicitacao):
+    """O Tipo de Parceiro que vale para a checklist (escolhido na inscrição ou o atual)."""
+    if solicitacao.parceiro_id:
+        return solicitacao.parceiro.tipo
+    tipo_id = solicitacao.dados.get("tipo_id")
+    return TipoParceiro.objects.filter(pk=tipo_id).first() if tipo_id else None
+
+
+def obrigacoes_da_solicitacao(solicitacao):
+    """As Obrigações que a solicitação pode receber, na ordem da checklist."""
+    tipo = tipo_da_solicitacao(solicitacao)
+    if tipo is None:
+        return Obrigacao.objects.none()
+    qs = Obrigacao.objects.filter(tipos=tipo, ativa=True).select_related("grupo")
+    if solicitacao.tipo == T.VINCULACAO_RL:
+        # Credenciamento do novo RL: os documentos que valem até o fim do mandato.
+        qs = qs.filter(regra_validade=Obrigacao.Regra.FIM_MANDATO)
+    return qs
+
+
+def anexar_documento(
+    solicitacao, usuario, *, obrigacao, arquivo, data_emissao=None, data_validade=None
+):
+    """Guarda um arquivo (PDF, PNG ou JPEG pelo conteúdo) para uma Obrigação da solicitação.
+
+    Substitui o anexo anterior da mesma Obrigação nesta solicitação (ainda não analisado,
+    então o arquivo antigo é apagado). O nome guardado é aleatório; o SHA-256 fica na linha.
+    """
+    formato = tipo_pelo_conteudo(arquivo)
+    if formato is None:
+        raise ValidationError("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
+    if not obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
+        raise ValidationError("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
+    content_type, extensao = formato
+    nome_original = (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    sha256 = sha256_do_arquivo(arquivo)
+    arquivo.name = f"x{extensao}"  # o nome guardado vem de caminho_documento
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        _exigir_editavel(solicitacao)
+        anterior = Documento.objects.filter(solicitacao=solicitacao, obrigacao=obrigacao).first()
+        if anterior:
+            _apagar_anexo(anterior)
+        documento = Documento.objects.create(
+            obrigacao=obrigacao,
+            solicitacao=solicitacao,
+            parceiro=solicitacao.parceiro,
+            arquivo=arquivo,
+            nome_original=nome_original,
+            content_type=content_type,
+            tamanho=arquivo.size,
+            sha256=sha256,
+            data_emissao=data_emissao,
+            data_validade=data_validade,
+            enviado_por=usuario,
+        )
+        solicitacao.save(update_fields=["updated_at"])
+        registrar(
+            "documento.anexado",
+            objeto=documento,
+            ator=usuario,
+            descricao=f"{obrigacao.nome} ({solicitacao})",
+            depois={"sha256": sha256, "tamanho": arquivo.size},
+        )
+    return documento
+
+
+def remover_documento(documento, usuario):
+    """Tira um anexo de uma solicitação ainda editável."""
+    with transaction.atomic():
+        solicitacao = _travar(documento.solicitacao)
+        _exigir_editavel(solicitacao)
+        registrar("documento.removido", objeto=documento, ator=usuario, descricao=str(documento))
+        _apagar_anexo(documento)
+
+
+def _apagar_anexo(documento):
+    arquivo = documento.arquivo
+    documento.delete()
+    transaction.on_commit(lambda: arquivo.storage.delete(arquivo.name))
+
+
+# --- Envio, assinatura e análise ------------------------------------------------------------
+def pendencias(solicitacao):
+    """O que ainda falta para enviar a solicitação para assinatura (lista de frases)."""
+    faltas = []
+    passos = PASSOS[solicitacao.tipo]
+    if (
+        "dados" in passos
+        and solicitacao.tipo == T.INSCRICAO
+        and not solicitacao.dados.get("tipo_id")
+    ):
+        faltas.append("Escolha o tipo de parceiro e confira os contatos (passo Dados).")
+    if "representante" in passos and not solicitacao.representante_legal_id:
+        faltas.append("Informe o representante legal, o cargo e o mandato.")
+    if solicitacao.tipo in (T.DOCUMENTOS,) and not solicitacao.documentos.exists():
+        faltas.append("Anexe pelo menos um documento.")
+    if solicitacao.tipo == T.VINCULACAO_RL and not solicitacao.documentos.exists():
+        faltas.append("Anexe os documentos de credenciamento do representante legal.")
+    if solicitacao.tipo in (T.DOCUMENTOS, T.DADOS, T.INSCRICAO_RI) and not (
+        solicitacao.representante_legal_id
+    ):
+        faltas.append("A organização não tem representante legal ativo para assinar.")
+    return faltas
+
+
+def obrigatorias_sem_documento(solicitacao):
+    """Obrigatórias da checklist sem anexo nesta solicitação (nem vigente na pasta)."""
+    anexadas = solicitacao.documentos.values("obrigacao_id")
+    qs = obrigacoes_da_solicitacao(solicitacao).filter(obrigatoria=True).exclude(pk__in=anexadas)
+    if solicitacao.parceiro_id:
+        na_pasta = Documento.objects.filter(
+            parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
+        ).values("obrigacao_id")
+        qs = qs.exclude(pk__in=na_pasta)
+    return qs
+
+
+def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
+    """rascunho|devolvida → aguardando_assinatura. Avisa o RL quando não é quem preparou."""
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        faltas = pendencias(solicitacao)
+        if faltas:
+            raise SolicitacaoIncompleta(faltas)
+        _transicionar(solicitacao, S.AGUARDANDO_ASSINATURA, ator=usuario, ip=ip)
+        rl = solicitacao.representante_legal
+        if rl != usuario:
+            enfileirar_email(
+                "assinatura_pendente",
+                rl.email,
+                {
+                    "nome": rl.nome,
+                    "solicitante": usuario.nome,
+                    "solicitacao": str(solicitacao),
+                    "parceiro": solicitacao.nome_parceiro,
+                    "link": _link("declaracoes:assinaturas"),
+                },
+                usuario=rl,
+            )
+    return solicitacao
+
+
+def reabrir(solicitacao, usuario, *, ip=None):
+    """aguardando_assinatura → rascunho, antes da assinatura, para corrigir algo."""
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        if solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=_desde(solicitacao)):
+            raise TransicaoInvalida("A declaração já foi assinada; encaminhe para análise.")
+        _transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo="Reaberta para edição")
+    return solicitacao
+
+
+def _desde(solicitacao):
+    """Início do período atual de assinatura (última entrada em aguardando_assinatura)."""
+    ultima = (
+        solicitacao.transicoes.filter(para=S.AGUARDANDO_ASSINATURA).order_by("-created_at").first()
+    )
+    return ultima.created_at if ultima else solicitacao.created_at
+
+
+def declaracao_vigente(solicitacao):
+    """A declaração assinada para o conteúdo atual (depois da última ida para assinatura)."""
+    if solicitacao.status in (S.RASCUNHO, S.DEVOLVIDA, S.CANCELADA):
+        return None
+    return (
+        solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=_desde(solicitacao))
+        .order_by("-assinada_em")
+        .first()
+    )
+
+
+def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
+    """aguardando_assinatura → em_analise; só com a declaração assinada pelo RL."""
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        if declaracao_vigente(solicitacao) is None:
+            raise SolicitacaoIncompleta(
+                ["A declaração de autenticidade ainda não foi assinada pelo representante legal."]
+            )
+        _transicionar(solicitacao, S.EM_ANALISE, ator=usuario, ip=ip)
+        solicitacao.enviada_em = timezone.now()
+        solicitacao.save(update_fields=["enviada_em", "updated_at"])
+        for pessoa in {solicitacao.solicitante, solicitacao.representante_legal}:
+            enfileirar_email(
+                "solicitacao_em_analise",
+                pessoa.email,
+                {
+                    "nome": pessoa.nome,
+                    "solicitacao": str(solicitacao),
+                    "parceiro": solicitacao.nome_parceiro,
+                    "link": _link("parceiros:solicitacao_detail", solicitacao.pk),
+                },
+                usuario=pessoa,
+            )
+    return solicitacao
+
+
+def cancelar(solicitacao, usuario, *, ip=None):
+    """rascunho|devolvida → cancelada, pelo solicitante."""
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        _transicionar(solicitacao, S.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
+    return solicitacao
+
+
+# --- Responsáveis pelas Informações (pelo RL) -----------------------------------------------
+def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None):
+    """RL inclui um RI já cadastrado no portal. Imediato, auditado, e-mail ao RI."""
+    if pessoa == rl:
+        raise ValidationError("Você já é o representante legal desta organização.")
+    try:
+        with transaction.atomic():
+            vinculo = Vinculo.objects.create(
+                usuario=pessoa,
+                parceiro=parceiro,
+                papel=Vinculo.Papel.RI,
+                cargo=cargo,
+                criado_por=rl,
+            )
+            registrar(
+                "vinculo.ri_incluido",
+                objeto=vinculo,
+                ator=rl,
+                usuario_afetado=pessoa,
+                ip=ip,
+                descricao=f"RI incluído em {parceiro.cnpj_formatado}",
+            )
+            _avisar_responsavel("responsavel_incluido", vinculo, rl)
+    except IntegrityError as erro:
+        raise ValidationError("Esta pessoa já é responsável por esta organização.") from erro
+    return vinculo
+
+
+def remover_responsavel(vinculo, rl, *, ip=None):
+    """RL encerra o vínculo de um RI (fica no histórico)."""
+    with transaction.atomic():
+        vinculo = Vinculo.objects.select_for_update().get(pk=vinculo.pk)
+        if not vinculo.ativo:
+            return vinculo
+        vinculo.ativo = False
+        vinculo.encerrado_em = timezone.now()
+        vinculo.encerrado_por = rl
+        vinculo.save(update_fields=["ativo", "encerrado_em", "encerrado_por"])
+        registrar(
+            "vinculo.ri_removido",
+            objeto=vinculo,
+            ator=rl,
+            usuario_afetado=vinculo.usuario,
+            ip=ip,
+            descricao=f"RI removido de {vinculo.parceiro.cnpj_formatado}",
+        )
+        _avisar_responsavel("responsavel_removido", vinculo, rl)
+    return vinculo
+
+
+def _avisar_responsavel(evento, vinculo, rl):
+    enfileirar_email(
+        evento,
+        vinculo.usuario.email,
+        {
+            "nome": vinculo.usuario.nome,
+            "rl": rl.nome,
+            "parceiro": vinculo.parceiro.razao_social,
+            "cnpj": vinculo.parceiro.cnpj_formatado,
+            "link": _link("accounts:painel"),
+        },
+        usuario=vinculo.usuario,
+    )
+
+
+def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=None, ip=None):
+    """Torna ``usuario`` o RL ativo, encerrando o anterior (aprovação, importação, demo)."""
+    with transaction.atomic():
+        Parceiro.objects.select_for_update().get(pk=parceiro.pk)
+        Vinculo.objects.filter(
+            Q(papel=Vinculo.Papel.RL) | Q(usuario=usuario), parceiro=parceiro, ativo=True
+        ).update(ativo=False, encerrado_em=timezone.now(), encerrado_por=ator)
+        vinculo = Vinculo.objects.create(
+            usuario=usuario,
+            parceiro=parceiro,
+            papel=Vinculo.Papel.RL,
+            cargo=cargo,
+            mandato_inicio=mandato_inicio,
+            mandato_fim=mandato_fim,
+            criado_por=ator,
+        )
+        registrar(
+            "vinculo.rl",
+            objeto=vinculo,
+            ator=ator,
+            usuario_afetado=usuario,
+            ip=ip,
+            descricao=f"RL de {parceiro.cnpj_formatado}",
+        )
+    return vinculo
+
+
+# --- Parceiro --------------------------------------------------------------------------------
+def _campos_receita(registro):
+    natureza, _ = NaturezaJuridica.objects.get_or_create(
+        codigo=registro.natureza_juridica_codigo,
+        defaults={"descricao": registro.natureza_juridica_descricao or "—", "ativa": False},
+    )
+    return {
+        "razao_social": registro.razao_social,
+        "nome_fantasia": registro.nome_fantasia,
+        "natureza_juridica": natureza,
+        "situacao_cadastral": registro.situacao_cadastral,
+        "data_abertura": registro.data_abertura,
+        "cnae_principal": registro.cnae_principal,
+        "logradouro": registro.logradouro,
+        "numero": registro.numero,
+        "complemento": registro.complemento,
+        "bairro": registro.bairro,
+        "cep": registro.cep,
+        "municipio": registro.municipio,
+        "uf": registro.uf,
+        "email_receita": registro.email,
+        "telefone_receita": registro.telefone,
+        "receita_consultada_em": timezone.now(),
+        "receita_bruto": registro.bruto,
+    }
+
+
+def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
+    """Cria o Parceiro ativo com o próximo número de cadastro (aprovação, importação, demo).
+
+    O número é sequencial: trava o maior número atual; a restrição única garante que dois
+    cadastros simultâneos não repetem o número.
+    """
+    with transaction.atomic():
+        ultimo = (
+            Parceiro.objects.select_for_update()
+            .exclude(numero_cadastro=None)
+            .order_by("-numero_cadastro")
+            .values_list("numero_cadastro", flat=True)
+            .first()
+        )
+        parceiro = Parceiro.objects.create(
+            cnpj=registro.cnpj,
+            tipo=tipo,
+            numero_cadastro=(ultimo or 0) + 1,
+            **(contatos or {}),
+            **_campos_receita(registro),
+        )
+        registrar(
+            "parceiro.cadastrado",
+            objeto=parceiro,
+            ator=ator,
+            ip=ip,
+            descricao=f"{parceiro.razao_social} ({parceiro.cnpj_formatado})",
+        )
+    return parceiro

@@ -1,0 +1,349 @@
+"""Solicitações (assistente), pasta digital, responsáveis e download de documentos."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cagec.lib.auditoria import ip_do_request as ip
+
+from . import forms, permissions, selectors, services
+from .models import Parceiro, Solicitacao, Vinculo
+
+T = Solicitacao.Tipo
+
+
+def _dados(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _mensagens_de(erro):
+    return erro.messages if isinstance(erro, ValidationError) else [str(erro)]
+
+
+def _falhou(request, erro, destino):
+    for mensagem in _mensagens_de(erro):
+        messages.error(request, mensagem)
+    return redirect(destino)
+
+
+# --- Início -----------------------------------------------------------------------------------
+@login_required
+def solicitacao_nova(request):
+    """Passo 1 da inscrição: CNPJ → dados da Receita (ou vinculação se já está no CAGEC)."""
+    form = forms.CNPJForm(_dados(request))
+    if request.method == "POST" and form.is_valid():
+        cnpj = form.cleaned_data["cnpj"]
+        if Parceiro.objects.filter(cnpj=cnpj).exists():
+            return redirect("parceiros:vinculacao", cnpj=cnpj)
+        try:
+            solicitacao = services.iniciar_inscricao(request.user, cnpj, ip=ip(request))
+        except services.CNPJRecusado as erro:
+            form.add_error("cnpj", erro)
+        else:
+            return redirect(
+                "parceiros:solicitacao_passo", pk=solicitacao.pk, passo=solicitacao.passo
+            )
+    return render(request, "parceiros/solicitacao_nova.html", {"form": form})
+
+
+@login_required
+def vinculacao(request, cnpj):
+    """CNPJ já no CAGEC: tornar-se RL (novo mandato/novo RL) ou pedir para ser RI."""
+    parceiro = get_object_or_404(Parceiro, cnpj=cnpj)
+    if request.method == "POST":
+        tipo = request.POST.get("tipo")
+        if tipo not in (T.VINCULACAO_RL, T.INSCRICAO_RI):
+            raise Http404
+        return _iniciar_atualizacao(request, parceiro, tipo)
+    return render(request, "parceiros/vinculacao.html", {"parceiro": parceiro})
+
+
+@login_required
+@require_POST
+def solicitacao_atualizacao(request, cnpj, tipo):
+    """Da pasta digital: atualização de dados, de documentos ou troca de RL."""
+    if tipo not in (T.DADOS, T.DOCUMENTOS, T.VINCULACAO_RL):
+        raise Http404
+    parceiro = permissions.get_parceiro_do_usuario(request, cnpj)
+    return _iniciar_atualizacao(request, parceiro, tipo)
+
+
+def _iniciar_atualizacao(request, parceiro, tipo):
+    try:
+        solicitacao = services.iniciar_atualizacao(request.user, parceiro, tipo, ip=ip(request))
+    except ValidationError as erro:
+        return _falhou(request, erro, "accounts:painel")
+    return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo=solicitacao.passo)
+
+
+# --- Assistente -------------------------------------------------------------------------------
+@login_required
+def solicitacao_passo(request, pk, passo):
+    solicitacao = permissions.get_solicitacao_editavel(request, pk)
+    if passo not in services.PASSOS[solicitacao.tipo]:
+        raise Http404
+    if not solicitacao.editavel:
+        return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
+    return PASSOS[passo](request, solicitacao)
+
+
+def _contexto(solicitacao, passo, **extra):
+    return {
+        "solicitacao": solicitacao,
+        "passo": passo,
+        "passos": selectors.passos_do_assistente(solicitacao, passo),
+        **extra,
+    }
+
+
+def _proximo(solicitacao):
+    return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo=solicitacao.passo)
+
+
+def passo_dados(request, solicitacao):
+    inscricao = solicitacao.tipo == T.INSCRICAO
+    inicial = solicitacao.dados.get("contatos") or {}
+    if inscricao:
+        natureza = selectors.natureza_da_solicitacao(solicitacao)
+        form = forms.DadosInscricaoForm(
+            services.tipos_permitidos(natureza),
+            _dados(request),
+            initial={**inicial, "tipo": solicitacao.dados.get("tipo_id")},
+        )
+    else:
+        form = forms.ContatosForm(_dados(request), initial=inicial)
+    if request.method == "POST" and request.POST.get("acao") == "receita":
+        try:
+            services.atualizar_da_receita(solicitacao, request.user)
+            messages.success(request, "Dados da Receita Federal atualizados.")
+        except ValidationError as erro:
+            return _falhou(request, erro, request.path)
+        return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        services.salvar_dados(solicitacao, request.user, **form.cleaned_data)
+        solicitacao.refresh_from_db()
+        return _proximo(solicitacao)
+    contexto = _contexto(
+        solicitacao, "dados", form=form, diferencas=selectors.diferencas(solicitacao)
+    )
+    return render(request, "parceiros/passo_dados.html", contexto)
+
+
+def passo_representante(request, solicitacao):
+    rep = solicitacao.dados.get("representante") or {}
+    eu = solicitacao.representante_legal_id in (None, request.user.pk)
+    inicial = {
+        **rep,
+        "quem": "eu" if eu else "outro",
+        "cpf": "" if eu else solicitacao.representante_legal.cpf_formatado,
+    }
+    form = forms.RepresentanteForm(request.user, _dados(request), initial=inicial)
+    if request.method == "POST" and form.is_valid():
+        dados = form.cleaned_data
+        services.salvar_representante(
+            solicitacao,
+            request.user,
+            representante=form.representante,
+            cargo=dados["cargo"],
+            mandato_inicio=dados["mandato_inicio"],
+            mandato_fim=dados["mandato_fim"],
+        )
+        solicitacao.refresh_from_db()
+        return _proximo(solicitacao)
+    return render(
+        request,
+        "parceiros/passo_representante.html",
+        _contexto(solicitacao, "representante", form=form),
+    )
+
+
+def passo_documentos(request, solicitacao):
+    obrigacoes = services.obrigacoes_da_solicitacao(solicitacao)
+    form_com_erro = None
+    if request.method == "POST":
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DOCUMENTO_TAMANHO_MAXIMO + 2**20:
+            limite = settings.DOCUMENTO_TAMANHO_MAXIMO // 2**20
+            messages.error(request, f"O arquivo tem mais de {limite} MB. Reduza-o e envie de novo.")
+            return redirect(request.path)
+        obrigacao = forms.obrigacao_do_post(obrigacoes, request.POST.get("obrigacao"))
+        if obrigacao is None:
+            messages.error(request, "Escolha um item da lista de documentos.")
+            return redirect(request.path)
+        form = forms.DocumentoForm(obrigacao, request, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.anexar_documento(
+                    solicitacao, request.user, obrigacao=obrigacao, **form.cleaned_data
+                )
+            except ValidationError as erro:
+                form.add_error("arquivo", erro)
+            else:
+                messages.success(request, f"Documento anexado: {obrigacao.nome}.")
+                return redirect(f"{request.path}#obrigacao-{obrigacao.pk}")
+        form_com_erro = form
+    itens = selectors.checklist(solicitacao, obrigacoes, request, form_com_erro)
+    return render(
+        request,
+        "parceiros/passo_documentos.html",
+        _contexto(solicitacao, "documentos", itens=itens, form_com_erro=form_com_erro),
+    )
+
+
+def passo_revisao(request, solicitacao):
+    form = None
+    if solicitacao.tipo == T.INSCRICAO_RI:
+        inicial = solicitacao.dados.get("responsavel") or {}
+        form = forms.CargoForm(_dados(request), initial=inicial)
+    if request.method == "POST":
+        if form is not None and not form.is_valid():
+            return render(request, "parceiros/passo_revisao.html", _revisao(solicitacao, form))
+        if form is not None:
+            services.salvar_cargo_ri(solicitacao, request.user, cargo=form.cleaned_data["cargo"])
+        try:
+            services.enviar_para_assinatura(solicitacao, request.user, ip=ip(request))
+        except (ValidationError, services.TransicaoInvalida) as erro:
+            return _falhou(request, erro, request.path)
+        if solicitacao.representante_legal_id == request.user.pk:
+            return redirect("declaracoes:assinar", pk=solicitacao.pk)
+        messages.success(
+            request,
+            "Solicitação enviada para assinatura. O representante legal recebeu um e-mail.",
+        )
+        return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
+    return render(request, "parceiros/passo_revisao.html", _revisao(solicitacao, form))
+
+
+def _revisao(solicitacao, form):
+    return _contexto(
+        solicitacao,
+        "revisao",
+        form=form,
+        pendencias=services.pendencias(solicitacao),
+        sem_documento=services.obrigatorias_sem_documento(solicitacao),
+        documentos=solicitacao.documentos.select_related("obrigacao__grupo"),
+        diferencas=selectors.diferencas(solicitacao),
+    )
+
+
+PASSOS = {
+    "dados": passo_dados,
+    "representante": passo_representante,
+    "documentos": passo_documentos,
+    "revisao": passo_revisao,
+}
+
+
+@login_required
+@require_POST
+def documento_remover(request, pk, documento_pk):
+    solicitacao = permissions.get_solicitacao_editavel(request, pk)
+    documento = get_object_or_404(solicitacao.documentos, pk=documento_pk)
+    try:
+        services.remover_documento(documento, request.user)
+    except services.TransicaoInvalida as erro:
+        return _falhou(request, erro, solicitacao_url(solicitacao))
+    messages.success(request, "Documento retirado da solicitação.")
+    return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo="documentos")
+
+
+# --- Detalhe e ações --------------------------------------------------------------------------
+@login_required
+def solicitacao_detail(request, pk):
+    solicitacao = permissions.get_solicitacao_do_usuario(request, pk)
+    return render(
+        request,
+        "parceiros/solicitacao_detail.html",
+        selectors.detalhe_da_solicitacao(solicitacao, request.user),
+    )
+
+
+def _acao(servico, mensagem):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        solicitacao = permissions.get_solicitacao_do_usuario(request, pk)
+        if not selectors.pode(servico.__name__, solicitacao, request.user):
+            raise Http404
+        try:
+            servico(solicitacao, request.user, ip=ip(request))
+        except (ValidationError, services.TransicaoInvalida) as erro:
+            return _falhou(request, erro, solicitacao_url(solicitacao))
+        messages.success(request, mensagem)
+        return redirect(solicitacao_url(solicitacao))
+
+    return view
+
+
+def solicitacao_url(solicitacao):
+    return f"/solicitacoes/{solicitacao.pk}/"
+
+
+solicitacao_encaminhar = _acao(
+    services.encaminhar_para_analise,
+    "Solicitação encaminhada para análise. Você receberá um e-mail com a decisão.",
+)
+solicitacao_cancelar = _acao(services.cancelar, "Solicitação cancelada.")
+solicitacao_reabrir = _acao(services.reabrir, "Solicitação reaberta para edição.")
+
+
+# --- Pasta digital, responsáveis, arquivos ----------------------------------------------------
+@login_required
+def parceiro_detail(request, cnpj):
+    parceiro = permissions.get_parceiro_do_usuario(request, cnpj)
+    return render(
+        request, "parceiros/parceiro_detail.html", selectors.pasta_digital(parceiro, request.user)
+    )
+
+
+@login_required
+def responsaveis(request, cnpj):
+    parceiro = permissions.get_parceiro_como_rl(request, cnpj)
+    form = forms.ResponsavelForm(_dados(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incluir_responsavel(
+                parceiro,
+                request.user,
+                form.pessoa,
+                cargo=form.cleaned_data["cargo"],
+                ip=ip(request),
+            )
+        except ValidationError as erro:
+            form.add_error("cpf", erro)
+        else:
+            messages.success(request, f"{form.pessoa.nome} agora é responsável pelas informações.")
+            return redirect(request.path)
+    vinculos = parceiro.vinculos.filter(papel=Vinculo.Papel.RI).select_related("usuario")
+    return render(
+        request,
+        "parceiros/responsaveis.html",
+        {"parceiro": parceiro, "form": form, "vinculos": vinculos},
+    )
+
+
+@login_required
+@require_POST
+def responsavel_remover(request, cnpj, vinculo_pk):
+    parceiro = permissions.get_parceiro_como_rl(request, cnpj)
+    vinculo = get_object_or_404(parceiro.vinculos, pk=vinculo_pk, papel=Vinculo.Papel.RI)
+    services.remover_responsavel(vinculo, request.user, ip=ip(request))
+    messages.success(request, f"{vinculo.usuario.nome} não é mais responsável pelas informações.")
+    return redirect("parceiros:responsaveis", cnpj=parceiro.cnpj)
+
+
+@login_required
+def documento_download(request, pk):
+    documento = permissions.get_documento_do_usuario(request, pk)
+    resposta = FileResponse(
+        documento.arquivo.open("rb"),
+        content_type=documento.content_type,
+        as_attachment=request.GET.get("baixar") == "1",
+        filename=documento.nome_original,
+    )
+    resposta["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    resposta["Cache-Control"] = "private, no-store"
+    return resposta
