@@ -1,6 +1,8 @@
 """Ajustes só para a suíte de testes (rápida e determinística)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DJANGO_HTTPS", "false")
@@ -14,7 +16,8 @@ CELERY_TASK_ALWAYS_EAGER = (
     True  # os testes da fila (tests/lib/test_caixa_saida_redis.py) trocam isso
 )
 PORTAL_URL_BASE = "http://testserver"
-MEDIA_ROOT = BASE_DIR / "media-testes"  # noqa: F405
+# Arquivos enviados nos testes: numa pasta temporária por processo, fora do repositório.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cagec-media-testes-"))
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "cagec-testes"  # noqa: F405

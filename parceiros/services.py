@@ -649,3 +649,44 @@ def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
             descricao=f"{parceiro.razao_social} ({parceiro.cnpj_formatado})",
         )
     return parceiro
+
+
+CAMPOS_DA_ADMINISTRACAO = {
+    "tipo",
+    "site",
+    "email_institucional",
+    "telefone",
+    "situacao_mrosc",
+    "cadin_bloqueado",
+    "siafi_bloqueado",
+    "motivo_impedimento",
+}
+
+
+def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
+    """A equipe do Estado altera campos mantidos por ela (MROSC, CADIN-MG, SIAFI-MG...).
+
+    Só os campos permitidos; grava antes/depois na auditoria. A situação é recalculada
+    pelo serviço de situação (quando existir) depois desta mudança.
+    """
+    desconhecidos = set(campos) - CAMPOS_DA_ADMINISTRACAO
+    if desconhecidos:
+        raise ValidationError(f"Campos que a administração não altera: {sorted(desconhecidos)}")
+    if not campos:
+        return parceiro
+    with transaction.atomic():
+        atual = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
+        antes = {c: str(getattr(atual, c)) for c in campos}
+        for campo, valor in campos.items():
+            setattr(atual, campo, valor)
+        atual.save(update_fields=[*campos, "updated_at"])
+        registrar(
+            "parceiro.alterado_pela_administracao",
+            objeto=atual,
+            ator=ator,
+            ip=ip,
+            descricao=f"{atual.cnpj_formatado}: {', '.join(sorted(campos))}",
+            antes=antes,
+            depois={c: str(getattr(atual, c)) for c in campos},
+        )
+    return atual

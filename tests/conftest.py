@@ -73,3 +73,48 @@ def link_do_email(email, contem="/"):
 
 def caminho(link):
     return re.sub(r"^https?://[^/]+", "", link)
+
+
+# --- Personas de Parceiros ------------------------------------------------------------------------
+@pytest.fixture
+def rl(db):
+    """Representante Legal ativo do Município de São José das Almas (``parceiro``)."""
+    return UsuarioFactory(aceitou_termo=True, nome="Rita Representante")
+
+
+@pytest.fixture
+def parceiro(rl):
+    from .factories import parceiro_com_rl
+
+    return parceiro_com_rl(rl)
+
+
+@pytest.fixture
+def ri(parceiro, rl):
+    """Responsável pelas Informações do ``parceiro``, incluído pelo RL."""
+    from parceiros import services
+
+    pessoa = UsuarioFactory(aceitou_termo=True, nome="Ivo Responsavel")
+    services.incluir_responsavel(parceiro, rl, pessoa, cargo="Assessor")
+    return pessoa
+
+
+@pytest.fixture
+def outro_rl(db):
+    """RL de outra organização (Associação São José): um estranho para ``parceiro``."""
+    from .factories import CNPJ_ASSOCIACAO, parceiro_com_rl
+
+    pessoa = UsuarioFactory(aceitou_termo=True, nome="Otto Outro")
+    parceiro_com_rl(pessoa, cnpj=CNPJ_ASSOCIACAO, cargo="Presidente")
+    return pessoa
+
+
+@pytest.fixture
+def analista(db):
+    return UsuarioFactory(aceitou_termo=True, is_staff=True, nome="Ana Analista")
+
+
+@pytest.fixture
+def media_temporaria(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -46,3 +46,43 @@ class UsuarioFactory(factory.django.DjangoModelFactory):
         if aceitou_termo:
             services.aceitar_termo(usuario, services.termo_vigente())
         return usuario
+
+
+# --- Parceiros ---------------------------------------------------------------------------------
+# CNPJs do arquivo offline da Receita (parceiros/dados/receita_offline.json).
+CNPJ_MUNICIPIO = "18000001000100"  # Município de São José das Almas (natureza 124-4)
+CNPJ_ASSOCIACAO = "07000001000185"  # Associação Privada (399-9)
+CNPJ_ALFANUMERICO = "12ABC34501DE35"  # exemplo da Receita, Associação Privada
+CNPJ_LIVRE = "07000002000120"  # Associação ativa que nenhuma fábrica cadastra
+CNPJ_BAIXADO = "07000006000108"
+CNPJ_EMPRESA = "33000001000195"  # natureza 206-2, sem Tipo de Parceiro
+
+
+def pdf_pequeno(titulo="Documento de teste"):
+    from parceiros.management.commands.carregar_demo_parceiros import pdf_minimo
+
+    return pdf_minimo(titulo)
+
+
+def parceiro_com_rl(rl=None, *, cnpj=CNPJ_MUNICIPIO, tipo=None, cargo="Prefeita"):
+    """Parceiro cadastrado pelo serviço, com ``rl`` como Representante Legal ativo."""
+    from datetime import date
+
+    from parceiros import receita, services
+    from parceiros.models import TipoParceiro
+
+    registro = receita.consultar_cnpj(cnpj)
+    if tipo is None:
+        tipo = TipoParceiro.objects.filter(
+            naturezas__codigo=registro.natureza_juridica_codigo
+        ).first()
+    parceiro = services.cadastrar_parceiro(registro, tipo)
+    rl = rl or UsuarioFactory(aceitou_termo=True)
+    services.vincular_rl(
+        parceiro,
+        rl,
+        cargo=cargo,
+        mandato_inicio=date(2025, 1, 1),
+        mandato_fim=date(2028, 12, 31),
+    )
+    return parceiro

@@ -1,0 +1,188 @@
+from django.contrib import admin
+from django.db.models import Q
+
+from accounts.admin import SomenteLeituraMixin
+from cagec.lib.auditoria import ip_do_request
+from cagec.lib.documentos import normalizar_cnpj, normalizar_cpf
+
+from . import services
+from .models import (
+    Documento,
+    Genero,
+    GrupoObrigacao,
+    NaturezaJuridica,
+    Obrigacao,
+    Parceiro,
+    Solicitacao,
+    TipoParceiro,
+    TransicaoSolicitacao,
+    Vinculo,
+)
+
+
+class BuscaPorDocumentoMixin:
+    """Busca que aceita CNPJ e CPF com pontuação."""
+
+    campo_cnpj = "cnpj"
+    campo_cpf = None
+
+    def get_search_results(self, request, queryset, search_term):
+        resultado, duplicados = super().get_search_results(request, queryset, search_term)
+        termo = search_term.strip()
+        if termo:
+            filtro = Q(**{self.campo_cnpj: normalizar_cnpj(termo)})
+            if self.campo_cpf:
+                filtro |= Q(**{self.campo_cpf: normalizar_cpf(termo)})
+            resultado = resultado | queryset.filter(filtro)
+        return resultado, duplicados
+
+
+# --- Catálogos ---------------------------------------------------------------------------------
+@admin.register(NaturezaJuridica)
+class NaturezaJuridicaAdmin(admin.ModelAdmin):
+    list_display = ["codigo_formatado", "descricao", "categoria", "ativa"]
+    list_filter = ["ativa", "categoria"]
+    search_fields = ["codigo", "descricao"]
+
+
+@admin.register(Genero)
+class GeneroAdmin(admin.ModelAdmin):
+    search_fields = ["nome"]
+
+
+@admin.register(TipoParceiro)
+class TipoParceiroAdmin(admin.ModelAdmin):
+    list_display = ["nome", "genero", "ativo"]
+    list_filter = ["genero", "ativo"]
+    search_fields = ["nome"]
+    filter_horizontal = ["naturezas"]
+
+
+@admin.register(GrupoObrigacao)
+class GrupoObrigacaoAdmin(admin.ModelAdmin):
+    list_display = ["nome", "ordem"]
+    list_editable = ["ordem"]
+
+
+@admin.register(Obrigacao)
+class ObrigacaoAdmin(admin.ModelAdmin):
+    list_display = ["nome", "grupo", "regra_validade", "dias", "obrigatoria", "mrosc", "ativa"]
+    list_filter = ["grupo", "regra_validade", "obrigatoria", "mrosc", "ativa", "tipos"]
+    search_fields = ["nome", "descricao"]
+    filter_horizontal = ["tipos"]
+
+
+# --- Parceiros ---------------------------------------------------------------------------------
+CAMPOS_RECEITA = [
+    "razao_social",
+    "nome_fantasia",
+    "natureza_juridica",
+    "situacao_cadastral",
+    "data_abertura",
+    "cnae_principal",
+    "logradouro",
+    "numero",
+    "complemento",
+    "bairro",
+    "cep",
+    "municipio",
+    "uf",
+    "email_receita",
+    "telefone_receita",
+    "receita_consultada_em",
+]
+CAMPOS_ESTADO = ["situacao_mrosc", "cadin_bloqueado", "siafi_bloqueado", "motivo_impedimento"]
+
+
+class VinculoInline(SomenteLeituraMixin, admin.TabularInline):
+    model = Vinculo
+    fk_name = "parceiro"
+    fields = ["usuario", "papel", "cargo", "mandato_inicio", "mandato_fim", "ativo", "encerrado_em"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Parceiro)
+class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
+    list_display = [
+        "cnpj_formatado",
+        "razao_social",
+        "tipo",
+        "municipio",
+        "numero_cadastro",
+        "situacao",
+        "possui_impedimento",
+    ]
+    list_filter = ["situacao", "tipo__genero", "tipo", "cadin_bloqueado", "siafi_bloqueado", "uf"]
+    search_fields = ["razao_social", "nome_fantasia", "municipio"]
+    list_select_related = ["tipo"]
+    readonly_fields = ["cnpj", "numero_cadastro", "situacao", *CAMPOS_RECEITA]
+    fieldsets = [
+        (None, {"fields": ["cnpj", "numero_cadastro", "tipo", "situacao"]}),
+        ("Mantido pelo Estado (auditado)", {"fields": CAMPOS_ESTADO}),
+        ("Contatos", {"fields": ["site", "email_institucional", "telefone"]}),
+        ("Dados da Receita Federal (somente leitura)", {"fields": CAMPOS_RECEITA}),
+    ]
+    inlines = [VinculoInline]
+
+    @admin.display(boolean=True, description="possui impedimento")
+    def possui_impedimento(self, obj):
+        return obj.possui_impedimento
+
+    def has_add_permission(self, request):
+        return False  # Parceiros nascem da aprovação de uma inscrição ou da importação
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        campos = {campo: form.cleaned_data[campo] for campo in form.changed_data}
+        services.alterar_pela_administracao(obj, request.user, ip=ip_do_request(request), **campos)
+
+
+@admin.register(Vinculo)
+class VinculoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["usuario", "parceiro", "papel", "cargo", "mandato_fim", "ativo"]
+    list_filter = ["papel", "ativo"]
+    search_fields = ["usuario__nome", "parceiro__razao_social"]
+    list_select_related = ["usuario", "parceiro"]
+
+    def get_search_results(self, request, queryset, search_term):
+        resultado, duplicados = super().get_search_results(request, queryset, search_term)
+        termo = search_term.strip()
+        if termo:
+            resultado = resultado | queryset.filter(
+                Q(usuario__cpf=normalizar_cpf(termo)) | Q(parceiro__cnpj=normalizar_cnpj(termo))
+            )
+        return resultado, duplicados
+
+
+@admin.register(Documento)
+class DocumentoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = [
+        "obrigacao",
+        "parceiro",
+        "nome_original",
+        "status",
+        "data_validade",
+        "created_at",
+    ]
+    list_filter = ["status", "obrigacao__grupo"]
+    search_fields = ["nome_original", "sha256", "parceiro__razao_social", "parceiro__cnpj"]
+    list_select_related = ["obrigacao", "parceiro"]
+
+
+class TransicaoInline(SomenteLeituraMixin, admin.TabularInline):
+    model = TransicaoSolicitacao
+    fields = ["created_at", "de", "para", "usuario", "motivo"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Solicitacao)
+class SolicitacaoAdmin(BuscaPorDocumentoMixin, SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["pk", "tipo", "cnpj", "solicitante", "status", "enviada_em", "updated_at"]
+    list_filter = ["status", "tipo"]
+    search_fields = ["solicitante__nome", "parceiro__razao_social"]
+    list_select_related = ["solicitante"]
+    inlines = [TransicaoInline]
