@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -155,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
     "varrer-caixa-de-saida": {
         "task": "accounts.tasks.varrer_caixa_de_saida",
         "schedule": timedelta(minutes=1),
+    },
+    "rotina-diaria-situacao": {
+        "task": "parceiros.tasks.rotina_diaria",
+        "schedule": crontab(hour=2, minute=0),
     },
 }
 

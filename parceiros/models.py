@@ -5,6 +5,7 @@ e os fatos de uma linha só.
 """
 
 import uuid
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -175,6 +176,7 @@ class Parceiro(DadosReceita):
     situacao = models.CharField(
         "situação", max_length=10, choices=Situacao.choices, default=Situacao.IRREGULAR
     )
+    situacao_calculada_em = models.DateTimeField("situação calculada em", null=True, blank=True)
     # Campos mantidos pelo Estado (admin, auditados).
     situacao_mrosc = models.CharField("situação MROSC", max_length=120, blank=True)
     cadin_bloqueado = models.BooleanField("bloqueado no CADIN-MG", default=False)
@@ -375,10 +377,21 @@ class Documento(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     data_emissao = models.DateField("data de emissão", null=True, blank=True)
     data_validade = models.DateField("data de validade", null=True, blank=True)
+    # Regra da obrigação no envio e o vencimento dela decorrente: mudar o catálogo depois
+    # não reescreve a validade de documentos já enviados. ``fim_mandato`` vence com o
+    # mandato do RL ativo (não fica aqui); ``sem_validade`` não vence.
+    regra_validade = models.CharField(
+        "regra de validade", max_length=20, choices=Obrigacao.Regra.choices
+    )
+    vence_em = models.DateField("vence em", null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.EM_ANALISE)
     motivo_reprovacao = models.TextField("motivo da reprovação", blank=True)
     enviado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+    analisado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    analisado_em = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["obrigacao__grupo__ordem", "obrigacao__ordem", "-created_at"]
@@ -392,3 +405,53 @@ class Documento(models.Model):
 
     def __str__(self):
         return f"{self.obrigacao} — {self.nome_original}"
+
+    @staticmethod
+    def vencimento(obrigacao, *, data_emissao=None, data_validade=None):
+        """Data de vencimento pela regra da obrigação (None: não vence ou segue o mandato)."""
+        regra = obrigacao.regra_validade
+        if regra == Obrigacao.Regra.DATA_INFORMADA:
+            return data_validade
+        if regra == Obrigacao.Regra.DIAS_APOS_EMISSAO and data_emissao:
+            return data_emissao + timedelta(days=obrigacao.dias)
+        return None
+
+
+# --- Situação e avisos -----------------------------------------------------------------------
+class HistoricoSituacao(models.Model):
+    """Cada mudança de situação de um Parceiro (Regular ↔ Irregular)."""
+
+    parceiro = models.ForeignKey(Parceiro, on_delete=models.CASCADE, related_name="historico")
+    de = models.CharField(max_length=10, choices=Parceiro.Situacao.choices)
+    para = models.CharField(max_length=10, choices=Parceiro.Situacao.choices)
+    motivo = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "mudança de situação"
+        verbose_name_plural = "histórico de situação"
+
+    def __str__(self):
+        return f"{self.parceiro_id}: {self.get_de_display()} → {self.get_para_display()}"
+
+
+class AvisoVencimento(models.Model):
+    """Aviso de documento a vencer já enviado: a restrição única impede repetir."""
+
+    documento = models.ForeignKey(Documento, on_delete=models.CASCADE, related_name="avisos")
+    dias = models.PositiveSmallIntegerField()
+    vence_em = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "aviso de vencimento"
+        verbose_name_plural = "avisos de vencimento"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["documento", "dias", "vence_em"], name="um_aviso_por_prazo"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.documento_id}: {self.dias} dias"

@@ -24,7 +24,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
-from . import receita
+from . import receita, situacao
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -349,6 +349,10 @@ def anexar_documento(
             sha256=sha256,
             data_emissao=data_emissao,
             data_validade=data_validade,
+            regra_validade=obrigacao.regra_validade,
+            vence_em=Documento.vencimento(
+                obrigacao, data_emissao=data_emissao, data_validade=data_validade
+            ),
             enviado_por=usuario,
         )
         solicitacao.save(update_fields=["updated_at"])
@@ -590,6 +594,7 @@ def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=N
             ip=ip,
             descricao=f"RL de {parceiro.cnpj_formatado}",
         )
+        situacao.recalcular(parceiro, motivo="Representante legal alterado")
     return vinculo
 
 
@@ -648,6 +653,8 @@ def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
             ip=ip,
             descricao=f"{parceiro.razao_social} ({parceiro.cnpj_formatado})",
         )
+        situacao.recalcular(parceiro, motivo="Cadastro")
+        parceiro.refresh_from_db()
     return parceiro
 
 
@@ -666,8 +673,7 @@ CAMPOS_DA_ADMINISTRACAO = {
 def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
     """A equipe do Estado altera campos mantidos por ela (MROSC, CADIN-MG, SIAFI-MG...).
 
-    Só os campos permitidos; grava antes/depois na auditoria. A situação é recalculada
-    pelo serviço de situação (quando existir) depois desta mudança.
+    Só os campos permitidos; grava antes/depois na auditoria e recalcula a situação.
     """
     desconhecidos = set(campos) - CAMPOS_DA_ADMINISTRACAO
     if desconhecidos:
@@ -689,4 +695,6 @@ def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
             antes=antes,
             depois={c: str(getattr(atual, c)) for c in campos},
         )
+        situacao.recalcular(atual, motivo="Alteração pela administração")
+        atual.refresh_from_db()
     return atual

@@ -72,6 +72,8 @@ class Command(BaseCommand):
         obrigacoes = Obrigacao.objects.filter(tipos=tipo, obrigatoria=True)[:quantidade]
         for obrigacao in obrigacoes:
             conteudo = pdf_minimo(obrigacao.nome[:60])
+            data_emissao = hoje - timedelta(days=10)
+            data_validade = hoje + timedelta(days=180) if obrigacao.pede_data_validade else None
             documento = Documento(
                 obrigacao=obrigacao,
                 parceiro=parceiro,
@@ -79,8 +81,12 @@ class Command(BaseCommand):
                 content_type="application/pdf",
                 tamanho=len(conteudo),
                 sha256=hashlib.sha256(conteudo).hexdigest(),
-                data_emissao=hoje - timedelta(days=10),
-                data_validade=hoje + timedelta(days=180) if obrigacao.pede_data_validade else None,
+                data_emissao=data_emissao,
+                data_validade=data_validade,
+                regra_validade=obrigacao.regra_validade,
+                vence_em=Documento.vencimento(
+                    obrigacao, data_emissao=data_emissao, data_validade=data_validade
+                ),
                 status=Documento.Status.APROVADO,
                 enviado_por=rl,
             )

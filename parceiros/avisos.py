@@ -1,0 +1,127 @@
+"""Avisos por e-mail ao RL e aos RIs: documento a vencer (30, 15, 7 e 1 dia) e Irregular.
+
+Cada aviso sai uma vez: o de vencimento grava ``AvisoVencimento`` (único por documento,
+prazo e data de vencimento) na mesma transação em que o e-mail entra na caixa de saída; o
+de Irregular nasce junto com a linha de ``HistoricoSituacao`` que registra a mudança.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from cagec.lib.emails import enfileirar_email
+
+from .models import AvisoVencimento, Documento, Obrigacao, Parceiro, Vinculo
+
+PRAZOS = (30, 15, 7, 1)
+R = Obrigacao.Regra
+
+
+def _destinatarios(parceiro_ids):
+    """{parceiro_id: [usuários ativos RL/RI]} numa consulta."""
+    por_parceiro = defaultdict(list)
+    vinculos = Vinculo.objects.filter(parceiro_id__in=parceiro_ids, ativo=True).select_related(
+        "usuario"
+    )
+    for vinculo in vinculos:
+        por_parceiro[vinculo.parceiro_id].append(vinculo.usuario)
+    return por_parceiro
+
+
+def _link(parceiro):
+    return settings.PORTAL_URL_BASE + reverse("parceiros:parceiro_detail", args=[parceiro.cnpj])
+
+
+def avisar_irregular(historicos):
+    """E-mail de "situação passou a Irregular" para cada mudança recém-registrada."""
+    if not historicos:
+        return 0
+    ids = [h.parceiro_id for h in historicos]
+    parceiros = Parceiro.objects.in_bulk(ids)
+    pessoas = _destinatarios(ids)
+    enviados = 0
+    for historico in historicos:
+        parceiro = parceiros[historico.parceiro_id]
+        for pessoa in pessoas.get(parceiro.pk, []):
+            enfileirar_email(
+                "situacao_irregular",
+                pessoa.email,
+                {
+                    "nome": pessoa.nome,
+                    "parceiro": parceiro.razao_social,
+                    "cnpj": parceiro.cnpj_formatado,
+                    "link": _link(parceiro),
+                },
+                usuario=pessoa,
+            )
+            enviados += 1
+    return enviados
+
+
+def _a_vencer(dia):
+    """[(documento, prazo, vence_em)] dos documentos aprovados que vencem em 30/15/7/1 dias."""
+    datas = {dia + timedelta(days=p): p for p in PRAZOS}
+    encontrados = []
+    por_data = Documento.objects.filter(
+        status=Documento.Status.APROVADO,
+        regra_validade__in=[R.DATA_INFORMADA, R.DIAS_APOS_EMISSAO],
+        vence_em__in=list(datas),
+    ).select_related("obrigacao", "parceiro")
+    encontrados += [(d, datas[d.vence_em], d.vence_em) for d in por_data]
+    mandatos = dict(
+        Vinculo.objects.filter(
+            papel=Vinculo.Papel.RL, ativo=True, mandato_fim__in=list(datas)
+        ).values_list("parceiro_id", "mandato_fim")
+    )
+    por_mandato = Documento.objects.filter(
+        status=Documento.Status.APROVADO,
+        regra_validade=R.FIM_MANDATO,
+        parceiro_id__in=list(mandatos),
+    ).select_related("obrigacao", "parceiro")
+    for documento in por_mandato:
+        fim = mandatos[documento.parceiro_id]
+        encontrados.append((documento, datas[fim], fim))
+    return encontrados
+
+
+def avisar_vencimentos(dia):
+    """Envia, uma vez, os avisos de documentos que vencem daqui a 30, 15, 7 ou 1 dia."""
+    with transaction.atomic():
+        candidatos = _a_vencer(dia)
+        ja_avisados = set(
+            AvisoVencimento.objects.filter(
+                documento_id__in=[d.pk for d, _, _ in candidatos]
+            ).values_list("documento_id", "dias", "vence_em")
+        )
+        novos = [c for c in candidatos if (c[0].pk, c[1], c[2]) not in ja_avisados]
+        AvisoVencimento.objects.bulk_create(
+            [AvisoVencimento(documento=d, dias=p, vence_em=v) for d, p, v in novos],
+            batch_size=5000,
+        )
+        por_parceiro = defaultdict(list)
+        for documento, prazo, vence in novos:
+            por_parceiro[documento.parceiro_id].append(
+                {"obrigacao": documento.obrigacao.nome, "dias": prazo, "vence_em": vence}
+            )
+        pessoas = _destinatarios(list(por_parceiro))
+        parceiros = Parceiro.objects.in_bulk(list(por_parceiro))
+        for parceiro_id, itens in por_parceiro.items():
+            parceiro = parceiros[parceiro_id]
+            itens.sort(key=lambda i: (i["vence_em"], i["obrigacao"]))
+            for pessoa in pessoas.get(parceiro_id, []):
+                enfileirar_email(
+                    "documento_a_vencer",
+                    pessoa.email,
+                    {
+                        "nome": pessoa.nome,
+                        "parceiro": parceiro.razao_social,
+                        "cnpj": parceiro.cnpj_formatado,
+                        "itens": itens,
+                        "link": _link(parceiro),
+                    },
+                    usuario=pessoa,
+                )
+    return len(novos)

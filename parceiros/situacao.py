@@ -1,0 +1,184 @@
+"""Situação Regular/Irregular de um Parceiro e o status de cada Obrigação.
+
+Regra (produto.md §4): Regular quando toda Obrigação *obrigatória* e ativa do Tipo tem
+um documento aprovado vigente hoje. Vigência pela regra gravada no documento:
+``data_informada`` e ``dias_apos_emissao`` vencem em ``Documento.vence_em``;
+``fim_mandato`` vence com o mandato do RL ativo (sem RL ativo: vencido); ``sem_validade``
+não vence. Um documento vale até o dia do vencimento, inclusive.
+
+Duas formas do mesmo cálculo: ``itens``/``calcular`` (um Parceiro, em Python, para a
+pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, em SQL, para o recálculo
+noturno). Os testes conferem que as duas concordam.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from .models import Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
+
+R = Obrigacao.Regra
+SITUACAO = Parceiro.Situacao
+
+
+class StatusObrigacao(models.TextChoices):
+    VIGENTE = "vigente", "Vigente"
+    VENCIDO = "vencido", "Vencido"
+    PENDENTE = "pendente", "Pendente"
+
+
+@dataclass(frozen=True)
+class Item:
+    obrigacao: Obrigacao
+    documento: Documento | None
+    status: str
+    vence_em: date | None
+
+    @property
+    def status_display(self):
+        return StatusObrigacao(self.status).label
+
+
+def hoje():
+    return timezone.localdate()
+
+
+def mandato_fim(parceiro):
+    return (
+        Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
+        .values_list("mandato_fim", flat=True)
+        .first()
+    )
+
+
+def _vencimento(documento, fim_do_mandato):
+    if documento.regra_validade == R.FIM_MANDATO:
+        return fim_do_mandato or date.min
+    return documento.vence_em
+
+
+def itens(parceiro, dia=None):
+    """Cada Obrigação ativa do Tipo com o documento aprovado atual e o seu status."""
+    dia = dia or hoje()
+    fim = mandato_fim(parceiro)
+    atuais = {}
+    aprovados = Documento.objects.filter(parceiro=parceiro, status=Documento.Status.APROVADO)
+    for documento in aprovados.order_by("-analisado_em", "-created_at", "-pk"):
+        atuais.setdefault(documento.obrigacao_id, documento)
+    resultado = []
+    obrigacoes = parceiro.tipo.obrigacoes.filter(ativa=True).select_related("grupo")
+    for obrigacao in obrigacoes:
+        documento = atuais.get(obrigacao.pk)
+        if documento is None:
+            resultado.append(Item(obrigacao, None, StatusObrigacao.PENDENTE, None))
+            continue
+        vence = _vencimento(documento, fim)
+        vigente = vence is None or vence >= dia
+        status = StatusObrigacao.VIGENTE if vigente else StatusObrigacao.VENCIDO
+        resultado.append(Item(obrigacao, documento, status, None if vence == date.min else vence))
+    return resultado
+
+
+def calcular(parceiro, dia=None):
+    """(situação, itens) de um Parceiro hoje (ou em ``dia``)."""
+    lista = itens(parceiro, dia)
+    regular = all(i.status == StatusObrigacao.VIGENTE for i in lista if i.obrigacao.obrigatoria)
+    return (SITUACAO.REGULAR if regular else SITUACAO.IRREGULAR), lista
+
+
+def recalcular(parceiro, *, motivo="", dia=None):
+    """Grava a situação calculada; registra a mudança e avisa quando vira Irregular."""
+    with transaction.atomic():
+        parceiro = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
+        nova, _ = calcular(parceiro, dia)
+        _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
+    return nova
+
+
+def _aplicar(parceiro_id, de, para, motivo):
+    agora = timezone.now()
+    Parceiro.objects.filter(pk=parceiro_id).update(situacao=para, situacao_calculada_em=agora)
+    if de != para:
+        historico = HistoricoSituacao.objects.create(
+            parceiro_id=parceiro_id, de=de, para=para, motivo=motivo[:300], created_at=agora
+        )
+        if para == SITUACAO.IRREGULAR:
+            from . import avisos
+
+            avisos.avisar_irregular([historico])
+
+
+# --- Todos de uma vez (recálculo noturno) ------------------------------------------------------
+def _vigente(dia):
+    """Documento aprovado e vigente em ``dia`` (o mandato vem da anotação do Parceiro)."""
+    return Q(status=Documento.Status.APROVADO) & (
+        Q(regra_validade=R.SEM_VALIDADE)
+        | (
+            Q(regra_validade__in=[R.DATA_INFORMADA, R.DIAS_APOS_EMISSAO])
+            & (Q(vence_em__isnull=True) | Q(vence_em__gte=dia))
+        )
+        | Q(regra_validade=R.FIM_MANDATO, parceiro__in=_com_mandato_vigente(dia))
+    )
+
+
+def _com_mandato_vigente(dia):
+    return Vinculo.objects.filter(papel=Vinculo.Papel.RL, ativo=True, mandato_fim__gte=dia).values(
+        "parceiro_id"
+    )
+
+
+def _regulares_sql(dia):
+    """Parceiros sem nenhuma obrigatória do Tipo sem documento vigente (NOT EXISTS duplo)."""
+    documento_vigente = Documento.objects.filter(
+        _vigente(dia), parceiro_id=OuterRef(OuterRef("pk")), obrigacao_id=OuterRef("pk")
+    )
+    faltando = Obrigacao.objects.filter(
+        tipos=OuterRef("tipo_id"), obrigatoria=True, ativa=True
+    ).exclude(Exists(documento_vigente))
+    return Parceiro.objects.exclude(Exists(faltando))
+
+
+def recalcular_todos(dia=None, motivo="Recálculo diário"):
+    """Recalcula todos os Parceiros com SQL por conjunto; devolve quantos mudaram.
+
+    Consultas fixas, qualquer que seja o número de Parceiros: as mudanças são lidas numa
+    consulta, gravadas em duas atualizações em massa e num ``bulk_create`` do histórico.
+    """
+    dia = dia or hoje()
+    regulares = _regulares_sql(dia).values("pk")
+    with transaction.atomic():
+        viram_regular = list(
+            Parceiro.objects.filter(pk__in=Subquery(regulares))
+            .exclude(situacao=SITUACAO.REGULAR)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        viram_irregular = list(
+            Parceiro.objects.exclude(pk__in=Subquery(regulares))
+            .exclude(situacao=SITUACAO.IRREGULAR)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        agora = timezone.now()
+        Parceiro.objects.filter(pk__in=viram_regular).update(situacao=SITUACAO.REGULAR)
+        Parceiro.objects.filter(pk__in=viram_irregular).update(situacao=SITUACAO.IRREGULAR)
+        Parceiro.objects.update(situacao_calculada_em=agora)
+        historico = [
+            HistoricoSituacao(
+                parceiro_id=pk, de=SITUACAO.IRREGULAR, para=SITUACAO.REGULAR, motivo=motivo
+            )
+            for pk in viram_regular
+        ] + [
+            HistoricoSituacao(
+                parceiro_id=pk, de=SITUACAO.REGULAR, para=SITUACAO.IRREGULAR, motivo=motivo
+            )
+            for pk in viram_irregular
+        ]
+        criados = HistoricoSituacao.objects.bulk_create(historico, batch_size=5000)
+        from . import avisos
+
+        avisos.avisar_irregular([h for h in criados if h.para == SITUACAO.IRREGULAR])
+    return len(viram_regular) + len(viram_irregular)

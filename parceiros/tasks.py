@@ -1,0 +1,17 @@
+"""Tasks recebem ids e só chamam serviços; todas são idempotentes."""
+
+from celery import shared_task
+
+from . import avisos, situacao
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def rotina_diaria():
+    """Recalcula a situação de todos os Parceiros e envia os avisos de vencimento do dia.
+
+    Rodar de novo no mesmo dia não muda nada nem repete e-mail (ver ``parceiros.avisos``).
+    """
+    dia = situacao.hoje()
+    mudaram = situacao.recalcular_todos(dia)
+    avisados = avisos.avisar_vencimentos(dia)
+    return {"mudaram": mudaram, "avisos": avisados}
