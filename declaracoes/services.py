@@ -133,3 +133,27 @@ def contexto_pdf(declaracao):
         "cnpj": formatar_cnpj(declaracao.cnpj),
         "razao_social": declaracao.razao_social,
     }
+
+
+def revogar(declaracao, ator, *, motivo, ip=None):
+    """Revoga uma declaração (definitivo, auditado). Devolve 1 se revogou agora, 0 se já estava."""
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise ValueError("O motivo da revogação é obrigatório.")
+    with transaction.atomic():
+        atual = Declaracao.objects.select_for_update().get(pk=declaracao.pk)
+        if atual.revogada_em:
+            return 0
+        atual.revogada_em = timezone.now()
+        atual.revogada_por = ator
+        atual.motivo_revogacao = motivo
+        atual.save(update_fields=["revogada_em", "revogada_por", "motivo_revogacao"])
+        registrar(
+            "declaracao.revogada",
+            objeto=atual,
+            ator=ator,
+            ip=ip,
+            descricao=motivo,
+            depois={"codigo": atual.codigo},
+        )
+    return 1

@@ -5,11 +5,13 @@ from accounts.admin import SomenteLeituraMixin
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.documentos import normalizar_cnpj, normalizar_cpf
 
-from . import services
+from . import services, situacao
 from .models import (
     Documento,
     Genero,
     GrupoObrigacao,
+    HistoricoSituacao,
+    MotivoPadrao,
     NaturezaJuridica,
     Obrigacao,
     Parceiro,
@@ -124,6 +126,13 @@ class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
         ("Dados da Receita Federal (somente leitura)", {"fields": CAMPOS_RECEITA}),
     ]
     inlines = [VinculoInline]
+    actions = ["recalcular_situacao"]
+
+    @admin.action(description="Recalcular a situação dos selecionados")
+    def recalcular_situacao(self, request, queryset):
+        for parceiro in queryset:
+            situacao.recalcular(parceiro, motivo=f"Recálculo pedido por {request.user.nome}")
+        self.message_user(request, f"Situação recalculada: {queryset.count()} parceiro(s).")
 
     @admin.display(boolean=True, description="possui impedimento")
     def possui_impedimento(self, obj):
@@ -186,3 +195,18 @@ class SolicitacaoAdmin(BuscaPorDocumentoMixin, SomenteLeituraMixin, admin.ModelA
     search_fields = ["solicitante__nome", "parceiro__razao_social"]
     list_select_related = ["solicitante"]
     inlines = [TransicaoInline]
+
+
+@admin.register(MotivoPadrao)
+class MotivoPadraoAdmin(admin.ModelAdmin):
+    list_display = ["titulo", "ativo"]
+    list_filter = ["ativo"]
+    search_fields = ["titulo", "texto"]
+
+
+@admin.register(HistoricoSituacao)
+class HistoricoSituacaoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["parceiro", "de", "para", "motivo", "created_at"]
+    list_filter = ["para"]
+    search_fields = ["parceiro__razao_social", "parceiro__cnpj"]
+    list_select_related = ["parceiro"]

@@ -238,3 +238,89 @@ def obrigacao_do_post(solicitacao_obrigacoes, valor):
         return solicitacao_obrigacoes.get(pk=int(valor))
     except (TypeError, ValueError, Obrigacao.DoesNotExist):
         return None
+
+
+# --- Análise ---------------------------------------------------------------------------------
+class FiltroAnaliseForm(forms.Form):
+    IDADES = [
+        ("", "Qualquer"),
+        ("0-2", "Até 2 dias"),
+        ("3-7", "De 3 a 7 dias"),
+        ("8-15", "De 8 a 15 dias"),
+        ("16-", "Mais de 15 dias"),
+    ]
+    tipo = forms.ChoiceField(label="Tipo de solicitação", required=False)
+    tipo_parceiro = forms.ModelChoiceField(
+        label="Tipo de parceiro", queryset=None, required=False, empty_label="Todos"
+    )
+    idade = forms.ChoiceField(label="Há quanto tempo espera", choices=IDADES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Solicitacao, TipoParceiro
+
+        super().__init__(*args, **kwargs)
+        self.fields["tipo"].choices = [("", "Todos"), *Solicitacao.Tipo.choices]
+        self.fields["tipo_parceiro"].queryset = TipoParceiro.objects.all()
+
+
+class DecisaoForm(forms.Form):
+    """Parecer por documento e decisão da solicitação, num envio só."""
+
+    DECISOES = [
+        ("aprovada", "Aprovada"),
+        ("aprovada_parcialmente", "Aprovada parcialmente"),
+        ("devolvida", "Devolvida para correção"),
+        ("reprovada", "Reprovada"),
+    ]
+    PARECERES = [("", "Sem parecer"), ("aprovar", "Aprovar"), ("reprovar", "Reprovar")]
+
+    decisao = forms.ChoiceField(label="Decisão", choices=DECISOES, widget=forms.RadioSelect)
+    modelo = forms.ModelChoiceField(
+        label="Motivo padrão", queryset=None, required=False, empty_label="Nenhum"
+    )
+    motivo = forms.CharField(
+        label="Motivo",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Obrigatório, exceto para Aprovada. O texto vai no e-mail ao solicitante.",
+    )
+
+    def __init__(self, documentos, *args, **kwargs):
+        from .models import MotivoPadrao
+
+        super().__init__(*args, **kwargs)
+        self.fields["modelo"].queryset = MotivoPadrao.objects.filter(ativo=True)
+        self.documentos = list(documentos)
+        for d in self.documentos:
+            self.fields[f"parecer_{d.pk}"] = forms.ChoiceField(
+                label=f"Parecer: {d.obrigacao.nome}",
+                choices=self.PARECERES,
+                required=False,
+                initial=d.parecer,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"motivo_{d.pk}"] = forms.CharField(
+                label=f"Motivo da reprovação: {d.obrigacao.nome}",
+                required=False,
+                max_length=1000,
+                initial=d.motivo_reprovacao,
+            )
+
+    def campos_do_documento(self, documento):
+        return self[f"parecer_{documento.pk}"], self[f"motivo_{documento.pk}"]
+
+    def pareceres(self):
+        return {
+            d.pk: (
+                self.cleaned_data.get(f"parecer_{d.pk}") or "",
+                sem_controle(self.cleaned_data.get(f"motivo_{d.pk}") or ""),
+            )
+            for d in self.documentos
+        }
+
+    def motivo_final(self):
+        partes = [self.cleaned_data["modelo"].texto] if self.cleaned_data.get("modelo") else []
+        if self.cleaned_data.get("motivo", "").strip():
+            partes.append(self.cleaned_data["motivo"].strip())
+        return "\n".join(partes)

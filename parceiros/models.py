@@ -307,6 +307,7 @@ class Solicitacao(models.Model):
         ordering = ["-updated_at"]
         verbose_name = "solicitação"
         verbose_name_plural = "solicitações"
+        permissions = [("analisar_solicitacao", "Pode analisar e decidir solicitações")]
         indexes = [models.Index(fields=["status", "enviada_em"], name="solicitacao_fila")]
 
     def __str__(self):
@@ -388,6 +389,13 @@ class Documento(models.Model):
     motivo_reprovacao = models.TextField("motivo da reprovação", blank=True)
     enviado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Parecer(models.TextChoices):
+        APROVAR = "aprovar", "Aprovar"
+        REPROVAR = "reprovar", "Reprovar"
+
+    # Parecer do analista, aplicado quando a solicitação é decidida.
+    parecer = models.CharField(max_length=10, choices=Parecer.choices, blank=True)
     analisado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -455,3 +463,19 @@ class AvisoVencimento(models.Model):
 
     def __str__(self):
         return f"{self.documento_id}: {self.dias} dias"
+
+
+class MotivoPadrao(models.Model):
+    """Texto pronto de motivo que o analista escolhe ao decidir (editável no admin)."""
+
+    titulo = models.CharField("título", max_length=120, unique=True)
+    texto = models.TextField()
+    ativo = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["titulo"]
+        verbose_name = "motivo padrão"
+        verbose_name_plural = "motivos padrão"
+
+    def __str__(self):
+        return self.titulo

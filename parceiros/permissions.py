@@ -10,7 +10,7 @@ from .models import Documento, Parceiro, Solicitacao, Vinculo
 
 
 def _e_equipe(usuario):
-    return usuario.is_staff
+    return usuario.is_staff or pode_analisar(usuario)
 
 
 def _parceiros_do_usuario(usuario):
@@ -86,3 +86,21 @@ def get_documento_do_usuario(request, pk):
     ):
         return documento
     raise Http404
+
+
+def pode_analisar(usuario):
+    return usuario.is_authenticated and usuario.has_perm("parceiros.analisar_solicitacao")
+
+
+def exigir_analista(request):
+    """Quem não é da análise recebe 404, como em qualquer objeto de outra pessoa."""
+    if not pode_analisar(request.user):
+        raise Http404
+
+
+def get_solicitacao_para_analise(request, pk):
+    exigir_analista(request)
+    return get_object_or_404(
+        Solicitacao.objects.select_related("parceiro__tipo", "solicitante", "representante_legal"),
+        pk=pk,
+    )

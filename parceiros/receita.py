@@ -57,6 +57,12 @@ class RegistroReceita:
     def ativa(self):
         return self.situacao_cadastral not in SITUACOES_INATIVAS
 
+    @classmethod
+    def de_dict(cls, dados):
+        """Refaz o registro a partir de ``como_dict`` (o que a solicitação guardou)."""
+        campos = {**dados, "data_abertura": _data(dados.get("data_abertura"))}
+        return cls(**{k: v for k, v in campos.items() if k in cls.__dataclass_fields__})
+
     def como_dict(self):
         """Forma guardada na solicitação (JSON), sem a resposta bruta."""
         dados = asdict(self)

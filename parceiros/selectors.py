@@ -261,3 +261,52 @@ def pendentes_de_assinatura(usuario):
 
 def parceiro_por_cnpj(cnpj):
     return Parceiro.objects.filter(cnpj=cnpj).first()
+
+
+# --- Análise ---------------------------------------------------------------------------------
+def fila_de_analise(filtros, dia):
+    """Solicitações em análise, mais antigas primeiro, com os filtros da fila."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    qs = Solicitacao.objects.filter(status=S.EM_ANALISE).select_related(
+        "parceiro__tipo", "solicitante"
+    )
+    if filtros.get("tipo"):
+        qs = qs.filter(tipo=filtros["tipo"])
+    tipo = filtros.get("tipo_parceiro")
+    if tipo:
+        qs = qs.filter(Q(parceiro__tipo=tipo) | Q(parceiro__isnull=True, dados__tipo_id=tipo.pk))
+    if filtros.get("idade"):
+        minimo, _, maximo = filtros["idade"].partition("-")
+        qs = qs.filter(enviada_em__date__lte=dia - timedelta(days=int(minimo)))
+        if maximo:
+            qs = qs.filter(enviada_em__date__gte=dia - timedelta(days=int(maximo)))
+    return qs.order_by("enviada_em", "pk")
+
+
+def contagem_da_fila():
+    """{tipo: quantidade} das solicitações em análise, numa consulta."""
+    from django.db.models import Count
+
+    linhas = (
+        Solicitacao.objects.filter(status=S.EM_ANALISE)
+        .values("tipo")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    nomes = dict(Solicitacao.Tipo.choices)
+    return [{"tipo": nomes[linha["tipo"]], "n": linha["n"]} for linha in linhas]
+
+
+def tipos_de_parceiro_da_fila(solicitacoes):
+    """Nome do Tipo de cada solicitação da página (inscrições guardam o id no JSON)."""
+    from .models import TipoParceiro
+
+    ids = {s.dados.get("tipo_id") for s in solicitacoes if not s.parceiro_id}
+    nomes = dict(TipoParceiro.objects.filter(pk__in=ids).values_list("pk", "nome"))
+    return {
+        s.pk: (s.parceiro.tipo.nome if s.parceiro_id else nomes.get(s.dados.get("tipo_id"), "—"))
+        for s in solicitacoes
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_analise
 
 app_name = "parceiros"
 
@@ -36,4 +36,6 @@ urlpatterns = [
         name="responsavel_remover",
     ),
     path("documentos/<int:pk>/", views.documento_download, name="documento_download"),
+    path("analise/", views_analise.fila, name="analise_fila"),
+    path("analise/<int:pk>/", views_analise.decisao, name="analise_decisao"),
 ]

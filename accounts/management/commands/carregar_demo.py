@@ -1,5 +1,6 @@
 """Dados de demonstração do modo embutido. Idempotente: rodar de novo não duplica nada."""
 
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -18,7 +19,13 @@ def _cpf(base9):
 PESSOAS = [
     # (cpf, nome, e-mail, papel, situação)
     (_cpf("100000001"), "Ana Administradora Demo", "admin@demo.cagec.mg.gov.br", "admin", "ativo"),
-    (_cpf("100000002"), "Carlos Analista Demo", "analista@demo.cagec.mg.gov.br", "staff", "ativo"),
+    (
+        _cpf("100000002"),
+        "Carlos Analista Demo",
+        "analista@demo.cagec.mg.gov.br",
+        "staff",
+        "ativo",
+    ),  # grupo Analista
     (
         _cpf("100000003"),
         "Maria Representante Demo",
@@ -79,6 +86,8 @@ class Command(BaseCommand):
                     is_staff=papel in ("admin", "staff"),
                     is_superuser=papel == "admin",
                 )
+        if papel == "staff":
+            usuario.groups.add(Group.objects.get(name="Analista"))
         convidado = TokenAcesso.objects.filter(usuario=usuario).exists()
         if situacao == "pendente" and not convidado:
             services.reenviar_primeiro_acesso(usuario, evento="convite")

@@ -1,0 +1,229 @@
+"""Análise pela equipe do CAGEC: decidir uma solicitação e aplicar a mudança aprovada.
+
+``decidir`` é a única porta: trava a solicitação (dois analistas ao mesmo tempo: o
+segundo espera a trava e recebe "já foi decidida"), grava o parecer de cada documento,
+aplica a mudança numa transação (Parceiro novo com número de cadastro, documentos na
+pasta digital substituindo os anteriores, vínculos, dados da Receita e contatos),
+recalcula a situação e manda o e-mail da decisão ao solicitante e ao RL.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cagec.lib.auditoria import registrar
+from cagec.lib.emails import enfileirar_email
+
+from . import receita, services, situacao
+from .models import Documento, Parceiro, Solicitacao, TipoParceiro, Vinculo
+
+S = Solicitacao.Status
+T = Solicitacao.Tipo
+P = Documento.Parecer
+DECISOES = (S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA)
+
+
+class DecisaoInvalida(ValidationError):
+    pass
+
+
+def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=None):
+    """em_analise → aprovada | aprovada_parcialmente | devolvida | reprovada.
+
+    ``pareceres``: {documento_id: (Parecer, motivo)}. Motivo obrigatório, exceto para
+    Aprovada; documento reprovado exige motivo. Aprovada exige nenhum documento reprovado;
+    Aprovada parcialmente exige ao menos um aprovado e um reprovado.
+    """
+    motivo = (motivo or "").strip()
+    with transaction.atomic():
+        solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
+        if solicitacao.status != S.EM_ANALISE:
+            raise services.TransicaoInvalida(
+                "Esta solicitação já foi decidida por outra pessoa "
+                f"({solicitacao.get_status_display().lower()}). Recarregue a página."
+            )
+        documentos = list(solicitacao.documentos.select_related("obrigacao"))
+        _registrar_pareceres(documentos, pareceres or {}, decisao, analista)
+        _validar(decisao, motivo, documentos)
+        if decisao in (S.APROVADA, S.APROVADA_PARCIALMENTE):
+            _aplicar(solicitacao, documentos, analista, ip)
+        elif decisao == S.REPROVADA:
+            _encerrar_documentos(documentos, analista)
+        solicitacao.motivo = motivo
+        solicitacao.save(update_fields=["motivo", "updated_at"])
+        services._transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)
+        _avisar(solicitacao, documentos)
+    return solicitacao
+
+
+def _registrar_pareceres(documentos, pareceres, decisao, analista):
+    agora = timezone.now()
+    for documento in documentos:
+        parecer, motivo = pareceres.get(documento.pk, ("", ""))
+        if not parecer and decisao == S.APROVADA:
+            parecer = P.APROVAR
+        if not parecer and decisao == S.REPROVADA:
+            parecer, motivo = P.REPROVAR, motivo or "Solicitação reprovada."
+        documento.parecer = parecer
+        documento.motivo_reprovacao = (motivo or "").strip() if parecer == P.REPROVAR else ""
+        documento.analisado_por = analista if parecer else None
+        documento.analisado_em = agora if parecer else None
+
+
+def _validar(decisao, motivo, documentos):
+    erros = []
+    if decisao not in DECISOES:
+        erros.append("Escolha uma decisão.")
+    if decisao != S.APROVADA and not motivo:
+        erros.append("Informe o motivo da decisão.")
+    reprovados = [d for d in documentos if d.parecer == P.REPROVAR]
+    aprovados = [d for d in documentos if d.parecer == P.APROVAR]
+    erros += [
+        f"Informe o motivo da reprovação de “{d.obrigacao.nome}”."
+        for d in reprovados
+        if not d.motivo_reprovacao
+    ]
+    if decisao == S.APROVADA and reprovados:
+        erros.append(
+            "Há documento reprovado: escolha Aprovada parcialmente, Devolvida ou Reprovada."
+        )
+    if decisao == S.APROVADA_PARCIALMENTE and not (aprovados and reprovados):
+        erros.append("Aprovada parcialmente exige ao menos um documento aprovado e um reprovado.")
+    if decisao == S.APROVADA_PARCIALMENTE and len(aprovados) + len(reprovados) < len(documentos):
+        erros.append("Dê um parecer para cada documento.")
+    if erros:
+        raise DecisaoInvalida(erros)
+
+
+def _encerrar_documentos(documentos, analista):
+    for documento in documentos:
+        documento.status = Documento.Status.REPROVADO
+        documento.save()
+
+
+def _aplicar(solicitacao, documentos, analista, ip):
+    """Aplica a mudança aprovada; documentos aprovados entram na pasta digital."""
+    parceiro = _aplicar_dados(solicitacao, analista, ip)
+    for documento in documentos:
+        documento.parceiro = parceiro
+        if documento.parecer == P.APROVAR:
+            Documento.objects.filter(
+                parceiro=parceiro, obrigacao=documento.obrigacao, status=Documento.Status.APROVADO
+            ).update(status=Documento.Status.SUBSTITUIDO)
+            documento.status = Documento.Status.APROVADO
+        else:
+            documento.status = Documento.Status.REPROVADO
+        documento.save()
+    situacao.recalcular(parceiro, motivo=f"Solicitação nº {solicitacao.pk} aprovada")
+
+
+def _aplicar_dados(solicitacao, analista, ip):
+    dados = solicitacao.dados
+    if solicitacao.tipo == T.INSCRICAO:
+        parceiro = _novo_parceiro(solicitacao, analista, ip)
+    else:
+        parceiro = Parceiro.objects.select_for_update().get(pk=solicitacao.parceiro_id)
+    if solicitacao.tipo == T.DADOS:
+        _atualizar_dados(parceiro, dados, analista, ip)
+    if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL):
+        rep = dados["representante"]
+        services.vincular_rl(
+            parceiro,
+            solicitacao.representante_legal,
+            cargo=rep["cargo"],
+            mandato_inicio=date.fromisoformat(rep["mandato_inicio"]),
+            mandato_fim=date.fromisoformat(rep["mandato_fim"]),
+            ator=analista,
+            ip=ip,
+        )
+    if solicitacao.tipo == T.INSCRICAO_RI:
+        _vincular_ri(parceiro, solicitacao, analista)
+    return parceiro
+
+
+def _novo_parceiro(solicitacao, analista, ip):
+    if Parceiro.objects.filter(cnpj=solicitacao.cnpj).exists():
+        raise DecisaoInvalida(
+            "Esta organização já foi cadastrada por outra solicitação. Reprove esta, "
+            "indicando a vinculação como caminho."
+        )
+    registro = receita.RegistroReceita.de_dict(solicitacao.dados["receita"])
+    tipo = TipoParceiro.objects.get(pk=solicitacao.dados["tipo_id"])
+    parceiro = services.cadastrar_parceiro(
+        registro, tipo, contatos=solicitacao.dados.get("contatos"), ator=analista, ip=ip
+    )
+    solicitacao.parceiro = parceiro
+    solicitacao.save(update_fields=["parceiro", "updated_at"])
+    return parceiro
+
+
+def _atualizar_dados(parceiro, dados, analista, ip):
+    campos = dict(dados.get("contatos") or {})
+    if dados.get("receita"):
+        registro = receita.RegistroReceita.de_dict(dados["receita"])
+        campos_receita = services._campos_receita(registro)
+        antes = {c: str(getattr(parceiro, c)) for c in campos_receita}
+        for campo, valor in campos_receita.items():
+            setattr(parceiro, campo, valor)
+        parceiro.save()
+        registrar(
+            "parceiro.dados_receita_atualizados",
+            objeto=parceiro,
+            ator=analista,
+            ip=ip,
+            antes=antes,
+            depois={c: str(getattr(parceiro, c)) for c in campos_receita},
+        )
+    if campos:
+        services.alterar_pela_administracao(parceiro, analista, ip=ip, **campos)
+
+
+def _vincular_ri(parceiro, solicitacao, analista):
+    cargo = (solicitacao.dados.get("responsavel") or {}).get("cargo", "")
+    if Vinculo.objects.filter(
+        parceiro=parceiro, usuario=solicitacao.solicitante, ativo=True
+    ).exists():
+        return
+    vinculo = Vinculo.objects.create(
+        usuario=solicitacao.solicitante,
+        parceiro=parceiro,
+        papel=Vinculo.Papel.RI,
+        cargo=cargo,
+        criado_por=analista,
+    )
+    registrar(
+        "vinculo.ri_incluido",
+        objeto=vinculo,
+        ator=analista,
+        usuario_afetado=solicitacao.solicitante,
+        descricao=f"RI aprovado em {parceiro.cnpj_formatado}",
+    )
+
+
+def _avisar(solicitacao, documentos):
+    reprovados = [
+        {"obrigacao": d.obrigacao.nome, "motivo": d.motivo_reprovacao}
+        for d in documentos
+        if d.parecer == P.REPROVAR
+    ]
+    pessoas = {solicitacao.solicitante}
+    if solicitacao.representante_legal:
+        pessoas.add(solicitacao.representante_legal)
+    for pessoa in pessoas:
+        enfileirar_email(
+            "solicitacao_decidida",
+            pessoa.email,
+            {
+                "nome": pessoa.nome,
+                "solicitacao": str(solicitacao),
+                "parceiro": solicitacao.nome_parceiro,
+                "decisao": solicitacao.get_status_display(),
+                "status": solicitacao.status,
+                "motivo": solicitacao.motivo,
+                "reprovados": reprovados,
+                "link": services._link("parceiros:solicitacao_detail", solicitacao.pk),
+            },
+            usuario=pessoa,
+        )

@@ -1,0 +1,67 @@
+"""Fila e decisão da análise (equipe do CAGEC, permissão ``analisar_solicitacao``)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from cagec.lib.auditoria import ip_do_request as ip
+
+from . import analise, forms, permissions, selectors, services, situacao
+
+
+@login_required
+def fila(request):
+    permissions.exigir_analista(request)
+    filtro = forms.FiltroAnaliseForm(request.GET or None)
+    filtros = filtro.cleaned_data if filtro.is_valid() else {}
+    pagina = Paginator(selectors.fila_de_analise(filtros, situacao.hoje()), 25).get_page(
+        request.GET.get("pagina")
+    )
+    consulta = request.GET.copy()
+    consulta.pop("pagina", None)
+    return render(
+        request,
+        "parceiros/analise_list.html",
+        {
+            "filtro": filtro,
+            "pagina": pagina,
+            "tipos": selectors.tipos_de_parceiro_da_fila(pagina.object_list),
+            "contagem": selectors.contagem_da_fila(),
+            "consulta": consulta.urlencode(),
+        },
+    )
+
+
+@login_required
+def decisao(request, pk):
+    solicitacao = permissions.get_solicitacao_para_analise(request, pk)
+    documentos = solicitacao.documentos.select_related("obrigacao__grupo").order_by("pk")
+    form = forms.DecisaoForm(documentos, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            analise.decidir(
+                solicitacao,
+                request.user,
+                decisao=form.cleaned_data["decisao"],
+                motivo=form.motivo_final(),
+                pareceres=form.pareceres(),
+                ip=ip(request),
+            )
+        except analise.DecisaoInvalida as erro:
+            for mensagem in erro.messages:
+                form.add_error(None, mensagem)
+        except services.TransicaoInvalida as erro:
+            messages.error(request, str(erro))
+            return redirect("parceiros:analise_fila")
+        else:
+            messages.success(request, f"Decisão registrada: solicitação nº {solicitacao.pk}.")
+            return redirect("parceiros:analise_fila")
+    contexto = selectors.detalhe_da_solicitacao(solicitacao, request.user)
+    contexto.update(
+        form=form,
+        linhas=[(d, *form.campos_do_documento(d)) for d in documentos],
+        tipo_parceiro=services.tipo_da_solicitacao(solicitacao),
+        em_analise=solicitacao.status == services.S.EM_ANALISE,
+    )
+    return render(request, "parceiros/analise_detail.html", contexto)
