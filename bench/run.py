@@ -439,7 +439,18 @@ def main():
         django.setup()
         aviso("dados")
         gerar_usuarios()
+        from django.contrib.auth.models import Group
+
         from accounts.models import Usuario
+        from bench import parceiros as bench_parceiros
+
+        ids = list(
+            Usuario.objects.filter(email__endswith=DOMINIO)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:5000]
+        )
+        bench_parceiros.gerar(ids, aviso)
+        Usuario.objects.get(cpf=cpf(0)).groups.add(Group.objects.get(name="Analista"))
 
         aviso("medindo B (view nua)")
         nua = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
@@ -469,6 +480,17 @@ def main():
                 usuario=usuario,
                 sessao=sessao,
             )
+            aviso("medindo a fila de análise (logado, analista)")
+            medir_pagina(
+                porta,
+                "/analise/",
+                b,
+                min_b=None,
+                max_p95=150,
+                max_consultas=8,
+                usuario=usuario,
+                sessao=sessao,
+            )
             aviso(f"medindo login ({SEGUNDOS_LOGIN} s)")
             amostra = random.Random(42).sample(range(1, USUARIOS), min(USUARIOS - 1, 2000))
             arquivo = temp / "cpfs.txt"
@@ -490,6 +512,21 @@ def main():
             ">= 8 logins/s",
             aceitos >= 8,
         )
+        aviso("recálculo da situação de todos os Parceiros")
+        segundos, n_consultas, mudaram = bench_parceiros.medir_recalculo()
+        meta(
+            "Recálculo noturno",
+            f"{segundos:.1f} s, {n_consultas} consultas ({mudaram} mudaram)",
+            "<= 60 s",
+            segundos <= 60,
+        )
+        segundos2, n_consultas2, _ = bench_parceiros.medir_recalculo()
+        meta(
+            "Recálculo (2ª vez)",
+            f"{segundos2:.1f} s, {n_consultas2} consultas",
+            "consultas fixas",
+            n_consultas2 <= n_consultas,
+        )
         aviso("custo do hasher")
         hasher, relogio, cpu = custo_hash()
     finally:
@@ -497,7 +534,10 @@ def main():
 
     nucleos = os.cpu_count() or 1
     carga_fim = os.getloadavg()[0]
-    print(f"Portal CAGEC — benchmark ({nucleos} núcleos, {USUARIOS} usuários, wrk -t1 -c16)")
+    print(
+        f"Portal CAGEC — benchmark ({nucleos} núcleos, {USUARIOS} usuários, "
+        f"{bench_parceiros.PARCEIROS} parceiros, {bench_parceiros.FILA} na fila, wrk -t1 -c16)"
+    )
     print(
         f"B = {milhar(b)} req/s (view nua, sem middleware e sem banco; "
         f"p50 {bare.p50_ms:.1f} ms, p95 {bare.p95_ms:.1f} ms)"

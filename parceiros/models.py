@@ -176,7 +176,7 @@ class Parceiro(DadosReceita):
     situacao = models.CharField(
         "situação", max_length=10, choices=Situacao.choices, default=Situacao.IRREGULAR
     )
-    situacao_calculada_em = models.DateTimeField("situação calculada em", null=True, blank=True)
+    situacao_calculada_em = models.DateTimeField("situação desde", null=True, blank=True)
     # Campos mantidos pelo Estado (admin, auditados).
     situacao_mrosc = models.CharField("situação MROSC", max_length=120, blank=True)
     cadin_bloqueado = models.BooleanField("bloqueado no CADIN-MG", default=False)

@@ -99,16 +99,17 @@ def recalcular(parceiro, *, motivo="", dia=None):
 
 
 def _aplicar(parceiro_id, de, para, motivo):
+    if de == para:
+        return
     agora = timezone.now()
     Parceiro.objects.filter(pk=parceiro_id).update(situacao=para, situacao_calculada_em=agora)
-    if de != para:
-        historico = HistoricoSituacao.objects.create(
-            parceiro_id=parceiro_id, de=de, para=para, motivo=motivo[:300], created_at=agora
-        )
-        if para == SITUACAO.IRREGULAR:
-            from . import avisos
+    historico = HistoricoSituacao.objects.create(
+        parceiro_id=parceiro_id, de=de, para=para, motivo=motivo[:300], created_at=agora
+    )
+    if para == SITUACAO.IRREGULAR:
+        from . import avisos
 
-            avisos.avisar_irregular([historico])
+        avisos.avisar_irregular([historico])
 
 
 # --- Todos de uma vez (recálculo noturno) ------------------------------------------------------
@@ -163,9 +164,14 @@ def recalcular_todos(dia=None, motivo="Recálculo diário"):
             .values_list("pk", flat=True)
         )
         agora = timezone.now()
-        Parceiro.objects.filter(pk__in=viram_regular).update(situacao=SITUACAO.REGULAR)
-        Parceiro.objects.filter(pk__in=viram_irregular).update(situacao=SITUACAO.IRREGULAR)
-        Parceiro.objects.update(situacao_calculada_em=agora)
+        # Só as linhas que mudam são escritas: regravar 100 000 linhas toda noite custaria
+        # mais que o próprio cálculo.
+        Parceiro.objects.filter(pk__in=viram_regular).update(
+            situacao=SITUACAO.REGULAR, situacao_calculada_em=agora
+        )
+        Parceiro.objects.filter(pk__in=viram_irregular).update(
+            situacao=SITUACAO.IRREGULAR, situacao_calculada_em=agora
+        )
         historico = [
             HistoricoSituacao(
                 parceiro_id=pk, de=SITUACAO.IRREGULAR, para=SITUACAO.REGULAR, motivo=motivo

@@ -189,7 +189,14 @@ def passo_documentos(request, solicitacao):
     return render(
         request,
         "parceiros/passo_documentos.html",
-        _contexto(solicitacao, "documentos", itens=itens, form_com_erro=form_com_erro),
+        _contexto(
+            solicitacao,
+            "documentos",
+            itens=itens,
+            form_com_erro=form_com_erro,
+            anexados=sum(1 for g in itens for i in g["itens"] if i["anexo"]),
+            total=sum(len(g["itens"]) for g in itens),
+        ),
     )
 
 

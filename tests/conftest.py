@@ -118,3 +118,25 @@ def analista(db):
 def media_temporaria(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _dados_das_migracoes(_termo_de_uso_semeado, django_db_setup, django_db_blocker):
+    """Catálogos, grupo Analista e motivos padrão vêm de migrações de dados.
+
+    Testes transacionais esvaziam as tabelas; sem isto, quem roda depois deles numa suíte
+    completa (``--reuse-db``) ficaria sem catálogos. Só recarrega quando estão vazios.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from parceiros.catalogos import carregar_catalogos
+    from parceiros.models import NaturezaJuridica
+
+    with django_db_blocker.unblock():
+        if not NaturezaJuridica.objects.exists():
+            carregar_catalogos(apps)
+        if not Group.objects.filter(name="Analista").exists():
+            import_module("parceiros.migrations.0006_grupo_analista_e_motivos").criar(apps, None)
