@@ -38,8 +38,18 @@ class NaturezaJuridica(models.Model):
         return f"{self.codigo[:3]}-{self.codigo[3:]}"
 
 
+SEMENTE = {
+    "max_length": 20,
+    "blank": True,
+    "editable": False,
+    "db_index": True,
+    "help_text": "Identifica a linha da carga inicial; editar o registro não muda isto.",
+}
+
+
 class Genero(models.Model):
     nome = models.CharField(max_length=120, unique=True)
+    semente = models.CharField(**SEMENTE)
 
     class Meta:
         ordering = ["nome"]
@@ -51,6 +61,7 @@ class Genero(models.Model):
 
 class TipoParceiro(models.Model):
     nome = models.CharField(max_length=120, unique=True)
+    semente = models.CharField(**SEMENTE)
     genero = models.ForeignKey(Genero, on_delete=models.PROTECT, verbose_name="gênero")
     naturezas = models.ManyToManyField(
         NaturezaJuridica, related_name="tipos", verbose_name="naturezas jurídicas permitidas"
@@ -68,6 +79,7 @@ class TipoParceiro(models.Model):
 
 class GrupoObrigacao(models.Model):
     nome = models.CharField(max_length=120, unique=True)
+    semente = models.CharField(**SEMENTE)
     ordem = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -101,6 +113,7 @@ class Obrigacao(models.Model):
     tipos = models.ManyToManyField(TipoParceiro, related_name="obrigacoes")
     ativa = models.BooleanField(default=True)
     ordem = models.PositiveSmallIntegerField(default=0)
+    semente = models.CharField(**SEMENTE)
 
     class Meta:
         ordering = ["grupo__ordem", "ordem", "nome"]
@@ -109,7 +122,7 @@ class Obrigacao(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="obrigacao_dias_so_na_regra_de_dias",
-                condition=Q(regra_validade="dias_apos_emissao", dias__gt=0)
+                condition=Q(regra_validade="dias_apos_emissao", dias__isnull=False, dias__gt=0)
                 | (~Q(regra_validade="dias_apos_emissao") & Q(dias__isnull=True)),
             )
         ]

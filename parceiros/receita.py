@@ -22,6 +22,8 @@ from cagec.lib.documentos import normalizar_cnpj
 log = logging.getLogger(__name__)
 
 SITUACOES_INATIVAS = {"BAIXADA", "INAPTA", "SUSPENSA", "NULA"}
+# Código numérico da situação cadastral na base pública do CNPJ (quando falta a descrição).
+SITUACOES_POR_CODIGO = {"1": "NULA", "2": "ATIVA", "3": "SUSPENSA", "4": "INAPTA", "8": "BAIXADA"}
 
 
 class CNPJNaoEncontrado(Exception):
@@ -55,7 +57,8 @@ class RegistroReceita:
 
     @property
     def ativa(self):
-        return self.situacao_cadastral not in SITUACOES_INATIVAS
+        """Só "ATIVA" vale: situação ausente ou desconhecida não deixa inscrever."""
+        return self.situacao_cadastral == "ATIVA"
 
     @classmethod
     def de_dict(cls, dados):
@@ -86,12 +89,16 @@ def _registro(bruto: dict) -> RegistroReceita:
     """Lê o JSON BrasilAPI/minha-receita; recusa respostas sem os campos essenciais."""
     try:
         cnpj = normalizar_cnpj(bruto["cnpj"])
-        natureza = _texto(bruto["codigo_natureza_juridica"]).zfill(4)
+        natureza = _texto(bruto["codigo_natureza_juridica"]).replace("-", "")
         razao_social = _texto(bruto["razao_social"])
-    except (KeyError, TypeError) as erro:
+    except (KeyError, TypeError, AttributeError) as erro:
         raise ReceitaIndisponivel(f"resposta sem campo essencial: {erro}") from erro
-    if not (cnpj and razao_social and natureza.isdigit()):
+    if not (cnpj and razao_social and natureza.isascii() and natureza.isdigit()):
         raise ReceitaIndisponivel("resposta sem CNPJ, razão social ou natureza jurídica")
+    natureza = natureza.zfill(4)
+    situacao = _texto(bruto.get("descricao_situacao_cadastral")).upper() or (
+        SITUACOES_POR_CODIGO.get(_texto(bruto.get("situacao_cadastral")), "")
+    )
     tipo_logradouro = _texto(bruto.get("descricao_tipo_de_logradouro"))
     logradouro = _texto(bruto.get("logradouro"))
     cnae = bruto.get("cnae_fiscal")
@@ -101,7 +108,7 @@ def _registro(bruto: dict) -> RegistroReceita:
         nome_fantasia=_texto(bruto.get("nome_fantasia")),
         natureza_juridica_codigo=natureza,
         natureza_juridica_descricao=_texto(bruto.get("natureza_juridica")),
-        situacao_cadastral=_texto(bruto.get("descricao_situacao_cadastral")).upper(),
+        situacao_cadastral=situacao,
         data_abertura=_data(bruto.get("data_inicio_atividade")),
         cnae_principal=" — ".join(
             p for p in (_texto(cnae), _texto(bruto.get("cnae_fiscal_descricao"))) if p
@@ -141,8 +148,11 @@ class ProvedorHTTP:
         self.url_base = url_base
         self.tempo_limite = tempo_limite
         self.sessao = requests.Session()
+        # ``tentativas`` conta a primeira: o Retry do urllib3 conta só as repetições.
+        # Retry-After é ignorado: um provedor pedindo minutos de espera seguraria o request.
         repeticao = Retry(
-            total=tentativas,
+            total=max(tentativas - 1, 0),
+            respect_retry_after_header=False,
             backoff_factor=0.3,
             status_forcelist=(429, 500, 502, 503, 504),
             allowed_methods=("GET",),

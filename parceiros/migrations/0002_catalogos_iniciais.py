@@ -1,13 +1,9 @@
 from django.db import migrations
 
 
-def carregar(apps, schema_editor):
-    from parceiros.catalogos import carregar_catalogos
-
-    carregar_catalogos(apps)
-
-
 class Migration(migrations.Migration):
+    """A carga dos catálogos passou para a 0008 (depois da coluna ``semente``)."""
+
     dependencies = [("parceiros", "0001_initial")]
 
-    operations = [migrations.RunPython(carregar, migrations.RunPython.noop)]
+    operations = []
