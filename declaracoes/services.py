@@ -35,7 +35,7 @@ def texto_da_declaracao(solicitacao, signatario) -> str:
         "cpf_mascarado": mascarar_cpf(signatario.cpf),
         "cnpj": formatar_cnpj(solicitacao.cnpj),
         "razao_social": solicitacao.nome_parceiro,
-        "documentos": solicitacao.documentos.select_related("obrigacao").order_by("pk"),
+        "documentos": solicitacao.documentos_atuais.select_related("obrigacao").order_by("pk"),
         "contatos": solicitacao.dados.get("contatos"),
         "telefone": formatar_telefone((solicitacao.dados.get("contatos") or {}).get("telefone")),
         "representante": _representante(solicitacao.dados.get("representante")),

@@ -44,13 +44,16 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
                 "Esta solicitação já foi decidida por outra pessoa "
                 f"({solicitacao.get_status_display().lower()}). Recarregue a página."
             )
-        documentos = list(solicitacao.documentos.select_related("obrigacao"))
+        documentos = list(solicitacao.documentos_atuais.select_related("obrigacao"))
         _registrar_pareceres(documentos, pareceres or {}, decisao, analista)
         _validar(decisao, motivo, documentos)
         if decisao in (S.APROVADA, S.APROVADA_PARCIALMENTE):
             _aplicar(solicitacao, documentos, analista, ip)
         elif decisao == S.REPROVADA:
             _encerrar_documentos(documentos, analista)
+        else:  # devolvida: o parecer de cada documento fica para o solicitante corrigir
+            for documento in documentos:
+                documento.save()
         solicitacao.motivo = motivo
         solicitacao.save(update_fields=["motivo", "updated_at"])
         services._transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)

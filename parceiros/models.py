@@ -340,6 +340,11 @@ class Solicitacao(models.Model):
     def editavel(self):
         return self.status in (self.Status.RASCUNHO, self.Status.DEVOLVIDA)
 
+    @property
+    def documentos_atuais(self):
+        """Os anexos que valem nesta solicitação (sem os trocados depois de uma devolução)."""
+        return self.documentos.exclude(status=Documento.Status.SUBSTITUIDO)
+
 
 class TransicaoSolicitacao(models.Model):
     """Linha do tempo: quem levou a solicitação de um status a outro, quando e por quê."""
@@ -420,6 +425,7 @@ class Documento(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["solicitacao", "obrigacao"],
+                condition=~Q(status="substituido"),
                 name="um_documento_por_obrigacao_na_solicitacao",
             )
         ]

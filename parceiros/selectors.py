@@ -105,7 +105,7 @@ def diferencas(solicitacao):
 
 def checklist(solicitacao, obrigacoes, request, form_com_erro=None):
     """Itens da checklist agrupados: obrigação, anexo desta solicitação, vigente na pasta."""
-    anexos = {d.obrigacao_id: d for d in solicitacao.documentos.all()}
+    anexos = {d.obrigacao_id: d for d in solicitacao.documentos_atuais}
     na_pasta = {}
     if solicitacao.parceiro_id:
         for d in Documento.objects.filter(
@@ -193,16 +193,11 @@ def pasta_digital(parceiro, usuario):
         .select_related("obrigacao", "enviado_por")
         .order_by("-created_at")
     )
-    atual = {}
-    for d in documentos:
-        if d.status == Documento.Status.APROVADO:
-            atual.setdefault(d.obrigacao_id, d)
+    from . import situacao
+
     grupos = {}
-    obrigacoes = parceiro.tipo.obrigacoes.filter(ativa=True).select_related("grupo")
-    for obrigacao in obrigacoes:
-        grupos.setdefault(obrigacao.grupo, []).append(
-            {"obrigacao": obrigacao, "documento": atual.get(obrigacao.pk)}
-        )
+    for item in situacao.itens(parceiro):
+        grupos.setdefault(item.obrigacao.grupo, []).append(item)
     vinculos = parceiro.vinculos.filter(ativo=True).select_related("usuario")
     return {
         "parceiro": parceiro,

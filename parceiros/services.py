@@ -320,8 +320,9 @@ def anexar_documento(
 ):
     """Guarda um arquivo (PDF, PNG ou JPEG pelo conteúdo) para uma Obrigação da solicitação.
 
-    Substitui o anexo anterior da mesma Obrigação nesta solicitação (ainda não analisado,
-    então o arquivo antigo é apagado). O nome guardado é aleatório; o SHA-256 fica na linha.
+    Troca o anexo anterior da mesma Obrigação nesta solicitação: se ninguém o analisou,
+    ele é apagado; se já passou pela análise (solicitação devolvida), fica no histórico
+    como substituído, com o parecer. O nome guardado é aleatório; o SHA-256 fica na linha.
     """
     formato = tipo_pelo_conteudo(arquivo)
     if formato is None:
@@ -335,8 +336,11 @@ def anexar_documento(
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         _exigir_editavel(solicitacao)
-        anterior = Documento.objects.filter(solicitacao=solicitacao, obrigacao=obrigacao).first()
-        if anterior:
+        anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
+        if anterior and anterior.analisado_em:
+            anterior.status = Documento.Status.SUBSTITUIDO
+            anterior.save(update_fields=["status"])
+        elif anterior:
             _apagar_anexo(anterior)
         documento = Documento.objects.create(
             obrigacao=obrigacao,
@@ -367,12 +371,16 @@ def anexar_documento(
 
 
 def remover_documento(documento, usuario):
-    """Tira um anexo de uma solicitação ainda editável."""
+    """Tira um anexo de uma solicitação editável (o já analisado fica como substituído)."""
     with transaction.atomic():
         solicitacao = _travar(documento.solicitacao)
         _exigir_editavel(solicitacao)
         registrar("documento.removido", objeto=documento, ator=usuario, descricao=str(documento))
-        _apagar_anexo(documento)
+        if documento.analisado_em:
+            documento.status = Documento.Status.SUBSTITUIDO
+            documento.save(update_fields=["status"])
+        else:
+            _apagar_anexo(documento)
 
 
 def _apagar_anexo(documento):
@@ -394,9 +402,9 @@ def pendencias(solicitacao):
         faltas.append("Escolha o tipo de parceiro e confira os contatos (passo Dados).")
     if "representante" in passos and not solicitacao.representante_legal_id:
         faltas.append("Informe o representante legal, o cargo e o mandato.")
-    if solicitacao.tipo in (T.DOCUMENTOS,) and not solicitacao.documentos.exists():
+    if solicitacao.tipo in (T.DOCUMENTOS,) and not solicitacao.documentos_atuais.exists():
         faltas.append("Anexe pelo menos um documento.")
-    if solicitacao.tipo == T.VINCULACAO_RL and not solicitacao.documentos.exists():
+    if solicitacao.tipo == T.VINCULACAO_RL and not solicitacao.documentos_atuais.exists():
         faltas.append("Anexe os documentos de credenciamento do representante legal.")
     if solicitacao.tipo in (T.DOCUMENTOS, T.DADOS, T.INSCRICAO_RI) and not (
         solicitacao.representante_legal_id
@@ -407,7 +415,7 @@ def pendencias(solicitacao):
 
 def obrigatorias_sem_documento(solicitacao):
     """Obrigatórias da checklist sem anexo nesta solicitação (nem vigente na pasta)."""
-    anexadas = solicitacao.documentos.values("obrigacao_id")
+    anexadas = solicitacao.documentos_atuais.values("obrigacao_id")
     qs = obrigacoes_da_solicitacao(solicitacao).filter(obrigatoria=True).exclude(pk__in=anexadas)
     if solicitacao.parceiro_id:
         na_pasta = Documento.objects.filter(

@@ -231,7 +231,7 @@ def _revisao(solicitacao, form):
         form=form,
         pendencias=services.pendencias(solicitacao),
         sem_documento=services.obrigatorias_sem_documento(solicitacao),
-        documentos=solicitacao.documentos.select_related("obrigacao__grupo"),
+        documentos=solicitacao.documentos_atuais.select_related("obrigacao__grupo"),
         diferencas=selectors.diferencas(solicitacao),
     )
 
@@ -248,7 +248,7 @@ PASSOS = {
 @require_POST
 def documento_remover(request, pk, documento_pk):
     solicitacao = permissions.get_solicitacao_editavel(request, pk)
-    documento = get_object_or_404(solicitacao.documentos, pk=documento_pk)
+    documento = get_object_or_404(solicitacao.documentos_atuais, pk=documento_pk)
     try:
         services.remover_documento(documento, request.user)
     except services.TransicaoInvalida as erro:

@@ -36,7 +36,7 @@ def fila(request):
 @login_required
 def decisao(request, pk):
     solicitacao = permissions.get_solicitacao_para_analise(request, pk)
-    documentos = solicitacao.documentos.select_related("obrigacao__grupo").order_by("pk")
+    documentos = solicitacao.documentos_atuais.select_related("obrigacao__grupo").order_by("pk")
     form = forms.DecisaoForm(documentos, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -139,4 +139,5 @@ def _dados_das_migracoes(_termo_de_uso_semeado, django_db_setup, django_db_block
         if not NaturezaJuridica.objects.exists():
             carregar_catalogos(apps)
         if not Group.objects.filter(name="Analista").exists():
-            import_module("parceiros.migrations.0006_grupo_analista_e_motivos").criar(apps, None)
+            migracao = import_module("parceiros.migrations.0006_grupo_analista_e_motivos")
+            migracao.criar_grupo_e_motivos(apps)

@@ -38,10 +38,16 @@ MOTIVOS = [
 
 
 def criar(apps, schema_editor):
+    # Num banco novo as permissões só nascem no post_migrate; a migração precisa delas já.
     for config in apps.get_app_configs():
         config.models_module = True
         create_permissions(config, verbosity=0)
         config.models_module = None
+    criar_grupo_e_motivos(apps)
+
+
+def criar_grupo_e_motivos(apps):
+    """Grupo Analista com as suas permissões e os motivos padrão (idempotente)."""
     grupo_modelo = apps.get_model("auth", "Group")
     permissao = apps.get_model("auth", "Permission")
     grupo, _ = grupo_modelo.objects.get_or_create(name="Analista")
