@@ -4,7 +4,10 @@ from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 
 
 def cpf_da_tentativa(request, credentials):
-    bruto = (credentials or {}).get("username") or request.POST.get("cpf", "")
+    # O axes entrega a credencial com o nome do USERNAME_FIELD ("cpf"); "username" cobre
+    # quem chama authenticate(username=...); o POST, as tentativas sem credencial.
+    credenciais = credentials or {}
+    bruto = credenciais.get("cpf") or credenciais.get("username") or request.POST.get("cpf", "")
     return normalizar_cpf(bruto)[:11]
 
 

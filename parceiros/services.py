@@ -473,7 +473,11 @@ def declaracao_vigente(solicitacao):
     if solicitacao.status in (S.RASCUNHO, S.DEVOLVIDA, S.CANCELADA):
         return None
     return (
-        solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=_desde(solicitacao))
+        solicitacao.declaracoes.filter(
+            revogada_em=None,
+            assinada_em__gte=_desde(solicitacao),
+            signatario_id=solicitacao.representante_legal_id,
+        )
         .order_by("-assinada_em")
         .first()
     )
@@ -594,6 +598,12 @@ def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=N
             mandato_fim=mandato_fim,
             criado_por=ator,
         )
+        # Pedidos abertos que o RL da organização assina passam a esperar o novo RL.
+        Solicitacao.objects.filter(
+            parceiro=parceiro,
+            tipo__in=[T.DADOS, T.DOCUMENTOS, T.INSCRICAO_RI],
+            status__in=[S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA],
+        ).update(representante_legal=usuario)
         registrar(
             "vinculo.rl",
             objeto=vinculo,
