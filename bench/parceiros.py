@@ -51,7 +51,14 @@ def gerar(usuarios_ids, aviso):
     """Cria os Parceiros, RLs, documentos e a fila, se ainda não existirem."""
     from django.db import connection, transaction
 
-    from parceiros.models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro
+    from parceiros.models import (
+        Documento,
+        Obrigacao,
+        Parceiro,
+        Solicitacao,
+        TipoParceiro,
+        Vinculo,
+    )
 
     existentes = Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3]).count()
     if existentes >= PARCEIROS:
@@ -170,6 +177,11 @@ def gerar(usuarios_ids, aviso):
             ),
         )
         aviso("documentos")
+        mandatos = dict(
+            Vinculo.objects.filter(
+                parceiro_id__in=[pk for pk, _ in ids], papel="rl", ativo=True
+            ).values_list("parceiro_id", "pk")
+        )
 
         def documentos():
             for n, (pk, tipo) in enumerate(ids):
@@ -195,6 +207,7 @@ def gerar(usuarios_ids, aviso):
                         "",
                         usuarios_ids[n % len(usuarios_ids)],
                         agora,
+                        mandatos[pk] if regra == "fim_mandato" else None,
                     )
 
         _copiar(
@@ -216,6 +229,7 @@ def gerar(usuarios_ids, aviso):
                 "parecer",
                 "enviado_por_id",
                 "created_at",
+                "vinculo_id",
             ],
             documentos(),
         )

@@ -7,6 +7,7 @@ from cagec.lib.documentos import normalizar_cnpj, normalizar_cpf
 
 from . import services, situacao
 from .models import (
+    AvisoVencimento,
     Documento,
     Genero,
     GrupoObrigacao,
@@ -210,3 +211,11 @@ class HistoricoSituacaoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     list_filter = ["para"]
     search_fields = ["parceiro__razao_social", "parceiro__cnpj"]
     list_select_related = ["parceiro"]
+
+
+@admin.register(AvisoVencimento)
+class AvisoVencimentoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["documento", "dias", "vence_em", "created_at"]
+    list_filter = ["dias"]
+    search_fields = ["documento__parceiro__razao_social", "documento__parceiro__cnpj"]
+    list_select_related = ["documento__obrigacao"]

@@ -17,7 +17,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.emails import enfileirar_email
 
 from . import receita, services, situacao
-from .models import Documento, Parceiro, Solicitacao, TipoParceiro, Vinculo
+from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
 S = Solicitacao.Status
 T = Solicitacao.Tipo
@@ -109,7 +109,11 @@ def _encerrar_documentos(documentos, analista):
 def _aplicar(solicitacao, documentos, analista, ip):
     """Aplica a mudança aprovada; documentos aprovados entram na pasta digital."""
     parceiro = _aplicar_dados(solicitacao, analista, ip)
+    mandato = Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True).first()
     for documento in documentos:
+        if documento.regra_validade == Obrigacao.Regra.FIM_MANDATO:
+            documento.vinculo = mandato
+            documento.vence_em = mandato.mandato_fim if mandato else None
         documento.parceiro = parceiro
         if documento.parecer == P.APROVAR:
             Documento.objects.filter(

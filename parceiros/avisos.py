@@ -71,18 +71,14 @@ def _a_vencer(dia):
         vence_em__in=list(datas),
     ).select_related("obrigacao", "parceiro")
     encontrados += [(d, datas[d.vence_em], d.vence_em) for d in por_data]
-    mandatos = dict(
-        Vinculo.objects.filter(
-            papel=Vinculo.Papel.RL, ativo=True, mandato_fim__in=list(datas)
-        ).values_list("parceiro_id", "mandato_fim")
-    )
     por_mandato = Documento.objects.filter(
         status=Documento.Status.APROVADO,
         regra_validade=R.FIM_MANDATO,
-        parceiro_id__in=list(mandatos),
-    ).select_related("obrigacao", "parceiro")
+        vinculo__ativo=True,
+        vinculo__mandato_fim__in=list(datas),
+    ).select_related("obrigacao", "parceiro", "vinculo")
     for documento in por_mandato:
-        fim = mandatos[documento.parceiro_id]
+        fim = documento.vinculo.mandato_fim
         encontrados.append((documento, datas[fim], fim))
     return encontrados
 

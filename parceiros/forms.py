@@ -222,6 +222,9 @@ class ResponsavelForm(forms.Form):
     cpf = CPFField(label="CPF", help_text="A pessoa precisa ter conta ativa no portal.")
     cargo = forms.CharField(label="Cargo", max_length=120, required=False)
 
+    def clean_cargo(self):
+        return " ".join(sem_controle(self.cleaned_data["cargo"]).split())
+
     def clean_cpf(self):
         cpf = self.cleaned_data["cpf"]
         self.pessoa = Usuario.objects.filter(cpf=cpf, situacao=Usuario.Situacao.ATIVO).first()

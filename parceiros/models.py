@@ -398,11 +398,21 @@ class Documento(models.Model):
     data_validade = models.DateField("data de validade", null=True, blank=True)
     # Regra da obrigação no envio e o vencimento dela decorrente: mudar o catálogo depois
     # não reescreve a validade de documentos já enviados. ``fim_mandato`` vence com o
-    # mandato do RL ativo (não fica aqui); ``sem_validade`` não vence.
+    # mandato do ``vinculo`` (copiado em ``vence_em`` na aprovação); ``sem_validade`` não vence.
     regra_validade = models.CharField(
         "regra de validade", max_length=20, choices=Obrigacao.Regra.choices
     )
     vence_em = models.DateField("vence em", null=True, blank=True)
+    # ``fim_mandato``: o mandato (vínculo de RL) a que o documento foi aprovado; vale
+    # enquanto esse vínculo estiver ativo e no prazo. Troca de RL exige documentos novos.
+    vinculo = models.ForeignKey(
+        "Vinculo",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documentos_do_mandato",
+        verbose_name="mandato",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.EM_ANALISE)
     motivo_reprovacao = models.TextField("motivo da reprovação", blank=True)
     enviado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -498,3 +508,16 @@ class MotivoPadrao(models.Model):
 
     def __str__(self):
         return self.titulo
+
+
+class Sequencia(models.Model):
+    """Contador travado com SELECT ... FOR UPDATE (número de cadastro sequencial)."""
+
+    nome = models.CharField(max_length=40, primary_key=True)
+    ultimo = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "sequência"
+
+    def __str__(self):
+        return f"{self.nome}: {self.ultimo}"

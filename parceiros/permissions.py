@@ -1,16 +1,25 @@
 """Buscar e autorizar em um passo: quem não pode ver recebe 404 (nunca 403)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cagec.lib.documentos import normalizar_cnpj
+from cagec.lib.documentos import cnpj_valido, normalizar_cnpj
 
 from .models import Documento, Parceiro, Solicitacao, Vinculo
 
 
 def _e_equipe(usuario):
-    return usuario.is_staff or pode_analisar(usuario)
+    """Equipe do CAGEC: só ``is_staff`` (analistas também usam o admin); sem consulta."""
+    return usuario.is_staff
+
+
+def cnpj_da_url(cnpj):
+    """CNPJ normalizado de um trecho de URL; qualquer coisa que não seja um CNPJ é 404."""
+    normalizado = normalizar_cnpj(cnpj)
+    if not cnpj_valido(normalizado):
+        raise Http404
+    return normalizado
 
 
 def _parceiros_do_usuario(usuario):
@@ -19,21 +28,21 @@ def _parceiros_do_usuario(usuario):
 
 def get_parceiro_do_usuario(request, cnpj):
     """Parceiro de quem tem vínculo ativo (RL ou RI) ou é da equipe."""
+    vinculado = Vinculo.objects.filter(parceiro=OuterRef("pk"), usuario=request.user, ativo=True)
     parceiro = get_object_or_404(
-        Parceiro.objects.select_related("tipo__genero", "natureza_juridica"),
-        cnpj=normalizar_cnpj(cnpj),
+        Parceiro.objects.select_related("tipo__genero", "natureza_juridica").annotate(
+            vinculado=Exists(vinculado)
+        ),
+        cnpj=cnpj_da_url(cnpj),
     )
-    if (
-        _e_equipe(request.user)
-        or parceiro.vinculos.filter(usuario=request.user, ativo=True).exists()
-    ):
+    if parceiro.vinculado or _e_equipe(request.user):
         return parceiro
     raise Http404
 
 
 def get_parceiro_como_rl(request, cnpj):
     """Parceiro do qual a pessoa é o Representante Legal ativo."""
-    parceiro = get_object_or_404(Parceiro, cnpj=normalizar_cnpj(cnpj))
+    parceiro = get_object_or_404(Parceiro, cnpj=cnpj_da_url(cnpj))
     if parceiro.vinculos.filter(usuario=request.user, ativo=True, papel=Vinculo.Papel.RL).exists():
         return parceiro
     raise Http404
@@ -89,7 +98,7 @@ def get_documento_do_usuario(request, pk):
 
 
 def pode_analisar(usuario):
-    return usuario.is_authenticated and usuario.has_perm("parceiros.analisar_solicitacao")
+    return usuario.is_staff and usuario.has_perm("parceiros.analisar_solicitacao")
 
 
 def exigir_analista(request):

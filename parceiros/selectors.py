@@ -196,9 +196,9 @@ def pasta_digital(parceiro, usuario):
     from . import situacao
 
     grupos = {}
+    vinculos = list(parceiro.vinculos.filter(ativo=True).select_related("usuario"))
     for item in situacao.itens(parceiro):
         grupos.setdefault(item.obrigacao.grupo, []).append(item)
-    vinculos = parceiro.vinculos.filter(ativo=True).select_related("usuario")
     return {
         "parceiro": parceiro,
         "grupos": [{"grupo": g, "itens": i} for g, i in grupos.items()],

@@ -15,7 +15,7 @@ e deixa os e-mails na caixa de saída.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from .models import (
     NaturezaJuridica,
     Obrigacao,
     Parceiro,
+    Sequencia,
     Solicitacao,
     TipoParceiro,
     TransicaoSolicitacao,
@@ -646,21 +647,20 @@ def _campos_receita(registro):
 def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
     """Cria o Parceiro ativo com o próximo número de cadastro (aprovação, importação, demo).
 
-    O número é sequencial: trava o maior número atual; a restrição única garante que dois
-    cadastros simultâneos não repetem o número.
+    O número vem de uma ``Sequencia`` travada: duas aprovações simultâneas esperam uma
+    pela outra e recebem números seguidos. O maior número já usado também conta (cargas
+    em massa que gravam o número direto não fazem a sequência repetir).
     """
     with transaction.atomic():
-        ultimo = (
-            Parceiro.objects.select_for_update()
-            .exclude(numero_cadastro=None)
-            .order_by("-numero_cadastro")
-            .values_list("numero_cadastro", flat=True)
-            .first()
-        )
+        Sequencia.objects.get_or_create(nome="numero_cadastro")
+        sequencia = Sequencia.objects.select_for_update().get(nome="numero_cadastro")
+        maior = Parceiro.objects.aggregate(m=Max("numero_cadastro"))["m"] or 0
+        sequencia.ultimo = max(sequencia.ultimo, maior) + 1
+        sequencia.save(update_fields=["ultimo"])
         parceiro = Parceiro.objects.create(
             cnpj=registro.cnpj,
             tipo=tipo,
-            numero_cadastro=(ultimo or 0) + 1,
+            numero_cadastro=sequencia.ultimo,
             **(contatos or {}),
             **_campos_receita(registro),
         )

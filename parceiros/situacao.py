@@ -3,8 +3,8 @@
 Regra (produto.md §4): Regular quando toda Obrigação *obrigatória* e ativa do Tipo tem
 um documento aprovado vigente hoje. Vigência pela regra gravada no documento:
 ``data_informada`` e ``dias_apos_emissao`` vencem em ``Documento.vence_em``;
-``fim_mandato`` vence com o mandato do RL ativo (sem RL ativo: vencido); ``sem_validade``
-não vence. Um documento vale até o dia do vencimento, inclusive.
+``fim_mandato`` vence com o mandato do RL a que foi aprovado (vínculo encerrado:
+vencido); ``sem_validade`` não vence. Um documento vale até o dia do vencimento, inclusive.
 
 Duas formas do mesmo cálculo: ``itens``/``calcular`` (um Parceiro, em Python, para a
 pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, em SQL, para o recálculo
@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
+from .models import Documento, HistoricoSituacao, Obrigacao, Parceiro
 
 R = Obrigacao.Regra
 SITUACAO = Parceiro.Situacao
@@ -46,26 +46,23 @@ def hoje():
     return timezone.localdate()
 
 
-def mandato_fim(parceiro):
-    return (
-        Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
-        .values_list("mandato_fim", flat=True)
-        .first()
-    )
-
-
-def _vencimento(documento, fim_do_mandato):
+def _vencimento(documento, dia):
+    """Data de vencimento efetiva (``date.min``: mandato encerrado ou ausente)."""
     if documento.regra_validade == R.FIM_MANDATO:
-        return fim_do_mandato or date.min
+        vinculo = documento.vinculo
+        if vinculo is None or not vinculo.ativo or vinculo.mandato_fim is None:
+            return date.min
+        return vinculo.mandato_fim
     return documento.vence_em
 
 
 def itens(parceiro, dia=None):
     """Cada Obrigação ativa do Tipo com o documento aprovado atual e o seu status."""
     dia = dia or hoje()
-    fim = mandato_fim(parceiro)
     atuais = {}
-    aprovados = Documento.objects.filter(parceiro=parceiro, status=Documento.Status.APROVADO)
+    aprovados = Documento.objects.filter(
+        parceiro=parceiro, status=Documento.Status.APROVADO
+    ).select_related("vinculo")
     for documento in aprovados.order_by("-analisado_em", "-created_at", "-pk"):
         atuais.setdefault(documento.obrigacao_id, documento)
     resultado = []
@@ -75,7 +72,7 @@ def itens(parceiro, dia=None):
         if documento is None:
             resultado.append(Item(obrigacao, None, StatusObrigacao.PENDENTE, None))
             continue
-        vence = _vencimento(documento, fim)
+        vence = _vencimento(documento, dia)
         vigente = vence is None or vence >= dia
         status = StatusObrigacao.VIGENTE if vigente else StatusObrigacao.VENCIDO
         resultado.append(Item(obrigacao, documento, status, None if vence == date.min else vence))
@@ -121,13 +118,7 @@ def _vigente(dia):
             Q(regra_validade__in=[R.DATA_INFORMADA, R.DIAS_APOS_EMISSAO])
             & (Q(vence_em__isnull=True) | Q(vence_em__gte=dia))
         )
-        | Q(regra_validade=R.FIM_MANDATO, parceiro__in=_com_mandato_vigente(dia))
-    )
-
-
-def _com_mandato_vigente(dia):
-    return Vinculo.objects.filter(papel=Vinculo.Papel.RL, ativo=True, mandato_fim__gte=dia).values(
-        "parceiro_id"
+        | Q(regra_validade=R.FIM_MANDATO, vinculo__ativo=True, vinculo__mandato_fim__gte=dia)
     )
 
 

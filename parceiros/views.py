@@ -53,7 +53,7 @@ def solicitacao_nova(request):
 @login_required
 def vinculacao(request, cnpj):
     """CNPJ já no CAGEC: tornar-se RL (novo mandato/novo RL) ou pedir para ser RI."""
-    parceiro = get_object_or_404(Parceiro, cnpj=cnpj)
+    parceiro = get_object_or_404(Parceiro, cnpj=permissions.cnpj_da_url(cnpj))
     if request.method == "POST":
         tipo = request.POST.get("tipo")
         if tipo not in (T.VINCULACAO_RL, T.INSCRICAO_RI):

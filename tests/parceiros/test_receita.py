@@ -27,7 +27,6 @@ from tests.factories import (
     CNPJ_MUNICIPIO,
 )
 
-FALHA = (AssertionError, pytest.fail.Exception)  # o que um xfail de bug pode levantar
 URL_BASE = "https://receita.exemplo.invalid/api"
 CNPJ_INAPTO = "07000007000152"
 CNPJ_SUSPENSO = "07000008000105"
