@@ -450,6 +450,8 @@ def main():
             .values_list("pk", flat=True)[:5000]
         )
         bench_parceiros.gerar(ids, aviso)
+        # A pessoa medida no painel também é analista (equipe): mede a fila com a mesma sessão.
+        Usuario.objects.filter(cpf=cpf(0)).update(is_staff=True)
         Usuario.objects.get(cpf=cpf(0)).groups.add(Group.objects.get(name="Analista"))
 
         aviso("medindo B (view nua)")
