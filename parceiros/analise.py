@@ -189,24 +189,12 @@ def _atualizar_dados(parceiro, dados, analista, ip):
 
 def _vincular_ri(parceiro, solicitacao, analista):
     cargo = (solicitacao.dados.get("responsavel") or {}).get("cargo", "")
-    if Vinculo.objects.filter(
+    if not Vinculo.objects.filter(
         parceiro=parceiro, usuario=solicitacao.solicitante, ativo=True
     ).exists():
-        return
-    vinculo = Vinculo.objects.create(
-        usuario=solicitacao.solicitante,
-        parceiro=parceiro,
-        papel=Vinculo.Papel.RI,
-        cargo=cargo,
-        criado_por=analista,
-    )
-    registrar(
-        "vinculo.ri_incluido",
-        objeto=vinculo,
-        ator=analista,
-        usuario_afetado=solicitacao.solicitante,
-        descricao=f"RI aprovado em {parceiro.cnpj_formatado}",
-    )
+        services.incluir_responsavel(
+            parceiro, analista, solicitacao.solicitante, cargo=cargo, avisar=False
+        )
 
 
 def _avisar(solicitacao, documentos):

@@ -519,8 +519,12 @@ def cancelar(solicitacao, usuario, *, ip=None):
 
 
 # --- Responsáveis pelas Informações (pelo RL) -----------------------------------------------
-def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None):
-    """RL inclui um RI já cadastrado no portal. Imediato, auditado, e-mail ao RI."""
+def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True):
+    """RL inclui um RI já cadastrado no portal. Imediato, auditado, e-mail ao RI.
+
+    Também usado na aprovação de uma Inscrição como RI (``rl`` é então o analista e o
+    aviso é o e-mail da decisão, por isso ``avisar=False``).
+    """
     if pessoa == rl:
         raise ValidationError("Você já é o representante legal desta organização.")
     try:
@@ -540,7 +544,8 @@ def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None):
                 ip=ip,
                 descricao=f"RI incluído em {parceiro.cnpj_formatado}",
             )
-            _avisar_responsavel("responsavel_incluido", vinculo, rl)
+            if avisar:
+                _avisar_responsavel("responsavel_incluido", vinculo, rl)
     except IntegrityError as erro:
         raise ValidationError("Esta pessoa já é responsável por esta organização.") from erro
     return vinculo
