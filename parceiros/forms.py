@@ -264,6 +264,8 @@ class FiltroAnaliseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tipo"].choices = [("", "Todos"), *Solicitacao.Tipo.choices]
         self.fields["tipo_parceiro"].queryset = TipoParceiro.objects.all()
+        for campo in self.fields.values():  # renderizados à mão (a fila é a página mais usada)
+            campo.widget.attrs["class"] = "form-select"
 
 
 class DecisaoForm(forms.Form):

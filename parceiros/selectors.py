@@ -295,13 +295,17 @@ def contagem_da_fila():
     return [{"tipo": nomes[linha["tipo"]], "n": linha["n"]} for linha in linhas]
 
 
-def tipos_de_parceiro_da_fila(solicitacoes):
-    """Nome do Tipo de cada solicitação da página (inscrições guardam o id no JSON)."""
+def anotar_tipo_de_parceiro(solicitacoes):
+    """Põe ``tipo_parceiro_nome`` em cada solicitação da página, numa consulta só.
+
+    Inscrições guardam o Tipo escolhido no JSON; as demais usam o do Parceiro.
+    """
     from .models import TipoParceiro
 
     ids = {s.dados.get("tipo_id") for s in solicitacoes if not s.parceiro_id}
     nomes = dict(TipoParceiro.objects.filter(pk__in=ids).values_list("pk", "nome"))
-    return {
-        s.pk: (s.parceiro.tipo.nome if s.parceiro_id else nomes.get(s.dados.get("tipo_id"), "—"))
-        for s in solicitacoes
-    }
+    for s in solicitacoes:
+        s.tipo_parceiro_nome = (
+            s.parceiro.tipo.nome if s.parceiro_id else nomes.get(s.dados.get("tipo_id"), "—")
+        )
+    return solicitacoes

@@ -26,7 +26,7 @@ def fila(request):
         {
             "filtro": filtro,
             "pagina": pagina,
-            "tipos": selectors.tipos_de_parceiro_da_fila(pagina.object_list),
+            "solicitacoes": selectors.anotar_tipo_de_parceiro(list(pagina.object_list)),
             "contagem": selectors.contagem_da_fila(),
             "consulta": consulta.urlencode(),
         },
