@@ -87,6 +87,11 @@ def entrar(request):
         if form.is_valid():
             login(request, form.usuario, backend="django.contrib.auth.backends.ModelBackend")
             request.session[CHAVE_ATIVIDADE] = time.time()
+            # Só para mostrar o menu "Análise" sem consultar permissões a cada página; a
+            # fila confere a permissão de verdade.
+            request.session["menu_analise"] = form.usuario.is_staff and form.usuario.has_perm(
+                "parceiros.analisar_solicitacao"
+            )
             services.registrar_login(form.usuario, ip=ip(request))
             return redirect(_proximo(request))
         log.info("Login recusado para %s", mascarar_cpf(request.POST.get("cpf", "")))
