@@ -264,8 +264,27 @@ class FiltroAnaliseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tipo"].choices = [("", "Todos"), *Solicitacao.Tipo.choices]
         self.fields["tipo_parceiro"].queryset = TipoParceiro.objects.all()
-        for campo in self.fields.values():  # renderizados à mão (a fila é a página mais usada)
-            campo.widget.attrs["class"] = "form-select"
+
+    def opcoes(self):
+        """Os filtros como listas simples: a fila é a página mais aberta pela equipe e os
+        widgets do Django custariam vários milissegundos por página."""
+        atual = self.data if self.is_bound else {}
+        tipos = [("", "Todos")] + [
+            (str(t.pk), t.nome) for t in self.fields["tipo_parceiro"].queryset
+        ]
+        return [
+            {
+                "nome": nome,
+                "rotulo": self.fields[nome].label,
+                "opcoes": opcoes,
+                "atual": atual.get(nome, ""),
+            }
+            for nome, opcoes in (
+                ("tipo", self.fields["tipo"].choices),
+                ("tipo_parceiro", tipos),
+                ("idade", self.IDADES),
+            )
+        ]
 
 
 class DecisaoForm(forms.Form):

@@ -1,6 +1,7 @@
 """Leituras reaproveitadas pelas views: painel, checklist, pasta digital, linha do tempo."""
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
 from cagec.lib.documentos import formatar_telefone
 
@@ -282,7 +283,13 @@ def fila_de_analise(filtros, dia):
 
 
 def contagem_da_fila():
-    """{tipo: quantidade} das solicitações em análise, numa consulta."""
+    """{tipo: quantidade} das solicitações em análise (cache de 30 s: é só um resumo)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set("parceiros:contagem_da_fila", _contagem_da_fila, 30)
+
+
+def _contagem_da_fila():
     from django.db.models import Count
 
     linhas = (
@@ -304,7 +311,9 @@ def anotar_tipo_de_parceiro(solicitacoes):
 
     ids = {s.dados.get("tipo_id") for s in solicitacoes if not s.parceiro_id}
     nomes = dict(TipoParceiro.objects.filter(pk__in=ids).values_list("pk", "nome"))
+    hoje = timezone.localdate()
     for s in solicitacoes:
+        s.dias_na_fila = (hoje - timezone.localdate(s.enviada_em)).days if s.enviada_em else 0
         s.tipo_parceiro_nome = (
             s.parceiro.tipo.nome if s.parceiro_id else nomes.get(s.dados.get("tipo_id"), "—")
         )

@@ -27,6 +27,7 @@ def fila(request):
             "filtro": filtro,
             "pagina": pagina,
             "solicitacoes": selectors.anotar_tipo_de_parceiro(list(pagina.object_list)),
+            "filtros": filtro.opcoes(),
             "contagem": selectors.contagem_da_fila(),
             "consulta": consulta.urlencode(),
         },
