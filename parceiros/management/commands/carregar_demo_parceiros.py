@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Usuario
-from parceiros import receita, services
+from parceiros import receita, services, situacao
 from parceiros.models import Documento, Obrigacao, Parceiro, TipoParceiro
 
 # (CNPJ, tipo, CPF do RL, cargo, quantos documentos aprovados)
 ORGANIZACOES = [
-    ("18000001000100", "Município", "10000000361", "Prefeita", 6),
+    ("18000001000100", "Município", "10000000361", "Prefeita", 99),  # todas: Regular
     ("07000001000185", "Entidade Privada Sem Fins Lucrativos", "10000000361", "Presidente", 4),
     ("25000001000167", "Consórcio Público de Direito Público", "10000000361", "Presidente", 0),
 ]
@@ -93,3 +93,4 @@ class Command(BaseCommand):
                 enviado_por=rl,
             )
             documento.arquivo.save("demo.pdf", ContentFile(conteudo), save=True)
+        situacao.recalcular(parceiro, motivo="Demonstração")
