@@ -282,11 +282,25 @@ def fila_de_analise(filtros, dia):
     return qs.order_by("enviada_em", "pk")
 
 
+_CHAVE_CONTAGEM_DA_FILA = "parceiros:contagem_da_fila"
+
+
 def contagem_da_fila():
-    """{tipo: quantidade} das solicitações em análise (cache de 30 s: é só um resumo)."""
+    """{tipo: quantidade} das solicitações em análise.
+
+    Fica 30 s no cache (é só um resumo), mas toda transição que entra ou sai de
+    *Em análise* o esquece (``esquecer_contagem_da_fila``): quem acabou de decidir não
+    vê a contagem antiga.
+    """
     from django.core.cache import cache
 
-    return cache.get_or_set("parceiros:contagem_da_fila", _contagem_da_fila, 30)
+    return cache.get_or_set(_CHAVE_CONTAGEM_DA_FILA, _contagem_da_fila, 30)
+
+
+def esquecer_contagem_da_fila():
+    from django.core.cache import cache
+
+    cache.delete(_CHAVE_CONTAGEM_DA_FILA)
 
 
 def _contagem_da_fila():

@@ -24,7 +24,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
-from . import receita, situacao
+from . import receita, selectors, situacao
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -88,6 +88,8 @@ def _transicionar(solicitacao, para, *, ator, motivo="", ip=None):
         )
     solicitacao.status = para
     solicitacao.save(update_fields=["status", "updated_at"])
+    if S.EM_ANALISE in (de, para):
+        transaction.on_commit(selectors.esquecer_contagem_da_fila)
     TransicaoSolicitacao.objects.create(
         solicitacao=solicitacao, de=de, para=para, usuario=ator, motivo=motivo
     )
