@@ -220,6 +220,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
 )  # atrás de um proxy confiável: ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 LOGIN_LIMITE_POR_IP = env.str("LOGIN_LIMITE_POR_IP", default="30/m")
 FORMULARIOS_PUBLICOS_LIMITE_POR_IP = env.str("FORMULARIOS_PUBLICOS_LIMITE_POR_IP", default="20/m")
+# Área pública (consulta, CRC, verificação, exportação), por IP.
+CONSULTA_LIMITE_POR_IP = env.str("CONSULTA_LIMITE_POR_IP", default="120/m")
+CRC_LIMITE_POR_IP = env.str("CRC_LIMITE_POR_IP", default="60/m")
+VERIFICACAO_LIMITE_POR_IP = env.str("VERIFICACAO_LIMITE_POR_IP", default="30/m")
+EXPORTACAO_LIMITE_POR_IP = env.str("EXPORTACAO_LIMITE_POR_IP", default="30/m")
+CONSULTA_EXPORTACAO_MAXIMO = env.int("CONSULTA_EXPORTACAO_MAXIMO", default=10000)
 RATELIMIT_VIEW = "cagec.views.limite_excedido"
 # Redis fora: o limite por IP deixa de valer (o bloqueio por CPF do axes fica no banco).
 RATELIMIT_FAIL_OPEN = True

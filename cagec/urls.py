@@ -13,10 +13,6 @@ admin.site.login = login_required(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("saude/", views.saude, name="saude"),
-    path("consulta/", views.em_construcao, {"titulo": "Consulta pública"}, name="consulta"),
-    path(
-        "verificar/", views.em_construcao, {"titulo": "Verificar autenticidade"}, name="verificar"
-    ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("declaracoes.urls")),

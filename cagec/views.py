@@ -15,11 +15,6 @@ def home(request):
     return render(request, "home.html")
 
 
-def em_construcao(request, titulo):
-    """Áreas públicas previstas e ainda não entregues: dito com clareza, sem fingir."""
-    return render(request, "em_construcao.html", {"titulo": titulo}, status=200)
-
-
 @never_cache
 def saude(request):
     """Para o balanceador: 200 se o banco (e o Redis, quando configurado) respondem."""

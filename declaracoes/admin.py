@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from accounts.admin import SomenteLeituraMixin
 from cagec.lib.auditoria import ip_do_request
 
-from . import services
-from .models import Declaracao
+from . import crc, services
+from .models import Certificado, Declaracao
 
 
 class RevogacaoForm(forms.Form):
@@ -35,27 +35,45 @@ class DeclaracaoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
 
     @admin.action(description="Revogar as declarações selecionadas (pede o motivo)")
     def revogar(self, request, queryset):
-        form = RevogacaoForm(request.POST if "confirmar" in request.POST else None)
-        if form.is_valid():
-            feitas = 0
-            for declaracao in queryset:
-                feitas += services.revogar(
-                    declaracao,
-                    request.user,
-                    motivo=form.cleaned_data["motivo"],
-                    ip=ip_do_request(request),
-                )
-            self.message_user(request, f"{feitas} declaração(ões) revogada(s).", messages.SUCCESS)
-            return redirect(request.get_full_path())
-        return render(
-            request,
-            "admin/declaracoes/revogar.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Revogar declarações",
-                "form": form,
-                "declaracoes": queryset,
-                "acao": "revogar",
-                "opts": self.model._meta,
-            },
+        return _revogar(self, request, queryset, services.revogar, "declaração(ões)")
+
+
+def _revogar(model_admin, request, queryset, servico, nome):
+    """Ação de revogar com motivo, comum a declarações e CRCs (o serviço audita)."""
+    form = RevogacaoForm(request.POST if "confirmar" in request.POST else None)
+    if form.is_valid():
+        feitas = sum(
+            servico(
+                obj, request.user, motivo=form.cleaned_data["motivo"], ip=ip_do_request(request)
+            )
+            for obj in queryset
         )
+        model_admin.message_user(request, f"{feitas} {nome} revogada(s).", messages.SUCCESS)
+        return redirect(request.get_full_path())
+    return render(
+        request,
+        "admin/declaracoes/revogar.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": f"Revogar {nome}",
+            "form": form,
+            "objetos": queryset,
+            "acao": "revogar",
+            "opts": model_admin.model._meta,
+        },
+    )
+
+
+@admin.register(Certificado)
+class CertificadoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["codigo_formatado", "parceiro", "emitido_em", "situacao", "revogado_em"]
+    list_filter = ["situacao", "dia", ("revogado_em", admin.EmptyFieldListFilter)]
+    search_fields = ["codigo", "parceiro__cnpj", "parceiro__razao_social", "sha256_pdf"]
+    list_select_related = ["parceiro"]
+    date_hierarchy = "emitido_em"
+    exclude = ["snapshot"]
+    actions = ["revogar"]
+
+    @admin.action(description="Revogar os CRCs selecionados (pede o motivo)")
+    def revogar(self, request, queryset):
+        return _revogar(self, request, queryset, crc.revogar, "CRC(s)")

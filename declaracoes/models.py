@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from cagec.lib.codigos import formatar_codigo
+from cagec.lib.documentos import formatar_cnpj, mascarar_cpf
 
 
 def caminho_pdf(instancia, nome):
@@ -57,6 +58,67 @@ class Declaracao(models.Model):
 
     def __str__(self):
         return f"{self.get_tipo_display()} — {self.codigo_formatado}"
+
+    @property
+    def codigo_formatado(self):
+        return formatar_codigo(self.codigo)
+
+    @property
+    def cnpj_formatado(self):
+        return formatar_cnpj(self.cnpj)
+
+    @property
+    def cpf_mascarado(self):
+        return mascarar_cpf(self.signatario_cpf)
+
+
+def caminho_crc(instancia, nome):
+    return f"crc/{timezone.localdate():%Y/%m}/{instancia.codigo}.pdf"
+
+
+class Certificado(models.Model):
+    """CRC (Certificado de Registro Cadastral) emitido para um Parceiro; imutável.
+
+    Guarda o retrato (``snapshot``) de tudo o que o PDF mostra, o PDF e o seu SHA-256.
+    ``chave`` é o SHA-256 do retrato sem a hora de emissão: no mesmo dia, mesma chave,
+    mesmo certificado. ``versao`` é a ``Parceiro.versao_publica`` vista na emissão (atalho
+    para reemitir sem recalcular). Só a revogação muda depois.
+    """
+
+    parceiro = models.ForeignKey(
+        "parceiros.Parceiro", on_delete=models.PROTECT, related_name="certificados"
+    )
+    codigo = models.CharField("código de verificação", max_length=16, unique=True)
+    emitido_em = models.DateTimeField("emitido em", default=timezone.now)
+    dia = models.DateField("dia da emissão")
+    versao = models.PositiveIntegerField("versão do registro público")
+    chave = models.CharField("SHA-256 do retrato", max_length=64)
+    situacao = models.CharField("situação na emissão", max_length=10)
+    snapshot = models.JSONField("retrato da situação e dos itens")
+    pdf = models.FileField(upload_to=caminho_crc, max_length=200)
+    sha256_pdf = models.CharField("SHA-256 do PDF", max_length=64, db_index=True)
+    revogado_em = models.DateTimeField(null=True, blank=True)
+    revogado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    motivo_revogacao = models.TextField("motivo da revogação", blank=True)
+
+    class Meta:
+        ordering = ["-emitido_em"]
+        verbose_name = "CRC emitido"
+        verbose_name_plural = "CRCs emitidos"
+        indexes = [models.Index(fields=["parceiro", "dia", "versao"], name="crc_reemissao")]
+        constraints = [
+            # Duas emissões simultâneas do mesmo retrato no mesmo dia: uma só fica.
+            models.UniqueConstraint(
+                fields=["parceiro", "dia", "chave"],
+                condition=models.Q(revogado_em__isnull=True),
+                name="crc_um_por_retrato_e_dia",
+            )
+        ]
+
+    def __str__(self):
+        return f"CRC {self.codigo_formatado} — {self.snapshot.get('razao_social', '')}"
 
     @property
     def codigo_formatado(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_publicas
 
 app_name = "declaracoes"
 
@@ -8,4 +8,18 @@ urlpatterns = [
     path("assinaturas/", views.assinaturas, name="assinaturas"),
     path("solicitacoes/<int:pk>/assinar/", views.assinar, name="assinar"),
     path("declaracoes/<int:pk>/pdf/", views.declaracao_pdf, name="declaracao_pdf"),
+    # Área pública (endereços estáveis: impressos nos PDFs e guardados em favoritos).
+    path("consulta/", views_publicas.consulta_publica, name="consulta"),
+    path(
+        "consulta/exportar.xlsx", views_publicas.exportar, {"formato": "xlsx"}, name="exportar_xlsx"
+    ),
+    path("consulta/exportar.pdf", views_publicas.exportar, {"formato": "pdf"}, name="exportar_pdf"),
+    path("consulta/<str:cnpj>/crc/", views_publicas.crc_pdf, name="crc"),
+    path("verificar/", views_publicas.verificar, name="verificar"),
+    path("verificar/<str:codigo>/", views_publicas.verificar_codigo, name="verificar_codigo"),
+    path(
+        "verificar/<str:codigo>/original.pdf",
+        views_publicas.original_pdf,
+        name="original_pdf",
+    ),
 ]

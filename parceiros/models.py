@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cagec.lib.busca import normalizar_busca
 from cagec.lib.documentos import formatar_cnpj
 
 
@@ -195,8 +196,18 @@ class Parceiro(DadosReceita):
     cadin_bloqueado = models.BooleanField("bloqueado no CADIN-MG", default=False)
     siafi_bloqueado = models.BooleanField("bloqueado no SIAFI-MG", default=False)
     motivo_impedimento = models.CharField("motivo do impedimento", max_length=300, blank=True)
+    # Sobe a cada recálculo da situação (que segue toda mudança no cadastro): o CRC do dia
+    # com a mesma versão é reaproveitado sem recalcular nada (declaracoes.crc).
+    versao_publica = models.PositiveIntegerField("versão do registro público", default=0)
+    # Colunas derivadas para a consulta pública (sem acentos, caixa alta); ver save().
+    busca_nome = models.TextField("nome para busca", blank=True, editable=False)
+    busca_municipio = models.CharField(
+        "município para busca", max_length=120, blank=True, editable=False, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    CAMPOS_DA_BUSCA = {"razao_social", "nome_fantasia", "municipio"}
 
     class Meta:
         ordering = ["razao_social"]
@@ -204,6 +215,28 @@ class Parceiro(DadosReceita):
 
     def __str__(self):
         return f"{self.razao_social} ({self.cnpj_formatado})"
+
+    def save(self, *args, **kwargs):
+        """Mantém as colunas de busca em dia (fato de uma linha, não regra de negócio)."""
+        self.busca_nome, self.busca_municipio = self.textos_de_busca(
+            self.razao_social, self.nome_fantasia, self.municipio
+        )
+        campos = kwargs.get("update_fields")
+        if campos is None and not self._state.adding:
+            # ``versao_publica`` só sobe por ``situacao.recalcular`` (com F() + 1): uma
+            # instância antiga salva inteira não pode voltá-la para um valor já usado.
+            campos = [f.name for f in self._meta.concrete_fields if not f.primary_key]
+            campos.remove("versao_publica")
+        if campos is not None and self.CAMPOS_DA_BUSCA & set(campos):
+            campos = {*campos, "busca_nome", "busca_municipio"}
+        kwargs["update_fields"] = campos
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def textos_de_busca(razao_social, nome_fantasia, municipio):
+        """(busca_nome, busca_municipio); cargas em massa (COPY, importação) usam direto."""
+        nome = normalizar_busca(f"{razao_social} | {nome_fantasia or ''}")
+        return nome, normalizar_busca(municipio)
 
     @property
     def cnpj_formatado(self):

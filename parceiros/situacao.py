@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .models import Documento, HistoricoSituacao, Obrigacao, Parceiro
@@ -92,6 +92,8 @@ def recalcular(parceiro, *, motivo="", dia=None):
         parceiro = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
         nova, _ = calcular(parceiro, dia)
         _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
+        # Toda mudança no cadastro passa por aqui: o CRC do dia deixa de valer.
+        Parceiro.objects.filter(pk=parceiro.pk).update(versao_publica=F("versao_publica") + 1)
     return nova
 
 
@@ -157,11 +159,12 @@ def recalcular_todos(dia=None, motivo="Recálculo diário"):
         agora = timezone.now()
         # Só as linhas que mudam são escritas: regravar 100 000 linhas toda noite custaria
         # mais que o próprio cálculo.
+        mais_um = F("versao_publica") + 1
         Parceiro.objects.filter(pk__in=viram_regular).update(
-            situacao=SITUACAO.REGULAR, situacao_calculada_em=agora
+            situacao=SITUACAO.REGULAR, situacao_calculada_em=agora, versao_publica=mais_um
         )
         Parceiro.objects.filter(pk__in=viram_irregular).update(
-            situacao=SITUACAO.IRREGULAR, situacao_calculada_em=agora
+            situacao=SITUACAO.IRREGULAR, situacao_calculada_em=agora, versao_publica=mais_um
         )
         historico = [
             HistoricoSituacao(

@@ -28,7 +28,6 @@ def test_paginas_publicas_em_portugues(client):
     for url in ["/", "/consulta/", "/verificar/", "/termos/"]:
         html = client.get(url).content.decode()
         assert '<html lang="pt-BR">' in html and html.count("<h1") == 1
-    assert "Em construção" in client.get("/consulta/").content.decode()
 
 
 def test_404_em_portugues(client):

@@ -1,0 +1,115 @@
+"""Consulta pública de Parceiros (produto.md §5.1): filtros, resultados e exportação.
+
+Só Parceiros do CAGEC (eles existem a partir da aprovação da inscrição ou da importação).
+O nome é buscado na coluna normalizada ``busca_nome`` (sem acentos, caixa alta) com
+``LIKE '%termo%'``, que no PostgreSQL usa o índice GIN de trigramas; no SQLite, uma
+varredura, que basta para o modo embutido. O CPF do representante é só filtro: nunca sai
+nos resultados nem nas exportações.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+
+from cagec.lib.busca import normalizar_busca
+from parceiros.models import Parceiro, TipoParceiro, Vinculo
+
+COLUNAS = [
+    "CNPJ",
+    "Razão social",
+    "Nome fantasia",
+    "Município",
+    "UF",
+    "Gênero",
+    "Tipo",
+    "Situação",
+    "Possui impedimento",
+]
+_CHAVE_TIPOS = "declaracoes:tipos_da_consulta"
+
+
+def tipos_de_parceiro():
+    """[(id, nome)] dos tipos, em cache por 10 min (catálogo que quase não muda)."""
+
+    def ler():
+        return list(TipoParceiro.objects.order_by("nome").values_list("pk", "nome"))
+
+    return cache.get_or_set(_CHAVE_TIPOS, ler, 600)
+
+
+def buscar(filtros: dict):
+    """Parceiros que atendem a todos os filtros preenchidos, por razão social."""
+    qs = Parceiro.objects.select_related("tipo__genero")
+    if filtros.get("cnpj"):
+        qs = qs.filter(cnpj=filtros["cnpj"])
+    if filtros.get("cpf"):
+        qs = qs.filter(
+            vinculos__papel=Vinculo.Papel.RL,
+            vinculos__ativo=True,
+            vinculos__usuario__cpf=filtros["cpf"],
+        )
+    if filtros.get("nome"):
+        qs = qs.filter(busca_nome__contains=normalizar_busca(filtros["nome"]))
+    if filtros.get("municipio"):
+        qs = qs.filter(busca_municipio=normalizar_busca(filtros["municipio"]))
+    if filtros.get("tipo"):
+        qs = qs.filter(tipo_id=filtros["tipo"])
+    if filtros.get("situacao"):
+        qs = qs.filter(situacao=filtros["situacao"])
+    return qs.order_by("razao_social", "pk")
+
+
+def limite_da_exportacao() -> int:
+    return settings.CONSULTA_EXPORTACAO_MAXIMO
+
+
+def linhas(qs, limite):
+    """Tuplas de texto na ordem de ``COLUNAS``, no máximo ``limite``, lidas em lotes."""
+    campos = (
+        "cnpj",
+        "razao_social",
+        "nome_fantasia",
+        "municipio",
+        "uf",
+        "tipo__genero__nome",
+        "tipo__nome",
+        "situacao",
+        "cadin_bloqueado",
+        "siafi_bloqueado",
+    )
+    from cagec.lib.documentos import formatar_cnpj
+
+    rotulos = dict(Parceiro.Situacao.choices)
+    for linha in qs.values_list(*campos)[:limite].iterator(chunk_size=2000):
+        cnpj, razao, fantasia, municipio, uf, genero, tipo, situacao, cadin, siafi = linha
+        yield (
+            formatar_cnpj(cnpj),
+            razao,
+            fantasia,
+            municipio,
+            uf,
+            genero,
+            tipo,
+            rotulos.get(situacao, situacao),
+            "Sim" if cadin or siafi else "Não",
+        )
+
+
+def descrever_filtros(filtros: dict) -> str:
+    """Os filtros em palavras, para o cabeçalho das exportações (sem o CPF)."""
+    partes = []
+    if filtros.get("cnpj"):
+        from cagec.lib.documentos import formatar_cnpj
+
+        partes.append(f"CNPJ {formatar_cnpj(filtros['cnpj'])}")
+    if filtros.get("cpf"):
+        partes.append("CPF do representante legal (informado)")
+    if filtros.get("nome"):
+        partes.append(f"nome contém “{filtros['nome']}”")
+    if filtros.get("municipio"):
+        partes.append(f"município {filtros['municipio']}")
+    if filtros.get("tipo"):
+        nomes = dict(tipos_de_parceiro())
+        partes.append(f"tipo {nomes.get(filtros['tipo'], filtros['tipo'])}")
+    if filtros.get("situacao"):
+        partes.append(f"situação {Parceiro.Situacao(filtros['situacao']).label}")
+    return "; ".join(partes)

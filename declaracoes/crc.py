@@ -1,0 +1,250 @@
+"""CRC — Certificado de Registro Cadastral (produto.md §5.2).
+
+Emitir é: calcular o retrato do Parceiro hoje (situação, campos do Estado, identificação,
+Representante Legal sem CPF, cada Obrigação com status e validade), gerar o PDF com o
+código de verificação e o QR, e guardar tudo num ``Certificado``. Pedir o CRC de novo no
+mesmo dia com o mesmo retrato devolve o mesmo certificado: robôs não fazem o
+armazenamento crescer.
+
+Dois caminhos para o mesmo dia:
+- **rápido** (2 consultas): há um certificado de hoje com a ``versao_publica`` atual do
+  Parceiro, que sobe a cada recálculo da situação (e todo serviço que muda o cadastro
+  recalcula);
+- **completo**: calcula o retrato; se a chave (SHA-256 do retrato) já foi emitida hoje,
+  devolve aquele certificado, senão emite um novo.
+"""
+
+import hashlib
+import json
+from datetime import date
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cagec.lib import pdf
+from cagec.lib.codigos import formatar_codigo, gerar_codigo
+from cagec.lib.documentos import formatar_cnpj
+from parceiros import situacao
+from parceiros.models import Obrigacao, Parceiro, Vinculo
+
+from .models import Certificado
+
+VERSAO_DO_RETRATO = 1
+STATUS = situacao.StatusObrigacao
+
+
+def crc_do_dia(parceiro: Parceiro) -> Certificado:
+    """O CRC de hoje do Parceiro: o já emitido, se nada mudou, ou um novo."""
+    dia = situacao.hoje()
+    existente = _emitido(parceiro, dia, versao=parceiro.versao_publica)
+    return existente or emitir(parceiro, dia)
+
+
+def _emitido(parceiro, dia, **filtro):
+    return (
+        Certificado.objects.filter(parceiro=parceiro, dia=dia, revogado_em__isnull=True, **filtro)
+        .order_by("-emitido_em")
+        .first()
+    )
+
+
+def emitir(parceiro: Parceiro, dia: date | None = None) -> Certificado:
+    """Emite o CRC (ou devolve o de hoje com o mesmo retrato).
+
+    A situação é calculada agora; se ela difere da guardada (um documento venceu desde o
+    último recálculo), o Parceiro é recalculado antes, para a consulta e o CRC dizerem o
+    mesmo. Duas emissões simultâneas do mesmo retrato: a restrição única deixa uma só.
+    """
+    dia = dia or situacao.hoje()
+    parceiro = Parceiro.objects.select_related("tipo__genero", "natureza_juridica").get(
+        pk=parceiro.pk
+    )
+    calculada, itens = situacao.calcular(parceiro, dia)
+    if calculada != parceiro.situacao:
+        situacao.recalcular(parceiro, motivo="Emissão do CRC", dia=dia)
+        parceiro.refresh_from_db()
+    retrato = retrato_do_parceiro(parceiro, calculada, itens, dia)
+    chave = chave_do_retrato(retrato)
+    mesmo = _emitido(parceiro, dia, chave=chave)
+    if mesmo is None:
+        mesmo = _gravar(parceiro, dia, retrato, chave)
+    if mesmo.versao != parceiro.versao_publica:
+        # Marcação do atalho (não é conteúdo do certificado): o próximo pedido é rápido.
+        Certificado.objects.filter(pk=mesmo.pk).update(versao=parceiro.versao_publica)
+    return mesmo
+
+
+def chave_do_retrato(retrato: dict) -> str:
+    canonico = json.dumps(retrato, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonico.encode()).hexdigest()
+
+
+def retrato_do_parceiro(parceiro, situacao_hoje, itens, dia) -> dict:
+    """Tudo o que o CRC mostra, em dados simples (JSON); nunca o CPF."""
+    return {
+        "formato": VERSAO_DO_RETRATO,
+        "dia": dia.isoformat(),
+        "numero_cadastro": parceiro.numero_cadastro,
+        "cnpj": parceiro.cnpj,
+        "cnpj_formatado": formatar_cnpj(parceiro.cnpj),
+        "razao_social": parceiro.razao_social,
+        "nome_fantasia": parceiro.nome_fantasia,
+        "natureza_juridica": str(parceiro.natureza_juridica),
+        "tipo": parceiro.tipo.nome,
+        "genero": parceiro.tipo.genero.nome,
+        "endereco": endereco(parceiro),
+        "situacao": situacao_hoje,
+        "situacao_display": Parceiro.Situacao(situacao_hoje).label,
+        "situacao_mrosc": _situacao_mrosc(parceiro, itens),
+        "cadin": "Sim (bloqueado)" if parceiro.cadin_bloqueado else "Não",
+        "siafi": "Bloqueado" if parceiro.siafi_bloqueado else "Normal",
+        "motivo_impedimento": parceiro.motivo_impedimento if parceiro.possui_impedimento else "",
+        "possui_impedimento": parceiro.possui_impedimento,
+        "representante": _representante(parceiro),
+        "grupos": _grupos(itens),
+    }
+
+
+def endereco(parceiro) -> str:
+    rua = ", ".join(p for p in (parceiro.logradouro, parceiro.numero, parceiro.complemento) if p)
+    cep = f"CEP {parceiro.cep[:5]}-{parceiro.cep[5:]}" if len(parceiro.cep or "") == 8 else ""
+    cidade = f"{parceiro.municipio}/{parceiro.uf}" if parceiro.uf else parceiro.municipio
+    return " — ".join(p for p in (rua, parceiro.bairro, cidade, cep) if p)
+
+
+def _situacao_mrosc(parceiro, itens):
+    """O texto mantido pelo Estado; sem ele, o resumo dos itens marcados como MROSC."""
+    if parceiro.situacao_mrosc:
+        return parceiro.situacao_mrosc
+    mrosc = [i for i in itens if i.obrigacao.mrosc]
+    if not mrosc:
+        return "Não se aplica"
+    vigentes = sum(1 for i in mrosc if i.status == STATUS.VIGENTE)
+    if vigentes == len(mrosc):
+        return "Regular (todos os itens MROSC vigentes)"
+    return f"Irregular ({len(mrosc) - vigentes} de {len(mrosc)} itens MROSC sem documento vigente)"
+
+
+def _representante(parceiro):
+    vinculo = (
+        Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
+        .select_related("usuario")
+        .first()
+    )
+    if vinculo is None:
+        return None
+    return {
+        "nome": vinculo.usuario.nome,
+        "cargo": vinculo.cargo,
+        "mandato_fim": _data(vinculo.mandato_fim),
+    }
+
+
+def _grupos(itens):
+    grupos = {}
+    for item in itens:
+        grupos.setdefault(item.obrigacao.grupo.nome, []).append(
+            {
+                "obrigacao": item.obrigacao.nome,
+                "obrigatoria": item.obrigacao.obrigatoria,
+                "mrosc": item.obrigacao.mrosc,
+                "status": item.status,
+                "status_display": item.status_display,
+                "validade": _validade(item),
+            }
+        )
+    return [{"nome": nome, "itens": lista} for nome, lista in grupos.items()]
+
+
+def _validade(item):
+    if item.status == STATUS.PENDENTE:
+        return "Sem documento aprovado"
+    if item.vence_em is None:
+        if item.documento.regra_validade == Obrigacao.Regra.FIM_MANDATO:
+            return "Mandato encerrado"
+        return "Sem validade"
+    prefixo = "Válido até" if item.status == STATUS.VIGENTE else "Venceu em"
+    return f"{prefixo} {_data(item.vence_em)}"
+
+
+def _data(dia):
+    return dia.strftime("%d/%m/%Y") if dia else "—"
+
+
+def url_de_verificacao(codigo: str) -> str:
+    return f"{settings.PORTAL_URL_BASE}/verificar/{codigo}/"
+
+
+def contexto_pdf(retrato: dict, codigo: str, emitido_em) -> dict:
+    """Dados do PDF: o retrato mais a emissão (hora, código, QR)."""
+    url = url_de_verificacao(codigo)
+    return {
+        **retrato,
+        "emitido_em": timezone.localtime(emitido_em),
+        "codigo": formatar_codigo(codigo),
+        "url_verificacao": url,
+        "qr_svg": segno.make(url, error="m").svg_inline(scale=3, border=0),
+    }
+
+
+def _gravar(parceiro, dia, retrato, chave, tentativas=3):
+    agora = timezone.now()
+    for _ in range(tentativas):
+        codigo = gerar_codigo()
+        conteudo = pdf.renderizar_pdf(
+            "pdf/crc.html", contexto_pdf(retrato, codigo, agora), folha="crc.css"
+        )
+        certificado = Certificado(
+            parceiro=parceiro,
+            codigo=codigo,
+            emitido_em=agora,
+            dia=dia,
+            versao=parceiro.versao_publica,
+            chave=chave,
+            situacao=retrato["situacao"],
+            snapshot=retrato,
+            sha256_pdf=pdf.sha256(conteudo),
+        )
+        certificado.pdf.save(f"{codigo}.pdf", ContentFile(conteudo), save=False)
+        try:
+            with transaction.atomic():
+                certificado.save()
+            return certificado
+        except IntegrityError:
+            certificado.pdf.delete(save=False)
+            vencedor = _emitido(parceiro, dia, chave=chave)
+            if vencedor is not None:  # outra emissão simultânea do mesmo retrato ganhou
+                return vencedor
+    raise IntegrityError("não foi possível gerar um código de verificação único")
+
+
+def revogar(certificado: Certificado, ator, *, motivo: str, ip=None) -> int:
+    """Revoga um CRC (definitivo, auditado). Devolve 1 se revogou agora, 0 se já estava.
+
+    O próximo pedido do CRC do Parceiro emite um certificado novo.
+    """
+    from cagec.lib.auditoria import registrar
+
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise ValueError("O motivo da revogação é obrigatório.")
+    with transaction.atomic():
+        atual = Certificado.objects.select_for_update().get(pk=certificado.pk)
+        if atual.revogado_em:
+            return 0
+        atual.revogado_em = timezone.now()
+        atual.revogado_por = ator
+        atual.motivo_revogacao = motivo
+        atual.save(update_fields=["revogado_em", "revogado_por", "motivo_revogacao"])
+        registrar(
+            "certificado.revogado",
+            objeto=atual,
+            ator=ator,
+            ip=ip,
+            descricao=motivo,
+            depois={"codigo": atual.codigo},
+        )
+    return 1

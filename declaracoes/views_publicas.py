@@ -1,0 +1,156 @@
+"""Área pública, sem login: consulta, exportação, CRC e verificação de autenticidade.
+
+Cada endpoint tem limite por IP (django-ratelimit, página 429 amigável). Nenhuma página,
+PDF ou planilha daqui mostra CPF.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from cagec.lib.codigos import normalizar_codigo
+from cagec.lib.documentos import normalizar_cnpj
+from parceiros.models import Parceiro
+
+from . import consulta, crc, exportacao, verificacao
+from .forms import ConsultaForm, VerificacaoForm
+
+POR_PAGINA = 10
+
+
+def _formulario(request):
+    form = ConsultaForm(request.GET or None, tipos=consulta.tipos_de_parceiro())
+    return form, form.is_valid()
+
+
+@require_GET
+@ratelimit(key="ip", rate=settings.CONSULTA_LIMITE_POR_IP, block=True)
+def consulta_publica(request):
+    form, valido = _formulario(request)
+    pagina = None
+    if valido:
+        paginador = Paginator(consulta.buscar(form.cleaned_data), POR_PAGINA)
+        pagina = paginador.get_page(request.GET.get("pagina"))
+    parametros = request.GET.copy()
+    parametros.pop("pagina", None)
+    return render(
+        request,
+        "declaracoes/consulta.html",
+        {
+            "form": form,
+            "pagina": pagina,
+            "parametros": parametros.urlencode(),
+            "limite_exportacao": consulta.limite_da_exportacao(),
+        },
+    )
+
+
+@require_GET
+@ratelimit(key="ip", rate=settings.EXPORTACAO_LIMITE_POR_IP, block=True)
+def exportar(request, formato):
+    form, valido = _formulario(request)
+    if not valido:
+        messages.error(request, "Corrija os filtros antes de exportar.")
+        return redirect(f"{reverse('declaracoes:consulta')}?{request.GET.urlencode()}")
+    qs = consulta.buscar(form.cleaned_data)
+    limite = consulta.limite_da_exportacao()
+    gerar = exportacao.xlsx if formato == "xlsx" else exportacao.pdf
+    arquivo = gerar(form.cleaned_data, qs, qs.count(), limite)
+    tipo = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if formato == "xlsx"
+        else "application/pdf"
+    )
+    resposta = FileResponse(
+        arquivo, as_attachment=True, filename=f"consulta-cagec.{formato}", content_type=tipo
+    )
+    resposta["Cache-Control"] = "no-store"
+    return resposta
+
+
+def _parceiro_publico(cnpj):
+    normalizado = normalizar_cnpj(cnpj)
+    if len(normalizado) != 14:
+        raise Http404
+    return get_object_or_404(
+        Parceiro.objects.only("pk", "cnpj", "versao_publica"), cnpj=normalizado
+    )
+
+
+@require_GET
+@ratelimit(key="ip", rate=settings.CRC_LIMITE_POR_IP, block=True)
+def crc_pdf(request, cnpj):
+    certificado = crc.crc_do_dia(_parceiro_publico(cnpj))
+    resposta = FileResponse(
+        certificado.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"crc-{certificado.snapshot['cnpj']}-{certificado.codigo}.pdf",
+    )
+    # Outro dia ou outra situação é outro certificado: nada de cache compartilhado.
+    resposta["Cache-Control"] = "private, max-age=60"
+    return resposta
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=settings.VERIFICACAO_LIMITE_POR_IP, method="POST", block=True)
+def verificar(request):
+    form = VerificacaoForm(request.POST or None, request.FILES or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("arquivo"):
+            resultado = verificacao.por_arquivo(form.cleaned_data["arquivo"])
+            if resultado.encontrado:
+                return _resultado(request, resultado, arquivo_conferido=True)
+            form.add_error(
+                "arquivo",
+                "Este arquivo não corresponde a nenhum documento emitido pelo Portal CAGEC: "
+                "ele não é autêntico ou foi alterado depois de baixado.",
+            )
+        else:
+            return redirect("declaracoes:verificar_codigo", codigo=form.cleaned_data["codigo"])
+    return render(request, "declaracoes/verificar_form.html", {"form": form})
+
+
+@require_GET
+@ratelimit(key="ip", rate=settings.VERIFICACAO_LIMITE_POR_IP, block=True)
+def verificar_codigo(request, codigo):
+    normalizado = normalizar_codigo(codigo)
+    if normalizado and normalizado != codigo:
+        return redirect("declaracoes:verificar_codigo", codigo=normalizado)
+    return _resultado(request, verificacao.por_codigo(normalizado), codigo_digitado=codigo)
+
+
+def _resultado(request, resultado, **extra):
+    resposta = render(
+        request,
+        "declaracoes/verificar_resultado.html",
+        {"resultado": resultado, **extra},
+        status=200 if resultado.encontrado else 404,
+    )
+    if request.method == "GET":
+        # Situação de hoje e revogação mudam: um minuto de cache, por pessoa.
+        patch_cache_control(resposta, private=True, max_age=60)
+        patch_vary_headers(resposta, ["Cookie"])
+    return resposta
+
+
+@require_GET
+@ratelimit(key="ip", rate=settings.VERIFICACAO_LIMITE_POR_IP, block=True)
+def original_pdf(request, codigo):
+    resultado = verificacao.por_codigo(normalizar_codigo(codigo))
+    if not resultado.encontrado:
+        raise Http404
+    documento = resultado.documento
+    nome = "crc" if resultado.certificado else "declaracao"
+    resposta = FileResponse(
+        documento.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{nome}-{documento.codigo}.pdf",
+    )
+    resposta["Cache-Control"] = "private, max-age=3600"
+    return resposta
