@@ -11,6 +11,9 @@ COPY declaracoes declaracoes
 RUN pip install --no-cache-dir pip==26.3 \
  && pip install --no-cache-dir --build-constraint build-constraints.txt .
 COPY . .
-RUN DJANGO_DEBUG=true python manage.py collectstatic --noinput
+# Fora do DEBUG o whitenoise exige o manifesto: coletar com as mesmas configurações da
+# execução (DEBUG desligado), senão toda página com {% static %} daria erro 500.
+RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=somente-para-o-build DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "cagec.wsgi"]

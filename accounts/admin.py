@@ -89,7 +89,13 @@ class UsuarioAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.alterar_pela_administracao(
+                obj,
+                {c: form.initial.get(c) for c in form.changed_data},
+                {c: form.cleaned_data.get(c) for c in form.changed_data},
+                ator=request.user,
+                ip=ip_do_request(request),
+            )
         else:
             services.cadastrar_pela_administracao(obj, ator=request.user, ip=ip_do_request(request))
 

@@ -11,29 +11,44 @@ from django.urls import reverse
 from .services import termo_vigente
 
 CHAVE_ATIVIDADE = "ultima_atividade"
+CHAVE_INICIO = "inicio_da_sessao"
 CHAVE_TERMO = "termo_aceito"
 # Caminhos que funcionam sem o termo aceito (sair, o próprio termo, arquivos, páginas públicas).
 LIVRES_DE_TERMO = ("/termos/", "/sair/", "/static/", "/saude/", "/admin/logout/")
 
 
 class SessaoInativaMiddleware:
-    """Encerra a sessão após ``SESSAO_INATIVIDADE`` sem requisições (a absoluta é o cookie)."""
+    """Encerra a sessão após ``SESSAO_INATIVIDADE`` sem requisições ou 12 h depois do login.
+
+    O limite absoluto é conferido aqui, no servidor: o Django renova o cookie a cada
+    gravação da sessão (e a atividade é gravada a cada minuto), então o cookie sozinho
+    nunca venceria para quem continua usando o portal.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.limite = settings.SESSAO_INATIVIDADE.total_seconds()
+        self.absoluto = settings.SESSION_COOKIE_AGE
 
     def __call__(self, request):
         if request.user.is_authenticated:
             agora = time.time()
             ultima = request.session.get(CHAVE_ATIVIDADE, agora)
+            inicio = request.session.setdefault(CHAVE_INICIO, agora)
             if agora - ultima > self.limite:
-                logout(request)
-                messages.info(request, "Sua sessão expirou por inatividade. Entre novamente.")
-                return redirect(f"{reverse('accounts:entrar')}?next={request.path}")
+                return self._encerrar(request, "Sua sessão expirou por inatividade.")
+            if agora - inicio > self.absoluto:
+                horas = self.absoluto // 3600
+                return self._encerrar(request, f"Sua sessão passou de {horas} horas.")
             if agora - ultima > 60 or CHAVE_ATIVIDADE not in request.session:
                 request.session[CHAVE_ATIVIDADE] = agora  # grava no máximo uma vez por minuto
         return self.get_response(request)
+
+    @staticmethod
+    def _encerrar(request, motivo):
+        logout(request)
+        messages.info(request, f"{motivo} Entre novamente.")
+        return redirect(f"{reverse('accounts:entrar')}?next={request.path}")
 
 
 class TermoUsoMiddleware:

@@ -359,6 +359,36 @@ def cadastrar_pela_administracao(usuario, *, ator=None, ip=None):
     return usuario
 
 
+def alterar_pela_administracao(usuario, antes, depois, *, ator=None, ip=None):
+    """Grava a edição da conta feita no admin, com antes/depois dos campos alterados.
+
+    ``antes``/``depois`` vêm do formulário do admin (valores iniciais e limpos dos campos
+    em ``changed_data``); grupos e permissões entram como listas de nomes. Senha, nunca.
+    """
+    campos = [c for c in depois if c != "password"]
+    with transaction.atomic():
+        usuario.save()
+        if campos:
+            registrar(
+                "usuario.alterado_pela_administracao",
+                objeto=usuario,
+                ator=ator,
+                ip=ip,
+                descricao=", ".join(campos),
+                antes={c: _texto(antes.get(c)) for c in campos},
+                depois={c: _texto(depois.get(c)) for c in campos},
+            )
+    return usuario
+
+
+def _texto(valor):
+    if hasattr(valor, "all"):  # relação muitos-para-muitos (grupos, permissões)
+        valor = valor.all()
+    if isinstance(valor, (list, tuple)) or hasattr(valor, "model"):
+        return sorted(str(v) for v in valor)
+    return "" if valor is None else str(valor)
+
+
 def desbloquear(usuario, *, ator=None, ip=None):
     """Libera o bloqueio por tentativas e, se houver, o bloqueio administrativo."""
     with transaction.atomic():

@@ -18,7 +18,7 @@ from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
 
 from . import forms, selectors, services
-from .middleware import CHAVE_ATIVIDADE, CHAVE_TERMO
+from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_TERMO
 from .models import TokenAcesso
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def entrar(request):
     if request.method == "POST":
         if form.is_valid():
             login(request, form.usuario, backend="django.contrib.auth.backends.ModelBackend")
-            request.session[CHAVE_ATIVIDADE] = time.time()
+            request.session[CHAVE_ATIVIDADE] = request.session[CHAVE_INICIO] = time.time()
             # Só para mostrar o menu "Análise" sem consultar permissões a cada página; a
             # fila confere a permissão de verdade.
             request.session["menu_analise"] = form.usuario.is_staff and form.usuario.has_perm(

@@ -130,9 +130,20 @@ def test_sessao_expira_apos_30_minutos_de_inatividade(client):
         assert resposta.status_code == 302 and resposta["Location"].startswith("/entrar/")
 
 
-def test_sessao_absoluta_de_12_horas(client, settings):
+def test_sessao_absoluta_de_12_horas_mesmo_com_uso_continuo(client, settings):
     assert settings.SESSION_COOKIE_AGE == 12 * 3600
-    assert not getattr(settings, "SESSION_SAVE_EVERY_REQUEST", False)
+    usuario = UsuarioFactory(aceitou_termo=True)
+    inicio = timezone.now()
+    with time_machine.travel(inicio, tick=False) as viagem:
+        entrar(client, usuario.cpf)
+        # Uma página a cada 20 min (nunca inativa) por 11 h 40 min: a sessão continua.
+        for _ in range(35):
+            viagem.shift(timedelta(minutes=20))
+            assert client.get("/painel/").status_code == 200
+        viagem.shift(timedelta(minutes=21))  # 12 h 01 min depois do login
+        resposta = client.get("/painel/")
+    assert resposta.status_code == 302 and resposta["Location"].startswith("/entrar/")
+    assert "passou de 12 horas" in client.get(resposta["Location"]).content.decode()
 
 
 def test_paginas_logadas_exigem_login(client):

@@ -119,3 +119,21 @@ def test_historico_da_conta_aparece_na_pagina(cliente_logado, usuario):
     )
     html = cliente_logado.get("/minha-conta/").content.decode()
     assert "Histórico da conta" in html and "Dados pessoais alterados" in html
+
+
+def test_exportacao_lgpd_traz_vinculos_e_o_que_a_pessoa_fez(cliente_logado, usuario, outro_usuario):
+    from parceiros import services
+    from tests.factories import parceiro_com_rl
+
+    parceiro = parceiro_com_rl(usuario)
+    services.incluir_responsavel(parceiro, usuario, outro_usuario, cargo="Assessor")
+    dados = json.loads(cliente_logado.get("/minha-conta/meus-dados.json").content)
+    [vinculo] = dados["vinculos"]
+    assert vinculo["cnpj"] == parceiro.cnpj and vinculo["papel"] == "Representante Legal"
+    assert vinculo["cargo"] == "Prefeita" and vinculo["ativo"] is True
+    # A inclusão do RI foi feita por ela (ator), embora a conta afetada seja a do outro.
+    feitas = [r for r in dados["auditoria"] if r["feita_por_mim"]]
+    assert any(r["acao"].startswith("vinculo.") for r in feitas)
+    for chave in ("solicitacoes", "declaracoes_assinadas", "documentos_enviados"):
+        assert dados[chave] == []
+    assert outro_usuario.cpf not in json.dumps(dados)
