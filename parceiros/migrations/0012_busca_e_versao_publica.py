@@ -29,14 +29,20 @@ class Migration(migrations.Migration):
 
 
 def preencher_busca(apps, schema_editor):
+    """Em lotes (bulk_update), não uma atualização por Parceiro."""
     from cagec.lib.busca import normalizar_busca
 
     Parceiro = apps.get_model("parceiros", "Parceiro")
-    for p in Parceiro.objects.only("pk", "razao_social", "nome_fantasia", "municipio"):
-        Parceiro.objects.filter(pk=p.pk).update(
-            busca_nome=normalizar_busca(f"{p.razao_social} | {p.nome_fantasia or ''}"),
-            busca_municipio=normalizar_busca(p.municipio),
-        )
+    lote = []
+    campos = ("pk", "razao_social", "nome_fantasia", "municipio")
+    for p in Parceiro.objects.only(*campos).order_by("pk").iterator(chunk_size=2000):
+        p.busca_nome = normalizar_busca(f"{p.razao_social} | {p.nome_fantasia or ''}")
+        p.busca_municipio = normalizar_busca(p.municipio)
+        lote.append(p)
+        if len(lote) == 2000:
+            Parceiro.objects.bulk_update(lote, ["busca_nome", "busca_municipio"])
+            lote = []
+    Parceiro.objects.bulk_update(lote, ["busca_nome", "busca_municipio"])
 
 
 def indice_trigramas(apps, schema_editor):
