@@ -68,9 +68,10 @@ def xlsx(filtros, qs, total, limite):
 
 
 # --- PDF ----------------------------------------------------------------------------------
-_LARGURAS_MM = (30, 62, 44, 30, 7, 30, 38, 16, 16)  # 273 mm: A4 paisagem menos margens
+_LARGURAS_MM = (30, 62, 44, 27, 7, 30, 38, 16, 19)  # 273 mm: A4 paisagem menos margens
 _TITULOS_PDF = [*consulta.COLUNAS[:-1], "Impedimento"]
 _LINHA_MM = 4.6
+_CORPO = 7.5  # pt
 
 
 def pdf(filtros, qs, total, limite):
@@ -124,14 +125,24 @@ def _pagina(tela, topo, linhas, numero, paginas):
 
 def _linha(tela, x, y, valores, fonte):
     from reportlab.lib.units import mm
+
+    texto = tela.beginText()
+    texto.setFont(fonte, _CORPO)
+    for valor, largura_mm in zip(valores, _LARGURAS_MM, strict=True):
+        texto.setTextOrigin(x, y)
+        texto.textOut(_cortar(str(valor or ""), fonte, (largura_mm - 1.5) * mm))
+        x += largura_mm * mm
+    tela.drawText(texto)
+
+
+def _cortar(texto, fonte, limite):
+    """O texto que cabe em ``limite`` pontos, com reticências se precisou cortar."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    tela.setFont(fonte, 7.5)
-    for valor, largura_mm in zip(valores, _LARGURAS_MM, strict=True):
-        texto, limite = str(valor or ""), (largura_mm - 1.5) * mm
-        if stringWidth(texto, fonte, 7.5) > limite:
-            while texto and stringWidth(texto + "…", fonte, 7.5) > limite:
-                texto = texto[:-1]
-            texto += "…"
-        tela.drawString(x, y, texto)
-        x += largura_mm * mm
+    largura = stringWidth(texto, fonte, _CORPO)
+    if largura <= limite:
+        return texto
+    n = int(len(texto) * limite / largura)  # estimativa proporcional, depois o ajuste fino
+    while n > 0 and stringWidth(texto[:n] + "…", fonte, _CORPO) > limite:
+        n -= 1
+    return texto[:n] + "…"
