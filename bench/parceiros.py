@@ -24,6 +24,90 @@ def _cnpj(indice):
     return base + calcular_dv_cnpj(base)
 
 
+# Nomes variados como os reais, para a busca por parte do nome ter o peso de verdade:
+# "Associação São José de Apoio Uberaba 123" etc. (com acentos; a busca ignora).
+_PREFIXOS = [
+    "Associação",
+    "Instituto",
+    "Fundação",
+    "Prefeitura Municipal de",
+    "Consórcio Intermunicipal",
+    "Cooperativa",
+    "Sociedade Beneficente",
+    "Centro Social",
+    "Fundo Municipal de Saúde de",
+    "Câmara Municipal de",
+    "Obras Sociais",
+    "Casa de Acolhimento",
+]
+_NOMES = [
+    "São José",
+    "Santa Luzia",
+    "Nossa Senhora Aparecida",
+    "Vida Nova",
+    "Esperança",
+    "Bom Pastor",
+    "Dom Bosco",
+    "Frei Anselmo",
+    "Irmã Dulce",
+    "Padre Libério",
+    "Monte Sião",
+    "Boa Vista",
+    "Jardim das Flores",
+    "Raio de Sol",
+    "Água Viva",
+    "Caminho da Luz",
+    "Pão de Açúcar",
+]
+_MUNICIPIOS = [
+    "Belo Horizonte",
+    "Uberlândia",
+    "Contagem",
+    "Juiz de Fora",
+    "Betim",
+    "Montes Claros",
+    "Ribeirão das Neves",
+    "Uberaba",
+    "Governador Valadares",
+    "Ipatinga",
+    "Sete Lagoas",
+    "Divinópolis",
+    "Santa Luzia",
+    "Ibirité",
+    "Poços de Caldas",
+    "Patos de Minas",
+    "Pouso Alegre",
+    "Teófilo Otoni",
+    "Barbacena",
+    "Sabará",
+    "Varginha",
+    "Conselheiro Lafaiete",
+    "Araxá",
+    "São João del-Rei",
+    "Itajubá",
+    "Ouro Preto",
+    "Diamantina",
+    "Januária",
+    "Paracatu",
+    "Unaí",
+]
+
+
+def nome(i):
+    return (
+        f"{_PREFIXOS[i % len(_PREFIXOS)]} {_NOMES[(i // 7) % len(_NOMES)]} "
+        f"{_MUNICIPIOS[(i // 3) % len(_MUNICIPIOS)]} {i}"
+    ).upper()
+
+
+def fantasia(i):
+    return f"{_NOMES[(i // 7) % len(_NOMES)]} {i}".upper()
+
+
+def municipio(i):
+    return _MUNICIPIOS[(i // 3) % len(_MUNICIPIOS)].upper()
+
+
 def _copiar(tabela, colunas, linhas):
     """COPY em lotes de texto (tab-separated); ``None`` vira \\N."""
     from django.db import connection
@@ -106,6 +190,9 @@ def gerar(usuarios_ids, aviso):
                 "cadin_bloqueado",
                 "siafi_bloqueado",
                 "motivo_impedimento",
+                "versao_publica",
+                "busca_nome",
+                "busca_municipio",
                 "created_at",
                 "updated_at",
             ],
@@ -114,11 +201,11 @@ def gerar(usuarios_ids, aviso):
                     _cnpj(i),
                     inicio + i + 1,
                     tipos[i % len(tipos)].pk,
-                    f"ORGANIZACAO DE BENCHMARK {i}",
-                    "",
+                    nome(i),
+                    fantasia(i),
                     tipos[i % len(tipos)].naturezas.all()[0].pk,
                     "ATIVA",
-                    "BELO HORIZONTE",
+                    municipio(i),
                     "MG",
                     "RUA A",
                     str(i),
@@ -138,6 +225,8 @@ def gerar(usuarios_ids, aviso):
                     False,
                     False,
                     "",
+                    0,
+                    *Parceiro.textos_de_busca(nome(i), fantasia(i), municipio(i)),
                     agora,
                     agora,
                 )

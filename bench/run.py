@@ -75,6 +75,11 @@ def ambiente_portal(static_root):
         "CACHE_KEY_PREFIX": "cagec-bench",
         # Todo o tráfego vem de 127.0.0.1: com 30/m o limite por IP mediria o 429.
         "LOGIN_LIMITE_POR_IP": "1000000/m",
+        "CONSULTA_LIMITE_POR_IP": "100000000/m",
+        "CRC_LIMITE_POR_IP": "100000000/m",
+        "VERIFICACAO_LIMITE_POR_IP": "100000000/m",
+        "EXPORTACAO_LIMITE_POR_IP": "100000000/m",
+        "MEDIA_ROOT": str(static_root.parent / "media"),
         "LOG_LEVEL": "WARNING",
     }
 
@@ -399,6 +404,89 @@ def em_b(rps, b):
     return f"{milhar(rps)} req/s = {rps / b:.3f} B"
 
 
+def medir_caminhos(porta, nome, caminhos, b, *, min_b, max_p95, max_consultas, pasta):
+    """Como medir_pagina, mas em rodízio por vários caminhos (bench/caminhos.lua)."""
+    arquivo = pasta / f"caminhos-{abs(hash(nome))}.txt"
+    arquivo.write_text("".join(f"{c}\n" for c in caminhos))
+    wrk(porta, caminhos[0], segundos=2, script="caminhos.lua", args=[str(arquivo)])
+    m = wrk(porta, caminhos[0], script="caminhos.lua", args=[str(arquivo)])
+    nota = f" ({m.erros} erros)" if m.erros else ""
+    if min_b is not None:
+        meta(
+            f"{nome} vazão",
+            em_b(m.rps, b) + nota,
+            f">= {min_b:.2f} B",
+            m.rps >= min_b * b and not m.erros,
+        )
+    meta(
+        f"{nome} p95",
+        f"{m.p95_ms:.1f} ms{nota}",
+        f"<= {max_p95} ms",
+        m.p95_ms <= max_p95 and not m.erros,
+    )
+    if max_consultas is not None:
+        n = max(consultas(c) for c in caminhos[:3])
+        meta(f"{nome} consultas", str(n), f"<= {max_consultas}", n <= max_consultas)
+
+
+def medir_publico(porta, b, pasta, crcs):
+    from bench import publico
+
+    aviso("medindo /verificar/<codigo>/")
+    medir_caminhos(
+        porta,
+        "GET /verificar/<codigo>/",
+        [f"/verificar/{c}/" for _, c in crcs],
+        b,
+        min_b=0.25,
+        max_p95=50,
+        max_consultas=2,
+        pasta=pasta,
+    )
+    aviso("medindo /consulta/?nome=")
+    medir_caminhos(
+        porta,
+        "GET /consulta/?nome=",
+        publico.caminhos_consulta(),
+        b,
+        min_b=0.10,
+        max_p95=100,
+        max_consultas=4,
+        pasta=pasta,
+    )
+    aviso("medindo a reemissão do CRC")
+    medir_caminhos(
+        porta,
+        "CRC reemitido",
+        [f"/consulta/{cnpj}/crc/" for cnpj, _ in crcs],
+        b,
+        min_b=0.15,
+        max_p95=100,
+        max_consultas=2,
+        pasta=pasta,
+    )
+
+
+def medir_pdf_e_exportacao():
+    from bench import publico
+
+    aviso("render do CRC (1 e 3 páginas)")
+    for paginas, ms in sorted(publico.medir_renderizacao().items()):
+        alvo = 60 if paginas == 1 else 150
+        meta(f"CRC render {paginas} pág.", f"mediana {ms:.0f} ms", f"<= {alvo} ms", ms <= alvo)
+    ms, n = publico.medir_emissao_completa()
+    meta("CRC 1ª emissão (total)", f"mediana {ms:.0f} ms ({n} Parceiros)", "informativo", True)
+    for formato in ("xlsx", "pdf"):
+        aviso(f"exportação {formato} de 10 000 linhas")
+        segundos, mb, linhas_, tamanho = publico.medir_exportacao(formato)
+        meta(
+            f"Exportação {formato.upper()}",
+            f"{segundos:.1f} s, {mb:.0f} MB, {milhar(linhas_)} linhas, {tamanho // 1024} KB",
+            "<= 5 s, 200 MB",
+            segundos <= 5 and mb <= 200 and linhas_ == 10000,
+        )
+
+
 def medir_pagina(porta, caminho, b, *, min_b, max_p95, max_consultas, usuario=None, sessao=None):
     """Vazão (se a meta tiver uma), p95 e consultas de um GET; erros HTTP reprovam."""
     nome = f"GET {caminho}"
@@ -450,6 +538,12 @@ def main():
             .values_list("pk", flat=True)[:5000]
         )
         bench_parceiros.gerar(ids, aviso)
+        from bench import publico
+        from declaracoes.models import Certificado
+
+        Certificado.objects.all().delete()  # os PDFs da rodada anterior foram apagados
+        aviso(f"emitindo {publico.AMOSTRA_CRC} CRCs")
+        crcs = publico.emitir_crcs()
         # A pessoa medida no painel também é analista (equipe): mede a fila com a mesma sessão.
         Usuario.objects.filter(cpf=cpf(0)).update(is_staff=True)
         Usuario.objects.get(cpf=cpf(0)).groups.add(Group.objects.get(name="Analista"))
@@ -493,6 +587,7 @@ def main():
                 usuario=usuario,
                 sessao=sessao,
             )
+            medir_publico(porta, b, temp, crcs)
             aviso(f"medindo login ({SEGUNDOS_LOGIN} s)")
             amostra = random.Random(42).sample(range(1, USUARIOS), min(USUARIOS - 1, 2000))
             arquivo = temp / "cpfs.txt"
@@ -529,6 +624,7 @@ def main():
             "consultas fixas",
             n_consultas2 <= n_consultas,
         )
+        medir_pdf_e_exportacao()
         aviso("custo do hasher")
         hasher, relogio, cpu = custo_hash()
     finally:

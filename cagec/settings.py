@@ -227,6 +227,7 @@ CRC_LIMITE_POR_IP = env.str("CRC_LIMITE_POR_IP", default="60/m")
 VERIFICACAO_LIMITE_POR_IP = env.str("VERIFICACAO_LIMITE_POR_IP", default="30/m")
 EXPORTACAO_LIMITE_POR_IP = env.str("EXPORTACAO_LIMITE_POR_IP", default="30/m")
 CONSULTA_EXPORTACAO_MAXIMO = env.int("CONSULTA_EXPORTACAO_MAXIMO", default=10000)
+CONSULTA_CONTAGEM_MAXIMA = env.int("CONSULTA_CONTAGEM_MAXIMA", default=1000)
 RATELIMIT_VIEW = "cagec.views.limite_excedido"
 # Redis fora: o limite por IP deixa de valer (o bloqueio por CPF do axes fica no banco).
 RATELIMIT_FAIL_OPEN = True

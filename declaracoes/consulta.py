@@ -9,6 +9,8 @@ nos resultados nem nas exportações.
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
 from cagec.lib.busca import normalizar_busca
 from parceiros.models import Parceiro, TipoParceiro, Vinculo
@@ -56,6 +58,31 @@ def buscar(filtros: dict):
     if filtros.get("situacao"):
         qs = qs.filter(situacao=filtros["situacao"])
     return qs.order_by("razao_social", "pk")
+
+
+class PaginadorLimitado(Paginator):
+    """Paginador que conta no máximo ``CONSULTA_CONTAGEM_MAXIMA`` resultados.
+
+    Um termo comum ("associação") casaria com dezenas de milhares de linhas; contar todas a
+    cada página custaria mais que a própria página. Acima do teto, a página diz "mais de" e
+    mostra os primeiros em ordem alfabética (a exportação conta de verdade).
+    """
+
+    def __init__(self, object_list, per_page, teto=None):
+        super().__init__(object_list, per_page)
+        self.teto = teto or settings.CONSULTA_CONTAGEM_MAXIMA
+
+    @cached_property
+    def _contados(self):
+        return self.object_list[: self.teto + 1].count()
+
+    @property
+    def count(self):
+        return min(self._contados, self.teto)
+
+    @property
+    def passou_do_teto(self):
+        return self._contados > self.teto
 
 
 def limite_da_exportacao() -> int:

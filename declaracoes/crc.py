@@ -30,6 +30,7 @@ from cagec.lib.documentos import formatar_cnpj
 from parceiros import situacao
 from parceiros.models import Obrigacao, Parceiro, Vinculo
 
+from . import verificacao
 from .models import Certificado
 
 VERSAO_DO_RETRATO = 1
@@ -239,6 +240,7 @@ def revogar(certificado: Certificado, ator, *, motivo: str, ip=None) -> int:
         atual.revogado_por = ator
         atual.motivo_revogacao = motivo
         atual.save(update_fields=["revogado_em", "revogado_por", "motivo_revogacao"])
+        verificacao.esquecer(atual.codigo)
         registrar(
             "certificado.revogado",
             objeto=atual,

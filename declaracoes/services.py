@@ -20,6 +20,7 @@ from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from parceiros.models import Solicitacao
 from parceiros.services import TransicaoInvalida, declaracao_vigente
 
+from . import verificacao
 from .models import Declaracao
 
 
@@ -148,6 +149,7 @@ def revogar(declaracao, ator, *, motivo, ip=None):
         atual.revogada_por = ator
         atual.motivo_revogacao = motivo
         atual.save(update_fields=["revogada_em", "revogada_por", "motivo_revogacao"])
+        verificacao.esquecer(atual.codigo)
         registrar(
             "declaracao.revogada",
             objeto=atual,

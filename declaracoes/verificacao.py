@@ -6,6 +6,9 @@ duas tabelas (duas consultas), achando ou não: o tempo de resposta não diz ond
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
+
 from cagec.lib.arquivos import sha256_do_arquivo
 
 from .models import Certificado, Declaracao
@@ -51,3 +54,26 @@ def por_codigo(codigo: str) -> Resultado:
 def por_arquivo(arquivo) -> Resultado:
     """O arquivo enviado é idêntico (byte a byte, pelo SHA-256) a um original?"""
     return _procurar(sha256_pdf=sha256_do_arquivo(arquivo))
+
+
+# --- Página pronta em cache (visitantes anônimos) ---------------------------------------------
+# A página de um código encontrado fica 60 s no cache: a "situação hoje" pode atrasar até
+# um minuto; a revogação apaga a página na hora (``esquecer``, depois do commit).
+SEGUNDOS_NO_CACHE = 60
+
+
+def _chave(codigo):
+    return f"declaracoes:verificacao:{codigo}"
+
+
+def pagina_em_cache(codigo):
+    return cache.get(_chave(codigo)) if codigo else None
+
+
+def guardar_pagina(codigo, conteudo: bytes):
+    cache.set(_chave(codigo), conteudo, SEGUNDOS_NO_CACHE)
+
+
+def esquecer(codigo):
+    """Chamado pelos serviços de revogação: a próxima verificação já mostra "revogado"."""
+    transaction.on_commit(lambda: cache.delete(_chave(codigo)))

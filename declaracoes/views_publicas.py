@@ -6,8 +6,7 @@ PDF ou planilha daqui mostra CPF.
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -35,7 +34,7 @@ def consulta_publica(request):
     form, valido = _formulario(request)
     pagina = None
     if valido:
-        paginador = Paginator(consulta.buscar(form.cleaned_data), POR_PAGINA)
+        paginador = consulta.PaginadorLimitado(consulta.buscar(form.cleaned_data), POR_PAGINA)
         pagina = paginador.get_page(request.GET.get("pagina"))
     parametros = request.GET.copy()
     parametros.pop("pagina", None)
@@ -122,7 +121,16 @@ def verificar_codigo(request, codigo):
     normalizado = normalizar_codigo(codigo)
     if normalizado and normalizado != codigo:
         return redirect("declaracoes:verificar_codigo", codigo=normalizado)
-    return _resultado(request, verificacao.por_codigo(normalizado), codigo_digitado=codigo)
+    # Visitante anônimo sem mensagem pendente: a página pública é a mesma para todos.
+    publica = not request.user.is_authenticated and "messages" not in request.COOKIES
+    pronta = verificacao.pagina_em_cache(normalizado) if publica else None
+    if pronta is not None:
+        return _cabecalhos_de_cache(HttpResponse(pronta))
+    resultado = verificacao.por_codigo(normalizado)
+    resposta = _resultado(request, resultado, codigo_digitado=codigo)
+    if publica and resultado.encontrado:
+        verificacao.guardar_pagina(normalizado, resposta.content)
+    return resposta
 
 
 def _resultado(request, resultado, **extra):
@@ -132,10 +140,13 @@ def _resultado(request, resultado, **extra):
         {"resultado": resultado, **extra},
         status=200 if resultado.encontrado else 404,
     )
-    if request.method == "GET":
-        # Situação de hoje e revogação mudam: um minuto de cache, por pessoa.
-        patch_cache_control(resposta, private=True, max_age=60)
-        patch_vary_headers(resposta, ["Cookie"])
+    return _cabecalhos_de_cache(resposta) if request.method == "GET" else resposta
+
+
+def _cabecalhos_de_cache(resposta):
+    # Situação de hoje e revogação mudam: um minuto de cache, só no navegador.
+    patch_cache_control(resposta, private=True, max_age=60)
+    patch_vary_headers(resposta, ["Cookie"])
     return resposta
 
 

@@ -212,6 +212,9 @@ class Parceiro(DadosReceita):
     class Meta:
         ordering = ["razao_social"]
         verbose_name = "parceiro"
+        # A consulta pública ordena por razão social: com um termo comum, o PostgreSQL
+        # percorre este índice e para nos 10 primeiros em vez de ordenar milhares.
+        indexes = [models.Index(fields=["razao_social", "id"], name="parceiro_razao_social")]
 
     def __str__(self):
         return f"{self.razao_social} ({self.cnpj_formatado})"

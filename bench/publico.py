@@ -1,0 +1,126 @@
+"""Área pública no benchmark: CRCs emitidos, verificação, consulta por nome, exportação.
+
+Roda no processo do run.py (django.setup() já feito, banco do benchmark com os Parceiros
+de bench/parceiros.py). Os caminhos para o wrk vão num arquivo, um por linha, que
+bench/caminhos.lua percorre em rodízio.
+"""
+
+import os
+import statistics
+import time
+import tracemalloc
+
+AMOSTRA_CRC = int(os.environ.get("BENCH_CRCS", "200"))
+NOMES = [
+    "sao jose uberaba",
+    "VIDA NOVA",
+    "santa luzia 12",
+    "irmã dulce",
+    "instituto bom pastor",
+    "fundacao esperanca",
+    "padre liberio ouro preto",
+    "agua viva",
+    "caminho da luz 4",
+    "dom bosco juiz de fora",
+]
+
+
+def _parceiros_da_amostra(n):
+    from bench.parceiros import CNPJ_BASE
+    from parceiros.models import Parceiro
+
+    gerados = Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3]).order_by("pk")
+    ids = list(gerados.values_list("pk", flat=True)[: n * 50])[::50]  # espalhados pela tabela
+    return list(Parceiro.objects.filter(pk__in=ids).select_related("tipo").order_by("pk"))
+
+
+def emitir_crcs(n=AMOSTRA_CRC):
+    """Emite (ou reaproveita) o CRC de hoje de ``n`` Parceiros; devolve [(cnpj, codigo)]."""
+    from declaracoes import crc
+
+    return [(p.cnpj, crc.crc_do_dia(p).codigo) for p in _parceiros_da_amostra(n)]
+
+
+def medir_renderizacao(repeticoes=15):
+    """Mediana do render (só o WeasyPrint) de um CRC de 1 página e de um de 3 páginas.
+
+    1 página: um Parceiro do Tipo com menos Obrigações; 3 páginas: o mesmo retrato com os
+    grupos repetidos até dar 3 páginas. Devolve {paginas: mediana_ms} e a mediana da
+    emissão completa (cálculo + render + gravação) de Parceiros novos no dia.
+    """
+    import pypdf
+
+    from cagec.lib import pdf
+    from declaracoes import crc
+    from parceiros import situacao
+    from parceiros.models import Parceiro
+
+    parceiro = min(_parceiros_da_amostra(60), key=lambda p: p.tipo.obrigacoes.count())
+    parceiro = Parceiro.objects.select_related("tipo__genero", "natureza_juridica").get(
+        pk=parceiro.pk
+    )
+    dia = situacao.hoje()
+    calculada, itens = situacao.calcular(parceiro, dia)
+    retrato = crc.retrato_do_parceiro(parceiro, calculada, itens, dia)
+    grande = {**retrato, "grupos": retrato["grupos"] * 8}
+    resultado = {}
+    for base in (retrato, grande):
+        contexto = crc.contexto_pdf(base, "0" * 16, parceiro.created_at)
+        pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")  # aquece
+        tempos, paginas = [], 0
+        for _ in range(repeticoes):
+            inicio = time.perf_counter()
+            conteudo = pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")
+            tempos.append((time.perf_counter() - inicio) * 1000)
+            paginas = len(pypdf.PdfReader(_bytes_io(conteudo)).pages)
+        resultado[paginas] = statistics.median(tempos)
+    return resultado
+
+
+def medir_emissao_completa(n=15):
+    """Mediana (ms) de crc.emitir para Parceiros sem CRC hoje (o primeiro pedido real)."""
+    from declaracoes import crc
+    from declaracoes.models import Certificado
+
+    candidatos = [
+        p
+        for p in _parceiros_da_amostra(AMOSTRA_CRC + n + 5)[AMOSTRA_CRC:]
+        if not Certificado.objects.filter(parceiro=p).exists()
+    ][:n]
+    tempos = []
+    for parceiro in candidatos:
+        inicio = time.perf_counter()
+        crc.emitir(parceiro)
+        tempos.append((time.perf_counter() - inicio) * 1000)
+    return statistics.median(tempos) if tempos else float("nan"), len(tempos)
+
+
+def _bytes_io(conteudo):
+    import io
+
+    return io.BytesIO(conteudo)
+
+
+def caminhos_consulta():
+    from urllib.parse import quote_plus
+
+    return [f"/consulta/?nome={quote_plus(n)}" for n in NOMES]
+
+
+def medir_exportacao(formato, linhas=10000):
+    """(segundos, pico de memória Python em MB, linhas, tamanho) da exportação de 10 000."""
+    from declaracoes import consulta, exportacao
+
+    filtros = {"situacao": "irregular"}
+    qs = consulta.buscar(filtros)
+    total = qs.count()
+    gerar = exportacao.xlsx if formato == "xlsx" else exportacao.pdf
+    tracemalloc.start()
+    inicio = time.perf_counter()
+    arquivo = gerar(filtros, qs, total, linhas)
+    segundos = time.perf_counter() - inicio
+    _, pico = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    tamanho = len(arquivo.read())
+    arquivo.close()
+    return segundos, pico / 1024 / 1024, min(total, linhas), tamanho
