@@ -289,8 +289,22 @@ def atualizar_dados(usuario, *, nome, telefone, ip=None):
         registrar(
             "usuario.dados_alterados", objeto=atual, ator=usuario, ip=ip, antes=antes, depois=depois
         )
+        if antes["nome"] != nome:
+            _nome_do_rl_mudou(usuario)
     usuario.refresh_from_db()
     return True
+
+
+def _nome_do_rl_mudou(usuario):
+    """O nome do RL sai no CRC: o certificado do dia das organizações dele é renovado."""
+    from parceiros import situacao
+    from parceiros.models import Parceiro, Vinculo
+
+    situacao.marcar_alteracao(
+        Parceiro.objects.filter(
+            vinculos__usuario=usuario, vinculos__papel=Vinculo.Papel.RL, vinculos__ativo=True
+        )
+    )
 
 
 def alterar_senha(usuario, *, nova_senha, ip=None):

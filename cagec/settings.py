@@ -162,7 +162,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "rotina-diaria-situacao": {
         "task": "parceiros.tasks.rotina_diaria",
-        "schedule": crontab(hour=2, minute=0),
+        # Logo depois da meia-noite: documentos vencidos ontem deixam de valer hoje, e a
+        # situação guardada (consulta, verificação) só fica desatualizada por minutos.
+        "schedule": crontab(hour=0, minute=5),
     },
 }
 

@@ -227,9 +227,9 @@ def revogar(certificado: Certificado, ator, *, motivo: str, ip=None) -> int:
 
     O próximo pedido do CRC do Parceiro emite um certificado novo.
     """
-    from cagec.lib.auditoria import registrar
+    from cagec.lib.auditoria import registrar, sem_cpf
 
-    motivo = (motivo or "").strip()
+    motivo = sem_cpf((motivo or "").strip())  # o motivo aparece na verificação pública
     if not motivo:
         raise ValueError("O motivo da revogação é obrigatório.")
     with transaction.atomic():

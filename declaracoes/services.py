@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cagec.lib import pdf
-from cagec.lib.auditoria import registrar
+from cagec.lib.auditoria import registrar, sem_cpf
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from parceiros.models import Solicitacao
@@ -138,7 +138,7 @@ def contexto_pdf(declaracao):
 
 def revogar(declaracao, ator, *, motivo, ip=None):
     """Revoga uma declaração (definitivo, auditado). Devolve 1 se revogou agora, 0 se já estava."""
-    motivo = (motivo or "").strip()
+    motivo = sem_cpf((motivo or "").strip())  # o motivo aparece na verificação pública
     if not motivo:
         raise ValueError("O motivo da revogação é obrigatório.")
     with transaction.atomic():

@@ -14,7 +14,8 @@ urlpatterns = [
         "consulta/exportar.xlsx", views_publicas.exportar, {"formato": "xlsx"}, name="exportar_xlsx"
     ),
     path("consulta/exportar.pdf", views_publicas.exportar, {"formato": "pdf"}, name="exportar_pdf"),
-    path("consulta/<str:cnpj>/crc/", views_publicas.crc_pdf, name="crc"),
+    # <path:>: o CNPJ formatado tem "/" (18.000.001/0001-00) e também vale no endereço.
+    path("consulta/<path:cnpj>/crc/", views_publicas.crc_pdf, name="crc"),
     path("verificar/", views_publicas.verificar, name="verificar"),
     path("verificar/<str:codigo>/", views_publicas.verificar_codigo, name="verificar_codigo"),
     path(

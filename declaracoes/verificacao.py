@@ -75,5 +75,10 @@ def guardar_pagina(codigo, conteudo: bytes):
 
 
 def esquecer(codigo):
-    """Chamado pelos serviços de revogação: a próxima verificação já mostra "revogado"."""
+    """Chamado pelos serviços de revogação: a próxima verificação já mostra "revogado".
+
+    Apaga agora e de novo depois do commit (um pedido no meio poderia regravar a página
+    antiga antes de a revogação valer).
+    """
+    cache.delete(_chave(codigo))
     transaction.on_commit(lambda: cache.delete(_chave(codigo)))

@@ -74,6 +74,16 @@ class ObrigacaoAdmin(admin.ModelAdmin):
     search_fields = ["nome", "descricao"]
     filter_horizontal = ["tipos"]
 
+    def save_related(self, request, form, formsets, change):
+        """Depois de gravar os Tipos: recalcula os Parceiros dos Tipos de antes e de agora."""
+        antes = set(form.instance.tipos.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        agora = set(form.instance.tipos.values_list("pk", flat=True))
+        if services.catalogo_alterado(antes | agora):
+            self.message_user(
+                request, "A situação dos parceiros destes tipos será recalculada em seguida."
+            )
+
 
 # --- Parceiros ---------------------------------------------------------------------------------
 CAMPOS_RECEITA = [

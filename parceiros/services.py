@@ -12,6 +12,8 @@ Cada função roda numa transação, trava a solicitação, grava a linha do tem
 e deixa os e-mails na caixa de saída.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,6 +39,7 @@ from .models import (
     Vinculo,
 )
 
+log = logging.getLogger(__name__)
 S = Solicitacao.Status
 T = Solicitacao.Tipo
 
@@ -723,3 +726,25 @@ def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
         situacao.recalcular(atual, motivo="Alteração pela administração")
         atual.refresh_from_db()
     return atual
+
+
+def catalogo_alterado(tipo_ids):
+    """Obrigação criada, editada ou com outros Tipos no admin.
+
+    Depois do commit, agenda o recálculo dos Parceiros desses Tipos (situação e CRC do
+    dia). Fila fora do ar: a rotina noturna recalcula a situação. Devolve se agendou.
+    """
+    from . import tasks
+
+    ids = sorted({int(i) for i in tipo_ids})
+    if not ids:
+        return False
+
+    def agendar():
+        try:
+            tasks.recalcular_tipos.apply_async(args=[ids], retry=False)
+        except Exception:  # noqa: BLE001 — sem fila, a rotina noturna cobre a situação
+            log.warning("Fila indisponível; recálculo dos tipos %s fica para a noite", ids)
+
+    transaction.on_commit(agendar)
+    return True

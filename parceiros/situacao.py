@@ -135,23 +135,32 @@ def _regulares_sql(dia):
     return Parceiro.objects.exclude(Exists(faltando))
 
 
-def recalcular_todos(dia=None, motivo="Recálculo diário"):
+def marcar_alteracao(parceiros):
+    """Algo do registro público mudou sem mudar a situação (nome do RL, catálogo...).
+
+    ``parceiros``: queryset. Sobe a ``versao_publica``: o CRC do dia é emitido de novo.
+    """
+    return parceiros.update(versao_publica=F("versao_publica") + 1)
+
+
+def recalcular_todos(dia=None, motivo="Recálculo diário", tipos=None):
     """Recalcula todos os Parceiros com SQL por conjunto; devolve quantos mudaram.
 
     Consultas fixas, qualquer que seja o número de Parceiros: as mudanças são lidas numa
     consulta, gravadas em duas atualizações em massa e num ``bulk_create`` do histórico.
     """
     dia = dia or hoje()
-    regulares = _regulares_sql(dia).values("pk")
+    regulares = _regulares_sql(dia).order_by().values("pk")
+    alvo = Parceiro.objects.all() if tipos is None else Parceiro.objects.filter(tipo__in=tipos)
     with transaction.atomic():
         viram_regular = list(
-            Parceiro.objects.filter(pk__in=Subquery(regulares))
+            alvo.filter(pk__in=Subquery(regulares))
             .exclude(situacao=SITUACAO.REGULAR)
             .select_for_update()
             .values_list("pk", flat=True)
         )
         viram_irregular = list(
-            Parceiro.objects.exclude(pk__in=Subquery(regulares))
+            alvo.exclude(pk__in=Subquery(regulares))
             .exclude(situacao=SITUACAO.IRREGULAR)
             .select_for_update()
             .values_list("pk", flat=True)
