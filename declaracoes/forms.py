@@ -43,9 +43,17 @@ class ClassesBootstrapMixin:
 
     def full_clean(self):
         super().full_clean()
+        self._marcar_invalidos()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self._marcar_invalidos()
+
+    def _marcar_invalidos(self):
         for nome, campo in self.fields.items():
-            if nome in self.errors:
-                campo.widget.attrs["class"] += " is-invalid"
+            classes = campo.widget.attrs.get("class", "")
+            if nome in self.errors and "is-invalid" not in classes:
+                campo.widget.attrs["class"] = f"{classes} is-invalid".strip()
 
     def _aplicar_classes(self):
         for campo in self.fields.values():

@@ -45,7 +45,8 @@ def consulta_publica(request):
             "form": form,
             "pagina": pagina,
             "parametros": parametros.urlencode(),
-            "limite_exportacao": consulta.limite_da_exportacao(),
+            "limite_exportacao": exportacao.milhar(consulta.limite_da_exportacao()),
+            "teto_contagem": exportacao.milhar(settings.CONSULTA_CONTAGEM_MAXIMA),
         },
     )
 

@@ -172,10 +172,13 @@ def _registrar_erros(page):
 
     page.on("console", console)
     page.on("response", resposta)
-    page.on(
-        "requestfailed",
-        lambda req: page.erros_js.append(f"falhou {req.url}: {req.failure}"),
-    )
+    def falha(req):
+        # O leitor de PDF do próprio Chromium (chrome-extension://) às vezes aborta pedidos
+        # internos ao abrir o CRC: não é recurso do portal.
+        if not req.url.startswith("chrome-extension://"):
+            page.erros_js.append(f"falhou {req.url}: {req.failure}")
+
+    page.on("requestfailed", falha)
 
 
 @pytest.fixture
