@@ -138,14 +138,14 @@ def test_pagina_do_crc_mostra_parceiro_emissao_situacao_itens_sha256_e_o_origina
         "Parceiro/Convenente ASSOCIACAO DOS MORADORES DO BAIRRO ALVORADA "
         f"CNPJ 12.ABC.345/01DE-35 · cadastro nº {associacao.numero_cadastro}"
     ) in pagina
-    assert "Emitido em 10/08/2026 às 10:00:00" in pagina
+    assert "Emitido em 10/08/2026 às 10:00:00 (horário de Brasília)" in pagina
     assert "Situação na emissão Regular" in pagina
     assert "Situação hoje Regular" in pagina
     assert "mudou depois da emissão" not in pagina
     assert "Não · CADIN-MG: Não · SIAFI-MG: Normal" in pagina
     assert f"{catalogo.certidao.nome} Vigente Válido até 10/08/2026" in pagina
     assert f"{catalogo.estatuto.nome} Vigente Sem validade" in pagina
-    assert f"{catalogo.relevancia.nome} (não obrigatória) Vigente" in pagina
+    assert f"{catalogo.relevancia.nome} (não obrigatória) (MROSC) Vigente" in pagina
     assert f"SHA-256 do PDF original: {certificado.sha256_pdf}" in pagina
     assert f'href="/verificar/{certificado.codigo}/original.pdf"' in resposta.content.decode()
     assert "private" in resposta["Cache-Control"]
@@ -254,7 +254,7 @@ def test_pagina_da_declaracao_mostra_tipo_parceiro_signatario_mascarado_hora_e_h
     assert "Parceiro/Convenente MUNICIPIO DE SAO JOSE DAS ALMAS CNPJ 18.000.001/0001-00" in pagina
     mascarado = f"***.{rl.cpf[3:6]}.{rl.cpf[6:9]}-**"
     assert f"Assinada por Rita Representante (CPF {mascarado})" in pagina
-    assert "Assinada em 10/08/2026 às 10:00:00 · Usuário e senha" in pagina
+    assert "Assinada em 10/08/2026 às 10:00:00 (horário de Brasília) · Usuário e senha" in pagina
     assert f"SHA-256 do texto assinado {declaracao.sha256_texto}" in pagina
     assert f"SHA-256 do PDF original: {declaracao.sha256_pdf}" in pagina
     assert f'href="/verificar/{declaracao.codigo}/original.pdf"' in resposta.content.decode()

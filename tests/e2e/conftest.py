@@ -172,6 +172,7 @@ def _registrar_erros(page):
 
     page.on("console", console)
     page.on("response", resposta)
+
     def falha(req):
         # O leitor de PDF do próprio Chromium (chrome-extension://) às vezes aborta pedidos
         # internos ao abrir o CRC: não é recurso do portal.
