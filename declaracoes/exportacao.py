@@ -60,11 +60,30 @@ def xlsx(filtros, qs, total, limite):
         titulos.append(celula)
     folha.append(titulos)
     for linha in consulta.linhas(qs, limite):
-        folha.append(list(linha))
+        folha.append([_celula_de_texto(folha, v, WriteOnlyCell) for v in linha])
     saida = tempfile.TemporaryFile()  # noqa: SIM115 — a resposta fecha o arquivo
     livro.save(saida)
     saida.seek(0)
     return saida
+
+
+def _celula_de_texto(folha, valor, WriteOnlyCell):
+    """Texto vindo de fora (Receita) sempre como texto: sem fórmula nem caractere ilegal.
+
+    "=HYPERLINK(...)" numa razão social viraria fórmula ao abrir a planilha (injeção de
+    fórmula); caracteres de controle fazem o openpyxl recusar o arquivo inteiro.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    texto = ILLEGAL_CHARACTERS_RE.sub("", valor) if isinstance(valor, str) else valor
+    if isinstance(texto, str) and texto[:1] in _INICIO_DE_FORMULA:
+        celula = WriteOnlyCell(folha, value=texto)
+        celula.data_type = "s"
+        return celula
+    return texto
+
+
+_INICIO_DE_FORMULA = ("=", "+", "-", "@")
 
 
 # --- PDF ----------------------------------------------------------------------------------

@@ -57,7 +57,10 @@ def exportar(request, formato):
     form, valido = _formulario(request)
     if not valido:
         messages.error(request, "Corrija os filtros antes de exportar.")
-        return redirect(f"{reverse('declaracoes:consulta')}?{request.GET.urlencode()}")
+        consulta_url = reverse("declaracoes:consulta")
+        parametros = request.GET.urlencode()
+        # Endereço longo demais para um redirect (o Django recusa): volta sem os filtros.
+        return redirect(f"{consulta_url}?{parametros}" if len(parametros) < 4000 else consulta_url)
     qs = consulta.buscar(form.cleaned_data)
     limite = consulta.limite_da_exportacao()
     gerar = exportacao.xlsx if formato == "xlsx" else exportacao.pdf

@@ -75,7 +75,14 @@ class RegistroReceita:
 
 
 def _texto(valor):
-    return str(valor).strip() if valor not in (None, "") else ""
+    """Texto da Receita sem caracteres de controle (quebras viram espaço)."""
+    if valor in (None, ""):
+        return ""
+    return " ".join(
+        "".join(
+            " " if c.isspace() else c for c in str(valor) if c.isprintable() or c.isspace()
+        ).split()
+    )
 
 
 def _data(valor):
