@@ -30,12 +30,12 @@ _CHAVE_TIPOS = "declaracoes:tipos_da_consulta"
 
 
 def tipos_de_parceiro():
-    """[(id, nome)] dos tipos, em cache por 10 min (catálogo que quase não muda)."""
+    """[(id, nome)] dos tipos, 1 min em cache (um tipo novo no admin aparece logo)."""
 
     def ler():
         return list(TipoParceiro.objects.order_by("nome").values_list("pk", "nome"))
 
-    return cache.get_or_set(_CHAVE_TIPOS, ler, 600)
+    return cache.get_or_set(_CHAVE_TIPOS, ler, 60)
 
 
 def buscar(filtros: dict):
