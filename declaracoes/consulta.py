@@ -7,6 +7,9 @@ varredura, que basta para o modo embutido. O CPF do representante é só filtro:
 nos resultados nem nas exportações.
 """
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -39,7 +42,7 @@ def tipos_de_parceiro():
 
 
 def buscar(filtros: dict):
-    """Parceiros que atendem a todos os filtros preenchidos, por razão social."""
+    """Parceiros que atendem a todos os filtros, em ordem alfabética sem acentos."""
     qs = Parceiro.objects.select_related("tipo__genero")
     if filtros.get("cnpj"):
         qs = qs.filter(cnpj=filtros["cnpj"])
@@ -57,7 +60,7 @@ def buscar(filtros: dict):
         qs = qs.filter(tipo_id=filtros["tipo"])
     if filtros.get("situacao"):
         qs = qs.filter(situacao=filtros["situacao"])
-    return qs.order_by("razao_social", "pk")
+    return qs.order_by("busca_nome", "pk")
 
 
 class PaginadorLimitado(Paginator):
@@ -140,3 +143,18 @@ def descrever_filtros(filtros: dict) -> str:
     if filtros.get("situacao"):
         partes.append(f"situação {Parceiro.Situacao(filtros['situacao']).label}")
     return "; ".join(partes)
+
+
+# --- Página pronta em cache (visitantes anônimos) ---------------------------------------------
+# Os resultados são públicos e iguais para todos: a página de uma busca fica 60 s no cache,
+# pela query string exata (a página repete o que foi digitado). Buscas por CPF não entram
+# (a página traz o CPF digitado no campo).
+SEGUNDOS_NO_CACHE = 60
+
+
+def chave_da_pagina(parametros) -> str | None:
+    """``parametros``: o ``request.GET`` de uma busca válida."""
+    if parametros.get("cpf"):
+        return None
+    canonico = json.dumps(sorted(parametros.lists()), ensure_ascii=False)
+    return f"declaracoes:consulta:{hashlib.sha256(canonico.encode()).hexdigest()}"

@@ -22,6 +22,7 @@ import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cagec.lib import pdf
@@ -42,6 +43,22 @@ def crc_do_dia(parceiro: Parceiro) -> Certificado:
     dia = situacao.hoje()
     existente = _emitido(parceiro, dia, versao=parceiro.versao_publica)
     return existente or emitir(parceiro, dia)
+
+
+def pdf_do_dia_pelo_cnpj(cnpj: str):
+    """Atalho da reemissão, numa consulta: ``(arquivo, codigo)`` do CRC de hoje ainda válido
+    (mesma ``versao_publica`` do Parceiro, não revogado), ou ``None``."""
+    return (
+        Certificado.objects.filter(
+            parceiro__cnpj=cnpj,
+            dia=situacao.hoje(),
+            versao=F("parceiro__versao_publica"),
+            revogado_em__isnull=True,
+        )
+        .order_by("-emitido_em")
+        .values_list("pdf", "codigo")
+        .first()
+    )
 
 
 def _emitido(parceiro, dia, **filtro):

@@ -6,6 +6,8 @@ PDF ou planilha daqui mostra CPF.
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +34,24 @@ def _formulario(request):
 @ratelimit(key="ip", rate=settings.CONSULTA_LIMITE_POR_IP, block=True)
 def consulta_publica(request):
     form, valido = _formulario(request)
+    chave = None
+    if valido and _visitante_sem_mensagens(request):
+        chave = consulta.chave_da_pagina(request.GET)
+        pronta = cache.get(chave) if chave else None
+        if pronta is not None:
+            return HttpResponse(pronta)
+    resposta = _pagina_da_consulta(request, form, valido)
+    if chave:
+        cache.set(chave, resposta.content, consulta.SEGUNDOS_NO_CACHE)
+    return resposta
+
+
+def _visitante_sem_mensagens(request):
+    """Anônimo e sem mensagem pendente: a página pública é a mesma para todos."""
+    return not request.user.is_authenticated and "messages" not in request.COOKIES
+
+
+def _pagina_da_consulta(request, form, valido):
     pagina = None
     if valido:
         paginador = consulta.PaginadorLimitado(consulta.buscar(form.cleaned_data), POR_PAGINA)
@@ -77,23 +97,27 @@ def exportar(request, formato):
     return resposta
 
 
-def _parceiro_publico(cnpj):
+def _cnpj_publico(cnpj):
     normalizado = normalizar_cnpj(cnpj)
     if len(normalizado) != 14:
         raise Http404
-    return get_object_or_404(
-        Parceiro.objects.only("pk", "cnpj", "versao_publica"), cnpj=normalizado
-    )
+    return normalizado
 
 
 @require_GET
 @ratelimit(key="ip", rate=settings.CRC_LIMITE_POR_IP, block=True)
 def crc_pdf(request, cnpj):
-    certificado = crc.crc_do_dia(_parceiro_publico(cnpj))
+    cnpj = _cnpj_publico(cnpj)
+    pronto = crc.pdf_do_dia_pelo_cnpj(cnpj)  # reemissão: uma consulta e o arquivo guardado
+    if pronto is None:
+        parceiro = get_object_or_404(Parceiro.objects.only("pk", "versao_publica"), cnpj=cnpj)
+        certificado = crc.crc_do_dia(parceiro)
+        pronto = (certificado.pdf.name, certificado.codigo)
+    nome, codigo = pronto
     resposta = FileResponse(
-        certificado.pdf.open("rb"),
+        default_storage.open(nome, "rb"),
         content_type="application/pdf",
-        filename=f"crc-{certificado.snapshot['cnpj']}-{certificado.codigo}.pdf",
+        filename=f"crc-{cnpj}-{codigo}.pdf",
     )
     # Outro dia ou outra situação é outro certificado: nada de cache compartilhado.
     resposta["Cache-Control"] = "private, max-age=60"
@@ -125,8 +149,7 @@ def verificar_codigo(request, codigo):
     normalizado = normalizar_codigo(codigo)
     if normalizado and normalizado != codigo:
         return redirect("declaracoes:verificar_codigo", codigo=normalizado)
-    # Visitante anônimo sem mensagem pendente: a página pública é a mesma para todos.
-    publica = not request.user.is_authenticated and "messages" not in request.COOKIES
+    publica = _visitante_sem_mensagens(request)
     pronta = verificacao.pagina_em_cache(normalizado) if publica else None
     if pronta is not None:
         return _cabecalhos_de_cache(HttpResponse(pronta))

@@ -212,9 +212,10 @@ class Parceiro(DadosReceita):
     class Meta:
         ordering = ["razao_social"]
         verbose_name = "parceiro"
-        # A consulta pública ordena por razão social: com um termo comum, o PostgreSQL
-        # percorre este índice e para nos 10 primeiros em vez de ordenar milhares.
-        indexes = [models.Index(fields=["razao_social", "id"], name="parceiro_razao_social")]
+        # A consulta pública ordena pelo nome normalizado (ordem alfabética sem acentos):
+        # com um termo comum, o PostgreSQL percorre este índice (só o índice, estreito) e
+        # para nos 10 primeiros em vez de ordenar milhares; termos raros vão pelo de trigramas.
+        indexes = [models.Index(fields=["busca_nome", "id"], name="parceiro_busca_nome_ordem")]
 
     def __str__(self):
         return f"{self.razao_social} ({self.cnpj_formatado})"

@@ -43,6 +43,22 @@ def _tolerante(resultado_na_falha):
 _PADRAO = object()
 
 
+# INCR só se a chave existe, numa ida ao Redis (o incr do Django faz EXISTS e depois
+# INCRBY: duas). O limite por IP chama add + incr a cada pedido público.
+_INCR_SE_EXISTE = (
+    "if redis.call('exists', KEYS[1]) == 1 then "
+    "return redis.call('incrby', KEYS[1], ARGV[1]) end return false"
+)
+
+
+def _incr_numa_ida(self, key, delta=1, version=None):
+    chave = self.make_and_validate_key(key, version=version)
+    valor = self._cache.get_client(chave, write=True).eval(_INCR_SE_EXISTE, 1, chave, delta)
+    if valor is None:
+        raise ValueError(f"Key '{key}' not found.")
+    return valor
+
+
 class RedisCacheTolerante(RedisCache):
     get = _tolerante(_PADRAO)(RedisCache.get)
     add = _tolerante(False)(RedisCache.add)
@@ -53,5 +69,5 @@ class RedisCacheTolerante(RedisCache):
     get_many = _tolerante(dict)(RedisCache.get_many)
     set_many = _tolerante(list)(RedisCache.set_many)
     delete_many = _tolerante(None)(RedisCache.delete_many)
-    incr = _tolerante(ValueError)(RedisCache.incr)
+    incr = _tolerante(ValueError)(_incr_numa_ida)
     clear = _tolerante(False)(RedisCache.clear)

@@ -1169,3 +1169,30 @@ def test_exportacao_com_qualquer_entrada_nunca_da_500(mundo, formato, data, ip):
     else:
         assert dados.startswith(b"PK")
         load_workbook(io.BytesIO(dados))
+
+
+# --- Página pronta em cache -----------------------------------------------------------------------
+def test_mesma_busca_de_visitante_sai_do_cache_sem_consultar_o_banco(
+    client, mundo, django_assert_num_queries
+):
+    primeira = consultar(client, nome="são jos")
+    with django_assert_num_queries(0):
+        segunda = consultar(client, nome="são jos")
+    assert segunda.content == primeira.content
+    assert mundo.letras(cnpjs_dos_resultados(segunda)) == {"A", "B"}
+    outra_grafia = consultar(client, nome="SAO JOS")  # outra página: repete o que se digitou
+    assert 'value="SAO JOS"' in _html(outra_grafia)
+
+
+def test_busca_por_cpf_e_pessoa_logada_nao_usam_o_cache(
+    client, mundo, django_assert_max_num_queries
+):
+    consultar(client, cpf=CPF_DO_RL)
+    with django_assert_max_num_queries(4) as capturadas:
+        consultar(client, cpf=CPF_DO_RL)
+    assert len(capturadas) >= 1  # nada de página com o CPF guardada no Redis
+    client.force_login(UsuarioFactory(aceitou_termo=True))
+    consultar(client, nome="são jos")
+    with django_assert_max_num_queries(8) as capturadas:
+        consultar(client, nome="são jos")
+    assert len(capturadas) >= 1
