@@ -472,7 +472,7 @@ def medir_pdf_e_exportacao():
 
     aviso("render do CRC (1 e 3 páginas)")
     for paginas, ms in sorted(publico.medir_renderizacao().items()):
-        alvo = 60 if paginas == 1 else 150
+        alvo = 60 if paginas == 1 else 150  # 2 páginas: o alvo de 1–3 páginas (150 ms)
         meta(f"CRC render {paginas} pág.", f"mediana {ms:.0f} ms", f"<= {alvo} ms", ms <= alvo)
     ms, n = publico.medir_emissao_completa()
     meta("CRC 1ª emissão (total)", f"mediana {ms:.0f} ms ({n} Parceiros)", "informativo", True)
