@@ -62,7 +62,12 @@ def medir_renderizacao(repeticoes=15):
     calculada, itens = situacao.calcular(parceiro, dia)
     retrato = crc.retrato_do_parceiro(parceiro, calculada, itens, dia)
     resultado = {}
-    for base in (retrato, _retrato_de_tres_paginas(retrato, parceiro)):
+    variantes = (
+        _retrato_de_uma_pagina(retrato, parceiro),
+        retrato,
+        _retrato_de_tres_paginas(retrato, parceiro),
+    )
+    for base in variantes:
         contexto = crc.contexto_pdf(base, "0" * 16, parceiro.created_at)
         pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")  # aquece
         tempos, paginas = [], 0
@@ -93,18 +98,35 @@ def medir_emissao_completa(n=15):
     return statistics.median(tempos) if tempos else float("nan"), len(tempos)
 
 
-def _retrato_de_tres_paginas(retrato, parceiro):
-    """O mesmo retrato com os grupos repetidos até o PDF ter 3 páginas."""
+def _paginas(retrato, parceiro):
     import pypdf
 
     from cagec.lib import pdf
     from declaracoes import crc
 
+    contexto = crc.contexto_pdf(retrato, "0" * 16, parceiro.created_at)
+    conteudo = pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")
+    return len(pypdf.PdfReader(_bytes_io(conteudo)).pages)
+
+
+def _retrato_de_uma_pagina(retrato, parceiro):
+    """O retrato com os primeiros itens que cabem numa página (um Tipo com poucas obrigações)."""
+    itens = [(g["nome"], i) for g in retrato["grupos"] for i in g["itens"]]
+    for n in range(len(itens), 0, -1):
+        grupos = {}
+        for nome, item in itens[:n]:
+            grupos.setdefault(nome, []).append(item)
+        menor = {**retrato, "grupos": [{"nome": k, "itens": v} for k, v in grupos.items()]}
+        if _paginas(menor, parceiro) == 1:
+            return menor
+    return retrato
+
+
+def _retrato_de_tres_paginas(retrato, parceiro):
+    """O mesmo retrato com os grupos repetidos até o PDF ter 3 páginas."""
     for vezes in range(2, 12):
         grande = {**retrato, "grupos": retrato["grupos"] * vezes}
-        contexto = crc.contexto_pdf(grande, "0" * 16, parceiro.created_at)
-        conteudo = pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")
-        if len(pypdf.PdfReader(_bytes_io(conteudo)).pages) >= 3:
+        if _paginas(grande, parceiro) >= 3:
             return grande
     return grande
 
