@@ -102,8 +102,8 @@ def _validar(decisao, motivo, documentos):
 
 def _encerrar_documentos(documentos, analista):
     for documento in documentos:
-        documento.status = Documento.Status.REPROVADO
-        documento.save()
+        documento.save()  # parecer e motivo
+        services.mudar_status_documento(documento, Documento.Status.REPROVADO, ator=analista)
 
 
 def _aplicar(solicitacao, documentos, analista, ip):
@@ -115,14 +115,12 @@ def _aplicar(solicitacao, documentos, analista, ip):
             documento.vinculo = mandato
             documento.vence_em = mandato.mandato_fim if mandato else None
         documento.parceiro = parceiro
-        if documento.parecer == P.APROVAR:
-            Documento.objects.filter(
-                parceiro=parceiro, obrigacao=documento.obrigacao, status=Documento.Status.APROVADO
-            ).update(status=Documento.Status.SUBSTITUIDO)
-            documento.status = Documento.Status.APROVADO
-        else:
-            documento.status = Documento.Status.REPROVADO
-        documento.save()
+        aprovado = documento.parecer == P.APROVAR
+        if aprovado:
+            services.substituir_aprovados(parceiro, documento.obrigacao, ator=analista)
+        documento.save()  # parecer, parceiro e vencimento do mandato
+        para = Documento.Status.APROVADO if aprovado else Documento.Status.REPROVADO
+        services.mudar_status_documento(documento, para, ator=analista)
     situacao.recalcular(parceiro, motivo=f"Solicitação nº {solicitacao.pk} aprovada")
 
 

@@ -107,6 +107,51 @@ def _transicionar(solicitacao, para, *, ator, motivo="", ip=None):
     )
 
 
+# --- Documento: a tabela de status ------------------------------------------------------------
+D = Documento.Status
+_TRANSICOES_DOCUMENTO = {
+    D.EM_ANALISE: {D.APROVADO, D.REPROVADO, D.SUBSTITUIDO},
+    D.APROVADO: {D.SUBSTITUIDO},  # outro documento da mesma obrigação foi aprovado
+    D.REPROVADO: {D.SUBSTITUIDO},
+    D.SUBSTITUIDO: set(),
+}
+
+
+def mudar_status_documento(documento, para, *, ator=None, motivo=""):
+    """Único lugar que muda ``Documento.status`` (tabela acima), com auditoria.
+
+    Grava só o status; o chamador grava os outros campos que mudou junto (parecer,
+    parceiro, vencimento). Chamado dentro da transação de quem decide.
+    """
+    de = documento.status
+    if para not in _TRANSICOES_DOCUMENTO[de]:
+        raise TransicaoInvalida(
+            f"Um documento {D(de).label.lower()} não pode ficar {D(para).label.lower()}."
+        )
+    documento.status = para
+    if documento.pk:
+        Documento.objects.filter(pk=documento.pk).update(status=para)
+    registrar(
+        f"documento.{para}",
+        objeto=documento,
+        ator=ator,
+        descricao=motivo or documento.obrigacao.nome,
+        antes={"status": de},
+        depois={"status": para},
+    )
+
+
+def substituir_aprovados(parceiro, obrigacao, *, ator=None):
+    """O aprovado atual da obrigação vai para o histórico (aprovado → substituído)."""
+    anteriores = (
+        Documento.objects.select_for_update()
+        .select_related("obrigacao")
+        .filter(parceiro=parceiro, obrigacao=obrigacao, status=D.APROVADO)
+    )
+    for anterior in anteriores:
+        mudar_status_documento(anterior, D.SUBSTITUIDO, ator=ator, motivo="Novo documento aprovado")
+
+
 def _exigir_editavel(solicitacao):
     if not solicitacao.editavel:
         raise TransicaoInvalida(
@@ -344,8 +389,7 @@ def anexar_documento(
         _exigir_editavel(solicitacao)
         anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
         if anterior and anterior.analisado_em:
-            anterior.status = Documento.Status.SUBSTITUIDO
-            anterior.save(update_fields=["status"])
+            mudar_status_documento(anterior, D.SUBSTITUIDO, ator=usuario, motivo="Trocado")
         elif anterior:
             _apagar_anexo(anterior)
         documento = Documento.objects.create(
@@ -383,8 +427,7 @@ def remover_documento(documento, usuario):
         _exigir_editavel(solicitacao)
         registrar("documento.removido", objeto=documento, ator=usuario, descricao=str(documento))
         if documento.analisado_em:
-            documento.status = Documento.Status.SUBSTITUIDO
-            documento.save(update_fields=["status"])
+            mudar_status_documento(documento, D.SUBSTITUIDO, ator=usuario, motivo="Removido")
         else:
             _apagar_anexo(documento)
 
