@@ -266,8 +266,20 @@ def fila_de_analise(filtros, dia):
 
     from django.db.models import Q
 
-    qs = Solicitacao.objects.filter(status=S.EM_ANALISE).select_related(
-        "parceiro__tipo", "solicitante"
+    qs = (
+        Solicitacao.objects.filter(status=S.EM_ANALISE)
+        .select_related("parceiro__tipo", "solicitante")
+        # Só o que a fila mostra: nada do JSON da Receita nem das outras colunas dos Parceiros.
+        .only(
+            "tipo",
+            "status",
+            "cnpj",
+            "enviada_em",
+            "dados",
+            "parceiro__razao_social",
+            "parceiro__tipo__nome",
+            "solicitante__nome",
+        )
     )
     if filtros.get("tipo"):
         qs = qs.filter(tipo=filtros["tipo"])
