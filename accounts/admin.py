@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
 
@@ -6,7 +7,7 @@ from cagec.lib import emails
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.documentos import normalizar_cpf
 
-from . import services
+from . import convites, services
 from .forms import CPFField, TelefoneField
 from .models import AceiteTermo, EmailSaida, RegistroAuditoria, TermoUso, Usuario
 
@@ -58,7 +59,13 @@ class UsuarioAdmin(admin.ModelAdmin):
         ("Permissões", {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
     filter_horizontal = ["groups", "user_permissions"]
-    actions = ["desbloquear", "reenviar_primeiro_acesso", "bloquear"]
+    actions = [
+        "desbloquear",
+        "reenviar_primeiro_acesso",
+        "enviar_convites",
+        "reenviar_convites",
+        "bloquear",
+    ]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -117,6 +124,32 @@ class UsuarioAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 f"{ignorados} usuário(s) ignorado(s): a conta já está ativa ou bloqueada.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Enviar convite (importados pendentes que ainda não receberam)")
+    def enviar_convites(self, request, queryset):
+        self._convidar(request, queryset, reenviar=False)
+
+    @admin.action(description="Reenviar convite (importados pendentes; o link anterior expira)")
+    def reenviar_convites(self, request, queryset):
+        self._convidar(request, queryset, reenviar=True)
+
+    def _convidar(self, request, queryset, *, reenviar):
+        agendados = convites.agendar_convites(queryset, reenviar=reenviar, ator=request.user)
+        ignorados = queryset.count() - agendados
+        r = convites.resumo()
+        self.message_user(
+            request,
+            f"{agendados} convite(s) agendado(s), em lotes de {settings.CONVITES_POR_MINUTO} "
+            f"por minuto. Total: {r['enviados']} enviado(s), {r['pendentes']} na fila, "
+            f"{r['falhas']} com falha; {r['sem_convite']} pessoa(s) ainda sem convite.",
+        )
+        if ignorados:
+            self.message_user(
+                request,
+                f"{ignorados} ignorado(s): conta ativa, bloqueada, não importada"
+                + ("." if reenviar else " ou já convidada (use Reenviar convite)."),
                 messages.WARNING,
             )
 

@@ -14,3 +14,11 @@ def enviar_email(email_id):
 def varrer_caixa_de_saida():
     """Reenvia o que ficou pendente (fila fora do ar, worker morto, SMTP com falha)."""
     return sum(emails.entregar(pk) for pk in emails.pendentes_para_varredura())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def enviar_lote_de_convites(ids, reenviar=False, ator_id=None):
+    """Um lote de convites (agendado por ``accounts.convites``); rodar de novo não repete."""
+    from . import convites
+
+    return convites.enviar_lote(ids, reenviar=reenviar, ator_id=ator_id)

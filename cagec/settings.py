@@ -194,6 +194,8 @@ LOGIN_REDIRECT_URL = "accounts:painel"
 LOGOUT_REDIRECT_URL = "home"
 
 PRIMEIRO_ACESSO_VALIDADE = timedelta(hours=env.int("PRIMEIRO_ACESSO_HORAS", default=72))
+# Convites a pré-cadastrados: lotes deste tamanho, um por minuto (não estourar o SMTP).
+CONVITES_POR_MINUTO = env.int("CONVITES_POR_MINUTO", default=200)
 RECUPERACAO_SENHA_VALIDADE = timedelta(hours=1)
 TROCA_EMAIL_VALIDADE = timedelta(hours=24)
 # Na validação de cadastro, pedir também o e-mail registrado (além do CPF).
