@@ -404,12 +404,8 @@ def em_b(rps, b):
     return f"{milhar(rps)} req/s = {rps / b:.3f} B"
 
 
-def medir_caminhos(porta, nome, caminhos, b, *, min_b, max_p95, max_consultas, pasta):
-    """Como medir_pagina, mas em rodízio por vários caminhos (bench/caminhos.lua)."""
-    arquivo = pasta / f"caminhos-{abs(hash(nome))}.txt"
-    arquivo.write_text("".join(f"{c}\n" for c in caminhos))
-    wrk(porta, caminhos[0], segundos=2, script="caminhos.lua", args=[str(arquivo)])
-    m = wrk(porta, caminhos[0], script="caminhos.lua", args=[str(arquivo)])
+def _metas_da_carga(nome, m, b, min_b, max_p95):
+    """Linhas de vazão (se a meta tiver uma) e p95 de uma medida do wrk; erros reprovam."""
     nota = f" ({m.erros} erros)" if m.erros else ""
     if min_b is not None:
         meta(
@@ -424,6 +420,15 @@ def medir_caminhos(porta, nome, caminhos, b, *, min_b, max_p95, max_consultas, p
         f"<= {max_p95} ms",
         m.p95_ms <= max_p95 and not m.erros,
     )
+
+
+def medir_caminhos(porta, nome, caminhos, b, *, min_b, max_p95, max_consultas, pasta):
+    """Como medir_pagina, mas em rodízio por vários caminhos (bench/caminhos.lua)."""
+    arquivo = pasta / f"caminhos-{abs(hash(nome))}.txt"
+    arquivo.write_text("".join(f"{c}\n" for c in caminhos))
+    wrk(porta, caminhos[0], segundos=2, script="caminhos.lua", args=[str(arquivo)])
+    m = wrk(porta, caminhos[0], script="caminhos.lua", args=[str(arquivo)])
+    _metas_da_carga(nome, m, b, min_b, max_p95)
     if max_consultas is not None:
         n = max(consultas(c) for c in caminhos[:3])
         meta(f"{nome} consultas", str(n), f"<= {max_consultas}", n <= max_consultas)
@@ -492,21 +497,7 @@ def medir_pagina(porta, caminho, b, *, min_b, max_p95, max_consultas, usuario=No
     nome = f"GET {caminho}"
     opcoes = ["-H", f"Cookie: sessionid={sessao}"] if sessao else []
     wrk(porta, caminho, segundos=2, opcoes=opcoes)  # aquece templates e conexões
-    m = wrk(porta, caminho, opcoes=opcoes)
-    nota = f" ({m.erros} erros)" if m.erros else ""
-    if min_b is not None:
-        meta(
-            f"{nome} vazão",
-            em_b(m.rps, b) + nota,
-            f">= {min_b:.2f} B",
-            m.rps >= min_b * b and not m.erros,
-        )
-    meta(
-        f"{nome} p95",
-        f"{m.p95_ms:.1f} ms{nota}",
-        f"<= {max_p95} ms",
-        m.p95_ms <= max_p95 and not m.erros,
-    )
+    _metas_da_carga(nome, wrk(porta, caminho, opcoes=opcoes), b, min_b, max_p95)
     n = consultas(caminho, usuario)
     meta(f"{nome} consultas", str(n), f"<= {max_consultas}", n <= max_consultas)
 

@@ -31,7 +31,6 @@ from cagec.lib.documentos import formatar_cnpj
 from parceiros import situacao
 from parceiros.models import Obrigacao, Parceiro, Vinculo
 
-from . import verificacao
 from .models import Certificado
 
 VERSAO_DO_RETRATO = 1
@@ -240,30 +239,7 @@ def _gravar(parceiro, dia, retrato, chave, tentativas=3):
 
 
 def revogar(certificado: Certificado, ator, *, motivo: str, ip=None) -> int:
-    """Revoga um CRC (definitivo, auditado). Devolve 1 se revogou agora, 0 se já estava.
+    """Revoga um CRC (ver ``declaracoes.revogacao``); o próximo pedido emite um novo."""
+    from .revogacao import revogar as revogar_documento
 
-    O próximo pedido do CRC do Parceiro emite um certificado novo.
-    """
-    from cagec.lib.auditoria import registrar, sem_cpf
-
-    motivo = sem_cpf((motivo or "").strip())  # o motivo aparece na verificação pública
-    if not motivo:
-        raise ValueError("O motivo da revogação é obrigatório.")
-    with transaction.atomic():
-        atual = Certificado.objects.select_for_update().get(pk=certificado.pk)
-        if atual.revogado_em:
-            return 0
-        atual.revogado_em = timezone.now()
-        atual.revogado_por = ator
-        atual.motivo_revogacao = motivo
-        atual.save(update_fields=["revogado_em", "revogado_por", "motivo_revogacao"])
-        verificacao.esquecer(atual.codigo)
-        registrar(
-            "certificado.revogado",
-            objeto=atual,
-            ator=ator,
-            ip=ip,
-            descricao=motivo,
-            depois={"codigo": atual.codigo},
-        )
-    return 1
+    return revogar_documento(certificado, ator, motivo=motivo, ip=ip)

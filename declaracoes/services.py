@@ -14,13 +14,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cagec.lib import pdf
-from cagec.lib.auditoria import registrar, sem_cpf
+from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from parceiros.models import Solicitacao
 from parceiros.services import TransicaoInvalida, declaracao_vigente
 
-from . import verificacao
 from .models import Declaracao
 
 
@@ -137,25 +136,7 @@ def contexto_pdf(declaracao):
 
 
 def revogar(declaracao, ator, *, motivo, ip=None):
-    """Revoga uma declaração (definitivo, auditado). Devolve 1 se revogou agora, 0 se já estava."""
-    motivo = sem_cpf((motivo or "").strip())  # o motivo aparece na verificação pública
-    if not motivo:
-        raise ValueError("O motivo da revogação é obrigatório.")
-    with transaction.atomic():
-        atual = Declaracao.objects.select_for_update().get(pk=declaracao.pk)
-        if atual.revogada_em:
-            return 0
-        atual.revogada_em = timezone.now()
-        atual.revogada_por = ator
-        atual.motivo_revogacao = motivo
-        atual.save(update_fields=["revogada_em", "revogada_por", "motivo_revogacao"])
-        verificacao.esquecer(atual.codigo)
-        registrar(
-            "declaracao.revogada",
-            objeto=atual,
-            ator=ator,
-            ip=ip,
-            descricao=motivo,
-            depois={"codigo": atual.codigo},
-        )
-    return 1
+    """Revoga uma declaração (ver ``declaracoes.revogacao``)."""
+    from .revogacao import revogar as revogar_documento
+
+    return revogar_documento(declaracao, ator, motivo=motivo, ip=ip)
