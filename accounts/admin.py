@@ -226,3 +226,6 @@ class RegistroAuditoriaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     search_fields = ["acao", "descricao", "objeto_id", "ator__cpf", "usuario_afetado__cpf"]
     date_hierarchy = "created_at"
     list_select_related = ["ator", "usuario_afetado"]
+
+
+from . import admin_importacao  # noqa: E402,F401 (registra ImportacaoCadastro)

@@ -2,7 +2,7 @@
 
 Ciclo de vida do Usuário (única casa das transições, ver ``_TRANSICOES``)::
 
-    pendente ──primeiro acesso / redefinição──▶ ativo
+    pendente ──primeiro acesso / redefinição / entrada com gov.br──▶ ativo
     pendente | ativo ──bloqueio (administração)──▶ bloqueado
     bloqueado ──desbloqueio (administração)──▶ ativo (ou pendente, se nunca ativou)
 
@@ -422,6 +422,26 @@ def bloquear(usuario, *, ator=None, ip=None, motivo=""):
         if usuario.situacao == S.BLOQUEADO:
             return usuario
         _transicionar(usuario, S.BLOQUEADO, ator=ator, ip=ip, motivo=motivo or "Bloqueio")
+    return usuario
+
+
+def ativar_pelo_govbr(usuario, *, ip=None):
+    """Entrada com gov.br de uma conta pendente: pendente → ativo (validação pelo gov.br).
+
+    O gov.br já comprovou que a pessoa é dona do CPF, o que vale pela validação de cadastro
+    do convite; os links de primeiro acesso ainda abertos deixam de valer (a conta segue sem
+    senha local; quem quiser uma usa a recuperação). Conta já ativa: nada muda. Conta
+    bloqueada: ``TransicaoInvalida``. O termo vigente é pedido depois, como em todo login.
+    """
+    with transaction.atomic():
+        usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
+        if usuario.situacao == S.BLOQUEADO:
+            raise TransicaoInvalida("Conta bloqueada pela administração.")
+        if usuario.situacao == S.PENDENTE:
+            TokenAcesso.objects.filter(
+                usuario=usuario, finalidade=F.PRIMEIRO_ACESSO, usado_em=None
+            ).update(usado_em=timezone.now())
+            _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Ativada pelo gov.br")
     return usuario
 
 

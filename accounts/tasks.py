@@ -22,3 +22,19 @@ def enviar_lote_de_convites(ids, reenviar=False, ator_id=None):
     from . import convites
 
     return convites.enviar_lote(ids, reenviar=reenviar, ator_id=ator_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def validar_importacao(importacao_id):
+    """Prévia de uma importação de cadastro (idempotente: valida uma vez só)."""
+    from . import importacao
+
+    importacao.validar(importacao_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, time_limit=1800)
+def importar_cadastro(importacao_id):
+    """Grava uma importação confirmada (idempotente: concluída não roda de novo)."""
+    from . import importacao
+
+    importacao.executar(importacao_id)

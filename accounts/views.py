@@ -8,16 +8,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
+from jwt import PyJWTError
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from requests import RequestException
 
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
 
-from . import forms, selectors, services
+from . import forms, govbr, selectors, services
 from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_TERMO
 from .models import TokenAcesso
 
@@ -86,16 +93,80 @@ def entrar(request):
     if request.method == "POST":
         if form.is_valid():
             login(request, form.usuario, backend="django.contrib.auth.backends.ModelBackend")
-            request.session[CHAVE_ATIVIDADE] = request.session[CHAVE_INICIO] = time.time()
-            # Só para mostrar o menu "Análise" sem consultar permissões a cada página; a
-            # fila confere a permissão de verdade.
-            request.session["menu_analise"] = form.usuario.is_staff and form.usuario.has_perm(
-                "parceiros.analisar_solicitacao"
-            )
-            services.registrar_login(form.usuario, ip=ip(request))
+            _abrir_sessao(request, form.usuario, metodo="senha")
             return redirect(_proximo(request))
         log.info("Login recusado para %s", mascarar_cpf(request.POST.get("cpf", "")))
-    return render(request, "accounts/entrar.html", {"form": form, "next": _proximo(request, "")})
+    contexto = {"form": form, "next": _proximo(request, ""), "govbr": govbr.configurado()}
+    return render(request, "accounts/entrar.html", contexto)
+
+
+def _abrir_sessao(request, usuario, *, metodo):
+    """O que todo login faz logo depois de ``login()``, por senha ou pelo gov.br."""
+    request.session[CHAVE_ATIVIDADE] = request.session[CHAVE_INICIO] = time.time()
+    # Só para mostrar o menu "Análise" sem consultar permissões a cada página; a
+    # fila confere a permissão de verdade.
+    request.session["menu_analise"] = usuario.is_staff and usuario.has_perm(
+        "parceiros.analisar_solicitacao"
+    )
+    services.registrar_login(usuario, ip=ip(request), metodo=metodo)
+
+
+# --- gov.br: o fluxo OpenID Connect é do mozilla-django-oidc; aqui, só a cola do portal ---
+
+
+def _mensagem_govbr(motivo):
+    if motivo == govbr.RECUSA_SEM_CONTA:
+        return format_html(
+            'Não há conta no Portal CAGEC para este CPF. <a href="{}">Faça sua inscrição</a> '
+            "e depois entre com o gov.br.",
+            reverse("accounts:inscricao"),
+        )
+    if motivo == govbr.RECUSA_BLOQUEADA:
+        return "Sua conta está bloqueada pela administração do Portal CAGEC."
+    return "Não foi possível entrar com o gov.br. Tente novamente."
+
+
+class _SoComGovBr:
+    def dispatch(self, request, *args, **kwargs):
+        if not govbr.configurado():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class GovBrEntrarView(_SoComGovBr, OIDCAuthenticationRequestView):
+    """Redireciona ao gov.br com state, nonce e o desafio PKCE guardados na sessão."""
+
+
+# Cada retorno faz três chamadas ao provedor (token, JWKS, userinfo): limite por IP.
+@method_decorator(
+    ratelimit(key="ip", group="govbr", rate=settings.LOGIN_LIMITE_POR_IP, block=True), "get"
+)
+class GovBrRetornoView(_SoComGovBr, OIDCAuthenticationCallbackView):
+    """Volta do gov.br: confere state, troca o código, abre a sessão ou explica a recusa."""
+
+    def get(self, request):
+        try:
+            return super().get(request)
+        except (SuspiciousOperation, RequestException, PyJWTError) as erro:
+            # state desconhecido, código vencido ou já usado, id_token inválido, provedor fora
+            log.warning("Entrada com gov.br recusada: %s", erro)
+            return self.login_failure()
+
+    def login_success(self):
+        try:
+            services.ativar_pelo_govbr(self.user, ip=ip(self.request))
+        except services.TransicaoInvalida:
+            self.request.govbr_recusa = govbr.RECUSA_BLOQUEADA
+            return self.login_failure()
+        self.user.refresh_from_db()  # mantém o atributo backend que o login() usa
+        resposta = super().login_success()
+        _abrir_sessao(self.request, self.user, metodo="govbr")
+        return resposta
+
+    def login_failure(self):
+        motivo = getattr(self.request, "govbr_recusa", None)
+        messages.error(self.request, _mensagem_govbr(motivo))
+        return super().login_failure()  # LOGIN_REDIRECT_URL_FAILURE: /entrar/
 
 
 def login_bloqueado(request, original_response=None, credentials=None):

@@ -173,6 +173,8 @@ AUTH_USER_MODEL = "accounts.Usuario"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Recusa tudo enquanto o gov.br não estiver configurado (ver "gov.br" abaixo).
+    "accounts.govbr.GovBrBackend",
 ]
 PASSWORD_HASHERS = [
     "accounts.hashers.Argon2CagecPasswordHasher",
@@ -220,6 +222,9 @@ AXES_ENABLE_ADMIN = True
 AXES_PASSWORD_FORM_FIELD = "senha"
 AXES_SENSITIVE_PARAMETERS = ["senha", "password", "csrfmiddlewaretoken"]
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Logins por senha são sempre POST. O único authenticate() em GET é o retorno do gov.br, sem
+# CPF na requisição: contá-lo para o axes acumularia falhas num "CPF vazio" comum a todos.
+AXES_NEVER_LOCKOUT_GET = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IP_HEADERS", default=["REMOTE_ADDR"]
 )  # atrás de um proxy confiável: ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
@@ -236,6 +241,37 @@ RATELIMIT_VIEW = "cagec.views.limite_excedido"
 # Redis fora: o limite por IP deixa de valer (o bloqueio por CPF do axes fica no banco).
 RATELIMIT_FAIL_OPEN = True
 CSRF_FAILURE_VIEW = "cagec.views.falha_csrf"
+
+# --- gov.br (Login Único, OpenID Connect via mozilla-django-oidc) -------------------------
+# Desligado por padrão: sem GOVBR_URL_BASE, GOVBR_CLIENT_ID e GOVBR_CLIENT_SECRET o botão
+# some e /govbr/... responde 404 (accounts.govbr.configurado). GOVBR_URL_BASE é o emissor
+# (https://sso.acesso.gov.br, homologação https://sso.staging.acesso.gov.br); os endereços
+# de cada endpoint saem dele, ou das variáveis GOVBR_URL_* quando o provedor for diferente.
+GOVBR_URL_BASE = env.str("GOVBR_URL_BASE", default="").rstrip("/")
+GOVBR_CLIENT_ID = env.str("GOVBR_CLIENT_ID", default="")
+GOVBR_CLIENT_SECRET = env.str("GOVBR_CLIENT_SECRET", default="")
+
+
+def _url_govbr(variavel, caminho):
+    return env.str(variavel, default=f"{GOVBR_URL_BASE}{caminho}" if GOVBR_URL_BASE else "")
+
+
+OIDC_RP_CLIENT_ID = GOVBR_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = GOVBR_CLIENT_SECRET
+OIDC_OP_AUTHORIZATION_ENDPOINT = _url_govbr("GOVBR_URL_AUTORIZACAO", "/authorize")
+OIDC_OP_TOKEN_ENDPOINT = _url_govbr("GOVBR_URL_TOKEN", "/token")
+OIDC_OP_USER_ENDPOINT = _url_govbr("GOVBR_URL_USERINFO", "/userinfo/")
+OIDC_OP_JWKS_ENDPOINT = _url_govbr("GOVBR_URL_JWKS", "/jwk")
+OIDC_RP_SCOPES = env.str("GOVBR_ESCOPOS", default="openid email profile govbr_confiabilidades")
+OIDC_RP_SIGN_ALGO = "RS256"  # id_token assinado pelo provedor, conferido com a chave do JWKS
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TOKEN_USE_BASIC_AUTH = True  # client_secret_basic, como o gov.br exige
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # só entra quem já tem conta (por CPF); ver GovBrBackend
+OIDC_TIMEOUT = env.float("GOVBR_TEMPO_LIMITE", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:govbr_retorno"
+LOGIN_REDIRECT_URL_FAILURE = "/entrar/"
 
 # --- Internacionalização ----------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"

@@ -27,13 +27,39 @@ def registrar(
     depois=None,
     ip=None,
 ):
+    registro = montar(
+        acao,
+        objeto=objeto,
+        ator=ator,
+        usuario_afetado=usuario_afetado,
+        descricao=descricao,
+        antes=antes,
+        depois=depois,
+        ip=ip,
+    )
+    registro.save(force_insert=True)
+    return registro
+
+
+def montar(
+    acao,
+    *,
+    objeto=None,
+    ator=None,
+    usuario_afetado=None,
+    descricao="",
+    antes=None,
+    depois=None,
+    ip=None,
+):
+    """O registro de ``registrar`` sem gravar: cargas em massa gravam vários de uma vez."""
     from accounts.models import RegistroAuditoria, Usuario
 
     if usuario_afetado is None and isinstance(objeto, Usuario):
         usuario_afetado = objeto
     if ator is not None and not getattr(ator, "is_authenticated", False):
         ator = None
-    return RegistroAuditoria.objects.create(
+    return RegistroAuditoria(
         acao=acao,
         ator=ator,
         usuario_afetado=usuario_afetado,
@@ -44,3 +70,10 @@ def registrar(
         depois=depois,
         ip=ip,
     )
+
+
+def registrar_em_massa(registros):
+    """Grava de uma vez registros feitos com ``montar`` (importação: uma consulta por lote)."""
+    from accounts.models import RegistroAuditoria
+
+    return RegistroAuditoria.objects.bulk_create(registros, batch_size=2000)

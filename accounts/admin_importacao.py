@@ -1,0 +1,137 @@
+"""Admin da importação de cadastro: envio → prévia → confirmar → progresso → resultado.
+
+As views só adaptam: o formulário confere o arquivo, ``accounts.importacao`` faz o resto.
+Registrado a partir de ``accounts/admin.py``.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from . import importacao as servico
+from .models import ImportacaoCadastro
+
+TAMANHO_MAXIMO = 100 * 1024 * 1024
+GRUPOS = [
+    ("pessoas", "Pessoas"),
+    ("organizacoes", "Organizações"),
+    ("vinculos", "Vínculos de RL"),
+]
+
+
+class ImportacaoForm(forms.ModelForm):
+    arquivo = forms.FileField(
+        label="Arquivo (CSV ou XLSX)",
+        help_text=(
+            "CSV em UTF-8 (separador ; ou ,) ou XLSX, com o cabeçalho do arquivo-modelo. "
+            "Primeiro é feita uma prévia; nada é gravado antes de você confirmar."
+        ),
+    )
+
+    class Meta:
+        model = ImportacaoCadastro
+        fields = ["arquivo"]
+
+    def clean_arquivo(self):
+        arquivo = self.cleaned_data["arquivo"]
+        if not arquivo.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Envie um arquivo .csv ou .xlsx.")
+        if arquivo.size > TAMANHO_MAXIMO:
+            raise forms.ValidationError("O arquivo passa de 100 MB.")
+        if arquivo.size == 0:
+            raise forms.ValidationError("O arquivo está vazio.")
+        return arquivo
+
+
+@admin.register(ImportacaoCadastro)
+class ImportacaoCadastroAdmin(admin.ModelAdmin):
+    form = ImportacaoForm
+    list_display = ["pk", "nome", "status", "processadas", "total", "criado_por", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["nome"]
+    list_select_related = ["criado_por"]
+    detalhe_template = "admin/accounts/importacaocadastro/detalhe.html"
+    change_list_template = "admin/accounts/importacaocadastro/lista.html"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        proprio = self.admin_site.admin_view
+        return [
+            path("modelo.csv", proprio(self.baixar_modelo), name="accounts_importacao_modelo"),
+            path(
+                "<int:pk>/confirmar/",
+                proprio(require_POST(self.confirmar)),
+                name="accounts_importacao_confirmar",
+            ),
+            path(
+                "<int:pk>/erros.csv", proprio(self.baixar_erros), name="accounts_importacao_erros"
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        nova = servico.criar_importacao(form.cleaned_data["arquivo"], ator=request.user)
+        obj.pk = nova.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, "Arquivo recebido: a prévia aparece aqui quando terminar.")
+        return redirect(reverse("admin:accounts_importacaocadastro_change", args=[obj.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        importacao = self.get_object(request, object_id)
+        if importacao is None or not self.has_view_permission(request, importacao):
+            raise Http404
+        contagens = importacao.resultado or importacao.contagens
+        contexto = {
+            **self.admin_site.each_context(request),
+            "title": str(importacao),
+            "opts": self.model._meta,
+            "original": importacao,
+            "importacao": importacao,
+            "contagens": contagens,
+            "grupos": [(rotulo, contagens.get(chave, {})) for chave, rotulo in GRUPOS],
+            "pode_confirmar": self.has_change_permission(request, importacao)
+            and (
+                importacao.status == ImportacaoCadastro.Status.PRONTA
+                or (importacao.status == ImportacaoCadastro.Status.FALHOU and importacao.contagens)
+            ),
+            "refresh": importacao.em_andamento,
+        }
+        return TemplateResponse(request, self.detalhe_template, contexto)
+
+    def confirmar(self, request, pk):
+        importacao = get_object_or_404(ImportacaoCadastro, pk=pk)
+        if not self.has_change_permission(request, importacao):
+            raise PermissionDenied
+        try:
+            servico.confirmar(importacao, ator=request.user)
+        except servico.TransicaoInvalida as erro:
+            self.message_user(request, str(erro), messages.ERROR)
+        else:
+            self.message_user(request, "Importação confirmada: acompanhe o progresso aqui.")
+        return redirect(reverse("admin:accounts_importacaocadastro_change", args=[pk]))
+
+    def baixar_erros(self, request, pk):
+        importacao = get_object_or_404(ImportacaoCadastro, pk=pk)
+        if not self.has_view_permission(request, importacao) or not importacao.arquivo_erros:
+            raise Http404
+        return FileResponse(
+            importacao.arquivo_erros.open("rb"),
+            as_attachment=True,
+            filename=f"erros-importacao-{importacao.pk}.csv",
+            content_type="text/csv; charset=utf-8",
+        )
+
+    def baixar_modelo(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        resposta = HttpResponse(servico.modelo_csv(), content_type="text/csv; charset=utf-8")
+        resposta["Content-Disposition"] = 'attachment; filename="modelo-importacao-cadastro.csv"'
+        return resposta

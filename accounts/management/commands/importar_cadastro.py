@@ -1,0 +1,71 @@
+"""``importar_cadastro <arquivo> [--confirmar]``: prévia (padrão) ou importação de um CSV/XLSX."""
+
+from pathlib import Path
+
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import importacao as servico
+from accounts.models import ImportacaoCadastro
+
+ROTULOS = {
+    "pessoas": "Pessoas",
+    "organizacoes": "Organizações",
+    "vinculos": "Vínculos de RL",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Importa pessoas, organizações e vínculos de RL de um CSV ou XLSX. Sem --confirmar, "
+        "só mostra a prévia (nada é gravado)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("arquivo", help="caminho do CSV (UTF-8, ; ou ,) ou XLSX")
+        parser.add_argument(
+            "--confirmar", action="store_true", help="grava de fato (sem isto é só a prévia)"
+        )
+
+    def handle(self, arquivo, confirmar, **opcoes):
+        caminho = Path(arquivo)
+        if not caminho.is_file():
+            raise CommandError(f"Arquivo não encontrado: {caminho}")
+        with caminho.open("rb") as aberto:
+            importacao = servico.importar_arquivo(
+                File(aberto, name=caminho.name), confirmar_importacao=confirmar
+            )
+        if importacao.status == ImportacaoCadastro.Status.FALHOU:
+            raise CommandError(f"Importação nº {importacao.pk}: {importacao.mensagem}")
+        contagens = importacao.resultado if confirmar else importacao.contagens
+        titulo = "Importação concluída" if confirmar else "Prévia (nada foi gravado)"
+        self.stdout.write(f"{titulo} — importação nº {importacao.pk}")
+        self.stdout.write(
+            f"Linhas: {contagens['linhas']} · válidas: {contagens['validas']} · "
+            f"inválidas: {contagens['invalidas']} · repetidas: {contagens['repetidas']}"
+        )
+        for chave, rotulo in ROTULOS.items():
+            grupo = contagens[chave]
+            extra = ""
+            if "mantidos" in grupo:
+                extra = f" · contas ativas mantidas: {grupo['mantidos']}"
+            if "encerrados" in grupo:
+                extra = f" · encerrados: {grupo['encerrados']}"
+            self.stdout.write(
+                f"{rotulo}: novos {grupo['novos']} · atualizados {grupo['atualizados']} · "
+                f"inalterados {grupo['inalterados']}{extra}"
+            )
+        if importacao.total_erros:
+            self.stdout.write(
+                f"{importacao.total_erros} erro(s) em {contagens['invalidas']} linha(s): "
+                f"{_caminho(importacao.arquivo_erros)}"
+            )
+        if not confirmar:
+            self.stdout.write("Para gravar, rode de novo com --confirmar.")
+
+
+def _caminho(arquivo):
+    try:
+        return arquivo.path
+    except NotImplementedError:  # armazenamento remoto (S3): o nome no armazenamento
+        return arquivo.name

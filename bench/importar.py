@@ -1,0 +1,225 @@
+"""Benchmark da importação de cadastro (metas.md: 100 000 linhas ≤ 60 s, 0 hashes, ≤ 500 MB).
+
+Gera um CSV de BENCH_IMPORTACAO linhas (padrão 100 000) com ~1% de linhas inválidas de
+cada tipo, num banco próprio (recriado a cada rodada), e mede: prévia, importação
+(tempo e pico de memória do processo), hashes de senha calculados e a segunda rodada
+(0 criados, 0 alterados). Imprime uma linha PASS/FAIL por meta.
+
+Uso, da raiz do repositório: .venv/bin/python bench/importar.py
+"""
+
+import csv
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+RAIZ = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(RAIZ))
+
+DATABASE_URL = os.environ.get(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cagec_bench_importacao"
+)
+LINHAS = int(os.environ.get("BENCH_IMPORTACAO", "100000"))
+META_SEGUNDOS = 60
+META_MB = 500
+INICIO = time.monotonic()
+
+# Um tipo de erro a cada 100 linhas (≈1% de cada), na posição ``i % 100``.
+ERROS = {
+    7: ("cpf", "11111111112"),
+    17: ("cnpj", "11222333000100"),
+    27: ("nome", ""),
+    37: ("natureza_juridica", "999-9"),
+    47: ("tipo", "Clube Recreativo"),
+    57: ("mandato_inicio", "2025/13/01"),
+    67: ("mandato_fim", "01/01/2020"),  # antes do início
+}
+CPF_CONFLITANTE = 77  # mesmo CPF da linha anterior com outro nome
+CNPJ_DOIS_RLS = 87  # mesmo CNPJ da linha anterior com outro RL
+
+
+def aviso(msg):
+    print(f"[{time.monotonic() - INICIO:5.0f} s] {msg}", file=sys.stderr, flush=True)
+
+
+def recriar_banco():
+    import psycopg
+    from psycopg import sql
+
+    partes = urlsplit(DATABASE_URL)
+    if partes.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        sys.exit("DATABASE_URL precisa apontar para 127.0.0.1 (o benchmark apaga o banco).")
+    nome = partes.path.lstrip("/")
+    with psycopg.connect(DATABASE_URL, dbname="postgres", autocommit=True) as conexao:
+        conexao.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(nome))
+        )
+        conexao.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(nome)))
+    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "DJANGO_DEBUG": "true"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=RAIZ, env=env, check=True
+    )
+
+
+def gerar(caminho):
+    from accounts.importacao import COLUNAS
+    from cagec.lib.documentos import calcular_dv_cnpj, calcular_dv_cpf
+
+    def cpf(i):
+        base = f"{200_000_000 + i:09d}"
+        return base + calcular_dv_cpf(base)
+
+    def cnpj(i):
+        base = f"{600_000_000_000 + i:012d}"
+        return base + calcular_dv_cnpj(base)
+
+    tipos = [("124-4", "Município"), ("399-9", "Entidade Privada Sem Fins Lucrativos")]
+    with open(caminho, "w", encoding="utf-8", newline="") as arquivo:
+        escritor = csv.writer(arquivo, delimiter=";")
+        escritor.writerow(COLUNAS)
+        for i in range(LINHAS):
+            natureza, tipo = tipos[i % 2]
+            pessoa = i - 1 if i % 100 == CPF_CONFLITANTE else i
+            organizacao = i - 1 if i % 100 == CNPJ_DOIS_RLS else i
+            valores = {
+                "cpf": cpf(pessoa),
+                "nome": f"Pessoa Importada {i}" if pessoa == i else "Outro Nome",
+                "email": f"pessoa{pessoa}@importacao.invalid",
+                "telefone": "31999990000",
+                "cnpj": cnpj(organizacao),
+                "razao_social": f"Organização Importada {organizacao}",
+                "natureza_juridica": natureza,
+                "tipo": tipo,
+                "municipio": "Belo Horizonte",
+                "uf": "MG",
+                "cargo": "Presidente",
+                "mandato_inicio": "01/01/2025",
+                "mandato_fim": "31/12/2028",
+            }
+            if i % 100 in ERROS:
+                coluna, valor = ERROS[i % 100]
+                valores[coluna] = valor
+            escritor.writerow([valores[c] for c in COLUNAS])
+    return len(ERROS) + 2  # tipos de erro por centena de linhas
+
+
+def pico_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def linha(meta, medido, alvo, ok):
+    print(f"{meta:<42} {medido:<28} {alvo:<14} {'PASS' if ok else 'FAIL'}")
+
+
+def main():
+    aviso("recriando o banco e migrando")
+    recriar_banco()
+    # Ambiente de produção (sem DEBUG: com ele o Django guarda o SQL de cada consulta).
+    os.environ.update(
+        DATABASE_URL=DATABASE_URL,
+        DJANGO_SETTINGS_MODULE="cagec.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_HTTPS="false",
+        DJANGO_SECRET_KEY="bench-chave-que-nao-e-segredo-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        CELERY_TASK_ALWAYS_EAGER="true",
+        LOG_LEVEL="WARNING",
+    )
+    pasta = Path(tempfile.mkdtemp(prefix="cagec-bench-importacao-"))
+    os.environ["MEDIA_ROOT"] = str(pasta / "media")
+    import django
+
+    django.setup()
+    from unittest import mock
+
+    from django.contrib.auth import hashers
+    from django.core.files import File
+
+    from accounts import importacao
+    from accounts.models import Usuario
+    from parceiros.models import Parceiro, Vinculo
+
+    caminho = pasta / "carga.csv"
+    aviso(f"gerando {LINHAS} linhas")
+    tipos_erro = gerar(caminho)
+    aviso(f"arquivo de {caminho.stat().st_size / 1e6:.1f} MB; prévia")
+
+    def rodar(confirmar):
+        with caminho.open("rb") as arquivo:
+            importacao_feita = importacao.criar_importacao(
+                File(arquivo, name="carga.csv"), agendar=False
+            )
+        inicio = time.perf_counter()
+        importacao.validar(importacao_feita.pk)
+        previa = time.perf_counter() - inicio
+        importacao_feita.refresh_from_db()
+        gravacao = None
+        if confirmar:
+            importacao.confirmar(importacao_feita, agendar=False)
+            inicio = time.perf_counter()
+            importacao.executar(importacao_feita.pk)
+            gravacao = time.perf_counter() - inicio
+            importacao_feita.refresh_from_db()
+        return importacao_feita, previa, gravacao
+
+    hashes = mock.patch.object(hashers, "get_hasher", wraps=hashers.get_hasher)
+    with hashes as espiao:
+        primeira, previa, gravacao = rodar(confirmar=True)
+    chamadas = espiao.call_count
+    memoria = pico_mb()
+    aviso("segunda rodada (mesmo arquivo)")
+    segunda, previa2, gravacao2 = rodar(confirmar=True)
+
+    r = primeira.resultado
+    esperadas_invalidas = LINHAS // 100 * tipos_erro
+    print(f"\nImportação de {LINHAS} linhas ({caminho.stat().st_size / 1e6:.1f} MB, PostgreSQL)\n")
+    print(f"{'meta':<42} {'medido':<28} {'alvo':<14} resultado")
+    linha("Prévia (validação, sem gravar)", f"{previa:.1f} s", "informativo", True)
+    linha(
+        "Importação (grava + situação)",
+        f"{gravacao:.1f} s",
+        f"<= {META_SEGUNDOS} s",
+        gravacao <= META_SEGUNDOS,
+    )
+    linha(
+        "Prévia + importação (ponta a ponta)",
+        f"{previa + gravacao:.1f} s",
+        "informativo",
+        True,
+    )
+    linha("Hashes de senha calculados", f"{chamadas}", "0", chamadas == 0)
+    linha(
+        "Pico de memória do processo (RSS)",
+        f"{memoria:.0f} MB",
+        f"<= {META_MB} MB",
+        memoria <= META_MB,
+    )
+    linha(
+        "Linhas inválidas relatadas",
+        f"{r['invalidas']} ({primeira.total_erros} erros)",
+        f"~{esperadas_invalidas}",
+        abs(r["invalidas"] - esperadas_invalidas) <= LINHAS // 100,
+    )
+    criados = {g: r[g]["novos"] for g in ("pessoas", "organizacoes", "vinculos")}
+    linha("Criados na 1ª rodada", " / ".join(str(v) for v in criados.values()), "pess/org/RL", True)
+    s = segunda.resultado
+    novos = sum(
+        s[g]["novos"] + s[g]["atualizados"] for g in ("pessoas", "organizacoes", "vinculos")
+    )
+    linha("2ª rodada: criados + alterados", f"{novos} (em {gravacao2:.1f} s)", "0", novos == 0)
+    contagem = (Usuario.objects.count(), Parceiro.objects.count(), Vinculo.objects.count())
+    linha(
+        "Usuários / Parceiros / Vínculos no banco",
+        " / ".join(map(str, contagem)),
+        "= 1ª rodada",
+        contagem == tuple(criados.values()),
+    )
+
+
+if __name__ == "__main__":
+    main()
