@@ -20,6 +20,7 @@ from datetime import date
 
 import segno
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -45,18 +46,35 @@ def crc_do_dia(parceiro: Parceiro) -> Certificado:
 
 
 def pdf_do_dia_pelo_cnpj(cnpj: str):
-    """Atalho da reemissão, numa consulta: ``(arquivo, codigo)`` do CRC de hoje ainda válido
-    (mesma ``versao_publica`` do Parceiro, não revogado), ou ``None``."""
-    return (
+    """Atalho da reemissão: ``(arquivo, codigo)`` do CRC de hoje ainda válido, ou ``None``.
+
+    Primeiro o cache (apagado a cada subida da ``versao_publica`` e na revogação), depois
+    uma consulta: certificado de hoje, mesma versão do Parceiro, não revogado.
+    """
+    dia = situacao.hoje().isoformat()
+    chave = situacao.chave_do_registro_publico(cnpj)
+    guardado = cache.get(chave)
+    if guardado and guardado[0] == dia:
+        return guardado[1], guardado[2]
+    achado = (
         Certificado.objects.filter(
             parceiro__cnpj=cnpj,
-            dia=situacao.hoje(),
+            dia=dia,
             versao=F("parceiro__versao_publica"),
             revogado_em__isnull=True,
         )
         .order_by("-emitido_em")
         .values_list("pdf", "codigo")
         .first()
+    )
+    if achado:
+        lembrar_pdf_do_dia(cnpj, *achado)
+    return achado
+
+
+def lembrar_pdf_do_dia(cnpj, nome, codigo):
+    cache.set(
+        situacao.chave_do_registro_publico(cnpj), (situacao.hoje().isoformat(), nome, codigo), 3600
     )
 
 

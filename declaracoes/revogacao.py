@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cagec.lib.auditoria import registrar, sem_cpf
+from parceiros import situacao
 
 from . import verificacao
 from .models import Certificado
@@ -33,6 +34,8 @@ def revogar(documento, ator, *, motivo, ip=None) -> int:
         atual.motivo_revogacao = motivo
         atual.save(update_fields=[f"{sufixo}_em", f"{sufixo}_por", "motivo_revogacao"])
         verificacao.esquecer(atual.codigo)
+        if isinstance(atual, Certificado):  # o próximo pedido do CRC emite um novo
+            situacao.esquecer_registro_publico([atual.snapshot.get("cnpj", "")])
         registrar(
             acao, objeto=atual, ator=ator, ip=ip, descricao=motivo, depois={"codigo": atual.codigo}
         )

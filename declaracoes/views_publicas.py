@@ -113,6 +113,7 @@ def crc_pdf(request, cnpj):
         parceiro = get_object_or_404(Parceiro.objects.only("pk", "versao_publica"), cnpj=cnpj)
         certificado = crc.crc_do_dia(parceiro)
         pronto = (certificado.pdf.name, certificado.codigo)
+        crc.lembrar_pdf_do_dia(cnpj, *pronto)
     nome, codigo = pronto
     resposta = FileResponse(
         default_storage.open(nome, "rb"),

@@ -46,6 +46,22 @@ def hoje():
     return timezone.localdate()
 
 
+# --- Registro público em cache (CRC do dia) ------------------------------------------------
+# ``declaracoes.crc`` guarda no cache, por CNPJ, qual é o CRC de hoje; toda subida da
+# ``versao_publica`` (aqui) apaga essa entrada, agora e depois do commit.
+def chave_do_registro_publico(cnpj):
+    return f"parceiros:registro_publico:{cnpj}"
+
+
+def esquecer_registro_publico(cnpjs):
+    from django.core.cache import cache
+
+    chaves = [chave_do_registro_publico(c) for c in cnpjs]
+    if chaves:
+        cache.delete_many(chaves)
+        transaction.on_commit(lambda: cache.delete_many(chaves))
+
+
 def _vencimento(documento, dia):
     """Data de vencimento efetiva (``date.min``: mandato encerrado ou ausente)."""
     if documento.regra_validade == R.FIM_MANDATO:
@@ -94,6 +110,7 @@ def recalcular(parceiro, *, motivo="", dia=None):
         _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
         # Toda mudança no cadastro passa por aqui: o CRC do dia deixa de valer.
         Parceiro.objects.filter(pk=parceiro.pk).update(versao_publica=F("versao_publica") + 1)
+        esquecer_registro_publico([parceiro.cnpj])
     return nova
 
 
@@ -140,6 +157,7 @@ def marcar_alteracao(parceiros):
 
     ``parceiros``: queryset. Sobe a ``versao_publica``: o CRC do dia é emitido de novo.
     """
+    esquecer_registro_publico(list(parceiros.values_list("cnpj", flat=True)))
     return parceiros.update(versao_publica=F("versao_publica") + 1)
 
 
@@ -175,6 +193,8 @@ def recalcular_todos(dia=None, motivo="Recálculo diário", tipos=None):
         Parceiro.objects.filter(pk__in=viram_irregular).update(
             situacao=SITUACAO.IRREGULAR, situacao_calculada_em=agora, versao_publica=mais_um
         )
+        mudaram = Parceiro.objects.filter(pk__in=viram_regular + viram_irregular)
+        esquecer_registro_publico(list(mudaram.values_list("cnpj", flat=True)))
         historico = [
             HistoricoSituacao(
                 parceiro_id=pk, de=SITUACAO.IRREGULAR, para=SITUACAO.REGULAR, motivo=motivo

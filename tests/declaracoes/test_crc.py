@@ -30,6 +30,7 @@ import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from accounts import services as contas
 from accounts.models import RegistroAuditoria, TermoUso
@@ -830,3 +831,36 @@ def test_acao_do_admin_revoga_o_crc_com_motivo_e_auditoria(admin_client, regular
     assert novo.status_code == 200
     assert certificado.codigo not in novo["Content-Disposition"]
     assert Certificado.objects.filter(revogado_em__isnull=True).count() == 1
+
+
+# --- Reemissão pelo endereço, com o cache do registro público ---------------------------------
+def _codigo_do_pdf(resposta):
+    return resposta["Content-Disposition"].rsplit("-", 1)[1].split(".")[0]
+
+
+@pytest.mark.usefixtures("pdf_instantaneo")
+def test_reemissao_pelo_endereco_sai_do_cache_e_cada_mudanca_emite_outro(
+    client, regular, analista, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    primeiro = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
+    with django_assert_num_queries(0):  # nem o Parceiro nem o certificado: o cache sabe
+        assert _codigo_do_pdf(client.get(crc_url(regular.cnpj))) == primeiro
+
+    with django_capture_on_commit_callbacks(execute=True):
+        parceiros.alterar_pela_administracao(regular, analista, cadin_bloqueado=True)
+    segundo = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
+    assert segundo != primeiro
+    assert Certificado.objects.get(codigo=segundo).snapshot["cadin"].startswith("Sim")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crc.revogar(Certificado.objects.get(codigo=segundo), analista, motivo="Engano")
+    terceiro = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
+    assert terceiro not in (primeiro, segundo)
+
+
+@pytest.mark.usefixtures("pdf_instantaneo")
+def test_reemissao_em_cache_de_ontem_nao_vale_hoje(client, regular):
+    ontem = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        hoje = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
+    assert hoje != ontem
