@@ -115,7 +115,14 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
         except servico.TransicaoInvalida as erro:
             self.message_user(request, str(erro), messages.ERROR)
         else:
-            self.message_user(request, "Importação confirmada: acompanhe o progresso aqui.")
+            importacao.refresh_from_db()
+            concluida = importacao.status == ImportacaoCadastro.Status.CONCLUIDA
+            self.message_user(
+                request,
+                "Importação concluída."
+                if concluida
+                else "Importação confirmada: o progresso aparece nesta página.",
+            )
         return redirect(reverse("admin:accounts_importacaocadastro_change", args=[pk]))
 
     def baixar_erros(self, request, pk):
