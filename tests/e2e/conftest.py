@@ -145,6 +145,61 @@ def _repor_termo_no_fim(django_db_setup, django_db_blocker):
         migracao.criar_termo(apps, None)
 
 
+# --- Dados das migrações (o flush de cada teste transacional os apaga) -------------------------
+
+
+def _permissao(app, codigo):
+    """A permissão ``app.codigo``; cria-a (e o tipo de conteúdo) se o flush a levou.
+
+    O flush recria tipos de conteúdo e permissões pelo sinal ``post_migrate``, mas só para
+    apps com ``models_module``; se algo o anulou no registro de apps real, as tabelas ficam
+    vazias. Aqui não se depende disso: ``codigo`` é "<ação>_<modelo>".
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    permissao = Permission.objects.filter(content_type__app_label=app, codename=codigo).first()
+    if permissao is None:
+        ContentType.objects.clear_cache()  # o cache pode guardar ids apagados pelo flush
+        modelo = apps.get_model(app, codigo.partition("_")[2])
+        permissao, _ = Permission.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(modelo),
+            codename=codigo,
+            defaults={"name": codigo},
+        )
+    return permissao
+
+
+def repor_dados_das_migracoes():
+    """Catálogos, grupo Analista (com as permissões) e motivos padrão, só o que falta."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from parceiros.catalogos import carregar_catalogos
+    from parceiros.models import MotivoPadrao
+
+    carregar_catalogos(apps)
+    migracao = importlib.import_module("parceiros.migrations.0006_grupo_analista_e_motivos")
+    grupo, _ = Group.objects.get_or_create(name="Analista")
+    grupo.permissions.add(*(_permissao(app, codigo) for app, codigo in migracao.PERMISSOES))
+    for titulo, texto in migracao.MOTIVOS:
+        MotivoPadrao.objects.get_or_create(titulo=titulo, defaults={"texto": texto})
+
+
+@pytest.fixture(autouse=True)
+def _dados_das_migracoes(transactional_db):
+    repor_dados_das_migracoes()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _repor_dados_no_fim(django_db_setup, django_db_blocker):
+    """Deixa o banco reaproveitável (``--reuse-db``) com os dados das migrações."""
+    yield
+    with django_db_blocker.unblock():
+        repor_dados_das_migracoes()
+
+
 @pytest.fixture
 def portal(live_server, settings, termo_publicado):
     """O live_server com os links dos e-mails apontando para ele (como o destinatário os vê)."""

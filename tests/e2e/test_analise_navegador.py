@@ -13,14 +13,11 @@ saída e rodar a rotina diária com o relógio adiantado (``time_machine``).
 
 import re
 from datetime import datetime, time, timedelta
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.text import slugify
@@ -29,8 +26,7 @@ from playwright.sync_api import expect
 from accounts.models import EmailSaida
 from declaracoes import services as declaracoes
 from parceiros import analise, services, tasks
-from parceiros.catalogos import carregar_catalogos
-from parceiros.models import Documento, MotivoPadrao, Obrigacao, Parceiro, Solicitacao
+from parceiros.models import Documento, Obrigacao, Parceiro, Solicitacao
 from tests.conftest import link_do_email
 from tests.e2e.test_inscricao_navegador import campo, entrar, enviar, formatar, menu
 from tests.e2e.test_parceiro_navegador import anexar, assinar, item_da_checklist
@@ -49,51 +45,6 @@ MOTIVO_DOCUMENTO = "A certidão enviada está ilegível: a página do código de
 MOTIVO_DECISAO = "Envie de novo a certidão conjunta, completa e legível, e assine outra vez."
 ERRO_APROVADA = "Há documento reprovado: escolha Aprovada parcialmente, Devolvida ou Reprovada."
 DIAS_ATE_VENCER = 20  # as certidões aprovadas na preparação vencem daqui a 20 dias
-
-
-# --- Dados das migrações (o flush do teste transacional os apaga) ----------------------------
-
-
-def _permissao(app, codigo):
-    """A permissão ``app.codigo``; cria-a (e o tipo de conteúdo) se o flush a levou.
-
-    O flush recria tipos de conteúdo e permissões pelo sinal ``post_migrate``, mas só para
-    apps com ``models_module``; se algo o anulou no registro de apps real, as tabelas ficam
-    vazias. Aqui não se depende disso: ``codigo`` é "<ação>_<modelo>".
-    """
-    permissao = Permission.objects.filter(content_type__app_label=app, codename=codigo).first()
-    if permissao is None:
-        ContentType.objects.clear_cache()  # o cache pode guardar ids apagados pelo flush
-        modelo = django_apps.get_model(app, codigo.partition("_")[2])
-        permissao, _ = Permission.objects.get_or_create(
-            content_type=ContentType.objects.get_for_model(modelo),
-            codename=codigo,
-            defaults={"name": codigo},
-        )
-    return permissao
-
-
-def _repor_dados_das_migracoes():
-    """Catálogos, grupo Analista (com as permissões) e motivos padrão, só o que falta."""
-    carregar_catalogos(django_apps)
-    migracao = import_module("parceiros.migrations.0006_grupo_analista_e_motivos")
-    grupo, _ = Group.objects.get_or_create(name="Analista")
-    grupo.permissions.add(*(_permissao(app, codigo) for app, codigo in migracao.PERMISSOES))
-    for titulo, texto in migracao.MOTIVOS:
-        MotivoPadrao.objects.get_or_create(titulo=titulo, defaults={"texto": texto})
-
-
-@pytest.fixture(autouse=True)
-def _dados_das_migracoes(transactional_db):
-    _repor_dados_das_migracoes()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _repor_dados_no_fim(django_db_setup, django_db_blocker):
-    """Deixa o banco reaproveitável (``--reuse-db``) com os dados das migrações."""
-    yield
-    with django_db_blocker.unblock():
-        _repor_dados_das_migracoes()
 
 
 @pytest.fixture

@@ -42,31 +42,6 @@ RAZAO_MUNICIPIO = "Município de São José das Almas"
 ERRO_CPF = "dígitos verificadores não conferem"
 
 
-# --- Dados das migrações (o flush do teste transacional os apaga) ----------------------------
-
-
-def _carregar_catalogos():
-    from django.apps import apps
-
-    from parceiros.catalogos import carregar_catalogos
-
-    carregar_catalogos(apps)
-
-
-@pytest.fixture(autouse=True)
-def _catalogos(transactional_db):
-    """Tipos e naturezas vêm de uma migração de dados: recria o que faltar."""
-    _carregar_catalogos()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _repor_catalogos_no_fim(django_db_setup, django_db_blocker):
-    """Deixa o banco reaproveitável (``--reuse-db``) com os catálogos depois do flush."""
-    yield
-    with django_db_blocker.unblock():
-        _carregar_catalogos()
-
-
 @pytest.fixture
 def midia(settings, tmp_path):
     """Arquivos enviados (a planilha e o CSV de erros) numa pasta do teste."""

@@ -38,29 +38,6 @@ RECUSA_FORMATO = "Este arquivo não é um PDF, PNG ou JPEG"
 CELULAR = {"width": 390, "height": 844}
 
 
-def _carregar_catalogos():
-    from django.apps import apps
-
-    from parceiros.catalogos import carregar_catalogos
-
-    carregar_catalogos(apps)
-
-
-@pytest.fixture(autouse=True)
-def _catalogos(transactional_db):
-    """Tipos e Obrigações vêm de uma migração de dados; o flush do ``transactional_db`` os
-    apaga. Recria (só o que falta) antes de cada teste."""
-    _carregar_catalogos()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _repor_catalogos_no_fim(django_db_setup, django_db_blocker):
-    """Deixa o banco reaproveitável (``--reuse-db``) com os catálogos depois do flush."""
-    yield
-    with django_db_blocker.unblock():
-        _carregar_catalogos()
-
-
 @pytest.fixture
 def arquivos(tmp_path):
     """``arquivos(nome, conteudo=None)``: um arquivo de verdade no disco (PDF pequeno)."""

@@ -38,31 +38,6 @@ CODIGO_NO_PDF = re.compile(r"Código de verificação:\s*([0-9A-Z]{4}(?:-[0-9A-Z
 NAO_AUTENTICO = "ele não é autêntico ou foi alterado depois de baixado"
 
 
-# --- Dados das migrações (o flush do teste transacional os apaga) ----------------------------
-
-
-def _carregar_catalogos():
-    from django.apps import apps
-
-    from parceiros.catalogos import carregar_catalogos
-
-    carregar_catalogos(apps)
-
-
-@pytest.fixture(autouse=True)
-def _catalogos(transactional_db):
-    """Tipos, naturezas e Obrigações vêm de uma migração de dados: recria o que faltar."""
-    _carregar_catalogos()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _repor_catalogos_no_fim(django_db_setup, django_db_blocker):
-    """Deixa o banco reaproveitável (``--reuse-db``) com os catálogos depois do flush."""
-    yield
-    with django_db_blocker.unblock():
-        _carregar_catalogos()
-
-
 # --- Preparação pelos serviços ----------------------------------------------------------------
 
 
