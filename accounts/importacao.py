@@ -27,7 +27,6 @@ import logging
 import re
 import secrets
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -39,6 +38,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from cagec.lib import copia
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.busca import normalizar_busca
 from cagec.lib.documentos import (
@@ -135,7 +135,6 @@ UFS = {
 }
 TAMANHO_LOTE = 5000
 ERROS_NA_PREVIA = 50
-_FORMATOS_DATA = ("%d/%m/%Y", "%Y-%m-%d")
 _SEPARADORES_ESTRANHOS = ("\t", "|")
 
 
@@ -574,18 +573,29 @@ class Linha:
         return (self.cargo, self.mandato_inicio, self.mandato_fim)
 
 
+# Categorias Unicode Cc (controle C0, DEL e C1) e Cs (metades de par substituto).
+_CONTROLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_DATAS = (
+    re.compile(r"(?P<d>[0-9]{2})/(?P<m>[0-9]{2})/(?P<a>[0-9]{4})"),
+    re.compile(r"(?P<a>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"),
+)
+
+
 def _invalido(texto):
-    return any(unicodedata.category(c) in ("Cc", "Cs") for c in texto)
+    return _CONTROLE.search(texto) is not None
 
 
 def _data(texto):
-    for formato in _FORMATOS_DATA:
-        try:
-            valor = datetime.strptime(texto, formato).date()
-        except ValueError:
+    """dd/mm/aaaa ou aaaa-mm-dd, de 1900 a 2100; None se não for uma data."""
+    for formato in _DATAS:
+        partes = formato.fullmatch(texto)
+        if partes is None:
             continue
-        if 1900 <= valor.year <= 2100:
-            return valor
+        try:
+            valor = date(int(partes["a"]), int(partes["m"]), int(partes["d"]))
+        except ValueError:
+            return None
+        return valor if 1900 <= valor.year <= 2100 else None
     return None
 
 
@@ -823,6 +833,16 @@ class _Processamento:
         )
 
 
+_CAMPOS_PARCEIRO = (
+    "razao_social",
+    "natureza_juridica_id",
+    "municipio",
+    "uf",
+    "busca_nome",
+    "busca_municipio",
+)
+
+
 class _Lote:
     """Um lote: uma consulta por tabela para o que já existe, depois gravações em massa."""
 
@@ -904,24 +924,28 @@ class _Lote:
                 alteradas.append((pk, antes, depois))
         if not self.p.gravar:
             return
-        criadas = Usuario.objects.bulk_create(
-            [
-                Usuario(
-                    cpf=linha.cpf,
-                    nome=linha.nome,
-                    email=linha.email,
-                    telefone=linha.telefone,
-                    situacao=Usuario.Situacao.PENDENTE,
-                    origem=Usuario.Origem.IMPORTACAO,
-                    password=senha_inutilizavel(),
-                    created_at=self.agora,
+        copia.inserir(
+            Usuario,
+            ("cpf", "nome", "email", "telefone", "situacao", "origem", "password", "created_at"),
+            (
+                (
+                    linha.cpf,
+                    linha.nome,
+                    linha.email,
+                    linha.telefone,
+                    Usuario.Situacao.PENDENTE.value,
+                    Usuario.Origem.IMPORTACAO.value,
+                    senha_inutilizavel(),
+                    self.agora,
                 )
                 for linha in novas
-            ],
-            batch_size=1000,
+            ),
         )
-        for usuario in criadas:
-            self.usuarios[usuario.cpf] = (usuario.pk, None, None, None, usuario.situacao)
+        if novas:
+            for pk, cpf in Usuario.objects.filter(
+                cpf__in=[linha.cpf for linha in novas]
+            ).values_list("pk", "cpf"):
+                self.usuarios[cpf] = (pk, None, None, None, Usuario.Situacao.PENDENTE)
         if alteradas:
             objetos = [
                 Usuario(pk=pk, updated_at=self.agora, **depois) for pk, _, depois in alteradas
@@ -966,22 +990,21 @@ class _Lote:
             primeiro = max(sequencia.ultimo, maior) + 1
             sequencia.ultimo = primeiro + len(novas) - 1
             sequencia.save(update_fields=["ultimo"])
-            criados = Parceiro.objects.bulk_create(
-                [
-                    Parceiro(
-                        cnpj=linha.cnpj,
-                        numero_cadastro=primeiro + i,
-                        tipo_id=linha.tipo_id,
-                        situacao_cadastral="ATIVA",
-                        receita_consultada_em=self.agora,
-                        **self._campos_parceiro(linha),
-                    )
+            campos = ("cnpj", "numero_cadastro", "tipo_id", "situacao_cadastral")
+            campos += ("receita_consultada_em", *_CAMPOS_PARCEIRO)
+            copia.inserir(
+                Parceiro,
+                campos,
+                (
+                    (linha.cnpj, primeiro + i, linha.tipo_id, "ATIVA", self.agora)
+                    + self._campos_parceiro(linha)
                     for i, linha in enumerate(novas)
-                ],
-                batch_size=1000,
+                ),
             )
-            for parceiro in criados:
-                self.parceiros[parceiro.cnpj] = (parceiro.pk, None)
+            for pk, cnpj in Parceiro.objects.filter(
+                cnpj__in=[linha.cnpj for linha in novas]
+            ).values_list("pk", "cnpj"):
+                self.parceiros[cnpj] = (pk, None)
             self.p.tipos_afetados.update(linha.tipo_id for linha in novas)
         if alteradas:
             objetos = [
@@ -989,7 +1012,7 @@ class _Lote:
                     pk=pk,
                     tipo_id=linha.tipo_id,
                     updated_at=self.agora,
-                    **self._campos_parceiro(linha),
+                    **dict(zip(_CAMPOS_PARCEIRO, self._campos_parceiro(linha), strict=True)),
                 )
                 for pk, _, linha in alteradas
             ]
@@ -1024,19 +1047,20 @@ class _Lote:
 
     @staticmethod
     def _campos_parceiro(linha):
+        """Os valores de ``_CAMPOS_PARCEIRO`` que vêm da linha (mais os textos de busca)."""
         from parceiros.models import Parceiro
 
         busca_nome, busca_municipio = Parceiro.textos_de_busca(
             linha.razao_social, "", linha.municipio
         )
-        return {
-            "razao_social": linha.razao_social,
-            "natureza_juridica_id": linha.natureza_id,
-            "municipio": linha.municipio,
-            "uf": linha.uf,
-            "busca_nome": busca_nome,
-            "busca_municipio": busca_municipio,
-        }
+        return (
+            linha.razao_social,
+            linha.natureza_id,
+            linha.municipio,
+            linha.uf,
+            busca_nome,
+            busca_municipio,
+        )
 
     # Vínculos de RL
     def _vinculos(self):
@@ -1072,20 +1096,23 @@ class _Lote:
             Vinculo.objects.filter(pk__in=encerrar).update(
                 ativo=False, encerrado_em=self.agora, encerrado_por=self.p.ator
             )
-        criados = Vinculo.objects.bulk_create(
-            [
-                Vinculo(
-                    usuario_id=self.usuarios[linha.cpf][0],
-                    parceiro_id=self.parceiros[linha.cnpj][0],
-                    papel=Vinculo.Papel.RL,
-                    cargo=linha.cargo,
-                    mandato_inicio=linha.mandato_inicio,
-                    mandato_fim=linha.mandato_fim,
-                    criado_por=self.p.ator,
+        ator_id = self.p.ator.pk if self.p.ator else None
+        copia.inserir(
+            Vinculo,
+            ("usuario_id", "parceiro_id", "papel", "cargo", "mandato_inicio", "mandato_fim")
+            + ("criado_por_id",),
+            (
+                (
+                    self.usuarios[linha.cpf][0],
+                    self.parceiros[linha.cnpj][0],
+                    Vinculo.Papel.RL.value,
+                    linha.cargo,
+                    linha.mandato_inicio,
+                    linha.mandato_fim,
+                    ator_id,
                 )
                 for linha in novos
-            ],
-            batch_size=1000,
+            ),
         )
         if alterados:
             Vinculo.objects.bulk_update(
@@ -1101,15 +1128,15 @@ class _Lote:
                 ["cargo", "mandato_inicio", "mandato_fim"],
                 batch_size=500,
             )
-        por_parceiro = {v.parceiro_id: v for v in criados}
-        for parceiro_id in trocados:
-            vinculo = por_parceiro[parceiro_id]
+        for pk, usuario_id in Vinculo.objects.filter(
+            parceiro_id__in=trocados, papel=Vinculo.Papel.RL, ativo=True
+        ).values_list("pk", "usuario_id"):
             self.auditoria.append(
                 montar(
                     "vinculo.rl",
-                    objeto=vinculo,
+                    objeto=Vinculo(pk=pk),
                     ator=self.p.ator,
-                    usuario_afetado=Usuario(pk=vinculo.usuario_id),
+                    usuario_afetado=Usuario(pk=usuario_id),
                     descricao="RL substituído pela importação",
                 )
             )

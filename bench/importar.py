@@ -180,17 +180,12 @@ def main():
     print(f"\nImportação de {LINHAS} linhas ({caminho.stat().st_size / 1e6:.1f} MB, PostgreSQL)\n")
     print(f"{'meta':<42} {'medido':<28} {'alvo':<14} resultado")
     linha("Prévia (validação, sem gravar)", f"{previa:.1f} s", "informativo", True)
-    linha(
-        "Importação (grava + situação)",
-        f"{gravacao:.1f} s",
-        f"<= {META_SEGUNDOS} s",
-        gravacao <= META_SEGUNDOS,
-    )
+    linha("Importação (grava + situação)", f"{gravacao:.1f} s", "informativo", True)
     linha(
         "Prévia + importação (ponta a ponta)",
         f"{previa + gravacao:.1f} s",
-        "informativo",
-        True,
+        f"<= {META_SEGUNDOS} s",
+        previa + gravacao <= META_SEGUNDOS,
     )
     linha("Hashes de senha calculados", f"{chamadas}", "0", chamadas == 0)
     linha(
