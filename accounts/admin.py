@@ -215,7 +215,7 @@ class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
 class RegistroAuditoriaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
-        "acao",
+        "acao_nome",
         "ator",
         "usuario_afetado",
         "objeto_tipo",
@@ -226,6 +226,10 @@ class RegistroAuditoriaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     search_fields = ["acao", "descricao", "objeto_id", "ator__cpf", "usuario_afetado__cpf"]
     date_hierarchy = "created_at"
     list_select_related = ["ator", "usuario_afetado"]
+
+    @admin.display(description="ação", ordering="acao")
+    def acao_nome(self, obj):
+        return obj.acao_legivel
 
 
 from . import admin_importacao  # noqa: E402,F401 (registra ImportacaoCadastro)

@@ -213,11 +213,17 @@ class DadosForm(forms.Form):
 
 
 class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
+    """Troca de senha (pede a atual) ou, para quem entrou só pelo gov.br, a primeira senha."""
+
     senha_atual = campo_senha("Senha atual", autocomplete="current-password")
 
     def __init__(self, usuario, *args, **kwargs):
         self.usuario = usuario
         super().__init__(*args, **kwargs)
+        # Conta ativada pelo gov.br não tem senha local: não há "senha atual" a conferir.
+        self.criando = not usuario.has_usable_password()
+        if self.criando:
+            del self.fields["senha_atual"]
         self._adicionar_campos_senha()
 
     def clean_senha_atual(self):

@@ -27,6 +27,7 @@ import logging
 import re
 import secrets
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -38,7 +39,7 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from cagec.lib import copia
+from cagec.lib import copia, travas
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.busca import normalizar_busca
 from cagec.lib.documentos import (
@@ -144,6 +145,14 @@ class ArquivoInvalido(Exception):
 
 class TransicaoInvalida(Exception):
     pass
+
+
+class OutraImportacaoGravando(Exception):
+    """Outra importação está gravando agora: esta espera (a task tenta de novo)."""
+
+
+TRAVA = "accounts.importacao.gravacao"
+MENSAGEM_ESPERANDO = "Aguardando o fim de outra importação que está gravando agora."
 
 
 # --- Ciclo de vida ---------------------------------------------------------------------------
@@ -257,26 +266,19 @@ def executar(importacao_id):
     Idempotente: concluída não roda de novo; uma importação interrompida (worker morto)
     roda do começo e só grava o que ainda falta.
     """
-    from parceiros import situacao
-
     importacao = ImportacaoCadastro.objects.get(pk=importacao_id)
     if importacao.status != S.IMPORTANDO:
         return importacao
-    try:
-        processamento = _processar_arquivo(importacao, gravar=True)
-        if processamento.tipos_afetados:
-            situacao.recalcular_todos(
-                motivo="Importação de cadastro", tipos=sorted(processamento.tipos_afetados)
-            )
-    except ArquivoInvalido as erro:
-        return _falhar(importacao_id, str(erro))
-    except Exception:
-        log.exception("Importação %s falhou", importacao_id)
-        return _falhar(
-            importacao_id,
-            "Erro inesperado durante a importação. Os lotes já gravados ficam; confirme de "
-            "novo para completar (nada é duplicado).",
-        )
+    # Duas gravações ao mesmo tempo disputariam os mesmos CPFs/CNPJs e a numeração do
+    # cadastro: uma de cada vez; a outra espera (``OutraImportacaoGravando``).
+    with travas.exclusiva(TRAVA) as obtida:
+        if not obtida:
+            ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem=MENSAGEM_ESPERANDO)
+            raise OutraImportacaoGravando(MENSAGEM_ESPERANDO)
+        ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem="")
+        processamento = _gravar(importacao)
+    if processamento is None:
+        return ImportacaoCadastro.objects.get(pk=importacao_id)
     with transaction.atomic():
         importacao = _travar(importacao_id)
         _guardar_erros(importacao, processamento)
@@ -300,13 +302,58 @@ def executar(importacao_id):
     return importacao
 
 
-def importar_arquivo(arquivo, *, ator=None, confirmar_importacao=False):
-    """Prévia (e, se pedido, a importação) no próprio processo: comando e testes."""
+def _gravar(importacao):
+    """Grava os lotes e recalcula a situação; None (e a importação falhou) se deu errado."""
+    from parceiros import situacao
+
+    try:
+        processamento = _processar_arquivo(importacao, gravar=True)
+        if processamento.tipos_afetados:
+            situacao.recalcular_todos(
+                motivo="Importação de cadastro", tipos=sorted(processamento.tipos_afetados)
+            )
+    except ArquivoInvalido as erro:
+        _falhar(importacao.pk, str(erro))
+        return None
+    except Exception:
+        log.exception("Importação %s falhou", importacao.pk)
+        _falhar(
+            importacao.pk,
+            "Erro inesperado durante a importação. Os lotes já gravados ficam; confirme de "
+            "novo para completar (nada é duplicado).",
+        )
+        return None
+    return processamento
+
+
+def desistir_de_esperar(importacao_id):
+    """A outra importação não terminou a tempo: esta falha e pode ser confirmada de novo."""
+    return _falhar(
+        importacao_id,
+        "Outra importação ficou gravando por tempo demais. Nada desta foi gravado; confirme "
+        "de novo quando a outra terminar.",
+    )
+
+
+def importar_arquivo(arquivo, *, ator=None, confirmar_importacao=False, espera=5, limite=7200):
+    """Prévia (e, se pedido, a importação) no próprio processo: comando e testes.
+
+    Com outra importação gravando, espera ``espera`` segundos entre tentativas, até ``limite``.
+    """
     importacao = criar_importacao(arquivo, ator=ator, agendar=False)
     importacao = validar(importacao.pk)
     if confirmar_importacao and importacao.status == S.PRONTA:
         confirmar(importacao, ator=ator, agendar=False)
-        importacao = executar(importacao.pk)
+        prazo = time.monotonic() + limite
+        while True:
+            try:
+                importacao = executar(importacao.pk)
+                break
+            except OutraImportacaoGravando:
+                if time.monotonic() >= prazo:
+                    importacao = desistir_de_esperar(importacao.pk)
+                    break
+                time.sleep(espera)
     importacao.refresh_from_db()
     return importacao
 

@@ -13,6 +13,7 @@ from .services import termo_vigente
 CHAVE_ATIVIDADE = "ultima_atividade"
 CHAVE_INICIO = "inicio_da_sessao"
 CHAVE_TERMO = "termo_aceito"
+CHAVE_METODO = "metodo_login"  # "senha" ou "govbr": como a sessão foi aberta
 # Caminhos que funcionam sem o termo aceito (sair, o próprio termo, arquivos, páginas públicas).
 LIVRES_DE_TERMO = ("/termos/", "/sair/", "/static/", "/saude/", "/admin/logout/")
 

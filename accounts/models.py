@@ -220,8 +220,42 @@ ACOES_LEGIVEIS = {
     "termo.aceito": "Termo de uso aceito",
     "termo.publicado": "Nova versão do termo de uso publicada",
     "usuario.importacao_atualizado": "Dados pessoais atualizados pela importação",
+    "usuario.alterado_pela_administracao": "Dados da conta alterados pela administração",
+    "importacao.confirmada": "Importação de cadastro confirmada",
     "importacao.concluida": "Importação de cadastro concluída",
+    "parceiro.cadastrado": "Organização cadastrada",
+    "parceiro.dados_receita_atualizados": "Dados da Receita Federal atualizados",
+    "parceiro.alterado_pela_administracao": "Organização alterada pela administração",
+    "parceiro.importacao_atualizado": "Organização atualizada pela importação",
+    "vinculo.rl": "Representante legal vinculado à organização",
+    "vinculo.ri_incluido": "Responsável pelas informações incluído",
+    "vinculo.ri_removido": "Responsável pelas informações removido",
+    "vinculo.importacao_atualizado": "Cargo ou mandato atualizado pela importação",
+    "solicitacao.criada": "Solicitação criada",
+    "documento.anexado": "Documento anexado",
+    "documento.removido": "Documento removido",
+    "declaracao.assinada": "Declaração de autenticidade assinada",
 }
+# Ações com o estado novo no nome (``documento.aprovado``): o rótulo vem das choices.
+_ACOES_DE_ESTADO = {
+    "documento": ("parceiros.Documento", "Documento"),
+    "solicitacao": ("parceiros.Solicitacao", "Solicitação"),
+}
+
+
+def acao_legivel(acao):
+    """O nome da ação em português (o próprio código se não houver rótulo)."""
+    if acao in ACOES_LEGIVEIS:
+        return ACOES_LEGIVEIS[acao]
+    prefixo, _, estado = acao.partition(".")
+    if prefixo in _ACOES_DE_ESTADO:
+        from django.apps import apps
+
+        modelo, nome = _ACOES_DE_ESTADO[prefixo]
+        rotulos = dict(apps.get_model(modelo).Status.choices)
+        if estado in rotulos:
+            return f"{nome}: {rotulos[estado].lower()}"
+    return acao
 
 
 class RegistroAuditoria(models.Model):
@@ -253,7 +287,7 @@ class RegistroAuditoria(models.Model):
 
     @property
     def acao_legivel(self):
-        return ACOES_LEGIVEIS.get(self.acao, self.acao)
+        return acao_legivel(self.acao)
 
 
 def caminho_importacao(instancia, nome_original):

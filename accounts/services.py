@@ -259,7 +259,12 @@ def publicar_termo(*, titulo, texto, ator=None, ip=None):
     return termo
 
 
-def aceitar_termo(usuario, termo, *, ip=None, user_agent=""):
+def aceitar_termo(usuario, termo, *, ip=None, user_agent="", pelo_govbr=False):
+    """Registra o aceite da versão ``termo``.
+
+    ``pelo_govbr``: a sessão foi aberta pelo gov.br; uma conta importada ainda pendente
+    fica ativa neste aceite (``ativar_pelo_govbr``), não no login.
+    """
     with transaction.atomic():
         aceite, criado = AceiteTermo.objects.get_or_create(
             usuario=usuario, termo=termo, defaults={"ip": ip, "user_agent": user_agent[:300]}
@@ -272,6 +277,8 @@ def aceitar_termo(usuario, termo, *, ip=None, user_agent=""):
                 ip=ip,
                 depois={"versao": termo.versao},
             )
+        if pelo_govbr and usuario.situacao == S.PENDENTE:
+            usuario.situacao = ativar_pelo_govbr(usuario, ip=ip).situacao
     return aceite
 
 
@@ -425,13 +432,29 @@ def bloquear(usuario, *, ator=None, ip=None, motivo=""):
     return usuario
 
 
+def entrar_pelo_govbr(usuario, *, ip=None):
+    """O gov.br autenticou ``usuario``: pode abrir a sessão? (``TransicaoInvalida`` se não)
+
+    Conta bloqueada: recusada. Conta pendente (importada, convite ainda não usado): entra
+    pendente e é ativada quando aceitar o termo vigente (``aceitar_termo(pelo_govbr=True)``);
+    sem termo a aceitar, é ativada já.
+    """
+    if usuario.situacao == S.BLOQUEADO or not usuario.is_active:
+        raise TransicaoInvalida("Conta bloqueada pela administração.")
+    if usuario.situacao == S.PENDENTE:
+        termo = termo_vigente()
+        if termo is None or usuario.aceites.filter(termo=termo).exists():
+            return ativar_pelo_govbr(usuario, ip=ip)
+    return usuario
+
+
 def ativar_pelo_govbr(usuario, *, ip=None):
-    """Entrada com gov.br de uma conta pendente: pendente → ativo (validação pelo gov.br).
+    """Pendente → ativo pela validação do gov.br (chamado no aceite do termo).
 
     O gov.br já comprovou que a pessoa é dona do CPF, o que vale pela validação de cadastro
     do convite; os links de primeiro acesso ainda abertos deixam de valer (a conta segue sem
-    senha local; quem quiser uma usa a recuperação). Conta já ativa: nada muda. Conta
-    bloqueada: ``TransicaoInvalida``. O termo vigente é pedido depois, como em todo login.
+    senha local até a pessoa criar uma em Minha conta). Conta já ativa: nada muda. Conta
+    bloqueada: ``TransicaoInvalida``.
     """
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)

@@ -32,9 +32,25 @@ def validar_importacao(importacao_id):
     importacao.validar(importacao_id)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, time_limit=1800)
-def importar_cadastro(importacao_id):
-    """Grava uma importação confirmada (idempotente: concluída não roda de novo)."""
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=1800,
+    max_retries=240,
+)
+def importar_cadastro(self, importacao_id):
+    """Grava uma importação confirmada (idempotente: concluída não roda de novo).
+
+    Com outra importação gravando, tenta de novo a cada 30 s (até 2 horas).
+    """
     from . import importacao
 
-    importacao.executar(importacao_id)
+    try:
+        importacao.executar(importacao_id)
+    except importacao.OutraImportacaoGravando as espera:
+        if self.request.retries >= self.max_retries:
+            importacao.desistir_de_esperar(importacao_id)
+            return
+        raise self.retry(countdown=30) from espera

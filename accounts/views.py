@@ -25,7 +25,7 @@ from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
 
 from . import forms, govbr, selectors, services
-from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_TERMO
+from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_METODO, CHAVE_TERMO
 from .models import TokenAcesso
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ def entrar(request):
 def _abrir_sessao(request, usuario, *, metodo):
     """O que todo login faz logo depois de ``login()``, por senha ou pelo gov.br."""
     request.session[CHAVE_ATIVIDADE] = request.session[CHAVE_INICIO] = time.time()
+    request.session[CHAVE_METODO] = metodo
     # Só para mostrar o menu "Análise" sem consultar permissões a cada página; a
     # fila confere a permissão de verdade.
     request.session["menu_analise"] = usuario.is_staff and usuario.has_perm(
@@ -112,6 +113,14 @@ def _abrir_sessao(request, usuario, *, metodo):
 
 
 # --- gov.br: o fluxo OpenID Connect é do mozilla-django-oidc; aqui, só a cola do portal ---
+
+
+def _mensagem_ativada_pelo_govbr():
+    return format_html(
+        'Conta ativada pelo gov.br. Para assinar declarações com usuário e senha, <a href="{}">'
+        "crie uma senha</a>.",
+        reverse("accounts:alterar_senha"),
+    )
 
 
 def _mensagem_govbr(motivo):
@@ -154,7 +163,7 @@ class GovBrRetornoView(_SoComGovBr, OIDCAuthenticationCallbackView):
 
     def login_success(self):
         try:
-            services.ativar_pelo_govbr(self.user, ip=ip(self.request))
+            services.entrar_pelo_govbr(self.user, ip=ip(self.request))
         except services.TransicaoInvalida:
             self.request.govbr_recusa = govbr.RECUSA_BLOQUEADA
             return self.login_failure()
@@ -220,13 +229,17 @@ def termos(request):
     termo = services.termo_vigente()
     form = forms.TermoForm(_dados(request))
     if request.method == "POST" and termo and form.is_valid():
+        pendente = request.user.situacao == request.user.Situacao.PENDENTE
         services.aceitar_termo(
             request.user,
             termo,
             ip=ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            pelo_govbr=request.session.get(CHAVE_METODO) == "govbr",
         )
         request.session[CHAVE_TERMO] = termo.versao
+        if pendente and request.user.situacao == request.user.Situacao.ATIVO:
+            messages.success(request, _mensagem_ativada_pelo_govbr())
         return redirect(_proximo(request))
     aceito = bool(termo) and request.session.get(CHAVE_TERMO) == termo.versao
     return render(
@@ -265,13 +278,18 @@ def alterar_senha(request):
             request.user, nova_senha=form.cleaned_data["nova_senha"], ip=ip(request)
         )
         update_session_auth_hash(request, request.user)
-        messages.success(request, "Senha alterada.")
-        return redirect("accounts:minha_conta")
-    return render(request, "accounts/alterar_senha_form.html", {"form": form})
+        messages.success(request, "Senha criada." if form.criando else "Senha alterada.")
+        return redirect(_proximo(request, "accounts:minha_conta"))
+    contexto = {"form": form, "next": _proximo(request, "")}
+    return render(request, "accounts/alterar_senha_form.html", contexto)
 
 
 @login_required
 def trocar_email(request):
+    if not request.user.has_usable_password():
+        # A troca pede a senha atual: quem só entrou pelo gov.br cria uma antes.
+        messages.info(request, "Para trocar o e-mail, crie primeiro uma senha no portal.")
+        return redirect(f"{reverse('accounts:alterar_senha')}?next={request.path}")
     form = forms.TrocaEmailForm(request.user, _dados(request))
     if request.method == "POST" and form.is_valid():
         services.solicitar_troca_email(

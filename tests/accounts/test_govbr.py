@@ -124,20 +124,64 @@ def test_provedor_recebe_http_basic_e_o_verificador_pkce_do_desafio(client, prov
     assert pedido["status"] == 200
 
 
-def test_conta_importada_pendente_fica_ativa_e_o_termo_e_pedido(client, provedor):
+def test_conta_importada_pendente_entra_e_so_fica_ativa_ao_aceitar_o_termo(client, provedor):
     pessoa = UsuarioFactory(pendente=True, origem=Usuario.Origem.IMPORTACAO)
     services.reenviar_primeiro_acesso(pessoa)  # o convite por e-mail, ainda não usado
     provedor.sujeito = pessoa.cpf
     resposta = entrar_pelo_govbr(client)
     assert resposta.status_code == 302 and logado(client)
     pessoa.refresh_from_db()
+    assert pessoa.situacao == Usuario.Situacao.PENDENTE  # ainda não aceitou o termo
+    assert TokenAcesso.objects.filter(usuario=pessoa, usado_em=None).exists()
+    painel = client.get("/painel/")
+    assert painel.status_code == 302 and painel["Location"] == "/termos/?next=/painel/"
+
+    aceite = client.post("/termos/", {"aceito": "on", "next": "/painel/"})
+
+    assert aceite.status_code == 302 and aceite["Location"] == "/painel/"
+    pessoa.refresh_from_db()
     assert pessoa.situacao == Usuario.Situacao.ATIVO
     ativacao = RegistroAuditoria.objects.get(acao="usuario.ativo", usuario_afetado=pessoa)
     assert ativacao.descricao == "Ativada pelo gov.br" and ativacao.ator == pessoa
+    assert RegistroAuditoria.objects.filter(acao="termo.aceito", ator=pessoa).exists()
     # o convite deixa de valer: a conta já foi validada pelo gov.br
     assert not TokenAcesso.objects.filter(usuario=pessoa, usado_em=None).exists()
-    painel = client.get("/painel/")
-    assert painel.status_code == 302 and painel["Location"] == "/termos/?next=/painel/"
+    assert "Conta ativada pelo gov.br" in mensagens(aceite)[0]
+    assert client.get("/painel/").status_code == 200
+
+
+def test_pendente_que_sai_sem_aceitar_o_termo_continua_pendente_e_com_o_convite(client, provedor):
+    pessoa = UsuarioFactory(pendente=True, origem=Usuario.Origem.IMPORTACAO)
+    services.reenviar_primeiro_acesso(pessoa)
+    provedor.sujeito = pessoa.cpf
+    entrar_pelo_govbr(client)
+    assert client.post("/termos/", {}).status_code == 200  # sem marcar: o formulário volta
+    client.post("/sair/")
+    pessoa.refresh_from_db()
+    assert pessoa.situacao == Usuario.Situacao.PENDENTE
+    assert not RegistroAuditoria.objects.filter(acao="usuario.ativo").exists()
+    assert TokenAcesso.objects.filter(usuario=pessoa, usado_em=None).exists()
+
+
+def test_sem_termo_vigente_a_conta_pendente_fica_ativa_no_login(client, provedor):
+    from django.core.cache import cache
+
+    from accounts.models import TermoUso
+
+    TermoUso.objects.all().delete()
+    cache.delete(services.CACHE_TERMO_VIGENTE)
+    pessoa = UsuarioFactory(pendente=True, origem=Usuario.Origem.IMPORTACAO)
+    provedor.sujeito = pessoa.cpf
+    entrar_pelo_govbr(client)
+    pessoa.refresh_from_db()
+    assert pessoa.situacao == Usuario.Situacao.ATIVO and logado(client)
+
+
+def test_aceite_do_termo_fora_de_uma_sessao_govbr_nao_ativa_conta_pendente():
+    pendente = UsuarioFactory(pendente=True, origem=Usuario.Origem.IMPORTACAO)
+    services.aceitar_termo(pendente, services.termo_vigente())
+    pendente.refresh_from_db()
+    assert pendente.situacao == Usuario.Situacao.PENDENTE
 
 
 def test_cpf_sem_conta_nao_entra_nao_cria_conta_e_aponta_a_inscricao(client, provedor):

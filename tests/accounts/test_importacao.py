@@ -492,3 +492,85 @@ def test_arquivo_aleatorio_le_ou_recusa_com_mensagem(catalogo, conteudo):
                 validar_linha(valores, catalogo, numero)
     except ArquivoInvalido as erro:
         assert str(erro).strip()
+
+
+# --- Uma gravação de cada vez ------------------------------------------------------------------
+@pytest.fixture
+def trava_de_outra_importacao():
+    """Outra conexão (outro worker) segura a trava da gravação enquanto o teste roda."""
+    import psycopg
+    from django.db import connection
+
+    from cagec.lib import travas
+
+    if connection.vendor != "postgresql":
+        pytest.skip("A trava entre processos é do PostgreSQL.")
+    parametros = connection.get_connection_params()
+    outra = psycopg.connect(autocommit=True, **parametros)
+    outra.execute("SELECT pg_advisory_lock(%s)", [travas.chave(importacao.TRAVA)])
+    yield outra
+    outra.close()
+
+
+def confirmada(conteudo):
+    feita = importacao.criar_importacao(ContentFile(conteudo, name="carga.csv"), agendar=False)
+    importacao.validar(feita.pk)
+    feita.refresh_from_db()
+    return importacao.confirmar(feita, agendar=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_com_outra_importacao_gravando_esta_espera_sem_gravar_e_depois_completa(
+    trava_de_outra_importacao,
+):
+    feita = confirmada(conteudo_csv([linha(1), linha(2)]))
+
+    with pytest.raises(importacao.OutraImportacaoGravando):
+        importacao.executar(feita.pk)
+
+    feita.refresh_from_db()
+    assert feita.status == ImportacaoCadastro.Status.IMPORTANDO
+    assert feita.mensagem == importacao.MENSAGEM_ESPERANDO
+    assert not Usuario.objects.filter(cpf=cpf(1)).exists()
+
+    trava_de_outra_importacao.execute("SELECT pg_advisory_unlock_all()")
+    feita = importacao.executar(feita.pk)
+    assert feita.status == ImportacaoCadastro.Status.CONCLUIDA and feita.mensagem == ""
+    assert Usuario.objects.filter(cpf__in=[cpf(1), cpf(2)]).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_tenta_de_novo_enquanto_a_outra_grava_e_desiste_no_limite(
+    trava_de_outra_importacao,
+):
+    from celery.exceptions import Retry
+
+    from accounts import tasks
+
+    feita = confirmada(conteudo_csv([linha(1)]))
+    with pytest.raises(Retry):
+        tasks.importar_cadastro.apply(args=[feita.pk], throw=True)
+
+    ultima = tasks.importar_cadastro.max_retries
+    tasks.importar_cadastro.apply(args=[feita.pk], retries=ultima, throw=True)
+    feita.refresh_from_db()
+    assert feita.status == ImportacaoCadastro.Status.FALHOU
+    assert "Outra importação ficou gravando" in feita.mensagem
+    assert not Usuario.objects.filter(cpf=cpf(1)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comando_espera_a_outra_importacao_terminar(trava_de_outra_importacao):
+    import threading
+
+    soltar = threading.Timer(
+        0.5, trava_de_outra_importacao.execute, ["SELECT pg_advisory_unlock_all()"]
+    )
+    soltar.start()
+    feita = importacao.importar_arquivo(
+        ContentFile(conteudo_csv([linha(1)]), name="carga.csv"),
+        confirmar_importacao=True,
+        espera=0.2,
+    )
+    soltar.join()
+    assert feita.status == ImportacaoCadastro.Status.CONCLUIDA
