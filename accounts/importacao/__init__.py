@@ -1,0 +1,315 @@
+"""Importação em massa de pessoas, organizações e vínculos de RL do sistema anterior.
+
+Ciclo de vida de uma ``ImportacaoCadastro`` (única casa das transições, ``_TRANSICOES``)::
+
+    aguardando ──validar──▶ validando ──▶ pronta (prévia com contagens) | falhou
+    pronta ──confirmar──▶ importando ──▶ concluida | falhou
+    falhou (depois de uma prévia) ──confirmar de novo──▶ importando
+
+A prévia e a importação passam pelo mesmo código (``Processamento``): lê o arquivo em
+fluxo, valida cada linha, separa em lotes de ``TAMANHO_LOTE`` e, por lote, busca de uma
+vez (uma consulta cada) as pessoas pelo CPF, as organizações pelo CNPJ e os RLs ativos.
+Na prévia só conta; na importação grava o lote numa transação (linhas novas por COPY,
+alteradas por ``bulk_update``), então as contagens da prévia são as da importação.
+Idempotente: a mesma linha de novo não cria nem muda nada. Uma falha no meio deixa os
+lotes já gravados; confirmar de novo completa o resto sem duplicar. Uma gravação por vez
+(trava ``TRAVA``): a outra espera.
+
+Nenhuma senha é calculada: a conta importada recebe a marca de senha inutilizável
+(``!`` + aleatório, a mesma forma de ``make_password(None)``) e fica *pendente* até o
+primeiro acesso. Conta já ativada ou bloqueada não tem dados pessoais, senha ou situação
+alterados pela importação.
+
+Módulos: este (ciclo de vida, a API usada pelo admin, pelo comando e pelas tasks);
+``leitura`` (o arquivo: formato, cabeçalho, linhas em fluxo, modelo); ``validacao`` (uma
+linha: catálogo, normalização, motivos); ``processamento`` (o arquivo inteiro: repetidas,
+CSV de erros, lotes, progresso); ``lote`` (as consultas e gravações de um lote).
+"""
+
+import logging
+import time
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from cagec.lib import travas
+from cagec.lib.auditoria import registrar
+
+from ..models import ImportacaoCadastro
+from .leitura import COLUNAS, ROTULOS, ArquivoInvalido, ler, modelo_csv
+from .lote import senha_inutilizavel
+from .processamento import ERROS_NA_PREVIA, TAMANHO_LOTE, Processamento
+from .validacao import Catalogo, Linha, validar_linha
+
+__all__ = [
+    "COLUNAS",
+    "ERROS_NA_PREVIA",
+    "ROTULOS",
+    "TAMANHO_LOTE",
+    "ArquivoInvalido",
+    "Catalogo",
+    "Linha",
+    "OutraImportacaoGravando",
+    "TransicaoInvalida",
+    "confirmar",
+    "criar_importacao",
+    "desistir_de_esperar",
+    "executar",
+    "importar_arquivo",
+    "ler",
+    "modelo_csv",
+    "senha_inutilizavel",
+    "validar",
+    "validar_linha",
+]
+
+log = logging.getLogger(__name__)
+S = ImportacaoCadastro.Status
+
+
+class TransicaoInvalida(Exception):
+    pass
+
+
+class OutraImportacaoGravando(Exception):
+    """Outra importação está gravando agora: esta espera (a task tenta de novo)."""
+
+
+TRAVA = "accounts.importacao.gravacao"
+MENSAGEM_ESPERANDO = "Aguardando o fim de outra importação que está gravando agora."
+
+
+# --- Ciclo de vida ---------------------------------------------------------------------------
+_TRANSICOES = {
+    S.AGUARDANDO: {S.VALIDANDO},
+    S.VALIDANDO: {S.PRONTA, S.FALHOU},
+    S.PRONTA: {S.IMPORTANDO},
+    S.IMPORTANDO: {S.CONCLUIDA, S.FALHOU},
+    S.FALHOU: {S.IMPORTANDO},
+    S.CONCLUIDA: set(),
+}
+
+
+def _transicionar(importacao, para, **campos):
+    """Aplica uma transição da tabela (a linha já está travada pelo chamador)."""
+    if para not in _TRANSICOES[importacao.status]:
+        raise TransicaoInvalida(
+            f"Uma importação {importacao.get_status_display().lower()} não pode ficar "
+            f"{S(para).label.lower()}."
+        )
+    importacao.status = para
+    for nome, valor in campos.items():
+        setattr(importacao, nome, valor)
+    importacao.save(update_fields=["status", *campos])
+
+
+def _travar(importacao_id):
+    return ImportacaoCadastro.objects.select_for_update().get(pk=importacao_id)
+
+
+def criar_importacao(arquivo, *, ator=None, agendar=True):
+    """Guarda o arquivo enviado e agenda a prévia (validação sem gravar nada).
+
+    ``arquivo``: um ``File`` (upload do admin ou arquivo local do comando). Com
+    ``agendar`` a prévia vai para a fila depois do commit; sem, quem chama roda ``validar``.
+    """
+    from .. import tasks
+
+    nome = (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    with transaction.atomic():
+        importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
+        importacao.arquivo.save(nome, arquivo, save=False)
+        importacao.save()
+        if agendar:
+            tasks.validar_importacao.delay_on_commit(importacao.pk)
+    return importacao
+
+
+def validar(importacao_id):
+    """Prévia: aguardando → validando → pronta (contagens e erros) ou falhou (arquivo ruim).
+
+    Idempotente: uma importação que já passou da validação não é validada de novo.
+    """
+    with transaction.atomic():
+        importacao = _travar(importacao_id)
+        if importacao.status not in (S.AGUARDANDO, S.VALIDANDO):
+            return importacao
+        if importacao.status == S.AGUARDANDO:
+            _transicionar(importacao, S.VALIDANDO, processadas=0)
+    try:
+        processamento = _processar_arquivo(importacao, gravar=False)
+    except ArquivoInvalido as erro:
+        return _falhar(importacao.pk, str(erro))
+    with transaction.atomic():
+        importacao = _travar(importacao_id)
+        _guardar_erros(importacao, processamento)
+        _transicionar(
+            importacao,
+            S.PRONTA,
+            contagens=processamento.contagens,
+            processadas=processamento.contagens["linhas"],
+            total=processamento.contagens["linhas"],
+            primeiros_erros=processamento.primeiros_erros,
+            total_erros=processamento.total_erros,
+            arquivo_erros=importacao.arquivo_erros,
+        )
+    return importacao
+
+
+def confirmar(importacao, *, ator=None, agendar=True):
+    """Pronta (ou falhou depois da prévia) → importando; a gravação vai para a fila."""
+    from .. import tasks
+
+    with transaction.atomic():
+        importacao = _travar(importacao.pk)
+        if importacao.status == S.FALHOU and not importacao.contagens:
+            raise TransicaoInvalida("O arquivo não passou na validação: envie um arquivo novo.")
+        _transicionar(
+            importacao,
+            S.IMPORTANDO,
+            confirmado_por=_ator(ator),
+            iniciada_em=timezone.now(),
+            processadas=0,
+            mensagem="",
+        )
+        registrar(
+            "importacao.confirmada",
+            objeto=importacao,
+            ator=ator,
+            descricao=f"Importação nº {importacao.pk} ({importacao.nome})",
+            depois=importacao.contagens,
+        )
+        if agendar:
+            tasks.importar_cadastro.delay_on_commit(importacao.pk)
+    return importacao
+
+
+def executar(importacao_id):
+    """Importando → concluida: grava tudo, lote a lote, e recalcula a situação dos afetados.
+
+    Idempotente: concluída não roda de novo; uma importação interrompida (worker morto)
+    roda do começo e só grava o que ainda falta.
+    """
+    importacao = ImportacaoCadastro.objects.get(pk=importacao_id)
+    if importacao.status != S.IMPORTANDO:
+        return importacao
+    # Duas gravações ao mesmo tempo disputariam os mesmos CPFs/CNPJs e a numeração do
+    # cadastro: uma de cada vez; a outra espera (``OutraImportacaoGravando``).
+    with travas.exclusiva(TRAVA) as obtida:
+        if not obtida:
+            ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem=MENSAGEM_ESPERANDO)
+            raise OutraImportacaoGravando(MENSAGEM_ESPERANDO)
+        ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem="")
+        processamento = _gravar(importacao)
+    if processamento is None:
+        return ImportacaoCadastro.objects.get(pk=importacao_id)
+    with transaction.atomic():
+        importacao = _travar(importacao_id)
+        _guardar_erros(importacao, processamento)
+        _transicionar(
+            importacao,
+            S.CONCLUIDA,
+            resultado=processamento.contagens,
+            processadas=processamento.contagens["linhas"],
+            primeiros_erros=processamento.primeiros_erros,
+            total_erros=processamento.total_erros,
+            arquivo_erros=importacao.arquivo_erros,
+            concluida_em=timezone.now(),
+        )
+        registrar(
+            "importacao.concluida",
+            objeto=importacao,
+            ator=importacao.confirmado_por,
+            descricao=f"Importação nº {importacao.pk} ({importacao.nome})",
+            depois=processamento.contagens,
+        )
+    return importacao
+
+
+def _gravar(importacao):
+    """Grava os lotes e recalcula a situação; None (e a importação falhou) se deu errado."""
+    from parceiros import situacao
+
+    try:
+        processamento = _processar_arquivo(importacao, gravar=True)
+        if processamento.tipos_afetados:
+            situacao.recalcular_todos(
+                motivo="Importação de cadastro", tipos=sorted(processamento.tipos_afetados)
+            )
+    except ArquivoInvalido as erro:
+        _falhar(importacao.pk, str(erro))
+        return None
+    except Exception:
+        log.exception("Importação %s falhou", importacao.pk)
+        _falhar(
+            importacao.pk,
+            "Erro inesperado durante a importação. Os lotes já gravados ficam; confirme de "
+            "novo para completar (nada é duplicado).",
+        )
+        return None
+    return processamento
+
+
+def desistir_de_esperar(importacao_id):
+    """A outra importação não terminou a tempo: esta falha e pode ser confirmada de novo."""
+    return _falhar(
+        importacao_id,
+        "Outra importação ficou gravando por tempo demais. Nada desta foi gravado; confirme "
+        "de novo quando a outra terminar.",
+    )
+
+
+def importar_arquivo(arquivo, *, ator=None, confirmar_importacao=False, espera=5, limite=7200):
+    """Prévia (e, se pedido, a importação) no próprio processo: comando e testes.
+
+    Com outra importação gravando, espera ``espera`` segundos entre tentativas, até ``limite``.
+    """
+    importacao = criar_importacao(arquivo, ator=ator, agendar=False)
+    importacao = validar(importacao.pk)
+    if confirmar_importacao and importacao.status == S.PRONTA:
+        confirmar(importacao, ator=ator, agendar=False)
+        prazo = time.monotonic() + limite
+        while True:
+            try:
+                importacao = executar(importacao.pk)
+                break
+            except OutraImportacaoGravando:
+                if time.monotonic() >= prazo:
+                    importacao = desistir_de_esperar(importacao.pk)
+                    break
+                time.sleep(espera)
+    importacao.refresh_from_db()
+    return importacao
+
+
+def _falhar(importacao_id, mensagem):
+    with transaction.atomic():
+        importacao = _travar(importacao_id)
+        _transicionar(importacao, S.FALHOU, mensagem=mensagem)
+    return importacao
+
+
+def _ator(ator):
+    return ator if getattr(ator, "is_authenticated", False) else None
+
+
+def _guardar_erros(importacao, processamento):
+    if importacao.arquivo_erros:
+        importacao.arquivo_erros.delete(save=False)
+    processamento.arquivo_erros.seek(0)
+    importacao.arquivo_erros.save(
+        f"erros-importacao-{importacao.pk}.csv", File(processamento.arquivo_erros), save=False
+    )
+    processamento.arquivo_erros.close()
+
+
+def _processar_arquivo(importacao, *, gravar):
+    with importacao.arquivo.open("rb") as arquivo:
+        total, linhas = ler(arquivo, importacao.nome)
+        ImportacaoCadastro.objects.filter(pk=importacao.pk).update(total=total, processadas=0)
+        processamento = Processamento(
+            Catalogo.carregar(), gravar=gravar, importacao=importacao, total=total
+        )
+        processamento.executar(linhas)
+    return processamento
