@@ -24,6 +24,18 @@ GRUPOS = [
 ]
 
 
+def _conferir(arquivo):
+    if arquivo is None:
+        return None
+    if not arquivo.name.lower().endswith((".csv", ".xlsx")):
+        raise forms.ValidationError("Envie um arquivo .csv ou .xlsx.")
+    if arquivo.size > TAMANHO_MAXIMO:
+        raise forms.ValidationError("O arquivo passa de 100 MB.")
+    if arquivo.size == 0:
+        raise forms.ValidationError("O arquivo está vazio.")
+    return arquivo
+
+
 class ImportacaoForm(forms.ModelForm):
     arquivo = forms.FileField(
         label="Arquivo (CSV ou XLSX)",
@@ -32,20 +44,25 @@ class ImportacaoForm(forms.ModelForm):
             "Primeiro é feita uma prévia; nada é gravado antes de você confirmar."
         ),
     )
+    arquivo_organizacoes = forms.FileField(
+        label="Arquivo de organizações (opcional)",
+        required=False,
+        help_text=(
+            "Se as organizações vêm num arquivo à parte (cnpj, razao_social, natureza_juridica, "
+            "tipo, municipio, uf): o primeiro arquivo traz então só as pessoas, o CNPJ e o "
+            "mandato, e os dados da organização vêm deste, pelo CNPJ."
+        ),
+    )
 
     class Meta:
         model = ImportacaoCadastro
-        fields = ["arquivo"]
+        fields = ["arquivo", "arquivo_organizacoes"]
 
     def clean_arquivo(self):
-        arquivo = self.cleaned_data["arquivo"]
-        if not arquivo.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("Envie um arquivo .csv ou .xlsx.")
-        if arquivo.size > TAMANHO_MAXIMO:
-            raise forms.ValidationError("O arquivo passa de 100 MB.")
-        if arquivo.size == 0:
-            raise forms.ValidationError("O arquivo está vazio.")
-        return arquivo
+        return _conferir(self.cleaned_data["arquivo"])
+
+    def clean_arquivo_organizacoes(self):
+        return _conferir(self.cleaned_data.get("arquivo_organizacoes"))
 
 
 @admin.register(ImportacaoCadastro)
@@ -77,7 +94,11 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
         ]
 
     def save_model(self, request, obj, form, change):
-        nova = servico.criar_importacao(form.cleaned_data["arquivo"], ator=request.user)
+        nova = servico.criar_importacao(
+            form.cleaned_data["arquivo"],
+            organizacoes=form.cleaned_data.get("arquivo_organizacoes"),
+            ator=request.user,
+        )
         obj.pk = nova.pk
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -97,6 +118,7 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
             "importacao": importacao,
             "contagens": contagens,
             "grupos": [(rotulo, contagens.get(chave, {})) for chave, rotulo in GRUPOS],
+            "organizacoes": contagens.get("arquivo_organizacoes"),
             "pode_confirmar": self.has_change_permission(request, importacao)
             and (
                 importacao.status == ImportacaoCadastro.Status.PRONTA
@@ -137,8 +159,14 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
         )
 
     def baixar_modelo(self, request):
+        """``?modelo=pessoas`` ou ``organizacoes`` para o par de arquivos; padrão: completo."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        resposta = HttpResponse(servico.modelo_csv(), content_type="text/csv; charset=utf-8")
-        resposta["Content-Disposition"] = 'attachment; filename="modelo-importacao-cadastro.csv"'
+        modelo = request.GET.get("modelo", "completo")
+        if modelo not in servico.MODELOS:
+            raise Http404
+        resposta = HttpResponse(servico.modelo_csv(modelo), content_type="text/csv; charset=utf-8")
+        sufixo = "" if modelo == "completo" else f"-{modelo}"
+        nome = f"modelo-importacao-cadastro{sufixo}.csv"
+        resposta["Content-Disposition"] = f'attachment; filename="{nome}"'
         return resposta

@@ -299,7 +299,7 @@ def caminho_importacao(instancia, nome_original):
 class ImportacaoCadastro(models.Model):
     """Uma carga de pessoas, organizações e vínculos de RL vinda do sistema anterior.
 
-    O ciclo de vida (e as contagens) está em ``accounts/importacao.py``.
+    O ciclo de vida (e as contagens) está em ``accounts/importacao/``.
     """
 
     class Status(models.TextChoices):
@@ -312,6 +312,13 @@ class ImportacaoCadastro(models.Model):
 
     arquivo = models.FileField(upload_to=caminho_importacao, max_length=200)
     nome = models.CharField("nome do arquivo", max_length=200)
+    # Opcional: as colunas das organizações num segundo arquivo, ligado ao primeiro pelo CNPJ.
+    arquivo_organizacoes = models.FileField(
+        upload_to=caminho_importacao, max_length=200, blank=True
+    )
+    nome_organizacoes = models.CharField(
+        "nome do arquivo de organizações", max_length=200, blank=True
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AGUARDANDO)
     # Prévia (simulação, sem gravar) e resultado da importação: contagens por grupo.
     contagens = models.JSONField("contagens da prévia", default=dict, blank=True)

@@ -6,6 +6,7 @@ cada tipo, num banco próprio (recriado a cada rodada), e mede: prévia, importa
 (0 criados, 0 alterados). Imprime uma linha PASS/FAIL por meta.
 
 Uso, da raiz do repositório: .venv/bin/python bench/importar.py
+Com BENCH_DOIS_ARQUIVOS=1, as mesmas linhas vão em dois arquivos (pessoas + organizações).
 """
 
 import csv
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +27,7 @@ DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cagec_bench_importacao"
 )
 LINHAS = int(os.environ.get("BENCH_IMPORTACAO", "100000"))
+DOIS_ARQUIVOS = os.environ.get("BENCH_DOIS_ARQUIVOS") == "1"
 META_SEGUNDOS = 60
 META_MB = 500
 INICIO = time.monotonic()
@@ -108,6 +111,24 @@ def gerar(caminho):
     return len(ERROS) + 2  # tipos de erro por centena de linhas
 
 
+def separar(caminho):
+    """O mesmo conteúdo em dois arquivos: pessoas (com o CNPJ) e organizações (por CNPJ)."""
+    from accounts.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
+
+    destinos = {"pessoas.csv": COLUNAS_PESSOA, "organizacoes.csv": COLUNAS_ORGANIZACAO}
+    with ExitStack() as pilha:
+        origem = csv.DictReader(pilha.enter_context(caminho.open(encoding="utf-8")), delimiter=";")
+        saidas = []
+        for nome, colunas in destinos.items():
+            arquivo = pilha.enter_context(caminho.with_name(nome).open("w", encoding="utf-8"))
+            saidas.append((csv.writer(arquivo, delimiter=";"), colunas))
+            saidas[-1][0].writerow(colunas)
+        for valores in origem:
+            for escritor, colunas in saidas:
+                escritor.writerow([valores[c] for c in colunas])
+    return tuple(caminho.with_name(nome) for nome in destinos)
+
+
 def pico_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -149,11 +170,21 @@ def main():
     tipos_erro = gerar(caminho)
     aviso(f"arquivo de {caminho.stat().st_size / 1e6:.1f} MB; prévia")
 
-    def rodar(confirmar):
-        with caminho.open("rb") as arquivo:
-            importacao_feita = importacao.criar_importacao(
-                File(arquivo, name="carga.csv"), agendar=False
+    if DOIS_ARQUIVOS:
+        pessoas, organizacoes = separar(caminho)
+        aviso("dois arquivos: pessoas.csv + organizacoes.csv")
+
+    def criar():
+        if not DOIS_ARQUIVOS:
+            with caminho.open("rb") as arquivo:
+                return importacao.criar_importacao(File(arquivo, name="carga.csv"), agendar=False)
+        with pessoas.open("rb") as p, organizacoes.open("rb") as o:
+            return importacao.criar_importacao(
+                File(p, name="pessoas.csv"), organizacoes=File(o, name="org.csv"), agendar=False
             )
+
+    def rodar(confirmar):
+        importacao_feita = criar()
         inicio = time.perf_counter()
         importacao.validar(importacao_feita.pk)
         previa = time.perf_counter() - inicio

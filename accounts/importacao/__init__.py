@@ -28,6 +28,7 @@ CSV de erros, lotes, progresso); ``lote`` (as consultas e gravações de um lote
 
 import logging
 import time
+from contextlib import contextmanager
 
 from django.core.files import File
 from django.db import transaction
@@ -37,14 +38,26 @@ from cagec.lib import travas
 from cagec.lib.auditoria import registrar
 
 from ..models import ImportacaoCadastro
-from .leitura import COLUNAS, ROTULOS, ArquivoInvalido, ler, modelo_csv
+from .leitura import (
+    COLUNAS,
+    COLUNAS_ORGANIZACAO,
+    COLUNAS_PESSOA,
+    MODELOS,
+    ROTULOS,
+    ArquivoInvalido,
+    ler,
+    modelo_csv,
+)
 from .lote import senha_inutilizavel
 from .processamento import ERROS_NA_PREVIA, TAMANHO_LOTE, Processamento
 from .validacao import Catalogo, Linha, validar_linha
 
 __all__ = [
     "COLUNAS",
+    "COLUNAS_ORGANIZACAO",
+    "COLUNAS_PESSOA",
     "ERROS_NA_PREVIA",
+    "MODELOS",
     "ROTULOS",
     "TAMANHO_LOTE",
     "ArquivoInvalido",
@@ -108,18 +121,29 @@ def _travar(importacao_id):
     return ImportacaoCadastro.objects.select_for_update().get(pk=importacao_id)
 
 
-def criar_importacao(arquivo, *, ator=None, agendar=True):
-    """Guarda o arquivo enviado e agenda a prévia (validação sem gravar nada).
+def _nome(arquivo):
+    return (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
 
-    ``arquivo``: um ``File`` (upload do admin ou arquivo local do comando). Com
-    ``agendar`` a prévia vai para a fila depois do commit; sem, quem chama roda ``validar``.
+
+def criar_importacao(arquivo, *, organizacoes=None, ator=None, agendar=True):
+    """Guarda o(s) arquivo(s) enviado(s) e agenda a prévia (validação sem gravar nada).
+
+    ``arquivo``: um ``File`` (upload do admin ou arquivo local do comando) com pessoas,
+    organizações e mandatos; ou, com ``organizacoes`` (outro ``File``, as colunas das
+    organizações por CNPJ), só as pessoas, o CNPJ e o mandato. Com ``agendar`` a prévia vai
+    para a fila depois do commit; sem, quem chama roda ``validar``.
     """
     from .. import tasks
 
-    nome = (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    nome = _nome(arquivo)
     with transaction.atomic():
         importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
         importacao.arquivo.save(nome, arquivo, save=False)
+        if organizacoes is not None:
+            importacao.nome_organizacoes = _nome(organizacoes)
+            importacao.arquivo_organizacoes.save(
+                importacao.nome_organizacoes, organizacoes, save=False
+            )
         importacao.save()
         if agendar:
             tasks.validar_importacao.delay_on_commit(importacao.pk)
@@ -260,12 +284,14 @@ def desistir_de_esperar(importacao_id):
     )
 
 
-def importar_arquivo(arquivo, *, ator=None, confirmar_importacao=False, espera=5, limite=7200):
+def importar_arquivo(
+    arquivo, *, organizacoes=None, ator=None, confirmar_importacao=False, espera=5, limite=7200
+):
     """Prévia (e, se pedido, a importação) no próprio processo: comando e testes.
 
     Com outra importação gravando, espera ``espera`` segundos entre tentativas, até ``limite``.
     """
-    importacao = criar_importacao(arquivo, ator=ator, agendar=False)
+    importacao = criar_importacao(arquivo, organizacoes=organizacoes, ator=ator, agendar=False)
     importacao = validar(importacao.pk)
     if confirmar_importacao and importacao.status == S.PRONTA:
         confirmar(importacao, ator=ator, agendar=False)
@@ -305,11 +331,29 @@ def _guardar_erros(importacao, processamento):
 
 
 def _processar_arquivo(importacao, *, gravar):
-    with importacao.arquivo.open("rb") as arquivo:
-        total, linhas = ler(arquivo, importacao.nome)
+    processamento = Processamento(Catalogo.carregar(), gravar=gravar, importacao=importacao)
+    exigidas = COLUNAS
+    if importacao.arquivo_organizacoes:
+        exigidas = COLUNAS_PESSOA
+        with importacao.arquivo_organizacoes.open("rb") as arquivo, _do_arquivo(importacao, True):
+            _, linhas = ler(arquivo, importacao.nome_organizacoes, COLUNAS_ORGANIZACAO)
+            processamento.indexar_organizacoes(linhas)
+    with importacao.arquivo.open("rb") as arquivo, _do_arquivo(importacao, False):
+        total, linhas = ler(arquivo, importacao.nome, exigidas)
         ImportacaoCadastro.objects.filter(pk=importacao.pk).update(total=total, processadas=0)
-        processamento = Processamento(
-            Catalogo.carregar(), gravar=gravar, importacao=importacao, total=total
-        )
+        processamento.total = total
         processamento.executar(linhas)
     return processamento
+
+
+@contextmanager
+def _do_arquivo(importacao, de_organizacoes):
+    """Com dois arquivos, o erro do arquivo inteiro diz de qual deles é."""
+    try:
+        yield
+    except ArquivoInvalido as erro:
+        if not importacao.arquivo_organizacoes:
+            raise
+        qual = "de organizações" if de_organizacoes else "de pessoas"
+        nome = importacao.nome_organizacoes if de_organizacoes else importacao.nome
+        raise ArquivoInvalido(f"Arquivo {qual} ({nome}): {erro}") from erro

@@ -22,6 +22,10 @@ COLUNAS = (
     "mandato_inicio",
     "mandato_fim",
 )
+# Com um segundo arquivo, as colunas da organização vêm dele (ligado pelo CNPJ) e o
+# principal traz só a pessoa, o CNPJ e o mandato.
+COLUNAS_ORGANIZACAO = ("cnpj", "razao_social", "natureza_juridica", "tipo", "municipio", "uf")
+COLUNAS_PESSOA = tuple(c for c in COLUNAS if c == "cnpj" or c not in COLUNAS_ORGANIZACAO)
 OPCIONAIS = {"telefone"}
 ROTULOS = {
     "cpf": "CPF",
@@ -65,21 +69,23 @@ def _coluna(texto):
     return normalizar_busca(texto).lower().replace(" ", "_").replace("-", "_")
 
 
-def ler(arquivo, nome=""):
+def ler(arquivo, nome="", exigidas=COLUNAS):
     """(total de linhas de dados, iterador de (número da linha, {coluna: valor})).
 
-    ``arquivo`` aberto em binário. Erros do arquivo inteiro viram ``ArquivoInvalido``
-    com a explicação em português; erros de uma linha ficam para a validação.
+    ``arquivo`` aberto em binário; ``exigidas``: as colunas que o cabeçalho precisa ter
+    (``COLUNAS``, ou ``COLUNAS_PESSOA`` / ``COLUNAS_ORGANIZACAO`` com dois arquivos). Erros
+    do arquivo inteiro viram ``ArquivoInvalido`` com a explicação em português; erros de uma
+    linha ficam para a validação.
     """
     inicio = arquivo.read(4)
     arquivo.seek(0)
     if inicio.startswith(b"PK\x03\x04"):
-        return _ler_xlsx(arquivo)
+        return _ler_xlsx(arquivo, exigidas)
     if nome.lower().endswith((".xlsx", ".xls")):
         raise ArquivoInvalido(
             "A planilha não pôde ser aberta: envie um XLSX (Excel 2007 ou mais novo) ou um CSV."
         )
-    return _ler_csv(arquivo)
+    return _ler_csv(arquivo, exigidas)
 
 
 def _contar_linhas_utf8(arquivo):
@@ -111,11 +117,11 @@ def _contar_linhas_utf8(arquivo):
     return linhas
 
 
-def _cabecalho(colunas_brutas):
+def _cabecalho(colunas_brutas, exigidas):
     """Nomes das colunas; aceita também os rótulos ("E-mail", "Início do mandato")."""
     apelidos = {_coluna(ROTULOS[c]): c for c in COLUNAS}
     colunas = [apelidos.get(_coluna(c), _coluna(c)) for c in colunas_brutas]
-    faltando = [c for c in COLUNAS if c not in colunas]
+    faltando = [c for c in exigidas if c not in colunas]
     return colunas, faltando
 
 
@@ -123,7 +129,7 @@ def _mensagem_faltando(faltando):
     return "Faltam colunas no cabeçalho: " + ", ".join(faltando) + "."
 
 
-def _ler_csv(arquivo):
+def _ler_csv(arquivo, exigidas):
     total = _contar_linhas_utf8(arquivo)
     texto = io.TextIOWrapper(arquivo, encoding="utf-8-sig", newline="")
     primeira = texto.readline()
@@ -132,10 +138,10 @@ def _ler_csv(arquivo):
     opcoes = {}
     for separador in (";", ","):
         brutas = next(csv.reader([primeira], delimiter=separador), [])
-        opcoes[separador] = (brutas, *_cabecalho(brutas))
+        opcoes[separador] = (brutas, *_cabecalho(brutas, exigidas))
     separador = min(opcoes, key=lambda s: len(opcoes[s][2]))
     _, colunas, faltando = opcoes[separador]
-    if len(faltando) == len(COLUNAS):
+    if len(faltando) == len(exigidas):
         if any(s in primeira for s in _SEPARADORES_ESTRANHOS) or any(
             c in _coluna(primeira) for c in ("cpf", "cnpj")
         ):
@@ -177,7 +183,7 @@ def _como_dict(colunas, valores):
     return dados
 
 
-def _ler_xlsx(arquivo):
+def _ler_xlsx(arquivo, exigidas):
     from openpyxl import load_workbook
 
     try:
@@ -191,7 +197,7 @@ def _ler_xlsx(arquivo):
         ) from erro
     if primeira is None or not any(v not in (None, "") for v in primeira):
         raise ArquivoInvalido("O arquivo está vazio.")
-    colunas, faltando = _cabecalho(str(v or "") for v in primeira)
+    colunas, faltando = _cabecalho((str(v or "") for v in primeira), exigidas)
     if faltando:
         raise ArquivoInvalido(_mensagem_faltando(faltando))
     total = max((planilha.max_row or 1) - 1, 0)
@@ -223,10 +229,17 @@ def _celula(valor):
     return str(valor)
 
 
-def modelo_csv():
-    """O arquivo-modelo (cabeçalho e uma linha de exemplo), em UTF-8 com BOM para o Excel."""
+MODELOS = {"completo": COLUNAS, "pessoas": COLUNAS_PESSOA, "organizacoes": COLUNAS_ORGANIZACAO}
+
+
+def modelo_csv(modelo="completo"):
+    """Um arquivo-modelo (cabeçalho e uma linha de exemplo), em UTF-8 com BOM para o Excel.
+
+    ``completo``: um arquivo só; ``pessoas`` e ``organizacoes``: o par de arquivos.
+    """
+    colunas = MODELOS[modelo]
     saida = io.StringIO()
     escritor = csv.writer(saida, delimiter=";", lineterminator="\r\n")
-    escritor.writerow(COLUNAS)
-    escritor.writerow([EXEMPLO[c] for c in COLUNAS])
+    escritor.writerow(colunas)
+    escritor.writerow([EXEMPLO[c] for c in colunas])
     return "\ufeff" + saida.getvalue()

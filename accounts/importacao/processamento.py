@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ..models import ImportacaoCadastro
+from . import organizacoes as orgs
 from .leitura import ROTULOS
 from .lote import Lote
 from .validacao import Catalogo, validar_linha
@@ -39,6 +40,8 @@ class Processamento:
     primeiros_erros: list = field(default_factory=list)
     total_erros: int = 0
     tipos_afetados: set = field(default_factory=set)
+    # Segundo arquivo (``organizacoes.indexar``); None quando tudo vem num arquivo só.
+    organizacoes: dict | None = None
     _cpfs: dict = field(default_factory=dict)  # cpf → (linha, hash dos dados da pessoa)
     _cnpjs: dict = field(default_factory=dict)  # cnpj → (linha, cpf, hash do resto)
 
@@ -49,8 +52,25 @@ class Processamento:
             self.arquivo_erros, encoding="utf-8-sig", newline="", write_through=True
         )
         self._escritor = csv.writer(self._texto_erros, delimiter=";", lineterminator="\r\n")
-        self._escritor.writerow(["linha", "coluna", "motivo"])
+        self._escritor.writerow(["arquivo", "linha", "coluna", "motivo"])
         self.ator = self.importacao.confirmado_por if self.importacao else None
+        self.nome = self.importacao.nome if self.importacao else ""
+        self.nome_organizacoes = self.importacao.nome_organizacoes if self.importacao else ""
+
+    def indexar_organizacoes(self, linhas):
+        """Lê o arquivo de organizações (antes do principal); linhas sem CNPJ útil são erros."""
+        self.contagens["arquivo_organizacoes"] = {"linhas": 0, "com_erro": 0, "sem_rl": 0}
+
+        def erro(numero, erros):
+            self._erro_de_organizacao(numero, erros)
+
+        def contadas():
+            for numero, valores in linhas:
+                if valores is not None:
+                    self.contagens["arquivo_organizacoes"]["linhas"] += 1
+                yield numero, valores
+
+        self.organizacoes = orgs.indexar(contadas(), erro)
 
     def executar(self, linhas):
         lote = []
@@ -66,22 +86,66 @@ class Processamento:
                 lote = []
         if lote:
             self._lote(lote)
+        if self.organizacoes is not None:
+            for organizacao in orgs.sem_representante(self.organizacoes):
+                self.contagens["arquivo_organizacoes"]["sem_rl"] += 1
+                self._escrever_erro(
+                    self.nome_organizacoes,
+                    organizacao.linha,
+                    "cnpj",
+                    "nenhuma pessoa do arquivo principal tem este CNPJ: organização não importada",
+                )
         self._texto_erros.flush()
         self._texto_erros.detach()
 
     def _erro(self, numero, erros):
+        """Uma linha inválida do arquivo principal."""
         self.contagens["invalidas"] += 1
         for coluna, motivo in erros:
-            self.total_erros += 1
-            self._escritor.writerow([numero, ROTULOS.get(coluna, coluna), motivo])
-            if len(self.primeiros_erros) < ERROS_NA_PREVIA:
-                self.primeiros_erros.append(
-                    {"linha": numero, "coluna": ROTULOS.get(coluna, coluna), "motivo": motivo}
-                )
+            self._escrever_erro(self.nome, numero, coluna, motivo)
+
+    def _erro_de_organizacao(self, numero, erros):
+        """Uma linha com erro no arquivo de organizações (relatada uma vez)."""
+        self.contagens["arquivo_organizacoes"]["com_erro"] += 1
+        for coluna, motivo in erros:
+            self._escrever_erro(self.nome_organizacoes, numero, coluna, motivo)
+
+    def _escrever_erro(self, arquivo, numero, coluna, motivo):
+        self.total_erros += 1
+        rotulo = ROTULOS.get(coluna, coluna)
+        self._escritor.writerow([arquivo, numero, rotulo, motivo])
+        if len(self.primeiros_erros) < ERROS_NA_PREVIA:
+            self.primeiros_erros.append(
+                {"arquivo": arquivo, "linha": numero, "coluna": rotulo, "motivo": motivo}
+            )
+
+    def _validar(self, numero, valores):
+        """``validar_linha``; com o arquivo de organizações, as colunas dela vêm de lá."""
+        if self.organizacoes is None:
+            return validar_linha(valores, self.catalogo, numero)
+        valores, organizacao = orgs.completar(valores, self.organizacoes)
+        linha, erros = validar_linha(valores, self.catalogo, numero)
+        proprios = [e for e in erros if e[0] not in orgs.DA_ORGANIZACAO]
+        if organizacao is None:
+            if not any(coluna == "cnpj" for coluna, _ in proprios):
+                proprios.append(("cnpj", "CNPJ não está no arquivo de organizações"))
+            return None, proprios
+        da_organizacao = [e for e in erros if e[0] in orgs.DA_ORGANIZACAO]
+        if organizacao.conflito:
+            motivo = f"CNPJ repetido na linha {organizacao.conflito} com outros dados"
+            da_organizacao.insert(0, ("cnpj", motivo))
+        if not da_organizacao:
+            return linha, erros
+        if not organizacao.relatada:
+            organizacao.relatada = True
+            self._erro_de_organizacao(organizacao.linha, da_organizacao)
+        linha_org = organizacao.linha
+        aviso = f"a organização tem erros no arquivo de organizações (linha {linha_org})"
+        return None, [*proprios, ("cnpj", aviso)]
 
     def _aceitar(self, numero, valores):
         """Valida a linha e confere com as anteriores do arquivo (a primeira vale)."""
-        linha, erros = validar_linha(valores, self.catalogo, numero)
+        linha, erros = self._validar(numero, valores)
         if linha is None:
             self._erro(numero, erros)
             return None

@@ -415,7 +415,12 @@ def test_csv_de_erros_tem_todas_as_linhas_invalidas():
     erros = erros_do_csv(feita)
     assert len(erros) == feita.total_erros == 60
     assert len(feita.primeiros_erros) == importacao.ERROS_NA_PREVIA
-    assert erros[0] == {"linha": "2", "coluna": "CPF", "motivo": "deve ter 11 dígitos"}
+    assert erros[0] == {
+        "arquivo": "carga.csv",
+        "linha": "2",
+        "coluna": "CPF",
+        "motivo": "deve ter 11 dígitos",
+    }
 
 
 @pytest.mark.django_db

@@ -57,7 +57,9 @@ def test_admin_envia_ve_a_previa_confirma_e_baixa_os_erros(
     erros = admin_client.get(reverse("admin:accounts_importacao_erros", args=[feita.pk]))
     assert erros["Content-Disposition"].startswith("attachment")
     texto = b"".join(erros.streaming_content).decode("utf-8-sig")
-    assert texto.splitlines()[:2] == ["linha;coluna;motivo", "3;CPF;deve ter 11 dígitos"]
+    cabecalho, primeiro = texto.splitlines()[:2]
+    assert cabecalho == "arquivo;linha;coluna;motivo"
+    assert primeiro == f"{feita.nome};3;CPF;deve ter 11 dígitos"
 
 
 def test_admin_mostra_progresso_e_se_atualiza_enquanto_roda(admin_client):
@@ -127,3 +129,59 @@ def test_tarefa_de_importacao_e_idempotente(django_capture_on_commit_callbacks, 
     assert feita.status == ImportacaoCadastro.Status.CONCLUIDA
     assert Usuario.objects.filter(cpf=cpf(1)).count() == 1
     assert tasks.importar_cadastro.acks_late
+
+
+def test_admin_com_arquivo_de_organizacoes_mostra_os_dois_e_de_qual_e_cada_erro(
+    admin_client, django_capture_on_commit_callbacks
+):
+    from accounts.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
+
+    pessoas = SimpleUploadedFile(
+        "pessoas.csv", conteudo_csv([linha(1), linha(2)], colunas=COLUNAS_PESSOA)
+    )
+    organizacoes = SimpleUploadedFile(
+        "orgs.csv", conteudo_csv([linha(1), linha(2, uf="XX")], colunas=COLUNAS_ORGANIZACAO)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:accounts_importacaocadastro_add"),
+            {"arquivo": pessoas, "arquivo_organizacoes": organizacoes},
+        )
+
+    feita = ImportacaoCadastro.objects.get()
+    assert (feita.nome, feita.nome_organizacoes) == ("pessoas.csv", "orgs.csv")
+    html = admin_client.get(_detalhe(feita)).content.decode()
+    assert "organizações em orgs.csv (ligadas pelo CNPJ)" in html
+    assert "Arquivo de organizações: 2 linhas · com erro: 1" in html
+    assert '<th scope="col">Arquivo</th>' in html
+    assert "<td>orgs.csv</td><td>3</td><td>UF</td>" in html
+
+
+def test_arquivo_de_organizacoes_com_extensao_errada_e_recusado_sem_criar_nada(admin_client):
+    resposta = admin_client.post(
+        reverse("admin:accounts_importacaocadastro_add"),
+        {
+            "arquivo": SimpleUploadedFile("p.csv", conteudo_csv([linha(1)])),
+            "arquivo_organizacoes": SimpleUploadedFile("o.pdf", b"%PDF-1.4"),
+        },
+    )
+    assert resposta.status_code == 200
+    assert "Envie um arquivo .csv ou .xlsx." in resposta.content.decode()
+    assert not ImportacaoCadastro.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("modelo", "cabecalho"),
+    [
+        ("pessoas", "cpf;nome;email;telefone;cnpj;cargo;mandato_inicio;mandato_fim"),
+        ("organizacoes", "cnpj;razao_social;natureza_juridica;tipo;municipio;uf"),
+    ],
+)
+def test_admin_oferece_os_modelos_do_par_de_arquivos(admin_client, modelo, cabecalho):
+    resposta = admin_client.get(reverse("admin:accounts_importacao_modelo") + f"?modelo={modelo}")
+    assert resposta.content.decode("utf-8-sig").splitlines()[0] == cabecalho
+    assert f"modelo-importacao-cadastro-{modelo}.csv" in resposta["Content-Disposition"]
+    assert (
+        admin_client.get(reverse("admin:accounts_importacao_modelo") + "?modelo=x").status_code
+        == 404
+    )

@@ -203,7 +203,10 @@ def test_importa_previa_confirma_convida_e_rl_ativa_a_conta(
     assert resposta.ok
     assert resposta.headers["content-disposition"].startswith("attachment")
     linhas_erros = resposta.body().decode("utf-8-sig").splitlines()
-    assert linhas_erros[:2] == ["linha;coluna;motivo", f"3;CPF;{ERRO_CPF}"]
+    assert linhas_erros[:2] == [
+        "arquivo;linha;coluna;motivo",
+        f"carga-representantes.csv;3;CPF;{ERRO_CPF}",
+    ]
 
     # --- 5. Usuários: seleciona as importadas pendentes e envia o convite
     page.goto("/admin/accounts/usuario/?origem__exact=importacao&situacao__exact=pendente")

@@ -1,5 +1,6 @@
-"""``importar_cadastro <arquivo> [--confirmar]``: prévia (padrão) ou importação de um CSV/XLSX."""
+"""``importar_cadastro <arquivo> [--organizacoes <arquivo>] [--confirmar]``."""
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.core.files import File
@@ -17,23 +18,34 @@ ROTULOS = {
 
 class Command(BaseCommand):
     help = (
-        "Importa pessoas, organizações e vínculos de RL de um CSV ou XLSX. Sem --confirmar, "
-        "só mostra a prévia (nada é gravado)."
+        "Importa pessoas, organizações e vínculos de RL de um CSV ou XLSX (ou de dois: pessoas "
+        "e, com --organizacoes, as organizações por CNPJ). Sem --confirmar, só mostra a prévia "
+        "(nada é gravado)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("arquivo", help="caminho do CSV (UTF-8, ; ou ,) ou XLSX")
         parser.add_argument(
+            "--organizacoes",
+            metavar="ARQUIVO",
+            help="CSV/XLSX com cnpj, razao_social, natureza_juridica, tipo, municipio, uf; o "
+            "arquivo principal traz então só as pessoas, o CNPJ e o mandato",
+        )
+        parser.add_argument(
             "--confirmar", action="store_true", help="grava de fato (sem isto é só a prévia)"
         )
 
-    def handle(self, arquivo, confirmar, **opcoes):
-        caminho = Path(arquivo)
-        if not caminho.is_file():
-            raise CommandError(f"Arquivo não encontrado: {caminho}")
-        with caminho.open("rb") as aberto:
+    def handle(self, arquivo, confirmar, organizacoes=None, **opcoes):
+        caminhos = [Path(arquivo)] + ([Path(organizacoes)] if organizacoes else [])
+        for caminho in caminhos:
+            if not caminho.is_file():
+                raise CommandError(f"Arquivo não encontrado: {caminho}")
+        with ExitStack() as pilha:
+            abertos = [File(pilha.enter_context(c.open("rb")), name=c.name) for c in caminhos]
             importacao = servico.importar_arquivo(
-                File(aberto, name=caminho.name), confirmar_importacao=confirmar
+                abertos[0],
+                organizacoes=abertos[1] if organizacoes else None,
+                confirmar_importacao=confirmar,
             )
         if importacao.status == ImportacaoCadastro.Status.FALHOU:
             raise CommandError(f"Importação nº {importacao.pk}: {importacao.mensagem}")
@@ -54,6 +66,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{rotulo}: novos {grupo['novos']} · atualizados {grupo['atualizados']} · "
                 f"inalterados {grupo['inalterados']}{extra}"
+            )
+        if "arquivo_organizacoes" in contagens:
+            org = contagens["arquivo_organizacoes"]
+            self.stdout.write(
+                f"Arquivo de organizações: {org['linhas']} linha(s) · com erro: "
+                f"{org['com_erro']} · sem RL: {org['sem_rl']}"
             )
         if importacao.total_erros:
             self.stdout.write(
