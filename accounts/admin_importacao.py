@@ -101,6 +101,11 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
         )
         obj.pk = nova.pk
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # O envio leva direto à prévia: "salvar e adicionar outro" / "continuar" não cabem.
+        context.update(show_save_and_add_another=False, show_save_and_continue=False)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, "Arquivo recebido: a prévia aparece aqui quando terminar.")
         return redirect(reverse("admin:accounts_importacaocadastro_change", args=[obj.pk]))
@@ -110,6 +115,7 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
         if importacao is None or not self.has_view_permission(request, importacao):
             raise Http404
         contagens = importacao.resultado or importacao.contagens
+        organizacoes = contagens.get("arquivo_organizacoes")
         contexto = {
             **self.admin_site.each_context(request),
             "title": str(importacao),
@@ -118,7 +124,10 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
             "importacao": importacao,
             "contagens": contagens,
             "grupos": [(rotulo, contagens.get(chave, {})) for chave, rotulo in GRUPOS],
-            "organizacoes": contagens.get("arquivo_organizacoes"),
+            "organizacoes": organizacoes,
+            "linhas_organizacoes": organizacoes["com_erro"] + organizacoes["sem_rl"]
+            if organizacoes
+            else 0,
             "pode_confirmar": self.has_change_permission(request, importacao)
             and (
                 importacao.status == ImportacaoCadastro.Status.PRONTA

@@ -153,6 +153,7 @@ def test_admin_com_arquivo_de_organizacoes_mostra_os_dois_e_de_qual_e_cada_erro(
     html = admin_client.get(_detalhe(feita)).content.decode()
     assert "organizações em orgs.csv (ligadas pelo CNPJ)" in html
     assert "Arquivo de organizações: 2 linhas · com erro: 1" in html
+    assert "Erros: 2 (1 linha de pessoas recusada; 1 linha do arquivo de organizações)" in html
     assert '<th scope="col">Arquivo</th>' in html
     assert "<td>orgs.csv</td><td>3</td><td>UF</td>" in html
 
