@@ -10,6 +10,7 @@ Com BENCH_DOIS_ARQUIVOS=1, as mesmas linhas vão em dois arquivos (pessoas + org
 """
 
 import csv
+import io
 import os
 import resource
 import subprocess
@@ -23,8 +24,9 @@ from urllib.parse import urlsplit
 RAIZ = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RAIZ))
 
+# Variável própria: o benchmark apaga o banco, e DATABASE_URL costuma ser o de verdade.
 DATABASE_URL = os.environ.get(
-    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cagec_bench_importacao"
+    "BENCH_IMPORTACAO_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cagec_bench_importacao"
 )
 LINHAS = int(os.environ.get("BENCH_IMPORTACAO", "100000"))
 DOIS_ARQUIVOS = os.environ.get("BENCH_DOIS_ARQUIVOS") == "1"
@@ -44,6 +46,18 @@ ERROS = {
 }
 CPF_CONFLITANTE = 77  # mesmo CPF da linha anterior com outro nome
 CNPJ_DOIS_RLS = 87  # mesmo CNPJ da linha anterior com outro RL
+# O que o CSV de erros deve dizer de cada tipo (coluna, começo do motivo), LINHAS/100 vezes.
+MOTIVOS = {
+    7: ("CPF", "dígitos verificadores não conferem"),
+    17: ("CNPJ", "dígitos verificadores não conferem"),
+    27: ("Nome", "campo obrigatório em branco"),
+    37: ("Natureza jurídica", "999-9 não existe"),
+    47: ("Tipo", "tipo de parceiro desconhecido"),
+    57: ("Início do mandato", "data em formato inválido"),
+    67: ("Fim do mandato", "o fim do mandato é anterior ao início"),
+    CPF_CONFLITANTE: ("CPF", "CPF repetido no arquivo"),
+    CNPJ_DOIS_RLS: ("CNPJ", "CNPJ repetido no arquivo"),
+}
 
 
 def aviso(msg):
@@ -133,8 +147,27 @@ def pico_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+FALHAS = []
+
+
 def linha(meta, medido, alvo, ok):
     print(f"{meta:<42} {medido:<28} {alvo:<14} {'PASS' if ok else 'FAIL'}")
+    if not ok:
+        FALHAS.append(meta)
+
+
+def erros_por_tipo(importacao_feita):
+    """{posição em ERROS/MOTIVOS: quantas linhas do CSV de erros}, pelo número da linha."""
+    contagem = {}
+    with importacao_feita.arquivo_erros.open("rb") as arquivo:
+        texto = io.TextIOWrapper(arquivo, encoding="utf-8-sig", newline="")
+        for erro in csv.DictReader(texto, delimiter=";"):
+            posicao = (int(erro["linha"]) - 2) % 100  # linha 2 do arquivo = i 0
+            coluna, motivo = MOTIVOS.get(posicao, ("?", "?"))
+            ok = erro["coluna"] == coluna and erro["motivo"].startswith(motivo)
+            chave = posicao if ok else ("inesperado", erro["coluna"], erro["motivo"][:40])
+            contagem[chave] = contagem.get(chave, 0) + 1
+    return contagem
 
 
 def main():
@@ -225,12 +258,28 @@ def main():
         f"<= {META_MB} MB",
         memoria <= META_MB,
     )
-    linha(
-        "Linhas inválidas relatadas",
-        f"{r['invalidas']} ({primeira.total_erros} erros)",
-        f"~{esperadas_invalidas}",
-        abs(r["invalidas"] - esperadas_invalidas) <= LINHAS // 100,
-    )
+    if DOIS_ARQUIVOS:  # um erro de organização também recusa a linha da pessoa ao lado
+        linha(
+            "Linhas inválidas relatadas",
+            f"{r['invalidas']} ({primeira.total_erros} erros)",
+            f"~{esperadas_invalidas}",
+            abs(r["invalidas"] - esperadas_invalidas) <= LINHAS // 100,
+        )
+    else:
+        linha(
+            "Linhas inválidas relatadas",
+            f"{r['invalidas']} ({primeira.total_erros} erros)",
+            f"= {esperadas_invalidas}",
+            r["invalidas"] == primeira.total_erros == esperadas_invalidas,
+        )
+        por_tipo = erros_por_tipo(primeira)
+        esperado = dict.fromkeys(MOTIVOS, LINHAS // 100)
+        linha(
+            "CSV de erros: linha e motivo de cada tipo",
+            f"{len([k for k in por_tipo if k in esperado])} tipos x {LINHAS // 100}",
+            f"{len(MOTIVOS)} tipos",
+            por_tipo == esperado,
+        )
     criados = {g: r[g]["novos"] for g in ("pessoas", "organizacoes", "vinculos")}
     linha("Criados na 1ª rodada", " / ".join(str(v) for v in criados.values()), "pess/org/RL", True)
     s = segunda.resultado
@@ -249,3 +298,5 @@ def main():
 
 if __name__ == "__main__":
     main()
+    if FALHAS:
+        sys.exit("Metas que falharam: " + "; ".join(FALHAS))
