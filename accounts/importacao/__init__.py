@@ -166,17 +166,12 @@ def validar(importacao_id):
     except ArquivoInvalido as erro:
         return _falhar(importacao.pk, str(erro))
     with transaction.atomic():
-        importacao = _travar(importacao_id)
-        _guardar_erros(importacao, processamento)
-        _transicionar(
-            importacao,
+        importacao = _encerrar_etapa(
+            importacao_id,
+            processamento,
             S.PRONTA,
             contagens=processamento.contagens,
-            processadas=processamento.contagens["linhas"],
             total=processamento.contagens["linhas"],
-            primeiros_erros=processamento.primeiros_erros,
-            total_erros=processamento.total_erros,
-            arquivo_erros=importacao.arquivo_erros,
         )
     return importacao
 
@@ -229,16 +224,11 @@ def executar(importacao_id):
     if processamento is None:
         return ImportacaoCadastro.objects.get(pk=importacao_id)
     with transaction.atomic():
-        importacao = _travar(importacao_id)
-        _guardar_erros(importacao, processamento)
-        _transicionar(
-            importacao,
+        importacao = _encerrar_etapa(
+            importacao_id,
+            processamento,
             S.CONCLUIDA,
             resultado=processamento.contagens,
-            processadas=processamento.contagens["linhas"],
-            primeiros_erros=processamento.primeiros_erros,
-            total_erros=processamento.total_erros,
-            arquivo_erros=importacao.arquivo_erros,
             concluida_em=timezone.now(),
         )
         registrar(
@@ -318,6 +308,22 @@ def _falhar(importacao_id, mensagem):
 
 def _ator(ator):
     return ator if getattr(ator, "is_authenticated", False) else None
+
+
+def _encerrar_etapa(importacao_id, processamento, para, **campos):
+    """Fim da prévia ou da gravação (numa transação): CSV de erros, contagens e transição."""
+    importacao = _travar(importacao_id)
+    _guardar_erros(importacao, processamento)
+    _transicionar(
+        importacao,
+        para,
+        processadas=processamento.contagens["linhas"],
+        primeiros_erros=processamento.primeiros_erros,
+        total_erros=processamento.total_erros,
+        arquivo_erros=importacao.arquivo_erros,
+        **campos,
+    )
+    return importacao
 
 
 def _guardar_erros(importacao, processamento):
