@@ -20,24 +20,13 @@ Nenhuma senha é calculada: a conta importada recebe a marca de senha inutilizá
 primeiro acesso. Conta já ativada ou bloqueada não tem dados pessoais, senha ou situação
 alterados pela importação.
 
-Módulos: este (ciclo de vida, a API usada pelo admin, pelo comando e pelas tasks);
-``leitura`` (o arquivo: formato, cabeçalho, linhas em fluxo, modelo); ``validacao`` (uma
-linha: catálogo, normalização, motivos); ``processamento`` (o arquivo inteiro: repetidas,
-CSV de erros, lotes, progresso); ``lote`` (as consultas e gravações de um lote).
+Módulos: ``services`` (o ciclo de vida; este pacote reexporta a API que o admin, o comando e
+as tasks usam); ``leitura`` (o arquivo: formato, cabeçalho, linhas em fluxo, modelos);
+``validacao`` (uma linha: catálogo, normalização, motivos); ``organizacoes`` (o segundo
+arquivo, opcional); ``processamento`` (o arquivo inteiro: repetidas, CSV de erros, lotes,
+progresso); ``lote`` (as consultas e gravações de um lote).
 """
 
-import logging
-import time
-from contextlib import contextmanager
-
-from django.core.files import File
-from django.db import transaction
-from django.utils import timezone
-
-from cagec.lib import travas
-from cagec.lib.auditoria import registrar
-
-from ..models import ImportacaoCadastro
 from .leitura import (
     COLUNAS,
     COLUNAS_ORGANIZACAO,
@@ -49,7 +38,19 @@ from .leitura import (
     modelo_csv,
 )
 from .lote import senha_inutilizavel
-from .processamento import ERROS_NA_PREVIA, TAMANHO_LOTE, Processamento
+from .processamento import ERROS_NA_PREVIA, TAMANHO_LOTE
+from .services import (
+    MENSAGEM_ESPERANDO,
+    TRAVA,
+    OutraImportacaoGravando,
+    TransicaoInvalida,
+    confirmar,
+    criar_importacao,
+    desistir_de_esperar,
+    executar,
+    importar_arquivo,
+    validar,
+)
 from .validacao import Catalogo, Linha, validar_linha
 
 __all__ = [
@@ -57,9 +58,11 @@ __all__ = [
     "COLUNAS_ORGANIZACAO",
     "COLUNAS_PESSOA",
     "ERROS_NA_PREVIA",
+    "MENSAGEM_ESPERANDO",
     "MODELOS",
     "ROTULOS",
     "TAMANHO_LOTE",
+    "TRAVA",
     "ArquivoInvalido",
     "Catalogo",
     "Linha",
@@ -76,290 +79,3 @@ __all__ = [
     "validar",
     "validar_linha",
 ]
-
-log = logging.getLogger(__name__)
-S = ImportacaoCadastro.Status
-
-
-class TransicaoInvalida(Exception):
-    pass
-
-
-class OutraImportacaoGravando(Exception):
-    """Outra importação está gravando agora: esta espera (a task tenta de novo)."""
-
-
-TRAVA = "accounts.importacao.gravacao"
-MENSAGEM_ESPERANDO = "Aguardando o fim de outra importação que está gravando agora."
-
-
-# --- Ciclo de vida ---------------------------------------------------------------------------
-_TRANSICOES = {
-    S.AGUARDANDO: {S.VALIDANDO},
-    S.VALIDANDO: {S.PRONTA, S.FALHOU},
-    S.PRONTA: {S.IMPORTANDO},
-    S.IMPORTANDO: {S.CONCLUIDA, S.FALHOU},
-    S.FALHOU: {S.IMPORTANDO},
-    S.CONCLUIDA: set(),
-}
-
-
-def _transicionar(importacao, para, **campos):
-    """Aplica uma transição da tabela (a linha já está travada pelo chamador)."""
-    if para not in _TRANSICOES[importacao.status]:
-        raise TransicaoInvalida(
-            f"Uma importação {importacao.get_status_display().lower()} não pode ficar "
-            f"{S(para).label.lower()}."
-        )
-    importacao.status = para
-    for nome, valor in campos.items():
-        setattr(importacao, nome, valor)
-    importacao.save(update_fields=["status", *campos])
-
-
-def _travar(importacao_id):
-    return ImportacaoCadastro.objects.select_for_update().get(pk=importacao_id)
-
-
-def _nome(arquivo):
-    return (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
-
-
-def criar_importacao(arquivo, *, organizacoes=None, ator=None, agendar=True):
-    """Guarda o(s) arquivo(s) enviado(s) e agenda a prévia (validação sem gravar nada).
-
-    ``arquivo``: um ``File`` (upload do admin ou arquivo local do comando) com pessoas,
-    organizações e mandatos; ou, com ``organizacoes`` (outro ``File``, as colunas das
-    organizações por CNPJ), só as pessoas, o CNPJ e o mandato. Com ``agendar`` a prévia vai
-    para a fila depois do commit; sem, quem chama roda ``validar``.
-    """
-    from .. import tasks
-
-    nome = _nome(arquivo)
-    with transaction.atomic():
-        importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
-        importacao.arquivo.save(nome, arquivo, save=False)
-        if organizacoes is not None:
-            importacao.nome_organizacoes = _nome(organizacoes)
-            importacao.arquivo_organizacoes.save(
-                importacao.nome_organizacoes, organizacoes, save=False
-            )
-        importacao.save()
-        if agendar:
-            tasks.validar_importacao.delay_on_commit(importacao.pk)
-    return importacao
-
-
-def validar(importacao_id):
-    """Prévia: aguardando → validando → pronta (contagens e erros) ou falhou (arquivo ruim).
-
-    Idempotente: uma importação que já passou da validação não é validada de novo.
-    """
-    with transaction.atomic():
-        importacao = _travar(importacao_id)
-        if importacao.status not in (S.AGUARDANDO, S.VALIDANDO):
-            return importacao
-        if importacao.status == S.AGUARDANDO:
-            _transicionar(importacao, S.VALIDANDO, processadas=0)
-    try:
-        processamento = _processar_arquivo(importacao, gravar=False)
-    except ArquivoInvalido as erro:
-        return _falhar(importacao.pk, str(erro))
-    with transaction.atomic():
-        importacao = _encerrar_etapa(
-            importacao_id,
-            processamento,
-            S.PRONTA,
-            contagens=processamento.contagens,
-            total=processamento.contagens["linhas"],
-        )
-    return importacao
-
-
-def confirmar(importacao, *, ator=None, agendar=True):
-    """Pronta (ou falhou depois da prévia) → importando; a gravação vai para a fila."""
-    from .. import tasks
-
-    with transaction.atomic():
-        importacao = _travar(importacao.pk)
-        if importacao.status == S.FALHOU and not importacao.contagens:
-            raise TransicaoInvalida("O arquivo não passou na validação: envie um arquivo novo.")
-        _transicionar(
-            importacao,
-            S.IMPORTANDO,
-            confirmado_por=_ator(ator),
-            iniciada_em=timezone.now(),
-            processadas=0,
-            mensagem="",
-        )
-        registrar(
-            "importacao.confirmada",
-            objeto=importacao,
-            ator=ator,
-            descricao=f"Importação nº {importacao.pk} ({importacao.nome})",
-            depois=importacao.contagens,
-        )
-        if agendar:
-            tasks.importar_cadastro.delay_on_commit(importacao.pk)
-    return importacao
-
-
-def executar(importacao_id):
-    """Importando → concluida: grava tudo, lote a lote, e recalcula a situação dos afetados.
-
-    Idempotente: concluída não roda de novo; uma importação interrompida (worker morto)
-    roda do começo e só grava o que ainda falta.
-    """
-    importacao = ImportacaoCadastro.objects.get(pk=importacao_id)
-    if importacao.status != S.IMPORTANDO:
-        return importacao
-    # Duas gravações ao mesmo tempo disputariam os mesmos CPFs/CNPJs e a numeração do
-    # cadastro: uma de cada vez; a outra espera (``OutraImportacaoGravando``).
-    with travas.exclusiva(TRAVA) as obtida:
-        if not obtida:
-            ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem=MENSAGEM_ESPERANDO)
-            raise OutraImportacaoGravando(MENSAGEM_ESPERANDO)
-        ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem="")
-        processamento = _gravar(importacao)
-    if processamento is None:
-        return ImportacaoCadastro.objects.get(pk=importacao_id)
-    with transaction.atomic():
-        importacao = _encerrar_etapa(
-            importacao_id,
-            processamento,
-            S.CONCLUIDA,
-            resultado=processamento.contagens,
-            concluida_em=timezone.now(),
-        )
-        registrar(
-            "importacao.concluida",
-            objeto=importacao,
-            ator=importacao.confirmado_por,
-            descricao=f"Importação nº {importacao.pk} ({importacao.nome})",
-            depois=processamento.contagens,
-        )
-    return importacao
-
-
-def _gravar(importacao):
-    """Grava os lotes e recalcula a situação; None (e a importação falhou) se deu errado."""
-    from parceiros import situacao
-
-    try:
-        processamento = _processar_arquivo(importacao, gravar=True)
-        if processamento.tipos_afetados:
-            situacao.recalcular_todos(
-                motivo="Importação de cadastro", tipos=sorted(processamento.tipos_afetados)
-            )
-    except ArquivoInvalido as erro:
-        _falhar(importacao.pk, str(erro))
-        return None
-    except Exception:
-        log.exception("Importação %s falhou", importacao.pk)
-        _falhar(
-            importacao.pk,
-            "Erro inesperado durante a importação. Os lotes já gravados ficam; confirme de "
-            "novo para completar (nada é duplicado).",
-        )
-        return None
-    return processamento
-
-
-def desistir_de_esperar(importacao_id):
-    """A outra importação não terminou a tempo: esta falha e pode ser confirmada de novo."""
-    return _falhar(
-        importacao_id,
-        "Outra importação ficou gravando por tempo demais. Nada desta foi gravado; confirme "
-        "de novo quando a outra terminar.",
-    )
-
-
-def importar_arquivo(
-    arquivo, *, organizacoes=None, ator=None, confirmar_importacao=False, espera=5, limite=7200
-):
-    """Prévia (e, se pedido, a importação) no próprio processo: comando e testes.
-
-    Com outra importação gravando, espera ``espera`` segundos entre tentativas, até ``limite``.
-    """
-    importacao = criar_importacao(arquivo, organizacoes=organizacoes, ator=ator, agendar=False)
-    importacao = validar(importacao.pk)
-    if confirmar_importacao and importacao.status == S.PRONTA:
-        confirmar(importacao, ator=ator, agendar=False)
-        prazo = time.monotonic() + limite
-        while True:
-            try:
-                importacao = executar(importacao.pk)
-                break
-            except OutraImportacaoGravando:
-                if time.monotonic() >= prazo:
-                    importacao = desistir_de_esperar(importacao.pk)
-                    break
-                time.sleep(espera)
-    importacao.refresh_from_db()
-    return importacao
-
-
-def _falhar(importacao_id, mensagem):
-    with transaction.atomic():
-        importacao = _travar(importacao_id)
-        _transicionar(importacao, S.FALHOU, mensagem=mensagem)
-    return importacao
-
-
-def _ator(ator):
-    return ator if getattr(ator, "is_authenticated", False) else None
-
-
-def _encerrar_etapa(importacao_id, processamento, para, **campos):
-    """Fim da prévia ou da gravação (numa transação): CSV de erros, contagens e transição."""
-    importacao = _travar(importacao_id)
-    _guardar_erros(importacao, processamento)
-    _transicionar(
-        importacao,
-        para,
-        processadas=processamento.contagens["linhas"],
-        primeiros_erros=processamento.primeiros_erros,
-        total_erros=processamento.total_erros,
-        arquivo_erros=importacao.arquivo_erros,
-        **campos,
-    )
-    return importacao
-
-
-def _guardar_erros(importacao, processamento):
-    if importacao.arquivo_erros:
-        importacao.arquivo_erros.delete(save=False)
-    processamento.arquivo_erros.seek(0)
-    importacao.arquivo_erros.save(
-        f"erros-importacao-{importacao.pk}.csv", File(processamento.arquivo_erros), save=False
-    )
-    processamento.arquivo_erros.close()
-
-
-def _processar_arquivo(importacao, *, gravar):
-    processamento = Processamento(Catalogo.carregar(), gravar=gravar, importacao=importacao)
-    exigidas = COLUNAS
-    if importacao.arquivo_organizacoes:
-        exigidas = COLUNAS_PESSOA
-        with importacao.arquivo_organizacoes.open("rb") as arquivo, _do_arquivo(importacao, True):
-            _, linhas = ler(arquivo, importacao.nome_organizacoes, COLUNAS_ORGANIZACAO)
-            processamento.indexar_organizacoes(linhas)
-    with importacao.arquivo.open("rb") as arquivo, _do_arquivo(importacao, False):
-        total, linhas = ler(arquivo, importacao.nome, exigidas)
-        ImportacaoCadastro.objects.filter(pk=importacao.pk).update(total=total, processadas=0)
-        processamento.total = total
-        processamento.executar(linhas)
-    return processamento
-
-
-@contextmanager
-def _do_arquivo(importacao, de_organizacoes):
-    """Com dois arquivos, o erro do arquivo inteiro diz de qual deles é."""
-    try:
-        yield
-    except ArquivoInvalido as erro:
-        if not importacao.arquivo_organizacoes:
-            raise
-        qual = "de organizações" if de_organizacoes else "de pessoas"
-        nome = importacao.nome_organizacoes if de_organizacoes else importacao.nome
-        raise ArquivoInvalido(f"Arquivo {qual} ({nome}): {erro}") from erro
