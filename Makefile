@@ -23,13 +23,14 @@ run: install
 	$(DEMO_ENV) $(BIN)/python manage.py carregar_demo
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## A suíte inteira: unidade/integração e, depois, navegador. Usa DATABASE_URL/REDIS_URL se definidos.
+## A suíte inteira: unidade/integração (um processo por núcleo, pytest-xdist) e, depois,
+## navegador (um processo só). Usa DATABASE_URL/REDIS_URL se definidos.
 test: install
-	$(BIN)/pytest -m "not e2e" -q
-	$(BIN)/pytest -m e2e -q 
+	$(BIN)/pytest -m "not e2e" -q -n auto
+	$(BIN)/pytest -m e2e -q
 
 test-unit: install
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e" -q -n auto
 
 test-e2e: install
 	$(BIN)/pytest -m e2e -q

@@ -7,6 +7,29 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DJANGO_HTTPS", "false")
 
+
+def _redis_do_processo(url, trabalhador):
+    """Com pytest-xdist, cada processo (gw0, gw1…) usa o seu banco do Redis.
+
+    ``cache.clear()`` (a cada teste) esvazia o banco inteiro; dividido, um processo não apaga
+    os limites por IP nem a fila do outro. O banco de dados de testes o pytest-django já
+    separa (test_cagec_gw0…).
+    """
+    if not url or not trabalhador.startswith("gw"):
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    partes = urlsplit(url)
+    base = int(partes.path.strip("/") or 0)
+    indice = (base + int(trabalhador[2:])) % 16
+    return urlunsplit(partes._replace(path=f"/{indice}"))
+
+
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _redis_do_processo(
+        os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", "")
+    )
+
 from .settings import *  # noqa: E402,F403
 from .settings import CELERY_BROKER_URL, REDIS_URL  # noqa: E402
 
