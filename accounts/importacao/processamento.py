@@ -61,16 +61,13 @@ class Processamento:
         """Lê o arquivo de organizações (antes do principal); linhas sem CNPJ útil são erros."""
         self.contagens["arquivo_organizacoes"] = {"linhas": 0, "com_erro": 0, "sem_rl": 0}
 
-        def erro(numero, erros):
-            self._erro_de_organizacao(numero, erros)
-
         def contadas():
             for numero, valores in linhas:
                 if valores is not None:
                     self.contagens["arquivo_organizacoes"]["linhas"] += 1
                 yield numero, valores
 
-        self.organizacoes = orgs.indexar(contadas(), erro)
+        self.organizacoes = orgs.indexar(contadas(), self._erro_de_organizacao)
 
     def executar(self, linhas):
         lote = []
