@@ -42,15 +42,14 @@ def emitir_crcs(n=AMOSTRA_CRC):
 
 
 def medir_renderizacao(repeticoes=15):
-    """Mediana do render (só o WeasyPrint) do CRC do Parceiro com menos Obrigações e de um
-    de 3 páginas (o mesmo retrato com os grupos repetidos até dar 3 páginas).
+    """Mediana do render (só o ``crc_pdf.renderizar``, ReportLab) do CRC do Parceiro com menos
+    Obrigações e de um de 3 páginas (o mesmo retrato com os grupos repetidos até dar 3 páginas).
 
     Devolve ``{paginas: mediana_ms}``.
     """
     import pypdf
 
-    from cagec.lib import pdf
-    from declaracoes import crc
+    from declaracoes import crc, crc_pdf
     from parceiros import situacao
     from parceiros.models import Parceiro
 
@@ -69,11 +68,11 @@ def medir_renderizacao(repeticoes=15):
     )
     for base in variantes:
         contexto = crc.contexto_pdf(base, "0" * 16, parceiro.created_at)
-        pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")  # aquece
+        crc_pdf.renderizar(contexto)  # aquece
         tempos, paginas = [], 0
         for _ in range(repeticoes):
             inicio = time.perf_counter()
-            conteudo = pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")
+            conteudo = crc_pdf.renderizar(contexto)
             tempos.append((time.perf_counter() - inicio) * 1000)
             paginas = len(pypdf.PdfReader(_bytes_io(conteudo)).pages)
         resultado[paginas] = statistics.median(tempos)
@@ -101,11 +100,10 @@ def medir_emissao_completa(n=15):
 def _paginas(retrato, parceiro):
     import pypdf
 
-    from cagec.lib import pdf
-    from declaracoes import crc
+    from declaracoes import crc, crc_pdf
 
     contexto = crc.contexto_pdf(retrato, "0" * 16, parceiro.created_at)
-    conteudo = pdf.renderizar_pdf("pdf/crc.html", contexto, folha="crc.css")
+    conteudo = crc_pdf.renderizar(contexto)
     return len(pypdf.PdfReader(_bytes_io(conteudo)).pages)
 
 

@@ -18,7 +18,6 @@ import hashlib
 import json
 from datetime import date
 
-import segno
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -214,24 +213,22 @@ def url_de_verificacao(codigo: str) -> str:
 
 
 def contexto_pdf(retrato: dict, codigo: str, emitido_em) -> dict:
-    """Dados do PDF: o retrato mais a emissão (hora, código, QR)."""
-    url = url_de_verificacao(codigo)
+    """Dados do PDF: o retrato mais a emissão (hora, código e o endereço que o QR leva)."""
     return {
         **retrato,
         "emitido_em": timezone.localtime(emitido_em),
         "codigo": formatar_codigo(codigo),
-        "url_verificacao": url,
-        "qr_svg": segno.make(url, error="m").svg_inline(scale=3, border=0),
+        "url_verificacao": url_de_verificacao(codigo),
     }
 
 
 def _gravar(parceiro, dia, retrato, chave, tentativas=3):
+    from . import crc_pdf  # o ReportLab (~120 ms de import) só carrega quando um CRC é gerado
+
     agora = timezone.now()
     for _ in range(tentativas):
         codigo = gerar_codigo()
-        conteudo = pdf.renderizar_pdf(
-            "pdf/crc.html", contexto_pdf(retrato, codigo, agora), folha="crc.css"
-        )
+        conteudo = crc_pdf.renderizar(contexto_pdf(retrato, codigo, agora))
         certificado = Certificado(
             parceiro=parceiro,
             codigo=codigo,

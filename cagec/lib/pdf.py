@@ -1,7 +1,9 @@
-"""PDFs com WeasyPrint: HTML de um template + folha de impressão própria, sem rede.
+"""PDFs: WeasyPrint (HTML de um template + folha de impressão própria, sem rede) e as fontes
+do ReportLab, que desenha os PDFs que precisam ser rápidos (CRC, exportação).
 
-A configuração de fontes é criada uma vez por processo e reusada; o ``url_fetcher`` só
-entrega arquivos estáticos do próprio projeto (nada é baixado na hora de gerar).
+A configuração de fontes do WeasyPrint é criada uma vez por processo e reusada; o
+``url_fetcher`` só entrega arquivos estáticos do próprio projeto (nada é baixado na hora de
+gerar). As DejaVu do ReportLab também são registradas uma vez por processo.
 """
 
 import hashlib
@@ -12,6 +14,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 PASTA_CSS = Path(settings.BASE_DIR) / "static" / "pdf"
+PASTA_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")  # pacote Debian fonts-dejavu-core
+DEJAVU = "DejaVuSans"
+DEJAVU_NEGRITO = "DejaVuSans-Bold"
+DEJAVU_MONO = "DejaVuSansMono"
+DEJAVU_MONO_NEGRITO = "DejaVuSansMono-Bold"
 
 
 @cache
@@ -38,6 +45,21 @@ def renderizar_pdf(template, contexto, *, folha="impressao.css") -> bytes:
     html = render_to_string(template, contexto)
     documento = HTML(string=html, base_url=str(PASTA_CSS), url_fetcher=_sem_rede)
     return documento.write_pdf(stylesheets=[_folha(folha)], font_config=_fontes())
+
+
+@cache
+def fontes_reportlab() -> None:
+    """Registra no ReportLab as DejaVu (normal, negrito, mono e mono negrito), uma vez por
+    processo (ler um TTF leva dezenas de milissegundos). São as fontes dos PDFs do WeasyPrint
+    e cobrem muito além do Latin-1 das fontes padrão do PDF. ``<b>`` num ``Paragraph``
+    escolhe o negrito da família."""
+    from reportlab.pdfbase.pdfmetrics import registerFont, registerFontFamily
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for nome in (DEJAVU, DEJAVU_NEGRITO, DEJAVU_MONO, DEJAVU_MONO_NEGRITO):
+        registerFont(TTFont(nome, str(PASTA_DEJAVU / f"{nome}.ttf"), asciiReadable=0))
+    for normal, negrito in ((DEJAVU, DEJAVU_NEGRITO), (DEJAVU_MONO, DEJAVU_MONO_NEGRITO)):
+        registerFontFamily(normal, normal=normal, bold=negrito, italic=normal, boldItalic=negrito)
 
 
 def sha256(dados: bytes) -> str:

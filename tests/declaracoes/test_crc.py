@@ -35,7 +35,7 @@ from django.utils import timezone
 from accounts import services as contas
 from accounts.models import RegistroAuditoria, TermoUso
 from cagec.lib import pdf
-from declaracoes import crc
+from declaracoes import crc, crc_pdf
 from declaracoes import services as declaracoes
 from declaracoes.models import Certificado
 from parceiros import analise, receita, situacao
@@ -93,12 +93,12 @@ def _pdf_da_declaracao_simples(monkeypatch):
 @pytest.fixture
 def pdf_instantaneo(monkeypatch):
     """Para os testes da regra de reemissão, que não leem o PDF: bytes pequenos, um por
-    código, no lugar da renderização (~0,2 s cada). O PDF de verdade tem os seus testes."""
+    código, no lugar da renderização. O PDF de verdade tem os seus testes."""
 
-    def renderizar(template, contexto, **kwargs):
+    def renderizar(contexto):
         return f"%PDF-1.7\n% CRC {contexto['codigo']} {contexto['situacao']}\n".encode()
 
-    monkeypatch.setattr(pdf, "renderizar_pdf", renderizar)
+    monkeypatch.setattr(crc_pdf, "renderizar", renderizar)
 
 
 # --- Construção, sempre pelos serviços --------------------------------------------------------
@@ -491,7 +491,7 @@ def test_nenhum_cpf_no_retrato_guardado_nem_no_contexto_do_pdf(regular, rl, outr
     assert sem_cpf(json.dumps(contexto, default=str, ensure_ascii=False), rl, outro_usuario)
 
 
-def test_contexto_do_pdf_e_o_retrato_mais_hora_codigo_url_e_qr(regular):
+def test_contexto_do_pdf_e_o_retrato_mais_hora_codigo_e_url(regular):
     foto = retrato(regular)
 
     contexto = crc.contexto_pdf(foto, "0123456789ABCDEF", AGORA)
@@ -502,7 +502,8 @@ def test_contexto_do_pdf_e_o_retrato_mais_hora_codigo_url_e_qr(regular):
     # horário de Brasília (UTC−3)
     assert contexto["emitido_em"].strftime("%d/%m/%Y %H:%M:%S") == "10/08/2026 10:00:00"
     assert contexto["emitido_em"].utcoffset() == timedelta(hours=-3)
-    assert contexto["qr_svg"].startswith("<svg") and "</svg>" in contexto["qr_svg"]
+    # o QR é desenhado pelo crc_pdf a partir da url (lido da imagem em test_qr_do_crc_…)
+    assert set(contexto) - set(foto) == {"emitido_em", "codigo", "url_verificacao"}
 
 
 def test_certificado_guarda_retrato_pdf_sha256_e_dia(regular, media_temporaria):

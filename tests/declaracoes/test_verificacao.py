@@ -52,12 +52,14 @@ def relogio(db):
 @pytest.fixture
 def pdf_instantaneo(monkeypatch):
     """Para os testes que não leem nem enviam o PDF: bytes pequenos, um por código, no lugar
-    da renderização (~0,2 s cada)."""
+    da renderização do CRC (ReportLab) e da declaração (WeasyPrint)."""
+    from declaracoes import crc_pdf
 
     def renderizar(template, contexto, **kwargs):
         return f"%PDF-1.7\n% {template} {contexto['codigo']}\n".encode()
 
     monkeypatch.setattr(pdf, "renderizar_pdf", renderizar)
+    monkeypatch.setattr(crc_pdf, "renderizar", lambda contexto: renderizar("crc", contexto))
 
 
 @pytest.fixture
