@@ -213,27 +213,41 @@ def pasta_digital(parceiro, usuario):
 
 
 def resumo_do_painel(usuario):
-    """Minhas organizações, minhas solicitações e as que esperam a minha assinatura."""
+    """Minhas organizações, minhas solicitações e quantas esperam a minha assinatura.
+
+    Só as colunas que o painel mostra (``only``): a página mais aberta de quem está logado
+    não carrega o JSON da Receita nem as demais colunas dos Parceiros.
+    """
     vinculos = (
         Vinculo.objects.filter(usuario=usuario, ativo=True)
-        .select_related("parceiro__tipo")
+        .select_related("parceiro")
+        .only("papel", "parceiro__cnpj", "parceiro__razao_social", "parceiro__situacao")
         .order_by("parceiro__razao_social")
     )
     solicitacoes = (
         Solicitacao.objects.filter(solicitante=usuario)
         .exclude(status=S.CANCELADA)
         .select_related("parceiro")
+        .only("tipo", "status", "dados", "parceiro__razao_social")
         .order_by("-updated_at")[:30]
     )
     return {
         "vinculos": vinculos,
         "solicitacoes": [{"s": s, "proximo": PROXIMO_PASSO[s.status]} for s in solicitacoes],
-        "assinaturas": pendentes_de_assinatura(usuario),
+        "assinaturas": _aguardando_assinatura(usuario).count(),
     }
 
 
 def pendentes_de_assinatura(usuario):
     """Solicitações aguardando a assinatura desta pessoa (ainda sem declaração vigente)."""
+    return list(
+        _aguardando_assinatura(usuario)
+        .select_related("parceiro", "solicitante")
+        .order_by("updated_at")
+    )
+
+
+def _aguardando_assinatura(usuario):
     from declaracoes.models import Declaracao
 
     desde = (
@@ -246,12 +260,10 @@ def pendentes_de_assinatura(usuario):
     assinada = Declaracao.objects.filter(
         solicitacao=OuterRef("pk"), revogada_em=None, assinada_em__gte=OuterRef("desde")
     )
-    return list(
+    return (
         Solicitacao.objects.filter(representante_legal=usuario, status=S.AGUARDANDO_ASSINATURA)
         .annotate(desde=Subquery(desde))
         .exclude(Exists(assinada))
-        .select_related("parceiro", "solicitante")
-        .order_by("updated_at")
     )
 
 

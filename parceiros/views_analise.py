@@ -15,9 +15,13 @@ def fila(request):
     permissions.exigir_analista(request)
     filtro = forms.FiltroAnaliseForm(request.GET or None)
     filtros = filtro.cleaned_data if filtro.is_valid() else {}
-    pagina = Paginator(selectors.fila_de_analise(filtros, situacao.hoje()), 25).get_page(
-        request.GET.get("pagina")
-    )
+    contagem = selectors.contagem_da_fila()
+    paginador = Paginator(selectors.fila_de_analise(filtros, situacao.hoje()), 25)
+    if not any(filtros.values()):
+        # A contagem por tipo (em cache, esquecida a cada entrada ou saída da fila) já tem o
+        # total da fila sem filtros: um COUNT(*) a menos na página mais aberta da equipe.
+        paginador.count = sum(c["n"] for c in contagem)
+    pagina = paginador.get_page(request.GET.get("pagina"))
     consulta = request.GET.copy()
     consulta.pop("pagina", None)
     return render(
@@ -28,7 +32,7 @@ def fila(request):
             "pagina": pagina,
             "solicitacoes": selectors.anotar_tipo_de_parceiro(list(pagina.object_list)),
             "filtros": filtro.opcoes(),
-            "contagem": selectors.contagem_da_fila(),
+            "contagem": contagem,
             "consulta": consulta.urlencode(),
         },
     )
