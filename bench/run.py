@@ -532,7 +532,12 @@ def main():
         from bench import publico
         from declaracoes.models import Certificado
 
-        Certificado.objects.all().delete()  # os PDFs da rodada anterior foram apagados
+        # Os PDFs da rodada anterior foram apagados com a pasta temporária: os certificados e
+        # o cache do registro público (no banco do Redis do benchmark) também vão.
+        Certificado.objects.all().delete()
+        from django.core.cache import cache
+
+        cache.clear()
         aviso(f"emitindo {publico.AMOSTRA_CRC} CRCs")
         crcs = publico.emitir_crcs()
         # A pessoa medida no painel também é analista (equipe): mede a fila com a mesma sessão.

@@ -4,6 +4,8 @@ Cada endpoint tem limite por IP (django-ratelimit, página 429 amigável). Nenhu
 PDF ou planilha daqui mostra CPF.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -17,10 +19,13 @@ from django_ratelimit.decorators import ratelimit
 
 from cagec.lib.codigos import normalizar_codigo
 from cagec.lib.documentos import normalizar_cnpj
+from parceiros import situacao
 from parceiros.models import Parceiro
 
 from . import consulta, crc, exportacao, verificacao
 from .forms import ConsultaForm, VerificacaoForm
+
+log = logging.getLogger(__name__)
 
 POR_PAGINA = 10
 
@@ -97,6 +102,14 @@ def exportar(request, formato):
     return resposta
 
 
+def _abrir_guardado(nome):
+    try:
+        return default_storage.open(nome, "rb")
+    except FileNotFoundError:
+        log.warning("CRC guardado não encontrado no armazenamento: %s", nome)
+        return None
+
+
 def _cnpj_publico(cnpj):
     normalizado = normalizar_cnpj(cnpj)
     if len(normalizado) != 14:
@@ -109,16 +122,17 @@ def _cnpj_publico(cnpj):
 def crc_pdf(request, cnpj):
     cnpj = _cnpj_publico(cnpj)
     pronto = crc.pdf_do_dia_pelo_cnpj(cnpj)  # reemissão: uma consulta e o arquivo guardado
-    if pronto is None:
+    arquivo = _abrir_guardado(pronto[0]) if pronto else None
+    if arquivo is None:
+        if pronto:  # o atalho aponta para um arquivo que não existe mais: vai pelo banco
+            situacao.esquecer_registro_publico([cnpj])
         parceiro = get_object_or_404(Parceiro.objects.only("pk", "versao_publica"), cnpj=cnpj)
         certificado = crc.crc_do_dia(parceiro)
         pronto = (certificado.pdf.name, certificado.codigo)
+        arquivo = default_storage.open(certificado.pdf.name, "rb")
         crc.lembrar_pdf_do_dia(cnpj, *pronto)
-    nome, codigo = pronto
     resposta = FileResponse(
-        default_storage.open(nome, "rb"),
-        content_type="application/pdf",
-        filename=f"crc-{cnpj}-{codigo}.pdf",
+        arquivo, content_type="application/pdf", filename=f"crc-{cnpj}-{pronto[1]}.pdf"
     )
     # Outro dia ou outra situação é outro certificado: nada de cache compartilhado.
     resposta["Cache-Control"] = "private, max-age=60"

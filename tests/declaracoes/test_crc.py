@@ -865,3 +865,21 @@ def test_reemissao_em_cache_de_ontem_nao_vale_hoje(client, regular):
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         hoje = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
     assert hoje != ontem
+
+
+@pytest.mark.usefixtures("pdf_instantaneo")
+def test_cache_apontando_para_arquivo_que_sumiu_vai_pelo_banco_e_emite_de_novo(client, regular):
+    """Armazenamento restaurado sem os CRCs de hoje: o atalho em cache não dá erro 500."""
+    from django.core.files.storage import default_storage
+
+    primeiro = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
+    certificado = Certificado.objects.get(codigo=primeiro)
+    default_storage.delete(certificado.pdf.name)
+    certificado.delete()
+
+    resposta = client.get(crc_url(regular.cnpj))
+
+    assert resposta.status_code == 200 and resposta["Content-Type"] == "application/pdf"
+    segundo = _codigo_do_pdf(resposta)
+    assert segundo != primeiro and Certificado.objects.filter(codigo=segundo).exists()
+    assert _codigo_do_pdf(client.get(crc_url(regular.cnpj))) == segundo  # o atalho foi refeito
