@@ -98,7 +98,23 @@ def get_documento_do_usuario(request, pk):
 
 
 def pode_analisar(usuario):
-    return usuario.is_staff and usuario.has_perm("parceiros.analisar_solicitacao")
+    """Da equipe, ativa e com ``parceiros.analisar_solicitacao`` (própria ou de um grupo).
+
+    Uma consulta ``EXISTS`` em vez do ``has_perm`` do ModelBackend, que carrega todas as
+    permissões da pessoa e dos grupos (duas consultas) a cada página da fila.
+    """
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if not (usuario.is_authenticated and usuario.is_active and usuario.is_staff):
+        return False
+    if usuario.is_superuser:
+        return True
+    return Permission.objects.filter(
+        Q(user=usuario) | Q(group__user=usuario),
+        content_type__app_label="parceiros",
+        codename="analisar_solicitacao",
+    ).exists()
 
 
 def exigir_analista(request):
