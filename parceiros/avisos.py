@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from cagec.lib.emails import enfileirar_email
+from cagec.lib.emails import enfileirar_emails
 
 from .models import AvisoVencimento, Documento, Obrigacao, Parceiro, Vinculo
 
@@ -42,23 +42,18 @@ def avisar_irregular(historicos):
     ids = [h.parceiro_id for h in historicos]
     parceiros = Parceiro.objects.in_bulk(ids)
     pessoas = _destinatarios(ids)
-    enviados = 0
+    mensagens = []
     for historico in historicos:
         parceiro = parceiros[historico.parceiro_id]
         for pessoa in pessoas.get(parceiro.pk, []):
-            enfileirar_email(
-                "situacao_irregular",
-                pessoa.email,
-                {
-                    "nome": pessoa.nome,
-                    "parceiro": parceiro.razao_social,
-                    "cnpj": parceiro.cnpj_formatado,
-                    "link": _link(parceiro),
-                },
-                usuario=pessoa,
-            )
-            enviados += 1
-    return enviados
+            contexto = {
+                "nome": pessoa.nome,
+                "parceiro": parceiro.razao_social,
+                "cnpj": parceiro.cnpj_formatado,
+                "link": _link(parceiro),
+            }
+            mensagens.append(("situacao_irregular", pessoa.email, contexto, pessoa))
+    return len(enfileirar_emails(mensagens))
 
 
 def _a_vencer(dia):
@@ -104,20 +99,18 @@ def avisar_vencimentos(dia):
             )
         pessoas = _destinatarios(list(por_parceiro))
         parceiros = Parceiro.objects.in_bulk(list(por_parceiro))
+        mensagens = []
         for parceiro_id, itens in por_parceiro.items():
             parceiro = parceiros[parceiro_id]
             itens.sort(key=lambda i: (i["vence_em"], i["obrigacao"]))
             for pessoa in pessoas.get(parceiro_id, []):
-                enfileirar_email(
-                    "documento_a_vencer",
-                    pessoa.email,
-                    {
-                        "nome": pessoa.nome,
-                        "parceiro": parceiro.razao_social,
-                        "cnpj": parceiro.cnpj_formatado,
-                        "itens": itens,
-                        "link": _link(parceiro),
-                    },
-                    usuario=pessoa,
-                )
+                contexto = {
+                    "nome": pessoa.nome,
+                    "parceiro": parceiro.razao_social,
+                    "cnpj": parceiro.cnpj_formatado,
+                    "itens": itens,
+                    "link": _link(parceiro),
+                }
+                mensagens.append(("documento_a_vencer", pessoa.email, contexto, pessoa))
+        enfileirar_emails(mensagens)
     return len(novos)

@@ -43,6 +43,41 @@ def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=Non
     return email
 
 
+def enfileirar_emails(mensagens) -> list:
+    """Vários e-mails numa gravação só (avisos da rotina noturna): ``enfileirar_email`` em massa.
+
+    ``mensagens``: iterável de ``(evento, destinatario, contexto, usuario)``. Cada um é
+    renderizado como no envio avulso; as linhas entram na caixa de saída num ``bulk_create``
+    (uma consulta a cada 1 000) e cada envio é publicado depois do commit.
+    """
+    from accounts.models import EmailSaida
+
+    emails = []
+    for evento, destinatario, contexto, usuario in mensagens:
+        assunto, texto, html = renderizar(evento, contexto)
+        emails.append(
+            EmailSaida(
+                evento=evento,
+                usuario=usuario,
+                destinatario=destinatario,
+                assunto=assunto,
+                corpo_texto=texto,
+                corpo_html=html,
+            )
+        )
+    criados = EmailSaida.objects.bulk_create(emails, batch_size=1000)
+    ids = [email.pk for email in criados]
+    if ids:
+        transaction.on_commit(lambda: _publicar_todos(ids))
+    return criados
+
+
+def _publicar_todos(ids):
+    for pk in ids:
+        if not publicar_envio(pk):
+            break  # fila fora do ar: a varredura do beat entrega o resto (nada se perde)
+
+
 def publicar_envio(email_id: int) -> bool:
     """Publica a task de envio; nunca derruba o request (a varredura cobre falhas)."""
     from accounts.tasks import enviar_email

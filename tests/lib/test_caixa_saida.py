@@ -392,3 +392,57 @@ def test_message_id_e_o_mesmo_quando_a_mesma_linha_e_entregue_de_novo(pendente, 
     primeira, segunda = mail.outbox
     assert primeira.message()["Message-ID"] == segunda.message()["Message-ID"]
     assert segunda.message()["Message-ID"] == f"<cagec-{pendente.pk}@testserver>"
+
+
+# --- Em massa (avisos da rotina noturna) ---------------------------------------------------------
+def _avisos(n):
+    pessoas = [UsuarioFactory(aceitou_termo=True) for _ in range(n)]
+    contexto = {"parceiro": "Associação Ação", "cnpj": "18.000.001/0001-00", "link": "http://x/"}
+    return [("situacao_irregular", p.email, {**contexto, "nome": p.nome}, p) for p in pessoas]
+
+
+@pytest.mark.django_db
+def test_em_massa_grava_numa_consulta_e_publica_cada_um_depois_do_commit(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    mensagens = _avisos(3)
+    with (
+        mock.patch.object(emails, "publicar_envio", return_value=True) as publicar,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        with django_assert_num_queries(1):
+            criados = emails.enfileirar_emails(mensagens)
+        assert publicar.call_count == 0  # só depois do commit
+    assert publicar.call_args_list == [mock.call(e.pk) for e in criados]
+    for email, (_, destinatario, contexto, pessoa) in zip(criados, mensagens, strict=True):
+        email.refresh_from_db()
+        assert (email.destinatario, email.usuario, email.status) == (
+            destinatario,
+            pessoa,
+            EmailSaida.Status.PENDENTE,
+        )
+        assert contexto["nome"] in email.corpo_texto and "Associação Ação" in email.corpo_html
+
+
+@pytest.mark.django_db
+def test_em_massa_com_a_fila_fora_para_no_primeiro_e_deixa_todos_para_a_varredura(
+    django_capture_on_commit_callbacks,
+):
+    with (
+        mock.patch.object(emails, "publicar_envio", return_value=False) as publicar,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        criados = emails.enfileirar_emails(_avisos(3))
+    assert publicar.call_count == 1
+    assert (
+        EmailSaida.objects.filter(
+            pk__in=[e.pk for e in criados], status=EmailSaida.Status.PENDENTE
+        ).count()
+        == 3
+    )
+
+
+@pytest.mark.django_db
+def test_em_massa_sem_mensagens_nao_grava_nada(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert emails.enfileirar_emails([]) == []
