@@ -104,11 +104,11 @@ def _abrir_sessao(request, usuario, *, metodo):
     """O que todo login faz logo depois de ``login()``, por senha ou pelo gov.br."""
     request.session[CHAVE_ATIVIDADE] = request.session[CHAVE_INICIO] = time.time()
     request.session[CHAVE_METODO] = metodo
+    from parceiros.permissions import pode_analisar
+
     # Só para mostrar o menu "Análise" sem consultar permissões a cada página; a
-    # fila confere a permissão de verdade.
-    request.session["menu_analise"] = usuario.is_staff and usuario.has_perm(
-        "parceiros.analisar_solicitacao"
-    )
+    # fila confere a permissão de verdade (com o mesmo helper).
+    request.session["menu_analise"] = pode_analisar(usuario)
     services.registrar_login(usuario, ip=ip(request), metodo=metodo)
 
 
