@@ -26,12 +26,12 @@ def renderizar(evento: str, contexto: dict) -> tuple[str, str, str]:
     return " ".join(assunto.split()), texto, html
 
 
-def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=None):
-    """Grava o e-mail na caixa de saída e agenda o envio para depois do commit."""
+def _montar(evento, destinatario, contexto, usuario):
+    """A linha da caixa de saída, já renderizada e ainda não gravada."""
     from accounts.models import EmailSaida
 
     assunto, texto, html = renderizar(evento, contexto)
-    email = EmailSaida.objects.create(
+    return EmailSaida(
         evento=evento,
         usuario=usuario,
         destinatario=destinatario,
@@ -39,6 +39,12 @@ def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=Non
         corpo_texto=texto,
         corpo_html=html,
     )
+
+
+def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=None):
+    """Grava o e-mail na caixa de saída e agenda o envio para depois do commit."""
+    email = _montar(evento, destinatario, contexto, usuario)
+    email.save(force_insert=True)
     transaction.on_commit(lambda: publicar_envio(email.pk))
     return email
 
@@ -52,19 +58,7 @@ def enfileirar_emails(mensagens) -> list:
     """
     from accounts.models import EmailSaida
 
-    emails = []
-    for evento, destinatario, contexto, usuario in mensagens:
-        assunto, texto, html = renderizar(evento, contexto)
-        emails.append(
-            EmailSaida(
-                evento=evento,
-                usuario=usuario,
-                destinatario=destinatario,
-                assunto=assunto,
-                corpo_texto=texto,
-                corpo_html=html,
-            )
-        )
+    emails = [_montar(*mensagem) for mensagem in mensagens]
     criados = EmailSaida.objects.bulk_create(emails, batch_size=1000)
     ids = [email.pk for email in criados]
     if ids:
