@@ -23,6 +23,7 @@ from requests import RequestException
 
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
+from cagec.lib.limites import conferir_alvo
 
 from . import forms, govbr, selectors, services
 from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_METODO, CHAVE_TERMO
@@ -50,9 +51,17 @@ def _proximo(request, padrao="accounts:painel"):
 def inscricao(request):
     form = forms.InscricaoForm(_dados(request))
     if request.method == "POST" and form.is_valid():
+        _limitar_por_cpf_e_email(request, "inscricao", form.cleaned_data)
         services.inscrever(**form.cleaned_data_sem_confirmacao(), ip=ip(request))
         return redirect("accounts:inscricao_enviada")
     return render(request, "accounts/inscricao_form.html", {"form": form})
+
+
+def _limitar_por_cpf_e_email(request, grupo, dados):
+    """Cada envio válido conta contra o CPF e o e-mail (e-mails a uma pessoa, de muitos IPs)."""
+    conferir_alvo(request, grupo, dados["cpf"], settings.FORMULARIOS_PUBLICOS_LIMITE_POR_CPF)
+    email = dados["email"].strip().lower()
+    conferir_alvo(request, grupo, email, settings.FORMULARIOS_PUBLICOS_LIMITE_POR_EMAIL)
 
 
 def inscricao_enviada(request):
@@ -67,6 +76,13 @@ def primeiro_acesso(request, token):
         return render(request, "accounts/link_invalido.html", status=404)
     form = forms.PrimeiroAcessoForm(usuario, _dados(request))
     if request.method == "POST" and form.is_valid():
+        # Cada confirmação de CPF (e e-mail) conta contra o convite, de qualquer IP.
+        conferir_alvo(
+            request,
+            "primeiro_acesso",
+            f"u{usuario.pk}",
+            settings.PRIMEIRO_ACESSO_LIMITE_POR_CONVITE,
+        )
         try:
             services.concluir_primeiro_acesso(
                 token,
@@ -197,6 +213,7 @@ def sair(request):
 def recuperar_senha(request):
     form = forms.RecuperarSenhaForm(_dados(request))
     if request.method == "POST" and form.is_valid():
+        _limitar_por_cpf_e_email(request, "recuperar_senha", form.cleaned_data)
         services.solicitar_recuperacao(**form.cleaned_data, ip=ip(request))
         return redirect("accounts:recuperacao_enviada")
     return render(request, "accounts/recuperar_senha_form.html", {"form": form})

@@ -79,6 +79,7 @@ def ambiente_portal(static_root):
         "CRC_LIMITE_POR_IP": "100000000/m",
         "VERIFICACAO_LIMITE_POR_IP": "100000000/m",
         "EXPORTACAO_LIMITE_POR_IP": "100000000/m",
+        "EXPORTACAO_LIMITE_GLOBAL": "100000000/m",
         "MEDIA_ROOT": str(static_root.parent / "media"),
         "LOG_LEVEL": "WARNING",
     }

@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from cagec.lib.rede import redes_confiaveis
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -225,16 +227,31 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Logins por senha são sempre POST. O único authenticate() em GET é o retorno do gov.br, sem
 # CPF na requisição: contá-lo para o axes acumularia falhas num "CPF vazio" comum a todos.
 AXES_NEVER_LOCKOUT_GET = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
-    "AXES_IP_HEADERS", default=["REMOTE_ADDR"]
-)  # atrás de um proxy confiável: ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# IP do cliente (cagec.lib.rede), o mesmo para limites, axes e auditoria: o X-Forwarded-For
+# só vale quando a conexão vem de um destes proxies (IPs ou redes CIDR, separados por
+# vírgula). Vazio: vale só REMOTE_ADDR. Ver docs/operacao.md.
+PROXIES_CONFIAVEIS = env.list("PROXIES_CONFIAVEIS", default=[])
+redes_confiaveis(tuple(PROXIES_CONFIAVEIS))  # valor inválido: erro claro já na partida
+AXES_CLIENT_IP_CALLABLE = "cagec.lib.rede.ip_do_cliente"
+RATELIMIT_IP_META_KEY = "cagec.lib.rede.ip_para_limites"
 LOGIN_LIMITE_POR_IP = env.str("LOGIN_LIMITE_POR_IP", default="30/m")
 FORMULARIOS_PUBLICOS_LIMITE_POR_IP = env.str("FORMULARIOS_PUBLICOS_LIMITE_POR_IP", default="20/m")
+# Por alvo, venham de quantos IPs vierem (cagec.lib.limites): inscrição e recuperação de
+# senha por CPF e por e-mail; primeiro acesso por convite.
+FORMULARIOS_PUBLICOS_LIMITE_POR_CPF = env.str("FORMULARIOS_PUBLICOS_LIMITE_POR_CPF", default="5/h")
+FORMULARIOS_PUBLICOS_LIMITE_POR_EMAIL = env.str(
+    "FORMULARIOS_PUBLICOS_LIMITE_POR_EMAIL", default="5/h"
+)
+PRIMEIRO_ACESSO_LIMITE_POR_CONVITE = env.str("PRIMEIRO_ACESSO_LIMITE_POR_CONVITE", default="10/h")
 # Área pública (consulta, CRC, verificação, exportação), por IP.
 CONSULTA_LIMITE_POR_IP = env.str("CONSULTA_LIMITE_POR_IP", default="120/m")
 CRC_LIMITE_POR_IP = env.str("CRC_LIMITE_POR_IP", default="60/m")
 VERIFICACAO_LIMITE_POR_IP = env.str("VERIFICACAO_LIMITE_POR_IP", default="30/m")
 EXPORTACAO_LIMITE_POR_IP = env.str("EXPORTACAO_LIMITE_POR_IP", default="30/m")
+# Exportação somada de todos os visitantes: planilha e PDF de até CONSULTA_EXPORTACAO_MAXIMO
+# linhas é o trabalho mais caro do portal. CRC e verificação não têm limite por CNPJ ou
+# código: um só IP esgotaria o limite de um documento público para todos.
+EXPORTACAO_LIMITE_GLOBAL = env.str("EXPORTACAO_LIMITE_GLOBAL", default="120/m")
 CONSULTA_EXPORTACAO_MAXIMO = env.int("CONSULTA_EXPORTACAO_MAXIMO", default=10000)
 CONSULTA_CONTAGEM_MAXIMA = env.int("CONSULTA_CONTAGEM_MAXIMA", default=1000)
 RATELIMIT_VIEW = "cagec.views.limite_excedido"

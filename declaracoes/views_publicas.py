@@ -1,6 +1,7 @@
 """Área pública, sem login: consulta, exportação, CRC e verificação de autenticidade.
 
-Cada endpoint tem limite por IP (django-ratelimit, página 429 amigável). Nenhuma página,
+Cada endpoint tem limite por IP (django-ratelimit, página 429 amigável); a exportação, o
+trabalho mais caro, tem também um limite somado de todos os IPs. Nenhuma página,
 PDF ou planilha daqui mostra CPF.
 """
 
@@ -19,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 
 from cagec.lib.codigos import normalizar_codigo
 from cagec.lib.documentos import normalizar_cnpj
+from cagec.lib.limites import conferir_alvo
 from parceiros import situacao
 from parceiros.models import Parceiro
 
@@ -86,6 +88,7 @@ def exportar(request, formato):
         parametros = request.GET.urlencode()
         # Endereço longo demais para um redirect (o Django recusa): volta sem os filtros.
         return redirect(f"{consulta_url}?{parametros}" if len(parametros) < 4000 else consulta_url)
+    conferir_alvo(request, "exportacao", "todos", settings.EXPORTACAO_LIMITE_GLOBAL)
     qs = consulta.buscar(form.cleaned_data)
     limite = consulta.limite_da_exportacao()
     gerar = exportacao.xlsx if formato == "xlsx" else exportacao.pdf

@@ -10,7 +10,10 @@ from parceiros.models import Parceiro
 
 
 @pytest.mark.django_db
-def test_carregar_demo_cria_pessoas_e_organizacoes_uma_vez_com_uma_regular(media_temporaria):
+def test_carregar_demo_cria_pessoas_e_organizacoes_uma_vez_com_uma_regular(
+    media_temporaria, settings
+):
+    settings.DEBUG = True  # modo embutido (make run)
     saida = StringIO()
     call_command("carregar_demo", stdout=saida)
     call_command("carregar_demo", stdout=StringIO())  # de novo: nada duplica

@@ -3,6 +3,7 @@
 import re
 
 from cagec.lib.documentos import mascarar_cpf
+from cagec.lib.rede import ip_do_cliente
 
 _CPF_SOLTO = re.compile(r"(?<![0-9A-Za-z])(\d{3}\.?\d{3}\.?\d{3}-?\d{2})(?![0-9A-Za-z])")
 
@@ -13,7 +14,8 @@ def sem_cpf(texto: str) -> str:
 
 
 def ip_do_request(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """O IP do cliente para a auditoria: atrás do balanceador, o do cliente, não o dele."""
+    return ip_do_cliente(request) if request is not None else None
 
 
 def registrar(

@@ -1,8 +1,13 @@
-"""Dados de demonstração do modo embutido. Idempotente: rodar de novo não duplica nada."""
+"""Dados de demonstração do modo embutido. Idempotente: rodar de novo não duplica nada.
 
+Cria um superusuário com a senha impressa no README: só roda no modo embutido
+(``DJANGO_DEBUG=true``, como o ``make run``), nunca numa instalação de verdade.
+"""
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import services
@@ -47,6 +52,12 @@ class Command(BaseCommand):
     help = "Carrega pessoas de demonstração e imprime os acessos."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "carregar_demo só roda no modo embutido (DJANGO_DEBUG=true, como em `make run`): "
+                "ele cria um superusuário com a senha pública do README. Numa instalação de "
+                "verdade, crie a administração com `python manage.py createsuperuser`."
+            )
         with transaction.atomic():
             for cpf, nome, email, papel, situacao in PESSOAS:
                 self._pessoa(cpf, nome, email, papel, situacao)
