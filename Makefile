@@ -43,10 +43,12 @@ lint: install
 ## O pip-audit reprova com vulnerabilidade e também quando alguma dependência não pôde ser
 ## auditada (sem acesso à API do PyPI/OSV). AUDITORIA_ESTRITA=0 troca essa segunda recusa
 ## por um aviso "NÃO AUDITADO" com a lista; vulnerabilidade conhecida reprova sempre.
+## AUDITORIA_ARGS vai para o pip-audit (ex.: AUDITORIA_ARGS="-s osv").
 AUDITORIA_ESTRITA ?= 1
+AUDITORIA_ARGS ?=
 audit: install
 	$(BIN)/bandit -q -r cagec accounts parceiros declaracoes -ll
-	$(BIN)/python .ci/auditar_dependencias.py $(if $(filter 0,$(AUDITORIA_ESTRITA)),--permitir-nao-auditado)
+	$(BIN)/python .ci/auditar_dependencias.py $(if $(filter 0,$(AUDITORIA_ESTRITA)),--permitir-nao-auditado) -- $(AUDITORIA_ARGS)
 
 format: install
 	$(BIN)/ruff format .
