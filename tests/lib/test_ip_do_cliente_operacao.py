@@ -149,3 +149,10 @@ def test_assinatura_grava_como_evidencia_o_ip_do_cliente(client, rl, parceiro):
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
     assert Declaracao.objects.get().ip == "203.0.113.9"
+
+
+def test_limite_sem_endereco_do_cliente_para_com_explicacao():
+    from cagec.lib.rede import ip_para_limites
+
+    with pytest.raises(ImproperlyConfigured, match="REMOTE_ADDR"):
+        ip_para_limites(requisicao(""))
