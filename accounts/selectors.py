@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cagec.lib.documentos import formatar_cpf
 
+from .autenticacao import chave_do_cpf
 from .models import RegistroAuditoria
 
 
@@ -22,7 +23,9 @@ def auditoria_do_usuario(usuario, limite=200):
 def cpf_bloqueado_por_tentativas(cpf) -> bool:
     corte = timezone.now() - settings.AXES_COOLOFF_TIME
     return AccessAttempt.objects.filter(
-        username=cpf, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=corte
+        username=chave_do_cpf(cpf),
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=corte,
     ).exists()
 
 

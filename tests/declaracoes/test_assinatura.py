@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django.test import RequestFactory
 from django.utils import timezone
 
+from accounts.autenticacao import chave_do_cpf
 from accounts.models import RegistroAuditoria
 from declaracoes import services
 from declaracoes.forms import AssinaturaForm
@@ -88,7 +89,7 @@ def test_senha_errada_invalida_o_formulario_e_nada_e_assinado(solicitacao, rl):
     assert not Declaracao.objects.exists()
     assert selectors.pendentes_de_assinatura(rl) == [solicitacao]
     # a tentativa conta para o bloqueio do CPF, como no login
-    assert AccessAttempt.objects.get(username=rl.cpf).failures_since_start == 1
+    assert AccessAttempt.objects.get(username=chave_do_cpf(rl.cpf)).failures_since_start == 1
 
 
 def test_senha_errada_na_pagina_de_assinatura_mostra_a_mensagem_e_nao_assina(
