@@ -339,23 +339,12 @@ def test_contexto_do_pdf_campo_a_campo():
     assert contexto["razao_social"] == "ASSOCIACAO DOS MORADORES"
     assert contexto["sha256_texto"] == declaracao.sha256_texto
     assert contexto["metodo"] == "Usuário e senha"
-    assert contexto["ip"] == "200.10.20.30"
+    assert all("200.10.20.30" not in v for v in valores(contexto))  # IP: evidência interna
     # horário de Brasília (UTC−3)
     assert contexto["assinada_em"].strftime("%d/%m/%Y %H:%M:%S") == "10/03/2026 12:30:05"
     assert contexto["assinada_em"].utcoffset() == timedelta(hours=-3)
     for valor in valores(contexto):
         assert cpf not in valor and "529.982.247-25" not in valor
-
-
-def test_contexto_do_pdf_sem_ip_mostra_traco():
-    declaracao = Declaracao(
-        cnpj="18000001000100",
-        signatario_cpf="52998224725",
-        texto="T\n\nP",
-        assinada_em=timezone.now(),
-        codigo="0123456789ABCDEF",
-    )
-    assert services.contexto_pdf(declaracao)["ip"] == "—"
 
 
 def test_contexto_do_pdf_de_uma_assinatura_real_nao_tem_o_cpf_completo(declaracao, rl):
