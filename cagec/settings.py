@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SemCacheParaQuemEntrouMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessaoInativaMiddleware",
     "accounts.middleware.TermoUsoMiddleware",
