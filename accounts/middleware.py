@@ -84,7 +84,7 @@ class SemCacheParaQuemEntrouMiddleware:
 
     def __call__(self, request):
         resposta = self.get_response(request)
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and "no-store" not in resposta.get("Cache-Control", ""):
             if "Cache-Control" in resposta:
                 del resposta["Cache-Control"]  # sem "public"/"max-age" herdados da view
             add_never_cache_headers(resposta)
