@@ -215,3 +215,26 @@ def test_migracao_esconde_o_token_das_linhas_antigas_e_a_pendente_sai_com_link_q
     emails.entregar(antiga.pk)
     novo = token_da_mensagem(mensagem_de(antiga), "/primeiro-acesso/")
     assert services.buscar_token(novo, F.PRIMEIRO_ACESSO).pk == token.pk
+
+
+def test_em_massa_com_token_cada_linha_guarda_a_referencia_e_a_entrega_leva_o_link():
+    pessoas = [UsuarioFactory(pendente=True) for _ in range(2)]
+    validade = services.settings.PRIMEIRO_ACESSO_VALIDADE
+    mensagens = [
+        (
+            "convite",
+            pessoa.email,
+            {"usuario": pessoa, "link": services._link("accounts:primeiro_acesso"), "horas": 72},
+            pessoa,
+            services._emitir_token(pessoa, F.PRIMEIRO_ACESSO, validade),
+        )
+        for pessoa in pessoas
+    ]
+
+    criados = emails.enfileirar_emails(mensagens)
+    entregar_todos()
+
+    assert tokens_aceitos_nas_linhas() == []
+    for email, pessoa in zip(criados, pessoas, strict=True):
+        bruto = token_da_mensagem(mensagem_de(email), "/primeiro-acesso/")
+        assert services.buscar_token(bruto, F.PRIMEIRO_ACESSO).usuario == pessoa
