@@ -209,6 +209,16 @@ class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     def reenviar(self, request, queryset):
         total = sum(emails.reenviar(e.pk) for e in queryset)
         self.message_user(request, f"{total} e-mail(s) recolocado(s) na fila.")
+        recusados = len(queryset) - total
+        if recusados:
+            self.message_user(
+                request,
+                f"{recusados} e-mail(s) não reenviado(s): ainda pendente(s), ou com link de uso "
+                "único já usado, vencido ou substituído. Para um link novo, use “Reenviar link "
+                "de primeiro acesso” ou “Reenviar convite” no cadastro da pessoa, ou peça que "
+                "ela solicite a recuperação de senha.",
+                level=messages.WARNING,
+            )
 
 
 @admin.register(RegistroAuditoria)

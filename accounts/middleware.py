@@ -1,4 +1,4 @@
-"""Sessão com tempo de inatividade e exigência do termo de uso vigente."""
+"""Sessão com tempo de inatividade, exigência do termo de uso vigente e páginas sem cache."""
 
 import time
 
@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from .services import termo_vigente
 
@@ -67,3 +68,24 @@ class TermoUsoMiddleware:
                 else:
                     return redirect(f"{reverse('accounts:termos')}?next={request.path}")
         return self.get_response(request)
+
+
+class SemCacheParaQuemEntrouMiddleware:
+    """Toda resposta a quem está logado sai com ``Cache-Control: no-store, private``.
+
+    Páginas, JSON e arquivos de quem entrou trazem dados pessoais (e o nome no menu): nem o
+    navegador nem um proxy guardam cópia (botão Voltar depois de sair, computador
+    compartilhado). Vale por cima do cache que a view tenha pedido; páginas públicas para
+    anônimos (consulta, CRC, verificação) mantêm o cache delas.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        resposta = self.get_response(request)
+        if request.user.is_authenticated and "no-store" not in resposta.get("Cache-Control", ""):
+            if "Cache-Control" in resposta:
+                del resposta["Cache-Control"]  # sem "public"/"max-age" herdados da view
+            add_never_cache_headers(resposta)
+        return resposta

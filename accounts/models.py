@@ -5,6 +5,8 @@ dependem; os helpers que as usam estão em ``cagec/lib/emails.py`` e ``cagec/lib
 Nenhuma transição de estado é feita aqui: ver ``accounts/services.py``.
 """
 
+import hashlib
+import secrets
 import uuid
 from pathlib import PurePosixPath
 
@@ -94,7 +96,14 @@ class Usuario(AbstractBaseUser, PermissionsMixin):
 
 
 class TokenAcesso(models.Model):
-    """Link de uso único enviado por e-mail. Guardamos só o SHA-256 do token."""
+    """Link de uso único enviado por e-mail. Guardamos só o SHA-256 do token.
+
+    O token bruto só existe na mensagem que sai para o SMTP: a caixa de saída guarda o link
+    com ``MARCADOR`` no lugar do token e a referência a esta linha; ``gerar_segredo`` sorteia
+    o token na hora do envio (cada envio, um novo; o anterior deixa de abrir o link).
+    """
+
+    MARCADOR = "TOKEN-OCULTO"
 
     class Finalidade(models.TextChoices):
         PRIMEIRO_ACESSO = "primeiro_acesso", "Primeiro acesso / validação de cadastro"
@@ -120,6 +129,22 @@ class TokenAcesso(models.Model):
     @property
     def utilizavel(self):
         return self.usado_em is None and self.expira_em > timezone.now()
+
+    @staticmethod
+    def hash_de(bruto: str) -> str:
+        return hashlib.sha256(bruto.encode()).hexdigest()
+
+    @staticmethod
+    def hash_sem_segredo() -> str:
+        """Hash de um segredo descartado: ninguém abre o link antes de ``gerar_segredo``."""
+        return TokenAcesso.hash_de(secrets.token_urlsafe(32))
+
+    def gerar_segredo(self) -> str:
+        """Sorteia o token bruto e grava só o seu hash; o token anterior deixa de valer."""
+        bruto = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_de(bruto)
+        TokenAcesso.objects.filter(pk=self.pk).update(token_hash=self.token_hash)
+        return bruto
 
 
 class TermoUso(models.Model):
@@ -185,6 +210,11 @@ class EmailSaida(models.Model):
     assunto = models.CharField(max_length=300)
     corpo_texto = models.TextField()
     corpo_html = models.TextField()
+    # Link de uso único: os corpos guardam ``TokenAcesso.MARCADOR`` e o token é sorteado só na
+    # mensagem entregue ao SMTP (nenhum segredo utilizável fica na caixa de saída).
+    token = models.ForeignKey(
+        TokenAcesso, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDENTE)
     tentativas = models.PositiveSmallIntegerField(default=0)
     ultimo_erro = models.TextField(blank=True)

@@ -2,18 +2,32 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from cagec.lib.documentos import formatar_cpf
 
+from .autenticacao import chave_do_cpf
 from .models import RegistroAuditoria
 
 
+def _ip_proprio(usuario):
+    """O IP do registro só quando foi a própria pessoa quem agiu (``None`` nos demais).
+
+    Nas ações de outros (administração, análise) ou sem autor identificado (inscrição
+    repetida, pedido de recuperação) o IP pode ser de outra pessoa: é evidência interna.
+    """
+    return Case(When(ator_id=usuario.pk, then=F("ip")), default=Value(None))
+
+
 def auditoria_do_usuario(usuario, limite=200):
-    """O que aconteceu com a conta da pessoa (feito por ela ou por outros)."""
+    """O que aconteceu com a conta da pessoa (feito por ela ou por outros).
+
+    ``ip_proprio``: o IP que a própria pessoa pode ver (ver ``_ip_proprio``).
+    """
     return (
         RegistroAuditoria.objects.filter(usuario_afetado=usuario)
+        .annotate(ip_proprio=_ip_proprio(usuario))
         .select_related("ator")
         .order_by("-created_at", "-id")[:limite]
     )
@@ -22,12 +36,18 @@ def auditoria_do_usuario(usuario, limite=200):
 def cpf_bloqueado_por_tentativas(cpf) -> bool:
     corte = timezone.now() - settings.AXES_COOLOFF_TIME
     return AccessAttempt.objects.filter(
-        username=cpf, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=corte
+        username=chave_do_cpf(cpf),
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=corte,
     ).exists()
 
 
 def dados_pessoais(usuario) -> dict:
-    """Tudo o que o portal guarda sobre a pessoa (LGPD, art. 18), em formato JSON."""
+    """Tudo o que o portal guarda sobre a pessoa (LGPD, art. 18), em formato JSON.
+
+    IPs: só os da própria pessoa (aceites do termo, declarações que assinou, ações que ela
+    fez logada); nunca o de quem agiu sobre a conta dela.
+    """
     data = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
         "gerado_em": timezone.now().isoformat(),
@@ -62,13 +82,13 @@ def dados_pessoais(usuario) -> dict:
                 "acao": r.acao,
                 "feita_por_mim": r.ator_id == usuario.pk,
                 "descricao": r.descricao,
-                "ip": r.ip,
+                "ip": r.ip_proprio,
                 "antes": r.antes,
                 "depois": r.depois,
             }
-            for r in RegistroAuditoria.objects.filter(
-                Q(usuario_afetado=usuario) | Q(ator=usuario)
-            ).order_by("created_at", "id")
+            for r in RegistroAuditoria.objects.filter(Q(usuario_afetado=usuario) | Q(ator=usuario))
+            .annotate(ip_proprio=_ip_proprio(usuario))
+            .order_by("created_at", "id")
         ],
     }
 

@@ -10,9 +10,7 @@ Cada função roda numa transação, trava a linha que muda, grava auditoria e d
 os e-mails na caixa de saída (enviados depois do commit).
 """
 
-import hashlib
 import logging
-import secrets
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -27,6 +25,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 from cagec.lib.emails import enfileirar_email
 
+from .autenticacao import chave_do_cpf
 from .models import AceiteTermo, TermoUso, TokenAcesso, Usuario
 
 log = logging.getLogger(__name__)
@@ -71,24 +70,26 @@ def _transicionar(usuario, para, *, ator=None, ip=None, motivo=""):
 
 
 def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return TokenAcesso.hash_de(token)
 
 
-def _emitir_token(usuario, finalidade, validade, dados=None) -> str:
-    """Cria um token de uso único e invalida os anteriores da mesma finalidade."""
+def _emitir_token(usuario, finalidade, validade, dados=None) -> TokenAcesso:
+    """Cria um token de uso único e invalida os anteriores da mesma finalidade.
+
+    O token nasce sem segredo conhecido: o e-mail que o leva guarda só a referência e o
+    segredo é sorteado na entrega (``TokenAcesso.gerar_segredo``).
+    """
     agora = timezone.now()
     TokenAcesso.objects.filter(usuario=usuario, finalidade=finalidade, usado_em=None).update(
         usado_em=agora
     )
-    bruto = secrets.token_urlsafe(32)
-    TokenAcesso.objects.create(
+    return TokenAcesso.objects.create(
         usuario=usuario,
         finalidade=finalidade,
-        token_hash=_hash(bruto),
+        token_hash=TokenAcesso.hash_sem_segredo(),
         dados=dados or {},
         expira_em=agora + validade,
     )
-    return bruto
 
 
 def buscar_token(bruto: str, finalidade, *, travar=False):
@@ -102,8 +103,9 @@ def buscar_token(bruto: str, finalidade, *, travar=False):
     return token
 
 
-def _link(nome_url, token):
-    return settings.PORTAL_URL_BASE + reverse(nome_url, args=[token])
+def _link(nome_url):
+    """O link com o marcador no lugar do token (trocado só na mensagem enviada)."""
+    return settings.PORTAL_URL_BASE + reverse(nome_url, args=[TokenAcesso.MARCADOR])
 
 
 # --- Inscrição e primeiro acesso ---------------------------------------------------------
@@ -152,8 +154,9 @@ def _enviar_link_primeiro_acesso(usuario, *, evento):
     enfileirar_email(
         evento,
         usuario.email,
-        {"usuario": usuario, "link": _link("accounts:primeiro_acesso", token), "horas": horas},
+        {"usuario": usuario, "link": _link("accounts:primeiro_acesso"), "horas": horas},
         usuario=usuario,
+        token=token,
     )
 
 
@@ -188,7 +191,7 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
         _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Primeiro acesso concluído")
-    axes_reset(username=usuario.cpf)
+    axes_reset(username=chave_do_cpf(usuario.cpf))
     return usuario
 
 
@@ -207,8 +210,9 @@ def solicitar_recuperacao(*, cpf, email, ip=None):
         enfileirar_email(
             "recuperacao_senha",
             usuario.email,
-            {"usuario": usuario, "link": _link("accounts:redefinir_senha", token)},
+            {"usuario": usuario, "link": _link("accounts:redefinir_senha")},
             usuario=usuario,
+            token=token,
         )
         registrar("usuario.recuperacao_solicitada", objeto=usuario, ip=ip)
 
@@ -231,7 +235,7 @@ def redefinir_senha(token_bruto, *, senha, ip=None):
         registrar("usuario.senha_redefinida", objeto=usuario, ator=usuario, ip=ip)
         if usuario.situacao == S.PENDENTE:
             _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Ativada pela recuperação")
-    axes_reset(username=usuario.cpf)
+    axes_reset(username=chave_do_cpf(usuario.cpf))
     return usuario
 
 
@@ -333,8 +337,9 @@ def solicitar_troca_email(usuario, *, novo_email, ip=None):
         enfileirar_email(
             "troca_email_confirmacao",
             novo_email,
-            {**ctx, "link": _link("accounts:confirmar_email", token)},
+            {**ctx, "link": _link("accounts:confirmar_email")},
             usuario=usuario,
+            token=token,
         )
         enfileirar_email("troca_email_aviso", usuario.email, ctx, usuario=usuario)
         registrar(
@@ -414,7 +419,7 @@ def desbloquear(usuario, *, ator=None, ip=None):
     """Libera o bloqueio por tentativas e, se houver, o bloqueio administrativo."""
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
-        axes_reset(username=usuario.cpf)
+        axes_reset(username=chave_do_cpf(usuario.cpf))
         if usuario.situacao == S.BLOQUEADO:
             volta = S.ATIVO if usuario.has_usable_password() else S.PENDENTE
             _transicionar(usuario, volta, ator=ator, ip=ip, motivo="Desbloqueio pela administração")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 from jwt import PyJWTError
@@ -69,6 +70,7 @@ def inscricao_enviada(request):
 
 
 @ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
+@never_cache  # o endereço leva o token e a página, o nome da pessoa
 def primeiro_acesso(request, token):
     try:
         usuario = services.buscar_token(token, F.PRIMEIRO_ACESSO).usuario
@@ -223,6 +225,7 @@ def recuperacao_enviada(request):
     return render(request, "accounts/recuperacao_enviada.html")
 
 
+@never_cache  # o endereço leva o token e a página, o nome da pessoa
 def redefinir_senha(request, token):
     try:
         usuario = services.buscar_token(token, F.RECUPERACAO_SENHA).usuario
@@ -321,6 +324,7 @@ def trocar_email(request):
     return render(request, "accounts/trocar_email_form.html", {"form": form})
 
 
+@never_cache  # o endereço leva o token e a página, o nome da pessoa
 def confirmar_email(request, token):
     if request.method != "POST":
         try:

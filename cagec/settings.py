@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SemCacheParaQuemEntrouMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessaoInativaMiddleware",
     "accounts.middleware.TermoUsoMiddleware",
@@ -224,6 +225,9 @@ AXES_ENABLE_ADMIN = True
 AXES_PASSWORD_FORM_FIELD = "senha"
 AXES_SENSITIVE_PARAMETERS = ["senha", "password", "csrfmiddlewaretoken"]
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Só o que o bloqueio usa: entradas bem-sucedidas já estão na auditoria (usuario.login); o
+# "username" é o CPF mascarado + HMAC (accounts.autenticacao) e o GET/POST não é gravado.
+AXES_DISABLE_ACCESS_LOG = True
 # Logins por senha são sempre POST. O único authenticate() em GET é o retorno do gov.br, sem
 # CPF na requisição: contá-lo para o axes acumularia falhas num "CPF vazio" comum a todos.
 AXES_NEVER_LOCKOUT_GET = True

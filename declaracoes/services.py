@@ -116,7 +116,11 @@ def _gravar_com_codigo(declaracao, tentativas=3):
 
 
 def contexto_pdf(declaracao):
-    """Dados do PDF da declaração (sem CPF inteiro)."""
+    """Dados do PDF da declaração (sem CPF inteiro nem IP).
+
+    O IP da assinatura é evidência interna (fica na declaração e na auditoria); o PDF é
+    público pelo código de verificação e não o mostra.
+    """
     from django.conf import settings
 
     return {
@@ -126,7 +130,6 @@ def contexto_pdf(declaracao):
         "cpf_mascarado": mascarar_cpf(declaracao.signatario_cpf),
         "assinada_em": timezone.localtime(declaracao.assinada_em),
         "metodo": declaracao.get_metodo_display(),
-        "ip": declaracao.ip or "—",
         "sha256_texto": declaracao.sha256_texto,
         "codigo": formatar_codigo(declaracao.codigo),
         "url_verificacao": f"{settings.PORTAL_URL_BASE}/verificar/{declaracao.codigo}/",

@@ -63,9 +63,36 @@ def ultimo_email(evento=None, para=None):
     return qs.first()
 
 
+def mensagem_entregue(email):
+    """A mensagem que o destinatário recebeu por ``email`` (entrega agora se ainda pendente).
+
+    Links de uso único só existem na mensagem entregue: a linha guarda o marcador.
+    """
+    from django.core import mail
+
+    from cagec.lib import emails
+
+    def achar():
+        marca = f"<cagec-{email.pk}@"
+        return next(
+            (
+                m
+                for m in reversed(mail.outbox)
+                if m.extra_headers.get("Message-ID", "").startswith(marca)
+            ),
+            None,
+        )
+
+    if achar() is None:
+        emails.entregar(email.pk)
+    mensagem = achar()
+    assert mensagem is not None, f"O e-mail {email.evento} não foi entregue"
+    return mensagem
+
+
 def link_do_email(email, contem="/"):
     """O primeiro link do corpo de texto que contém ``contem``, como o destinatário o veria."""
-    for link in LINK.findall(email.corpo_texto):
+    for link in LINK.findall(mensagem_entregue(email).body):
         if contem in link:
             return link
     raise AssertionError(f"Nenhum link com {contem!r} no e-mail {email.evento}")

@@ -4,6 +4,12 @@ Fluxo: um serviço chama ``enfileirar_email`` dentro da sua transação; depois 
 task ``accounts.tasks.enviar_email`` é publicada (se o Redis estiver fora, a publicação
 falha em ≤ 1 s, o pedido do usuário segue e a varredura periódica entrega mais tarde).
 ``entregar`` trava a linha e só envia o que ainda está pendente: rodar duas vezes envia uma.
+
+Links de uso único (primeiro acesso, convite, recuperação, troca de e-mail): a linha guarda
+o link com ``TokenAcesso.MARCADOR`` no lugar do token e a referência ao ``TokenAcesso``; o
+token é sorteado em ``entregar`` (só o hash é gravado) e entra apenas na mensagem do SMTP.
+Nada na caixa de saída — nem no admin, nem nos backups — abre uma conta. Cada tentativa de
+envio sorteia um token novo, e o link do envio anterior deixa de valer.
 """
 
 import logging
@@ -26,7 +32,7 @@ def renderizar(evento: str, contexto: dict) -> tuple[str, str, str]:
     return " ".join(assunto.split()), texto, html
 
 
-def _montar(evento, destinatario, contexto, usuario):
+def _montar(evento, destinatario, contexto, usuario, token=None):
     """A linha da caixa de saída, já renderizada e ainda não gravada."""
     from accounts.models import EmailSaida
 
@@ -38,12 +44,16 @@ def _montar(evento, destinatario, contexto, usuario):
         assunto=assunto,
         corpo_texto=texto,
         corpo_html=html,
+        token=token,
     )
 
 
-def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=None):
-    """Grava o e-mail na caixa de saída e agenda o envio para depois do commit."""
-    email = _montar(evento, destinatario, contexto, usuario)
+def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=None, *, token=None):
+    """Grava o e-mail na caixa de saída e agenda o envio para depois do commit.
+
+    ``token``: o ``TokenAcesso`` cujo link o contexto traz com o marcador (ver o topo).
+    """
+    email = _montar(evento, destinatario, contexto, usuario, token)
     email.save(force_insert=True)
     transaction.on_commit(lambda: publicar_envio(email.pk))
     return email
@@ -52,7 +62,7 @@ def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=Non
 def enfileirar_emails(mensagens) -> list:
     """Vários e-mails numa gravação só (avisos da rotina noturna): ``enfileirar_email`` em massa.
 
-    ``mensagens``: iterável de ``(evento, destinatario, contexto, usuario)``. Cada um é
+    ``mensagens``: iterável de ``(evento, destinatario, contexto, usuario[, token])``. Cada um é
     renderizado como no envio avulso; as linhas entram na caixa de saída num ``bulk_create``
     (uma consulta a cada 1 000) e cada envio é publicado depois do commit.
     """
@@ -96,13 +106,14 @@ def entregar(email_id: int) -> bool:
         )
         if email is None:
             return False
+        texto, html = _com_segredo(email)
         mensagem = EmailMultiAlternatives(
             subject=email.assunto,
-            body=email.corpo_texto,
+            body=texto,
             to=[email.destinatario],
             headers={"Message-ID": f"<cagec-{email.pk}@{_dominio()}>"},
         )
-        mensagem.attach_alternative(email.corpo_html, "text/html")
+        mensagem.attach_alternative(html, "text/html")
         try:
             mensagem.send()
         except Exception as erro:  # noqa: BLE001 — qualquer falha de SMTP vira nova tentativa
@@ -115,6 +126,26 @@ def entregar(email_id: int) -> bool:
             ultimo_erro="",
         )
     return True
+
+
+def _com_segredo(email):
+    """Os corpos como saem para o SMTP: o marcador vira um token recém-sorteado.
+
+    Só o hash é gravado (na transação que trava a linha do e-mail); os corpos da linha
+    continuam com o marcador.
+    """
+    if email.token_id is None:
+        return email.corpo_texto, email.corpo_html
+    from accounts.models import TokenAcesso
+
+    token = TokenAcesso.objects.select_for_update().filter(pk=email.token_id).first()
+    if token is None:
+        return email.corpo_texto, email.corpo_html
+    bruto = token.gerar_segredo()
+    return (
+        email.corpo_texto.replace(TokenAcesso.MARCADOR, bruto),
+        email.corpo_html.replace(TokenAcesso.MARCADOR, bruto),
+    )
 
 
 def _registrar_falha(email, erro):
@@ -146,12 +177,20 @@ def _dominio():
 
 
 def reenviar(email_id: int) -> bool:
-    """Cópia pendente de um e-mail enviado ou que falhou; o original fica no histórico."""
-    from accounts.models import EmailSaida
+    """Cópia pendente de um e-mail enviado ou que falhou; o original fica no histórico.
+
+    Com link de uso único, a cópia leva a mesma referência: na entrega sai um token novo
+    (o link do e-mail anterior deixa de valer). Link já usado, vencido ou substituído não
+    é reenviado (seria um link morto): devolve False.
+    """
+    from accounts.models import EmailSaida, TokenAcesso
 
     with transaction.atomic():
-        original = EmailSaida.objects.filter(pk=email_id).first()
+        original = EmailSaida.objects.select_related("token").filter(pk=email_id).first()
         if original is None or original.status == EmailSaida.Status.PENDENTE:
+            return False
+        tem_link = TokenAcesso.MARCADOR in original.corpo_texto + original.corpo_html
+        if (original.token or tem_link) and not (original.token and original.token.utilizavel):
             return False
         copia = EmailSaida.objects.create(
             evento=original.evento,
@@ -160,6 +199,7 @@ def reenviar(email_id: int) -> bool:
             assunto=original.assunto,
             corpo_texto=original.corpo_texto,
             corpo_html=original.corpo_html,
+            token=original.token,
         )
         transaction.on_commit(lambda: publicar_envio(copia.pk))
     return True

@@ -708,7 +708,7 @@ def test_primeiro_acesso_nunca_quebra(settings, confirmar_email, data, ip):
     usuario = UsuarioFactory(pendente=True, cpf=_cpf_de(f"{next(_SEQUENCIA_CPF):09d}"))
     token = services._emitir_token(
         usuario, F.PRIMEIRO_ACESSO, django_settings.PRIMEIRO_ACESSO_VALIDADE
-    )
+    ).gerar_segredo()
 
     certo = data.draw(st.integers(0, 2), label="modo") == 0  # 1 em 3: tudo certo
     tipos = ["dela"] if certo else ["dela", "dela", "outro", "invalido", "livre"]

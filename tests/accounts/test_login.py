@@ -7,6 +7,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.utils import timezone
 
+from accounts.autenticacao import chave_do_cpf
 from accounts.models import RegistroAuditoria
 from tests.factories import SENHA, UsuarioFactory
 
@@ -93,7 +94,7 @@ def test_falhas_nao_consecutivas_nao_bloqueiam(client):
 def test_tentativas_registradas_sem_a_senha(client):
     usuario = UsuarioFactory()
     entrar(client, usuario.cpf, "Segredo#Errado1")
-    tentativa = AccessAttempt.objects.get(username=usuario.cpf)
+    tentativa = AccessAttempt.objects.get(username=chave_do_cpf(usuario.cpf))
     assert "Segredo#Errado1" not in str(tentativa.post_data)
 
 

@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django.test import RequestFactory
 from django.utils import timezone
 
+from accounts.autenticacao import chave_do_cpf
 from accounts.models import RegistroAuditoria
 from declaracoes import services
 from declaracoes.forms import AssinaturaForm
@@ -88,7 +89,7 @@ def test_senha_errada_invalida_o_formulario_e_nada_e_assinado(solicitacao, rl):
     assert not Declaracao.objects.exists()
     assert selectors.pendentes_de_assinatura(rl) == [solicitacao]
     # a tentativa conta para o bloqueio do CPF, como no login
-    assert AccessAttempt.objects.get(username=rl.cpf).failures_since_start == 1
+    assert AccessAttempt.objects.get(username=chave_do_cpf(rl.cpf)).failures_since_start == 1
 
 
 def test_senha_errada_na_pagina_de_assinatura_mostra_a_mensagem_e_nao_assina(
@@ -338,23 +339,12 @@ def test_contexto_do_pdf_campo_a_campo():
     assert contexto["razao_social"] == "ASSOCIACAO DOS MORADORES"
     assert contexto["sha256_texto"] == declaracao.sha256_texto
     assert contexto["metodo"] == "Usuário e senha"
-    assert contexto["ip"] == "200.10.20.30"
+    assert all("200.10.20.30" not in v for v in valores(contexto))  # IP: evidência interna
     # horário de Brasília (UTC−3)
     assert contexto["assinada_em"].strftime("%d/%m/%Y %H:%M:%S") == "10/03/2026 12:30:05"
     assert contexto["assinada_em"].utcoffset() == timedelta(hours=-3)
     for valor in valores(contexto):
         assert cpf not in valor and "529.982.247-25" not in valor
-
-
-def test_contexto_do_pdf_sem_ip_mostra_traco():
-    declaracao = Declaracao(
-        cnpj="18000001000100",
-        signatario_cpf="52998224725",
-        texto="T\n\nP",
-        assinada_em=timezone.now(),
-        codigo="0123456789ABCDEF",
-    )
-    assert services.contexto_pdf(declaracao)["ip"] == "—"
 
 
 def test_contexto_do_pdf_de_uma_assinatura_real_nao_tem_o_cpf_completo(declaracao, rl):
