@@ -1,5 +1,7 @@
 """Cola com o django-axes: o "username" de cada tentativa é o CPF normalizado."""
 
+from django.contrib.auth import authenticate
+
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 
 
@@ -14,3 +16,19 @@ def cpf_da_tentativa(request, credentials):
 def descricao_da_tentativa(username, ip_address, user_agent, path_info, request):
     """Como o axes descreve a tentativa nos logs: CPF sempre mascarado (LGPD)."""
     return f"{{cpf: {mascarar_cpf(username)}, path: {path_info}}}"
+
+
+def conferir_senha(request, cpf, senha, usuario):
+    """A senha digitada de novo (Minha conta, assinatura) é a de ``usuario``?
+
+    Confere por ``authenticate`` — o django-axes conta o erro como falha de login do CPF e,
+    no limite, bloqueia o CPF como no login (``request.axes_locked_out``; a resposta vira a
+    página de bloqueio). Bloqueado, nem a senha certa confere.
+    """
+    autenticado = authenticate(request, username=cpf, password=senha)
+    return autenticado is not None and autenticado.pk == usuario.pk
+
+
+def cpf_bloqueado(request):
+    """O ``authenticate`` deste request esbarrou no bloqueio por tentativas do CPF?"""
+    return bool(getattr(request, "axes_locked_out", False))

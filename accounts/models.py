@@ -217,6 +217,7 @@ ACOES_LEGIVEIS = {
     "usuario.troca_email_solicitada": "Pedido de troca do e-mail principal",
     "usuario.email_alterado": "E-mail principal alterado",
     "usuario.tentativas_zeradas": "Tentativas de acesso zeradas pela administração",
+    "usuario.sessao_encerrada_por_bloqueio": "Sessão encerrada: senha errada vezes demais",
     "termo.aceito": "Termo de uso aceito",
     "termo.publicado": "Nova versão do termo de uso publicada",
     "usuario.importacao_atualizado": "Dados pessoais atualizados pela importação",

@@ -474,3 +474,10 @@ def registrar_login(usuario, *, ip=None, metodo="senha"):
 
 def registrar_logout(usuario, *, ip=None):
     registrar("usuario.logout", objeto=usuario, ator=usuario, ip=ip)
+
+
+def registrar_sessao_encerrada_por_bloqueio(usuario, *, ip=None):
+    """A senha redigitada em Minha conta bloqueou o CPF (ou ele já estava bloqueado): a view
+    encerra a sessão; fica na trilha e no log (CPF mascarado)."""
+    log.warning("Sessão de %s encerrada: CPF bloqueado por tentativas de senha", usuario)
+    registrar("usuario.sessao_encerrada_por_bloqueio", objeto=usuario, ator=usuario, ip=ip)
