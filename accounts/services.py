@@ -91,6 +91,21 @@ def _emitir_token(usuario, finalidade, validade, dados=None) -> str:
     return bruto
 
 
+# Links por e-mail que dão poder sobre a conta: trocar a senha ou o e-mail os encerra.
+LINKS_DA_CONTA = (F.PRIMEIRO_ACESSO, F.RECUPERACAO_SENHA, F.TROCA_EMAIL)
+
+
+def _invalidar_links(usuario, finalidades=LINKS_DA_CONTA) -> int:
+    """Gasta os links ainda abertos de ``usuario`` nessas finalidades (senha ou e-mail mudou).
+
+    Um link de recuperação ou de troca de e-mail pedido antes (talvez por quem tinha a senha
+    antiga ou a caixa de e-mail antiga) não pode valer depois da mudança.
+    """
+    return TokenAcesso.objects.filter(
+        usuario=usuario, finalidade__in=finalidades, usado_em=None
+    ).update(usado_em=timezone.now())
+
+
 def buscar_token(bruto: str, finalidade, *, travar=False):
     """O token utilizável correspondente, ou ``TokenInvalido``."""
     qs = TokenAcesso.objects.select_related("usuario")
@@ -187,6 +202,7 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
         usuario.save(update_fields=["password"])
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
+        _invalidar_links(usuario)
         _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Primeiro acesso concluído")
     axes_reset(username=usuario.cpf)
     return usuario
@@ -228,6 +244,7 @@ def redefinir_senha(token_bruto, *, senha, ip=None):
         usuario.save(update_fields=["password"])
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
+        _invalidar_links(usuario)
         registrar("usuario.senha_redefinida", objeto=usuario, ator=usuario, ip=ip)
         if usuario.situacao == S.PENDENTE:
             _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Ativada pela recuperação")
@@ -315,10 +332,15 @@ def _nome_do_rl_mudou(usuario):
 
 
 def alterar_senha(usuario, *, nova_senha, ip=None):
-    """Troca a senha de quem já confirmou a atual (o formulário confere)."""
+    """Troca a senha de quem já confirmou a atual (o formulário confere).
+
+    Os links de recuperação, primeiro acesso e troca de e-mail ainda abertos deixam de
+    valer; as outras sessões caem pelo hash da senha na sessão (só a atual é renovada).
+    """
     with transaction.atomic():
         usuario.set_password(nova_senha)
         usuario.save(update_fields=["password"])
+        _invalidar_links(usuario)
         registrar("usuario.senha_alterada", objeto=usuario, ator=usuario, ip=ip)
         enfileirar_email("senha_alterada", usuario.email, {"usuario": usuario}, usuario=usuario)
 
@@ -347,6 +369,8 @@ def solicitar_troca_email(usuario, *, novo_email, ip=None):
 
 
 def confirmar_troca_email(token_bruto, *, ip=None):
+    """Aplica o novo e-mail; links enviados ao endereço antigo (recuperação, primeiro acesso)
+    e outras trocas pendentes deixam de valer."""
     with transaction.atomic():
         token = buscar_token(token_bruto, F.TROCA_EMAIL, travar=True)
         usuario = Usuario.objects.select_for_update().get(pk=token.usuario_id)
@@ -354,6 +378,7 @@ def confirmar_troca_email(token_bruto, *, ip=None):
         Usuario.objects.filter(pk=usuario.pk).update(email=novo, updated_at=timezone.now())
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
+        _invalidar_links(usuario)
         registrar(
             "usuario.email_alterado",
             objeto=usuario,
