@@ -13,6 +13,7 @@ os e-mails na caixa de saída (enviados depois do commit).
 import hashlib
 import logging
 import secrets
+from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -25,9 +26,10 @@ from django.utils import timezone
 
 from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
-from cagec.lib.emails import enfileirar_email
+from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
 
-from .models import AceiteTermo, TermoUso, TokenAcesso, Usuario
+from . import tasks
+from .models import AceiteTermo, PedidoRecuperacao, TermoUso, TokenAcesso, Usuario
 
 log = logging.getLogger(__name__)
 S = Usuario.Situacao
@@ -138,18 +140,20 @@ def inscrever(*, cpf, nome, email, telefone, ip=None):
                 cpf, nome=nome, email=email, telefone=telefone, origem=Usuario.Origem.INSCRICAO
             )
             registrar("usuario.inscricao", objeto=usuario, ip=ip, descricao="Inscrição no portal")
-            _enviar_link_primeiro_acesso(usuario, evento="primeiro_acesso")
+            _enviar_link_primeiro_acesso(usuario, evento="primeiro_acesso", limitar=True, ip=ip)
             return
     except IntegrityError:
         pass
     with transaction.atomic():
-        existente = Usuario.objects.get(cpf=cpf)
+        existente = Usuario.objects.select_for_update().get(cpf=cpf)
         registrar(
             "usuario.inscricao_repetida",
             objeto=existente,
             ip=ip,
             descricao="Tentativa de inscrição com CPF já cadastrado",
         )
+        if _limite_de_envio("tentativa_inscricao", existente, ip=ip):
+            return
         enfileirar_email(
             "tentativa_inscricao",
             existente.email,
@@ -161,7 +165,29 @@ def inscrever(*, cpf, nome, email, telefone, ip=None):
         )
 
 
-def _enviar_link_primeiro_acesso(usuario, *, evento):
+def _limite_de_envio(evento, usuario, *, ip=None):
+    """O e-mail ``evento`` pedido por uma página pública para ``usuario.email`` passa do
+    limite por destinatário? Se passa, não é enviado (a resposta pública não muda): fica na
+    trilha da conta e no log. Quem chama trava a linha do usuário (dois pedidos simultâneos
+    não passam juntos do limite)."""
+    if not limite_por_destinatario_atingido(evento, usuario.email):
+        return False
+    log.warning("E-mail %s para %s não enviado: limite por destinatário", evento, usuario)
+    registrar(
+        "email.limite_por_destinatario",
+        objeto=usuario,
+        ip=ip,
+        descricao=f"E-mail “{evento}” não enviado: limite por hora do destinatário atingido",
+        depois={"evento": evento, "limite": settings.EMAILS_POR_DESTINATARIO_POR_HORA},
+    )
+    return True
+
+
+def _enviar_link_primeiro_acesso(usuario, *, evento, limitar=False, ip=None):
+    """Emite o link e o envia; ``limitar`` (pedido de página pública): respeita o limite por
+    destinatário e, no limite, não envia nem troca o link anterior. Devolve se enviou."""
+    if limitar and _limite_de_envio(evento, usuario, ip=ip):
+        return False
     token = _emitir_token(usuario, F.PRIMEIRO_ACESSO, settings.PRIMEIRO_ACESSO_VALIDADE)
     horas = int(settings.PRIMEIRO_ACESSO_VALIDADE.total_seconds() // 3600)
     enfileirar_email(
@@ -170,15 +196,23 @@ def _enviar_link_primeiro_acesso(usuario, *, evento):
         {"usuario": usuario, "link": _link("accounts:primeiro_acesso", token), "horas": horas},
         usuario=usuario,
     )
+    return True
 
 
-def reenviar_primeiro_acesso(usuario, *, ator=None, ip=None, evento="primeiro_acesso"):
-    """Novo link de primeiro acesso (o anterior deixa de valer). Só para contas pendentes."""
+def reenviar_primeiro_acesso(
+    usuario, *, ator=None, ip=None, evento="primeiro_acesso", limitar=False
+):
+    """Novo link de primeiro acesso (o anterior deixa de valer). Só para contas pendentes.
+
+    ``limitar=True`` para reenvios pedidos por páginas públicas: respeita o limite de e-mails
+    por destinatário (a administração e os convites em lote não têm limite).
+    """
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
         if usuario.situacao != S.PENDENTE:
             return False
-        _enviar_link_primeiro_acesso(usuario, evento=evento)
+        if not _enviar_link_primeiro_acesso(usuario, evento=evento, limitar=limitar, ip=ip):
+            return False
         registrar("usuario.primeiro_acesso_reenviado", objeto=usuario, ator=ator, ip=ip)
     return True
 
@@ -212,13 +246,57 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
 
 
 def solicitar_recuperacao(*, cpf, email, ip=None):
-    """Envia o link de redefinição se CPF e e-mail conferem; a resposta é sempre a mesma."""
-    cpf = normalizar_cpf(cpf)
+    """Registra o pedido de /recuperar-senha/; conferir e enviar o link fica para a fila.
+
+    A resposta é sempre a mesma e o trabalho também: com ou sem correspondência de CPF e
+    e-mail, o pedido grava uma linha e publica uma task depois do commit (o tempo de resposta
+    não revela se o CPF tem conta nem qual é o e-mail dela). Fila fora do ar: a varredura
+    periódica processa o pedido.
+    """
     with transaction.atomic():
-        usuario = Usuario.objects.filter(cpf=cpf, email__iexact=(email or "").strip()).first()
+        pedido = PedidoRecuperacao.objects.create(
+            cpf=normalizar_cpf(cpf)[:11], email=(email or "").strip()[:254], ip=ip
+        )
+        transaction.on_commit(lambda: _publicar_recuperacao(pedido.pk))
+
+
+def _publicar_recuperacao(pedido_id):
+    try:
+        tasks.processar_pedido_recuperacao.apply_async(args=[pedido_id], retry=False)
+    except Exception:  # noqa: BLE001 — fila fora do ar: o pedido fica para a varredura
+        log.warning("Fila indisponível; pedido de recuperação %s fica para a varredura", pedido_id)
+
+
+def processar_pedido_recuperacao(pedido_id):
+    """Confere um pedido de recuperação e, se CPF e e-mail conferem, envia o link (1 h).
+
+    Roda na fila (idempotente: o pedido é apagado na mesma transação; rodar de novo não faz
+    nada). Conta bloqueada pela administração, sem correspondência, pedido com mais de uma
+    hora (a pessoa já desistiu) ou limite de e-mails do destinatário: nada é enviado.
+    Devolve se enviou.
+    """
+    with transaction.atomic():
+        pedido = (
+            PedidoRecuperacao.objects.select_for_update(skip_locked=True)
+            .filter(pk=pedido_id)
+            .first()
+        )
+        if pedido is None:
+            return False
+        pedido.delete()
+        if pedido.created_at < timezone.now() - settings.RECUPERACAO_SENHA_VALIDADE:
+            log.warning("Pedido de recuperação %s descartado: velho demais", pedido_id)
+            return False
+        usuario = (
+            Usuario.objects.select_for_update()
+            .filter(cpf=pedido.cpf, email__iexact=pedido.email)
+            .first()
+        )
         if usuario is None or usuario.situacao == S.BLOQUEADO:
-            log.info("Recuperação pedida sem correspondência para %s", mascarar_cpf(cpf))
-            return
+            log.info("Recuperação pedida sem correspondência para %s", mascarar_cpf(pedido.cpf))
+            return False
+        if _limite_de_envio("recuperacao_senha", usuario, ip=pedido.ip):
+            return False
         token = _emitir_token(usuario, F.RECUPERACAO_SENHA, settings.RECUPERACAO_SENHA_VALIDADE)
         enfileirar_email(
             "recuperacao_senha",
@@ -226,7 +304,19 @@ def solicitar_recuperacao(*, cpf, email, ip=None):
             {"usuario": usuario, "link": _link("accounts:redefinir_senha", token)},
             usuario=usuario,
         )
-        registrar("usuario.recuperacao_solicitada", objeto=usuario, ip=ip)
+        registrar("usuario.recuperacao_solicitada", objeto=usuario, ip=pedido.ip)
+    return True
+
+
+def processar_pedidos_de_recuperacao_pendentes(idade_minima=timedelta(seconds=30), limite=500):
+    """Varredura (beat): pedidos que a fila não processou (Redis ou worker fora do ar)."""
+    corte = timezone.now() - idade_minima
+    ids = list(
+        PedidoRecuperacao.objects.filter(created_at__lte=corte)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limite]
+    )
+    return sum(processar_pedido_recuperacao(pk) for pk in ids)
 
 
 def redefinir_senha(token_bruto, *, senha, ip=None):

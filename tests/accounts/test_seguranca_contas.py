@@ -7,14 +7,31 @@
 18: limite de e-mails por destinatário (bombardeio de e-mails pelas páginas públicas).
 """
 
-import pytest
-from axes.models import AccessAttempt
-from django.test import TestCase
+import re
+from contextlib import ExitStack
+from datetime import timedelta
+from unittest import mock
 
-from accounts import services
-from accounts.models import RegistroAuditoria, TokenAcesso
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import services, tasks
+from accounts.models import (
+    EmailSaida,
+    PedidoRecuperacao,
+    RegistroAuditoria,
+    TokenAcesso,
+    Usuario,
+)
+from cagec.lib import emails as emails_lib
 from tests.conftest import caminho, link_do_email, ultimo_email
-from tests.factories import SENHA, UsuarioFactory
+from tests.factories import SENHA, UsuarioFactory, cpf_aleatorio
 
 pytestmark = pytest.mark.django_db
 NOVA = "Outra#Senha2027"
@@ -215,3 +232,201 @@ def test_confirmar_o_novo_email_invalida_links_mandados_ao_endereco_antigo(
     assert link_invalido(client, primeira_troca)
     usuario.refresh_from_db()
     assert usuario.email == "segundo@exemplo.com.br"
+
+
+# --- Item 12: /recuperar-senha/ faz o mesmo trabalho com e sem correspondência ---------------
+def _forma(sql):
+    """O comando sem os valores: a mesma consulta com outro CPF ou outro e-mail fica igual."""
+    sem_savepoint = re.sub(r'"s\d+_x\d+"', '"s?"', sql)
+    return re.sub(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b", "?", sem_savepoint)
+
+
+def trabalho_do_pedido(cpf, email):
+    """Consultas, funções caras chamadas e tarefas deixadas para depois do commit por um POST."""
+    cliente = Client(REMOTE_ADDR="10.9.8.7")
+    chamadas = {}
+    with ExitStack() as pilha:
+        for modulo, nome in ALVOS:
+            chamadas[nome] = pilha.enter_context(
+                mock.patch.object(modulo, nome, wraps=getattr(modulo, nome))
+            )
+        consultas = pilha.enter_context(CaptureQueriesContext(connection))
+        depois = pilha.enter_context(TestCase.captureOnCommitCallbacks())
+        resposta = cliente.post("/recuperar-senha/", {"cpf": cpf, "email": email})
+    return {
+        "status": resposta.status_code,
+        "destino": resposta["Location"],
+        "corpo": resposta.content,
+        "consultas": [_forma(c["sql"]) for c in consultas.captured_queries],
+        "chamadas": {nome: alvo.call_count for nome, alvo in chamadas.items()},
+        "depois_do_commit": len(depois),
+    }
+
+
+ALVOS = [
+    (emails_lib, "renderizar"),
+    (emails_lib, "limite_por_destinatario_atingido"),
+    (services, "_emitir_token"),
+    (services, "registrar"),
+    (services, "enfileirar_email"),
+]
+
+
+def test_recuperacao_faz_o_mesmo_trabalho_com_e_sem_correspondencia():
+    dona = UsuarioFactory(email="dona@exemplo.com.br")
+    bloqueada = UsuarioFactory(email="bloqueada@exemplo.com.br")
+    services.bloquear(bloqueada, motivo="teste")
+    casos = {
+        "confere": trabalho_do_pedido(dona.cpf, "DONA@exemplo.com.br"),
+        "e-mail errado": trabalho_do_pedido(dona.cpf, "outra@exemplo.com.br"),
+        "cpf sem conta": trabalho_do_pedido("52998224725", "dona@exemplo.com.br"),
+        "conta bloqueada": trabalho_do_pedido(bloqueada.cpf, bloqueada.email),
+    }
+    referencia = casos["confere"]
+    assert referencia["status"] == 302 and referencia["destino"] == "/recuperar-senha/enviado/"
+    assert referencia["consultas"] and referencia["depois_do_commit"] == 1
+    for nome, caso in casos.items():
+        assert caso == referencia, nome
+    assert not EmailSaida.objects.filter(evento="recuperacao_senha").exists()
+
+
+def test_a_fila_confere_o_pedido_envia_so_com_correspondencia_e_apaga_o_pedido(client):
+    dona = UsuarioFactory(email="dona@exemplo.com.br")
+    with depois_do_commit():
+        client.post("/recuperar-senha/", {"cpf": dona.cpf, "email": "outra@exemplo.com.br"})
+        client.post("/recuperar-senha/", {"cpf": "52998224725", "email": dona.email})
+    assert not EmailSaida.objects.filter(evento="recuperacao_senha").exists()
+    with depois_do_commit():
+        client.post("/recuperar-senha/", {"cpf": dona.cpf, "email": dona.email})
+    assert ultimo_email("recuperacao_senha").destinatario == dona.email
+    assert not PedidoRecuperacao.objects.exists()  # CPF e e-mail digitados não ficam guardados
+
+
+def test_pedido_com_a_fila_fora_do_ar_sai_pela_varredura_uma_vez(client):
+    dona = UsuarioFactory()
+    fora = mock.patch.object(
+        tasks.processar_pedido_recuperacao, "apply_async", side_effect=OSError("Redis fora")
+    )
+    with fora, depois_do_commit():
+        resposta = client.post("/recuperar-senha/", {"cpf": dona.cpf, "email": dona.email})
+    assert resposta["Location"] == "/recuperar-senha/enviado/"
+    pedido = PedidoRecuperacao.objects.get()
+    assert tasks.varrer_pedidos_de_recuperacao() == 0  # ainda novo: a fila pode estar nele
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        with depois_do_commit():
+            assert tasks.varrer_pedidos_de_recuperacao() == 1
+        assert tasks.processar_pedido_recuperacao(pedido.pk) is False  # repetido: nada
+    assert EmailSaida.objects.filter(evento="recuperacao_senha", usuario=dona).count() == 1
+
+
+def test_pedido_esquecido_por_mais_de_uma_hora_e_descartado(client):
+    dona = UsuarioFactory()
+    fila = mock.patch.object(tasks.processar_pedido_recuperacao, "apply_async")
+    with fila, depois_do_commit():
+        client.post("/recuperar-senha/", {"cpf": dona.cpf, "email": dona.email})
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        assert tasks.varrer_pedidos_de_recuperacao() == 0
+    assert not PedidoRecuperacao.objects.exists()
+    assert not EmailSaida.objects.filter(evento="recuperacao_senha").exists()
+
+
+# --- Item 18: limite de e-mails por destinatário ---------------------------------------------
+def inscrever(client, cpf, email):
+    dados = {
+        "cpf": cpf,
+        "nome": "Joana da Silva Teste",
+        "email": email,
+        "email_confirmacao": email,
+        "telefone": "(31) 99876-5432",
+    }
+    with depois_do_commit():
+        return client.post("/inscricao/", dados, follow=True)
+
+
+def pedir_recuperacao(client, usuario, email=None):
+    with depois_do_commit():
+        return client.post(
+            "/recuperar-senha/", {"cpf": usuario.cpf, "email": email or usuario.email}, follow=True
+        )
+
+
+def enviados(evento, destinatario):
+    return EmailSaida.objects.filter(evento=evento, destinatario__iexact=destinatario).count()
+
+
+def limites_registrados(usuario, evento):
+    return RegistroAuditoria.objects.filter(
+        acao="email.limite_por_destinatario", usuario_afetado=usuario, depois__evento=evento
+    ).count()
+
+
+def test_tentativas_de_inscricao_com_cpf_existente_param_no_terceiro_aviso_da_hora(client):
+    dona = UsuarioFactory(email="dona@exemplo.com.br")
+    respostas = [inscrever(client, dona.cpf, "intruso@exemplo.com.br") for _ in range(5)]
+    assert len({r.content for r in respostas}) == 1  # a resposta pública não muda
+    assert enviados("tentativa_inscricao", "dona@exemplo.com.br") == 3
+    assert limites_registrados(dona, "tentativa_inscricao") == 2
+    assert RegistroAuditoria.objects.filter(acao="usuario.inscricao_repetida").count() == 5
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        inscrever(client, dona.cpf, "intruso@exemplo.com.br")
+    assert enviados("tentativa_inscricao", "dona@exemplo.com.br") == 4
+
+
+def test_recuperacao_para_no_terceiro_link_da_hora_e_o_ultimo_link_enviado_continua_valendo(
+    client,
+):
+    dona = UsuarioFactory(email="dona@exemplo.com.br")
+    respostas = [pedir_recuperacao(client, dona, "DONA@Exemplo.com.br") for _ in range(3)]
+    terceiro = caminho(link_do_email(ultimo_email("recuperacao_senha"), "/recuperar-senha/"))
+    respostas.append(pedir_recuperacao(client, dona))
+    assert len({r.content for r in respostas}) == 1
+    assert enviados("recuperacao_senha", dona.email) == 3
+    assert limites_registrados(dona, "recuperacao_senha") == 1
+    # o pedido barrado não gera link novo: o último enviado ainda serve
+    assert redefinir(client, terceiro).status_code == 302
+
+
+def test_inscricoes_com_cpfs_novos_e_o_mesmo_email_param_no_terceiro_convite(client):
+    vitima = "vitima@exemplo.com.br"
+    cpfs = [cpf_aleatorio() for _ in range(4)]
+    respostas = [inscrever(client, cpf, vitima) for cpf in cpfs]
+    assert len({r.content for r in respostas}) == 1
+    assert enviados("primeiro_acesso", vitima) == 3
+    barrada = Usuario.objects.get(cpf=cpfs[-1])
+    assert limites_registrados(barrada, "primeiro_acesso") == 1
+    assert not TokenAcesso.objects.filter(usuario=barrada).exists()
+
+
+def test_reenvio_publico_de_primeiro_acesso_respeita_o_limite_e_o_da_administracao_nao(
+    analista,
+):
+    pendente = UsuarioFactory(pendente=True)
+    publicos = [services.reenviar_primeiro_acesso(pendente, limitar=True) for _ in range(4)]
+    assert publicos == [True, True, True, False]
+    assert services.reenviar_primeiro_acesso(pendente, ator=analista) is True
+    assert enviados("primeiro_acesso", pendente.email) == 4
+
+
+def test_limite_conta_no_banco_e_nao_na_memoria_do_processo(client, settings):
+    """Outro processo (outro servidor web, o worker) vê os mesmos envios: a conta é feita na
+    caixa de saída. Esvaziar o cache não zera o limite."""
+    settings.EMAILS_POR_DESTINATARIO_POR_HORA = 1
+    dona = UsuarioFactory()
+    pedir_recuperacao(client, dona)
+    cache.clear()
+    pedir_recuperacao(Client(REMOTE_ADDR="10.1.1.1"), dona)
+    assert enviados("recuperacao_senha", dona.email) == 1
+    settings.EMAILS_POR_DESTINATARIO_POR_HORA = 0  # 0 desliga o limite
+    pedir_recuperacao(client, dona)
+    assert enviados("recuperacao_senha", dona.email) == 2
+
+
+def test_limite_e_por_evento_e_por_endereco(client):
+    dona = UsuarioFactory(email="dona@exemplo.com.br")
+    outra = UsuarioFactory(email="outra@exemplo.com.br")
+    for _ in range(3):
+        pedir_recuperacao(client, dona)
+    inscrever(client, dona.cpf, "intruso@exemplo.com.br")
+    pedir_recuperacao(client, outra)
+    assert enviados("tentativa_inscricao", dona.email) == 1
+    assert enviados("recuperacao_senha", outra.email) == 1
