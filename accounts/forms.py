@@ -238,6 +238,13 @@ class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
             raise forms.ValidationError("A senha atual não confere.")
         return senha
 
+    def clean_confirmacao_senha(self):
+        # Sem a senha atual conferida, a nova nem é validada: o aviso "deve ser diferente da
+        # senha atual" deixaria testar senhas à vontade, fora do bloqueio por tentativas.
+        if not self.criando and "senha_atual" not in self.cleaned_data:
+            return self.cleaned_data.get("confirmacao_senha")
+        return super().clean_confirmacao_senha()
+
 
 class TrocaEmailForm(forms.Form):
     email = _campo_email("Novo e-mail")

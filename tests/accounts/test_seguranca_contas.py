@@ -109,6 +109,20 @@ def test_cpf_bloqueado_nao_troca_senha_nem_com_a_senha_certa(cliente_logado, usu
     assert cliente_logado.get("/painel/").status_code == 302
 
 
+@pytest.mark.parametrize("atual", ["", ERRADA])
+def test_nova_senha_nao_serve_de_oraculo_da_senha_atual_sem_conferir_a_atual(
+    cliente_logado, usuario, atual
+):
+    """A regra "diferente da senha atual" só roda depois da senha atual conferida: sem isso,
+    digitar candidatas em "Nova senha" (com a atual vazia) as testaria sem contar tentativas."""
+    dados = {"senha_atual": atual, "nova_senha": SENHA, "confirmacao_senha": SENHA}
+    html = cliente_logado.post("/minha-conta/senha/", dados).content.decode()
+    assert "diferente da senha atual" not in html
+    dados = {"senha_atual": SENHA, "nova_senha": SENHA, "confirmacao_senha": SENHA}
+    html = cliente_logado.post("/minha-conta/senha/", dados).content.decode()
+    assert "diferente da senha atual" in html  # com a atual certa, a regra continua valendo
+
+
 def test_bloqueio_pela_troca_de_email_nao_atinge_outra_pessoa(cliente_logado, usuario, client):
     for _ in range(5):
         trocar_email(cliente_logado, ERRADA)
