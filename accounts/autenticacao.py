@@ -5,6 +5,7 @@ mascarado, para quem lê o admin, e um HMAC com a SECRET_KEY, que separa os CPFs
 permitir recuperá-los) e nada do formulário enviado (sem GET/POST da tentativa).
 """
 
+from django.contrib.auth import authenticate
 from django.utils.crypto import salted_hmac
 
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
@@ -48,3 +49,19 @@ def sem_dados_do_formulario(sender, instance, **kwargs):
     """
     instance.get_data = ""
     instance.post_data = ""
+
+
+def conferir_senha(request, cpf, senha, usuario):
+    """A senha digitada de novo (Minha conta, assinatura) é a de ``usuario``?
+
+    Confere por ``authenticate`` — o django-axes conta o erro como falha de login do CPF e,
+    no limite, bloqueia o CPF como no login (``request.axes_locked_out``; a resposta vira a
+    página de bloqueio). Bloqueado, nem a senha certa confere.
+    """
+    autenticado = authenticate(request, username=cpf, password=senha)
+    return autenticado is not None and autenticado.pk == usuario.pk
+
+
+def cpf_bloqueado(request):
+    """O ``authenticate`` deste request esbarrou no bloqueio por tentativas do CPF?"""
+    return bool(getattr(request, "axes_locked_out", False))

@@ -13,6 +13,8 @@ from cagec.lib.documentos import (
     telefone_valido,
 )
 
+from .autenticacao import conferir_senha
+
 REGRAS_SENHA = [
     "Pelo menos 8 caracteres.",
     "Letras maiúsculas e minúsculas, ao menos um número e um símbolo (por exemplo ! @ # $ %).",
@@ -213,11 +215,15 @@ class DadosForm(forms.Form):
 
 
 class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
-    """Troca de senha (pede a atual) ou, para quem entrou só pelo gov.br, a primeira senha."""
+    """Troca de senha (pede a atual) ou, para quem entrou só pelo gov.br, a primeira senha.
+
+    A senha atual errada conta para o bloqueio do CPF, como no login (``conferir_senha``).
+    """
 
     senha_atual = campo_senha("Senha atual", autocomplete="current-password")
 
-    def __init__(self, usuario, *args, **kwargs):
+    def __init__(self, request, usuario, *args, **kwargs):
+        self.request = request
         self.usuario = usuario
         super().__init__(*args, **kwargs)
         # Conta ativada pelo gov.br não tem senha local: não há "senha atual" a conferir.
@@ -228,9 +234,16 @@ class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
 
     def clean_senha_atual(self):
         senha = self.cleaned_data["senha_atual"]
-        if not self.usuario.check_password(senha):
+        if not conferir_senha(self.request, self.usuario.cpf, senha, self.usuario):
             raise forms.ValidationError("A senha atual não confere.")
         return senha
+
+    def clean_confirmacao_senha(self):
+        # Sem a senha atual conferida, a nova nem é validada: o aviso "deve ser diferente da
+        # senha atual" deixaria testar senhas à vontade, fora do bloqueio por tentativas.
+        if not self.criando and "senha_atual" not in self.cleaned_data:
+            return self.cleaned_data.get("confirmacao_senha")
+        return super().clean_confirmacao_senha()
 
 
 class TrocaEmailForm(forms.Form):
@@ -238,13 +251,16 @@ class TrocaEmailForm(forms.Form):
     email_confirmacao = _campo_email("Confirmação do e-mail")
     senha = campo_senha("Senha", autocomplete="current-password")
 
-    def __init__(self, usuario, *args, **kwargs):
+    def __init__(self, request, usuario, *args, **kwargs):
+        self.request = request
         self.usuario = usuario
         super().__init__(*args, **kwargs)
         self.fields["senha"].help_text = "Digite sua senha atual para confirmar a mudança."
 
     def clean_senha(self):
-        if not self.usuario.check_password(self.cleaned_data["senha"]):
+        # Errar conta para o bloqueio do CPF, como no login.
+        senha = self.cleaned_data["senha"]
+        if not conferir_senha(self.request, self.usuario.cpf, senha, self.usuario):
             raise forms.ValidationError("A senha não confere.")
         return self.cleaned_data["senha"]
 

@@ -224,7 +224,13 @@ class EmailSaida(models.Model):
     class Meta:
         verbose_name = "e-mail (caixa de saída)"
         verbose_name_plural = "e-mails (caixa de saída)"
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # Limite de e-mails por destinatário (``limite_por_destinatario_atingido``).
+            models.Index(
+                Upper("destinatario"), "evento", "created_at", name="emailsaida_destinatario"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.evento} → {self.destinatario} ({self.get_status_display()})"
@@ -247,6 +253,8 @@ ACOES_LEGIVEIS = {
     "usuario.troca_email_solicitada": "Pedido de troca do e-mail principal",
     "usuario.email_alterado": "E-mail principal alterado",
     "usuario.tentativas_zeradas": "Tentativas de acesso zeradas pela administração",
+    "usuario.sessao_encerrada_por_bloqueio": "Sessão encerrada: senha errada vezes demais",
+    "email.limite_por_destinatario": "E-mail não enviado: limite por hora do destinatário",
     "termo.aceito": "Termo de uso aceito",
     "termo.publicado": "Nova versão do termo de uso publicada",
     "usuario.importacao_atualizado": "Dados pessoais atualizados pela importação",
@@ -388,3 +396,24 @@ class ImportacaoCadastro(models.Model):
     @property
     def percentual(self):
         return min(100, round(100 * self.processadas / self.total)) if self.total else 0
+
+
+class PedidoRecuperacao(models.Model):
+    """Pedido de /recuperar-senha/ ainda não conferido (a task o confere e o apaga).
+
+    O formulário público só grava o pedido: conferir CPF e e-mail, gerar o link e montar o
+    e-mail ficam para a fila, e a resposta custa o mesmo com ou sem correspondência. CPF e
+    e-mail ficam aqui só até a task rodar (segundos; pedidos velhos são descartados).
+    """
+
+    cpf = models.CharField("CPF", max_length=11)
+    email = models.EmailField("e-mail", max_length=254)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "pedido de recuperação de senha"
+        verbose_name_plural = "pedidos de recuperação de senha"
+
+    def __str__(self):
+        return f"Pedido de recuperação nº {self.pk} ({mascarar_cpf(self.cpf)})"

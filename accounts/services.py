@@ -11,6 +11,7 @@ os e-mails na caixa de saída (enviados depois do commit).
 """
 
 import logging
+from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -23,10 +24,11 @@ from django.utils import timezone
 
 from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
-from cagec.lib.emails import enfileirar_email
+from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
 
+from . import tasks
 from .autenticacao import chave_do_cpf
-from .models import AceiteTermo, TermoUso, TokenAcesso, Usuario
+from .models import AceiteTermo, PedidoRecuperacao, TermoUso, TokenAcesso, Usuario
 
 log = logging.getLogger(__name__)
 S = Usuario.Situacao
@@ -92,6 +94,21 @@ def _emitir_token(usuario, finalidade, validade, dados=None) -> TokenAcesso:
     )
 
 
+# Links por e-mail que dão poder sobre a conta: trocar a senha ou o e-mail os encerra.
+LINKS_DA_CONTA = (F.PRIMEIRO_ACESSO, F.RECUPERACAO_SENHA, F.TROCA_EMAIL)
+
+
+def _invalidar_links(usuario, finalidades=LINKS_DA_CONTA) -> int:
+    """Gasta os links ainda abertos de ``usuario`` nessas finalidades (senha ou e-mail mudou).
+
+    Um link de recuperação ou de troca de e-mail pedido antes (talvez por quem tinha a senha
+    antiga ou a caixa de e-mail antiga) não pode valer depois da mudança.
+    """
+    return TokenAcesso.objects.filter(
+        usuario=usuario, finalidade__in=finalidades, usado_em=None
+    ).update(usado_em=timezone.now())
+
+
 def buscar_token(bruto: str, finalidade, *, travar=False):
     """O token utilizável correspondente, ou ``TokenInvalido``."""
     qs = TokenAcesso.objects.select_related("usuario")
@@ -125,18 +142,20 @@ def inscrever(*, cpf, nome, email, telefone, ip=None):
                 cpf, nome=nome, email=email, telefone=telefone, origem=Usuario.Origem.INSCRICAO
             )
             registrar("usuario.inscricao", objeto=usuario, ip=ip, descricao="Inscrição no portal")
-            _enviar_link_primeiro_acesso(usuario, evento="primeiro_acesso")
+            _enviar_link_primeiro_acesso(usuario, evento="primeiro_acesso", limitar=True, ip=ip)
             return
     except IntegrityError:
         pass
     with transaction.atomic():
-        existente = Usuario.objects.get(cpf=cpf)
+        existente = Usuario.objects.select_for_update().get(cpf=cpf)
         registrar(
             "usuario.inscricao_repetida",
             objeto=existente,
             ip=ip,
             descricao="Tentativa de inscrição com CPF já cadastrado",
         )
+        if _limite_de_envio("tentativa_inscricao", existente, ip=ip):
+            return
         enfileirar_email(
             "tentativa_inscricao",
             existente.email,
@@ -148,7 +167,29 @@ def inscrever(*, cpf, nome, email, telefone, ip=None):
         )
 
 
-def _enviar_link_primeiro_acesso(usuario, *, evento):
+def _limite_de_envio(evento, usuario, *, ip=None):
+    """O e-mail ``evento`` pedido por uma página pública para ``usuario.email`` passa do
+    limite por destinatário? Se passa, não é enviado (a resposta pública não muda): fica na
+    trilha da conta e no log. Quem chama trava a linha do usuário (dois pedidos simultâneos
+    não passam juntos do limite)."""
+    if not limite_por_destinatario_atingido(evento, usuario.email):
+        return False
+    log.warning("E-mail %s para %s não enviado: limite por destinatário", evento, usuario)
+    registrar(
+        "email.limite_por_destinatario",
+        objeto=usuario,
+        ip=ip,
+        descricao=f"E-mail “{evento}” não enviado: limite por hora do destinatário atingido",
+        depois={"evento": evento, "limite": settings.EMAILS_POR_DESTINATARIO_POR_HORA},
+    )
+    return True
+
+
+def _enviar_link_primeiro_acesso(usuario, *, evento, limitar=False, ip=None):
+    """Emite o link e o envia; ``limitar`` (pedido de página pública): respeita o limite por
+    destinatário e, no limite, não envia nem troca o link anterior. Devolve se enviou."""
+    if limitar and _limite_de_envio(evento, usuario, ip=ip):
+        return False
     token = _emitir_token(usuario, F.PRIMEIRO_ACESSO, settings.PRIMEIRO_ACESSO_VALIDADE)
     horas = int(settings.PRIMEIRO_ACESSO_VALIDADE.total_seconds() // 3600)
     enfileirar_email(
@@ -158,15 +199,23 @@ def _enviar_link_primeiro_acesso(usuario, *, evento):
         usuario=usuario,
         token=token,
     )
+    return True
 
 
-def reenviar_primeiro_acesso(usuario, *, ator=None, ip=None, evento="primeiro_acesso"):
-    """Novo link de primeiro acesso (o anterior deixa de valer). Só para contas pendentes."""
+def reenviar_primeiro_acesso(
+    usuario, *, ator=None, ip=None, evento="primeiro_acesso", limitar=False
+):
+    """Novo link de primeiro acesso (o anterior deixa de valer). Só para contas pendentes.
+
+    ``limitar=True`` para reenvios pedidos por páginas públicas: respeita o limite de e-mails
+    por destinatário (a administração e os convites em lote não têm limite).
+    """
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
         if usuario.situacao != S.PENDENTE:
             return False
-        _enviar_link_primeiro_acesso(usuario, evento=evento)
+        if not _enviar_link_primeiro_acesso(usuario, evento=evento, limitar=limitar, ip=ip):
+            return False
         registrar("usuario.primeiro_acesso_reenviado", objeto=usuario, ator=ator, ip=ip)
     return True
 
@@ -190,6 +239,7 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
         usuario.save(update_fields=["password"])
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
+        _invalidar_links(usuario)
         _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Primeiro acesso concluído")
     axes_reset(username=chave_do_cpf(usuario.cpf))
     return usuario
@@ -199,13 +249,57 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
 
 
 def solicitar_recuperacao(*, cpf, email, ip=None):
-    """Envia o link de redefinição se CPF e e-mail conferem; a resposta é sempre a mesma."""
-    cpf = normalizar_cpf(cpf)
+    """Registra o pedido de /recuperar-senha/; conferir e enviar o link fica para a fila.
+
+    A resposta é sempre a mesma e o trabalho também: com ou sem correspondência de CPF e
+    e-mail, o pedido grava uma linha e publica uma task depois do commit (o tempo de resposta
+    não revela se o CPF tem conta nem qual é o e-mail dela). Fila fora do ar: a varredura
+    periódica processa o pedido.
+    """
     with transaction.atomic():
-        usuario = Usuario.objects.filter(cpf=cpf, email__iexact=(email or "").strip()).first()
+        pedido = PedidoRecuperacao.objects.create(
+            cpf=normalizar_cpf(cpf)[:11], email=(email or "").strip()[:254], ip=ip
+        )
+        transaction.on_commit(lambda: _publicar_recuperacao(pedido.pk))
+
+
+def _publicar_recuperacao(pedido_id):
+    try:
+        tasks.processar_pedido_recuperacao.apply_async(args=[pedido_id], retry=False)
+    except Exception:  # noqa: BLE001 — fila fora do ar: o pedido fica para a varredura
+        log.warning("Fila indisponível; pedido de recuperação %s fica para a varredura", pedido_id)
+
+
+def processar_pedido_recuperacao(pedido_id):
+    """Confere um pedido de recuperação e, se CPF e e-mail conferem, envia o link (1 h).
+
+    Roda na fila (idempotente: o pedido é apagado na mesma transação; rodar de novo não faz
+    nada). Conta bloqueada pela administração, sem correspondência, pedido com mais de uma
+    hora (a pessoa já desistiu) ou limite de e-mails do destinatário: nada é enviado.
+    Devolve se enviou.
+    """
+    with transaction.atomic():
+        pedido = (
+            PedidoRecuperacao.objects.select_for_update(skip_locked=True)
+            .filter(pk=pedido_id)
+            .first()
+        )
+        if pedido is None:
+            return False
+        pedido.delete()
+        if pedido.created_at < timezone.now() - settings.RECUPERACAO_SENHA_VALIDADE:
+            log.warning("Pedido de recuperação %s descartado: velho demais", pedido_id)
+            return False
+        usuario = (
+            Usuario.objects.select_for_update()
+            .filter(cpf=pedido.cpf, email__iexact=pedido.email)
+            .first()
+        )
         if usuario is None or usuario.situacao == S.BLOQUEADO:
-            log.info("Recuperação pedida sem correspondência para %s", mascarar_cpf(cpf))
-            return
+            log.info("Recuperação pedida sem correspondência para %s", mascarar_cpf(pedido.cpf))
+            return False
+        if _limite_de_envio("recuperacao_senha", usuario, ip=pedido.ip):
+            return False
         token = _emitir_token(usuario, F.RECUPERACAO_SENHA, settings.RECUPERACAO_SENHA_VALIDADE)
         enfileirar_email(
             "recuperacao_senha",
@@ -214,7 +308,19 @@ def solicitar_recuperacao(*, cpf, email, ip=None):
             usuario=usuario,
             token=token,
         )
-        registrar("usuario.recuperacao_solicitada", objeto=usuario, ip=ip)
+        registrar("usuario.recuperacao_solicitada", objeto=usuario, ip=pedido.ip)
+    return True
+
+
+def processar_pedidos_de_recuperacao_pendentes(idade_minima=timedelta(seconds=30), limite=500):
+    """Varredura (beat): pedidos que a fila não processou (Redis ou worker fora do ar)."""
+    corte = timezone.now() - idade_minima
+    ids = list(
+        PedidoRecuperacao.objects.filter(created_at__lte=corte)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limite]
+    )
+    return sum(processar_pedido_recuperacao(pk) for pk in ids)
 
 
 def redefinir_senha(token_bruto, *, senha, ip=None):
@@ -232,6 +338,7 @@ def redefinir_senha(token_bruto, *, senha, ip=None):
         usuario.save(update_fields=["password"])
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
+        _invalidar_links(usuario)
         registrar("usuario.senha_redefinida", objeto=usuario, ator=usuario, ip=ip)
         if usuario.situacao == S.PENDENTE:
             _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Ativada pela recuperação")
@@ -319,10 +426,15 @@ def _nome_do_rl_mudou(usuario):
 
 
 def alterar_senha(usuario, *, nova_senha, ip=None):
-    """Troca a senha de quem já confirmou a atual (o formulário confere)."""
+    """Troca a senha de quem já confirmou a atual (o formulário confere).
+
+    Os links de recuperação, primeiro acesso e troca de e-mail ainda abertos deixam de
+    valer; as outras sessões caem pelo hash da senha na sessão (só a atual é renovada).
+    """
     with transaction.atomic():
         usuario.set_password(nova_senha)
         usuario.save(update_fields=["password"])
+        _invalidar_links(usuario)
         registrar("usuario.senha_alterada", objeto=usuario, ator=usuario, ip=ip)
         enfileirar_email("senha_alterada", usuario.email, {"usuario": usuario}, usuario=usuario)
 
@@ -352,6 +464,8 @@ def solicitar_troca_email(usuario, *, novo_email, ip=None):
 
 
 def confirmar_troca_email(token_bruto, *, ip=None):
+    """Aplica o novo e-mail; links enviados ao endereço antigo (recuperação, primeiro acesso)
+    e outras trocas pendentes deixam de valer."""
     with transaction.atomic():
         token = buscar_token(token_bruto, F.TROCA_EMAIL, travar=True)
         usuario = Usuario.objects.select_for_update().get(pk=token.usuario_id)
@@ -359,6 +473,7 @@ def confirmar_troca_email(token_bruto, *, ip=None):
         Usuario.objects.filter(pk=usuario.pk).update(email=novo, updated_at=timezone.now())
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
+        _invalidar_links(usuario)
         registrar(
             "usuario.email_alterado",
             objeto=usuario,
@@ -479,3 +594,10 @@ def registrar_login(usuario, *, ip=None, metodo="senha"):
 
 def registrar_logout(usuario, *, ip=None):
     registrar("usuario.logout", objeto=usuario, ator=usuario, ip=ip)
+
+
+def registrar_sessao_encerrada_por_bloqueio(usuario, *, ip=None):
+    """A senha redigitada em Minha conta bloqueou o CPF (ou ele já estava bloqueado): a view
+    encerra a sessão; fica na trilha e no log (CPF mascarado)."""
+    log.warning("Sessão de %s encerrada: CPF bloqueado por tentativas de senha", usuario)
+    registrar("usuario.sessao_encerrada_por_bloqueio", objeto=usuario, ator=usuario, ip=ip)

@@ -17,6 +17,22 @@ def varrer_caixa_de_saida():
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def processar_pedido_recuperacao(pedido_id):
+    """Confere um pedido de /recuperar-senha/ e envia o link (idempotente)."""
+    from . import services
+
+    return services.processar_pedido_recuperacao(pedido_id)
+
+
+@shared_task(ignore_result=True)
+def varrer_pedidos_de_recuperacao():
+    """Processa os pedidos de recuperação que a fila não entregou."""
+    from . import services
+
+    return services.processar_pedidos_de_recuperacao_pendentes()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def enviar_lote_de_convites(ids, reenviar=False, ator_id=None):
     """Um lote de convites (agendado por ``accounts.convites``); rodar de novo não repete."""
     from . import convites

@@ -26,7 +26,7 @@ from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
 from cagec.lib.limites import conferir_alvo
 
-from . import forms, govbr, selectors, services
+from . import autenticacao, forms, govbr, selectors, services
 from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_METODO, CHAVE_TERMO
 from .models import TokenAcesso
 
@@ -292,7 +292,7 @@ def minha_conta(request):
 
 @login_required
 def alterar_senha(request):
-    form = forms.AlterarSenhaForm(request.user, _dados(request))
+    form = forms.AlterarSenhaForm(request, request.user, _dados(request))
     if request.method == "POST" and form.is_valid():
         services.alterar_senha(
             request.user, nova_senha=form.cleaned_data["nova_senha"], ip=ip(request)
@@ -300,6 +300,7 @@ def alterar_senha(request):
         update_session_auth_hash(request, request.user)
         messages.success(request, "Senha criada." if form.criando else "Senha alterada.")
         return redirect(_proximo(request, "accounts:minha_conta"))
+    _encerrar_se_bloqueado(request)
     contexto = {"form": form, "next": _proximo(request, "")}
     return render(request, "accounts/alterar_senha_form.html", contexto)
 
@@ -310,7 +311,7 @@ def trocar_email(request):
         # A troca pede a senha atual: quem só entrou pelo gov.br cria uma antes.
         messages.info(request, "Para trocar o e-mail, crie primeiro uma senha no portal.")
         return redirect(f"{reverse('accounts:alterar_senha')}?next={request.path}")
-    form = forms.TrocaEmailForm(request.user, _dados(request))
+    form = forms.TrocaEmailForm(request, request.user, _dados(request))
     if request.method == "POST" and form.is_valid():
         services.solicitar_troca_email(
             request.user, novo_email=form.cleaned_data["email"], ip=ip(request)
@@ -321,7 +322,17 @@ def trocar_email(request):
             "você abrir esse link.",
         )
         return redirect("accounts:minha_conta")
+    _encerrar_se_bloqueado(request)
     return render(request, "accounts/trocar_email_form.html", {"form": form})
+
+
+def _encerrar_se_bloqueado(request):
+    """Senha atual errada pela última vez antes do bloqueio do CPF (ou CPF já bloqueado): a
+    sessão acaba, como se a pessoa tivesse errado no login; o django-axes troca a resposta
+    pela página de bloqueio. Quem abriu a sessão não pode seguir testando senhas nela."""
+    if autenticacao.cpf_bloqueado(request):
+        services.registrar_sessao_encerrada_por_bloqueio(request.user, ip=ip(request))
+        logout(request)
 
 
 @never_cache  # o endereço leva o token e a página, o nome da pessoa

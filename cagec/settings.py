@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.varrer_caixa_de_saida",
         "schedule": timedelta(minutes=1),
     },
+    "varrer-pedidos-de-recuperacao": {
+        "task": "accounts.tasks.varrer_pedidos_de_recuperacao",
+        "schedule": timedelta(minutes=1),
+    },
     "rotina-diaria-situacao": {
         "task": "parceiros.tasks.rotina_diaria",
         # Logo depois da meia-noite: documentos vencidos ontem deixam de valer hoje, e a
@@ -203,6 +207,9 @@ PRIMEIRO_ACESSO_VALIDADE = timedelta(hours=env.int("PRIMEIRO_ACESSO_HORAS", defa
 CONVITES_POR_MINUTO = env.int("CONVITES_POR_MINUTO", default=200)
 RECUPERACAO_SENHA_VALIDADE = timedelta(hours=1)
 TROCA_EMAIL_VALIDADE = timedelta(hours=24)
+# Bombardeio de e-mails pelas páginas públicas (tentativa de inscrição, recuperação, primeiro
+# acesso): no máximo N por endereço e por evento a cada hora; 0 desliga o limite.
+EMAILS_POR_DESTINATARIO_POR_HORA = env.int("EMAILS_POR_DESTINATARIO_POR_HORA", default=3)
 # Na validação de cadastro, pedir também o e-mail registrado (além do CPF).
 PRIMEIRO_ACESSO_CONFIRMAR_EMAIL = env.bool("PRIMEIRO_ACESSO_CONFIRMAR_EMAIL", default=False)
 

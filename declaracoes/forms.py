@@ -1,6 +1,6 @@
 from django import forms
-from django.contrib.auth import authenticate
 
+from accounts.autenticacao import conferir_senha
 from accounts.forms import CPFField, campo_senha, sem_controle
 from cagec.lib.arquivos import ATRIBUTO_RECUSADOS
 from cagec.lib.busca import normalizar_busca
@@ -12,7 +12,7 @@ from parceiros.models import Parceiro
 class AssinaturaForm(forms.Form):
     """ "Assinar com usuário e senha": o RL digita de novo o CPF e a senha.
 
-    A senha é conferida por ``authenticate`` (django-axes): errar conta para o bloqueio do
+    A senha é conferida por ``conferir_senha`` (django-axes): errar conta para o bloqueio do
     CPF, como no login.
     """
 
@@ -29,8 +29,7 @@ class AssinaturaForm(forms.Form):
         dados = super().clean()
         if self.errors:
             return dados
-        usuario = authenticate(self.request, username=dados["cpf"], password=dados["senha"])
-        if usuario is None or usuario.pk != self.signatario.pk:
+        if not conferir_senha(self.request, dados["cpf"], dados["senha"], self.signatario):
             raise forms.ValidationError(
                 "CPF ou senha não conferem com os do representante legal. Nada foi assinado.",
                 code="credenciais",

@@ -59,6 +59,23 @@ def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=Non
     return email
 
 
+def limite_por_destinatario_atingido(evento: str, destinatario: str) -> bool:
+    """``destinatario`` já recebeu ``EMAILS_POR_DESTINATARIO_POR_HORA`` e-mails ``evento`` na
+    última hora? Conta na caixa de saída (banco), então vale entre processos e servidores;
+    maiúsculas no endereço não importam. Limite 0: sem limite.
+    """
+    from accounts.models import EmailSaida
+
+    limite = settings.EMAILS_POR_DESTINATARIO_POR_HORA
+    if limite <= 0:
+        return False
+    desde = timezone.now() - timedelta(hours=1)
+    recentes = EmailSaida.objects.filter(
+        destinatario__iexact=destinatario.strip(), evento=evento, created_at__gte=desde
+    )
+    return recentes[:limite].count() >= limite
+
+
 def enfileirar_emails(mensagens) -> list:
     """Vários e-mails numa gravação só (avisos da rotina noturna): ``enfileirar_email`` em massa.
 

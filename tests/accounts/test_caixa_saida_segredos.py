@@ -7,6 +7,7 @@ leva um link que funciona — inclusive depois de uma falha de envio e no "Envia
 
 import re
 import smtplib
+from datetime import timedelta
 from importlib import import_module
 
 import pytest
@@ -61,6 +62,12 @@ def token_da_mensagem(mensagem, trecho):
     return links[0].rstrip("/").rsplit("/", 1)[-1]
 
 
+def pedir_recuperacao(pessoa):
+    """O pedido de /recuperar-senha/ e o processamento dele (que a fila faz depois do commit)."""
+    services.solicitar_recuperacao(cpf=pessoa.cpf, email=pessoa.email)
+    assert services.processar_pedidos_de_recuperacao_pendentes(idade_minima=timedelta(0)) == 1
+
+
 def entregar_todos():
     for pk in EmailSaida.objects.filter(status=EmailSaida.Status.PENDENTE).values_list(
         "pk", flat=True
@@ -89,7 +96,7 @@ def test_nenhuma_linha_guarda_token_utilizavel_e_a_mensagem_entregue_tem_link_qu
         services.cadastrar_pela_administracao(Usuario(cpf=cpf_aleatorio(), email="a@ex.com.br"))
     elif fluxo == "recuperacao":
         pessoa = UsuarioFactory()
-        services.solicitar_recuperacao(cpf=pessoa.cpf, email=pessoa.email)
+        pedir_recuperacao(pessoa)
     else:
         services.solicitar_troca_email(UsuarioFactory(), novo_email="novo@ex.com.br")
     email = EmailSaida.objects.get(evento=evento)
@@ -120,7 +127,7 @@ def test_link_recebido_conclui_o_primeiro_acesso(client):
 
 def test_falha_no_smtp_e_nova_tentativa_entregam_link_que_vale_sem_guardar_segredo(settings):
     pessoa = UsuarioFactory()
-    services.solicitar_recuperacao(cpf=pessoa.cpf, email=pessoa.email)
+    pedir_recuperacao(pessoa)
     email = EmailSaida.objects.get(evento="recuperacao_senha")
     settings.EMAIL_BACKEND = f"{__name__}.SMTPFora"
     assert emails.entregar(email.pk) is False
@@ -155,7 +162,7 @@ def test_enviar_de_novo_entrega_link_que_vale_e_o_do_envio_anterior_deixa_de_val
 
 def test_enviar_de_novo_recusa_link_ja_usado_em_vez_de_mandar_link_morto(client):
     pessoa = UsuarioFactory()
-    services.solicitar_recuperacao(cpf=pessoa.cpf, email=pessoa.email)
+    pedir_recuperacao(pessoa)
     email = EmailSaida.objects.get(evento="recuperacao_senha")
     emails.entregar(email.pk)
     bruto = token_da_mensagem(mensagem_de(email), "/recuperar-senha/")

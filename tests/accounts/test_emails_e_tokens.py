@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts import services
@@ -74,7 +75,8 @@ def test_convite_de_pessoa_cadastrada_pela_administracao_nas_duas_partes(db):
 
 
 def _link_de_recuperacao(client, usuario):
-    client.post("/recuperar-senha/", {"cpf": usuario.cpf, "email": usuario.email})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # a fila confere o pedido
+        client.post("/recuperar-senha/", {"cpf": usuario.cpf, "email": usuario.email})
     return caminho(link_do_email(ultimo_email("recuperacao_senha"), "/recuperar-senha/"))
 
 

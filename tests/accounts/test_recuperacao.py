@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import EmailSaida, Usuario
@@ -15,7 +16,8 @@ NOVA = "Nova#Senha2027"
 
 
 def pedir(client, cpf, email):
-    return client.post("/recuperar-senha/", {"cpf": cpf, "email": email}, follow=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # a fila confere o pedido
+        return client.post("/recuperar-senha/", {"cpf": cpf, "email": email}, follow=True)
 
 
 def link_recuperacao():
