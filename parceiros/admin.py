@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
-from accounts.admin import SomenteLeituraMixin
+from accounts.admin import SomenteLeituraMixin, link_protegido
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.documentos import normalizar_cnpj, normalizar_cpf
 
@@ -138,6 +140,7 @@ class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
     ]
     inlines = [VinculoInline]
     actions = ["recalcular_situacao"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="Recalcular a situação dos selecionados")
     def recalcular_situacao(self, request, queryset):
@@ -190,6 +193,12 @@ class DocumentoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     list_filter = ["status", "obrigacao__grupo"]
     search_fields = ["nome_original", "sha256", "parceiro__razao_social", "parceiro__cnpj"]
     list_select_related = ["obrigacao", "parceiro"]
+    exclude = ["arquivo"]
+    readonly_fields = ["arquivo_protegido"]
+
+    @admin.display(description="arquivo")
+    def arquivo_protegido(self, obj):
+        return link_protegido(obj.arquivo, reverse("parceiros:documento_download", args=[obj.pk]))
 
 
 class TransicaoInline(SomenteLeituraMixin, admin.TabularInline):
