@@ -40,6 +40,16 @@ def get_parceiro_do_usuario(request, cnpj):
     raise Http404
 
 
+def ve_a_pasta(usuario, parceiro_id):
+    """A pasta digital (nomes, datas e arquivos dos documentos) é de quem tem vínculo ativo
+    com o Parceiro e da equipe; quem só começou uma vinculação ou um pedido de RI, não."""
+    if parceiro_id is None:
+        return False
+    if _e_equipe(usuario):
+        return True
+    return Vinculo.objects.filter(parceiro_id=parceiro_id, usuario=usuario, ativo=True).exists()
+
+
 def get_parceiro_como_rl(request, cnpj):
     """Parceiro do qual a pessoa é o Representante Legal ativo."""
     parceiro = get_object_or_404(Parceiro, cnpj=cnpj_da_url(cnpj))

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cagec.lib.documentos import formatar_telefone
 
-from . import forms, services
+from . import forms, permissions, services
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -108,7 +108,7 @@ def checklist(solicitacao, obrigacoes, request, form_com_erro=None):
     """Itens da checklist agrupados: obrigação, anexo desta solicitação, vigente na pasta."""
     anexos = {d.obrigacao_id: d for d in solicitacao.documentos_atuais}
     na_pasta = {}
-    if solicitacao.parceiro_id:
+    if permissions.ve_a_pasta(request.user, solicitacao.parceiro_id):
         for d in Documento.objects.filter(
             parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
         ):
