@@ -232,6 +232,7 @@ ACOES_LEGIVEIS = {
     "vinculo.ri_removido": "Responsável pelas informações removido",
     "vinculo.importacao_atualizado": "Cargo ou mandato atualizado pela importação",
     "solicitacao.criada": "Solicitação criada",
+    "solicitacao.decisao_recusada_conflito": "Decisão recusada: analista é parte da solicitação",
     "documento.anexado": "Documento anexado",
     "documento.removido": "Documento removido",
     "declaracao.assinada": "Declaração de autenticidade assinada",

@@ -1,6 +1,6 @@
 """Buscar e autorizar em um passo: quem não pode ver recebe 404 (nunca 403)."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -133,9 +133,48 @@ def exigir_analista(request):
         raise Http404
 
 
+# Separação de funções: por que a pessoa não pode decidir a solicitação (texto para a fila,
+# a página de decisão, a recusa do serviço e a auditoria).
+CONFLITO_SOLICITANTE = "Você fez esta solicitação."
+CONFLITO_REPRESENTANTE = "Você é o representante legal indicado nesta solicitação."
+CONFLITO_VINCULO = "Você é representante legal ou responsável pelas informações desta organização."
+
+
+def anotar_conflito(solicitacoes, usuario):
+    """Anota ``conflito``: o motivo de ``usuario`` não poder decidir cada solicitação ("" se pode).
+
+    A regra única da separação de funções (fila, página de decisão, ``analise.decidir`` e
+    admin): ninguém decide o que pediu, o que assinaria como RL indicado, nem solicitação de
+    organização da qual é RL ou RI ativo. O vínculo é procurado pelo CNPJ: vale também para a
+    inscrição de uma organização que já existe.
+    """
+    vinculo = Vinculo.objects.filter(parceiro__cnpj=OuterRef("cnpj"), usuario=usuario, ativo=True)
+    return solicitacoes.annotate(
+        conflito=Case(
+            When(solicitante=usuario, then=Value(CONFLITO_SOLICITANTE)),
+            When(representante_legal=usuario, then=Value(CONFLITO_REPRESENTANTE)),
+            When(Exists(vinculo), then=Value(CONFLITO_VINCULO)),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def conflito_de_interesse(solicitacao, usuario):
+    """Por que ``usuario`` não pode decidir ``solicitacao`` ("" se pode): ``anotar_conflito``."""
+    qs = anotar_conflito(Solicitacao.objects.filter(pk=solicitacao.pk), usuario)
+    return qs.values_list("conflito", flat=True).first() or ""
+
+
 def get_solicitacao_para_analise(request, pk):
+    """A solicitação para a página de decisão, com ``conflito`` de quem a abre."""
     exigir_analista(request)
     return get_object_or_404(
-        Solicitacao.objects.select_related("parceiro__tipo", "solicitante", "representante_legal"),
+        anotar_conflito(
+            Solicitacao.objects.select_related(
+                "parceiro__tipo", "solicitante", "representante_legal"
+            ),
+            request.user,
+        ),
         pk=pk,
     )

@@ -11,15 +11,20 @@ pasta digital do Parceiro: nem nomes nem datas dos documentos, nem o CPF do RL a
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.models import Usuario
+from accounts.models import RegistroAuditoria, Usuario, acao_legivel
 from parceiros import analise, permissions, services
-from parceiros.models import Documento, Solicitacao
-from tests.factories import UsuarioFactory
+from parceiros.models import Documento, Parceiro, Solicitacao
+from tests.factories import CNPJ_ASSOCIACAO, UsuarioFactory
 from tests.parceiros.test_analise import (
     CNDT,
     CNPJ_DOC,
     DIPLOMA,
+    MANDATO,
+    anexar,
+    assinar,
     atualizacao_de_documentos,
+    inscricao,
+    recarregar,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_temporaria")]
@@ -122,3 +127,142 @@ def test_ri_removido_deixa_de_ver_a_pasta(rl, parceiro, ri):
     vinculo = parceiro.vinculos.get(usuario=ri, ativo=True)
     services.remover_responsavel(vinculo, rl)
     assert not permissions.ve_a_pasta(ri, parceiro.pk)
+
+
+# --- Item 1: separação de funções na análise ----------------------------------------------------
+RECUSA = "solicitacao.decisao_recusada_conflito"
+
+
+@pytest.fixture
+def outra_analista(db):
+    return _analista("Olga Analista")
+
+
+def _pedida_pela_analista(analista, **_):
+    """Inscrição feita pela própria analista (ela é a solicitante e a RL indicada)."""
+    return inscricao(analista)
+
+
+def _com_a_analista_como_rl_indicada(analista, parceiro, **_):
+    """Vinculação feita por outra pessoa, que indica a analista como a nova RL."""
+    pessoa = UsuarioFactory(aceitou_termo=True, nome="Pedro Pedinte")
+    solicitacao = services.iniciar_atualizacao(pessoa, parceiro, T.VINCULACAO_RL)
+    solicitacao = services.salvar_representante(
+        solicitacao, pessoa, representante=analista, cargo="Prefeita", **MANDATO
+    )
+    anexar(solicitacao, pessoa, DIPLOMA)
+    solicitacao = services.enviar_para_assinatura(solicitacao, pessoa)
+    assinar(solicitacao)
+    return services.encaminhar_para_analise(solicitacao, pessoa)
+
+
+def _da_organizacao_em_que_a_analista_e_ri(analista, parceiro, rl):
+    """Atualização de documentos do RL; a analista é RI ativa do mesmo Parceiro."""
+    services.incluir_responsavel(parceiro, rl, analista, cargo="Assessora")
+    return atualizacao_de_documentos(rl, parceiro, CNDT)
+
+
+CASOS = {
+    "solicitante": (_pedida_pela_analista, permissions.CONFLITO_SOLICITANTE),
+    "rl_indicada": (_com_a_analista_como_rl_indicada, permissions.CONFLITO_REPRESENTANTE),
+    "ri_ativa": (_da_organizacao_em_que_a_analista_e_ri, permissions.CONFLITO_VINCULO),
+}
+
+
+@pytest.fixture(params=sorted(CASOS))
+def caso(request, analista, parceiro, rl):
+    montar, motivo = CASOS[request.param]
+    return montar(analista, parceiro=parceiro, rl=rl), motivo
+
+
+def test_servico_recusa_quem_e_parte_da_solicitacao_e_audita(caso, analista, outra_analista):
+    solicitacao, motivo = caso
+
+    with pytest.raises(analise.ConflitoDeInteresse) as erro:
+        analise.decidir(solicitacao, analista, decisao=S.APROVADA, ip="10.0.0.1")
+
+    assert motivo in str(erro.value) and "Outra pessoa da análise" in str(erro.value)
+    assert recarregar(solicitacao).status == S.EM_ANALISE
+    registro = RegistroAuditoria.objects.get(acao=RECUSA)
+    assert (registro.ator, registro.objeto_id, registro.descricao) == (
+        analista,
+        str(solicitacao.pk),
+        motivo,
+    )
+    assert str(registro.ip) == "10.0.0.1"
+    # Quem não é parte decide normalmente.
+    analise.decidir(solicitacao, outra_analista, decisao=S.REPROVADA, motivo="Incompleta.")
+    assert recarregar(solicitacao).status == S.REPROVADA
+
+
+def test_superusuaria_parte_da_solicitacao_tambem_e_recusada(rl, parceiro):
+    chefe = _analista("Clara Chefe", is_superuser=True)
+    solicitacao = _da_organizacao_em_que_a_analista_e_ri(chefe, parceiro, rl)
+    with pytest.raises(analise.ConflitoDeInteresse):
+        analise.decidir(solicitacao, chefe, decisao=S.APROVADA)
+    assert recarregar(solicitacao).status == S.EM_ANALISE
+
+
+def test_fila_mostra_a_solicitacao_em_conflito_sem_link_e_com_o_motivo(
+    client, caso, analista, outra_analista, outro_rl
+):
+    solicitacao, motivo = caso
+    associacao = Parceiro.objects.get(cnpj=CNPJ_ASSOCIACAO)
+    livre = atualizacao_de_documentos(outro_rl, associacao, CNDT)  # nada a ver com a analista
+    client.force_login(analista)
+
+    pagina = client.get("/analise/").content.decode()
+
+    assert f'href="/analise/{livre.pk}/"' in pagina
+    assert f'href="/analise/{solicitacao.pk}/"' not in pagina
+    assert motivo in pagina and 'class="table-secondary' in pagina
+    client.force_login(outra_analista)
+    assert f'href="/analise/{solicitacao.pk}/"' in client.get("/analise/").content.decode()
+
+
+def test_pagina_de_decisao_explica_e_nao_oferece_a_decisao(client, caso, analista):
+    solicitacao, motivo = caso
+    client.force_login(analista)
+
+    pagina = client.get(f"/analise/{solicitacao.pk}/").content.decode()
+
+    assert "Você não pode decidir esta solicitação." in pagina and motivo in pagina
+    assert "Registrar decisão" not in pagina and 'name="decisao"' not in pagina
+
+
+@pytest.mark.parametrize("dados", [{"decisao": "aprovada"}, {}], ids=["valido", "incompleto"])
+def test_post_de_quem_e_parte_e_recusado_com_mensagem_e_auditado(client, caso, analista, dados):
+    solicitacao, motivo = caso
+    client.force_login(analista)
+
+    resposta = client.post(f"/analise/{solicitacao.pk}/", dados, follow=True)
+
+    assert resposta.redirect_chain[-1][0] == "/analise/"
+    assert f"Você não pode decidir a solicitação nº {solicitacao.pk}" in resposta.content.decode()
+    assert recarregar(solicitacao).status == S.EM_ANALISE
+    assert RegistroAuditoria.objects.filter(acao=RECUSA, ator=analista).count() == 1
+
+
+def test_ri_removida_volta_a_poder_decidir(analista, parceiro, rl):
+    solicitacao = _da_organizacao_em_que_a_analista_e_ri(analista, parceiro, rl)
+    services.remover_responsavel(parceiro.vinculos.get(usuario=analista, ativo=True), rl)
+    assert permissions.conflito_de_interesse(solicitacao, analista) == ""
+    analise.decidir(solicitacao, analista, decisao=S.APROVADA)
+    assert recarregar(solicitacao).status == S.APROVADA
+
+
+def test_recusa_tem_rotulo_em_portugues():
+    assert acao_legivel(RECUSA) != RECUSA
+
+
+def test_admin_nao_tem_caminho_para_decidir_ou_alterar_solicitacao(rf, caso):
+    """Toda decisão passa por ``analise.decidir``: o admin da solicitação é só leitura."""
+    from django.contrib import admin
+
+    chefe = _analista("Clara Chefe", is_superuser=True)
+    request = rf.get("/admin/parceiros/solicitacao/")
+    request.user = chefe
+    modelo_admin = admin.site._registry[Solicitacao]
+    assert not modelo_admin.get_actions(request)
+    assert not modelo_admin.has_change_permission(request, caso[0])
+    assert not modelo_admin.has_add_permission(request)
