@@ -226,6 +226,7 @@ ACOES_LEGIVEIS = {
     "parceiro.cadastrado": "Organização cadastrada",
     "parceiro.dados_receita_atualizados": "Dados da Receita Federal atualizados",
     "parceiro.alterado_pela_administracao": "Organização alterada pela administração",
+    "parceiro.alteracao_recusada_conflito": "Alteração recusada: RL ou RI da própria organização",
     "parceiro.importacao_atualizado": "Organização atualizada pela importação",
     "vinculo.rl": "Representante legal vinculado à organização",
     "vinculo.ri_incluido": "Responsável pelas informações incluído",

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -7,7 +7,7 @@ from accounts.admin import SomenteLeituraMixin, link_protegido
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.documentos import normalizar_cnpj, normalizar_cpf
 
-from . import services, situacao
+from . import permissions, services, situacao
 from .models import (
     AvisoVencimento,
     Documento,
@@ -154,6 +154,20 @@ class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # Parceiros nascem da aprovação de uma inscrição ou da importação
+
+    def has_change_permission(self, request, obj=None):
+        # Separação de funções: RL ou RI da organização só vê (o serviço também recusa).
+        if obj is not None and permissions.tem_vinculo_ativo(request.user, obj.pk):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        vinculada = str(object_id).isdigit() and permissions.tem_vinculo_ativo(
+            request.user, object_id
+        )
+        if request.method == "GET" and vinculada:
+            self.message_user(request, services.CONFLITO_NO_PARCEIRO, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False

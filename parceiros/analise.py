@@ -29,10 +29,6 @@ class DecisaoInvalida(ValidationError):
     pass
 
 
-class ConflitoDeInteresse(services.TransicaoInvalida):
-    """A pessoa é parte da solicitação (separação de funções): outra pessoa decide."""
-
-
 def exigir_imparcialidade(solicitacao, analista, *, ip=None):
     """Recusa quem é parte da solicitação (``permissions.anotar_conflito``), com auditoria.
 
@@ -50,7 +46,7 @@ def exigir_imparcialidade(solicitacao, analista, *, ip=None):
         ip=ip,
         descricao=conflito,
     )
-    raise ConflitoDeInteresse(
+    raise services.ConflitoDeInteresse(
         f"Você não pode decidir a solicitação nº {solicitacao.pk}: {conflito} "
         "Outra pessoa da análise deve decidi-la."
     )

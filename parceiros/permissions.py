@@ -45,8 +45,11 @@ def ve_a_pasta(usuario, parceiro_id):
     com o Parceiro e da equipe; quem só começou uma vinculação ou um pedido de RI, não."""
     if parceiro_id is None:
         return False
-    if _e_equipe(usuario):
-        return True
+    return _e_equipe(usuario) or tem_vinculo_ativo(usuario, parceiro_id)
+
+
+def tem_vinculo_ativo(usuario, parceiro_id):
+    """RL ou RI ativo do Parceiro: vê a pasta, mas não altera o que o Estado mantém."""
     return Vinculo.objects.filter(parceiro_id=parceiro_id, usuario=usuario, ativo=True).exists()
 
 

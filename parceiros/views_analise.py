@@ -47,7 +47,7 @@ def decisao(request, pk):
         # Página antiga ou POST forjado: a recusa (auditada) é do serviço, como no decidir.
         try:
             analise.exigir_imparcialidade(solicitacao, request.user, ip=ip(request))
-        except analise.ConflitoDeInteresse as erro:
+        except services.ConflitoDeInteresse as erro:
             messages.error(request, str(erro))
             return redirect("parceiros:analise_fila")
     if request.method == "POST" and form.is_valid():

@@ -178,7 +178,7 @@ def caso(request, analista, parceiro, rl):
 def test_servico_recusa_quem_e_parte_da_solicitacao_e_audita(caso, analista, outra_analista):
     solicitacao, motivo = caso
 
-    with pytest.raises(analise.ConflitoDeInteresse) as erro:
+    with pytest.raises(services.ConflitoDeInteresse) as erro:
         analise.decidir(solicitacao, analista, decisao=S.APROVADA, ip="10.0.0.1")
 
     assert motivo in str(erro.value) and "Outra pessoa da análise" in str(erro.value)
@@ -198,7 +198,7 @@ def test_servico_recusa_quem_e_parte_da_solicitacao_e_audita(caso, analista, out
 def test_superusuaria_parte_da_solicitacao_tambem_e_recusada(rl, parceiro):
     chefe = _analista("Clara Chefe", is_superuser=True)
     solicitacao = _da_organizacao_em_que_a_analista_e_ri(chefe, parceiro, rl)
-    with pytest.raises(analise.ConflitoDeInteresse):
+    with pytest.raises(services.ConflitoDeInteresse):
         analise.decidir(solicitacao, chefe, decisao=S.APROVADA)
     assert recarregar(solicitacao).status == S.EM_ANALISE
 
@@ -266,3 +266,35 @@ def test_admin_nao_tem_caminho_para_decidir_ou_alterar_solicitacao(rf, caso):
     assert not modelo_admin.get_actions(request)
     assert not modelo_admin.has_change_permission(request, caso[0])
     assert not modelo_admin.has_add_permission(request)
+
+
+# A mesma separação de funções no cadastro do Parceiro: RL ou RI ativo não altera os campos
+# mantidos pelo Estado (CADIN-MG, SIAFI-MG, impedimento, MROSC), nem pelo admin.
+def test_analista_ri_da_organizacao_so_ve_o_parceiro_no_admin(client, analista, parceiro, rl):
+    services.incluir_responsavel(parceiro, rl, analista, cargo="Assessora")
+    client.force_login(analista)
+    url = f"/admin/parceiros/parceiro/{parceiro.pk}/change/"
+
+    pagina = client.get(url)
+    resposta = client.post(url, {"cadin_bloqueado": "", "motivo_impedimento": "Nenhum"})
+
+    assert pagina.status_code == 200
+    assert 'name="cadin_bloqueado"' not in pagina.content.decode()
+    assert services.CONFLITO_NO_PARCEIRO in pagina.content.decode()
+    assert resposta.status_code == 403
+    assert recarregar(parceiro).motivo_impedimento == ""
+
+
+def test_servico_recusa_alteracao_pelo_rl_ou_ri_da_organizacao_e_audita(
+    analista, parceiro, rl, outra_analista
+):
+    services.incluir_responsavel(parceiro, rl, analista, cargo="Assessora")
+
+    with pytest.raises(services.ConflitoDeInteresse):
+        services.alterar_pela_administracao(parceiro, analista, ip="10.0.0.2", siafi_bloqueado=True)
+
+    assert not recarregar(parceiro).siafi_bloqueado
+    registro = RegistroAuditoria.objects.get(acao="parceiro.alteracao_recusada_conflito")
+    assert registro.ator == analista and "siafi_bloqueado" in registro.descricao
+    services.alterar_pela_administracao(parceiro, outra_analista, siafi_bloqueado=True)
+    assert recarregar(parceiro).siafi_bloqueado
