@@ -146,8 +146,9 @@ CONFLITO_VINCULO = "Você é representante legal ou responsável pelas informaç
 def anotar_conflito(solicitacoes, usuario):
     """Anota ``conflito``: o motivo de ``usuario`` não poder decidir cada solicitação ("" se pode).
 
-    A regra única da separação de funções (fila, página de decisão, ``analise.decidir`` e
-    admin): ninguém decide o que pediu, o que assinaria como RL indicado, nem solicitação de
+    A regra única da separação de funções (fila, página de decisão e ``analise.decidir``; o
+    admin da solicitação é só leitura): ninguém decide o que pediu, o que assinaria como RL
+    indicado, nem solicitação de
     organização da qual é RL ou RI ativo. O vínculo é procurado pelo CNPJ: vale também para a
     inscrição de uma organização que já existe.
     """
