@@ -1,7 +1,10 @@
+from pathlib import PurePosixPath
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils.html import format_html
 
 from cagec.lib import emails
 from cagec.lib.auditoria import ip_do_request
@@ -13,7 +16,8 @@ from .models import AceiteTermo, EmailSaida, RegistroAuditoria, TermoUso, Usuari
 
 
 class SomenteLeituraMixin:
-    def has_add_permission(self, request):
+    # ``obj``: os inlines também usam este mixin e o admin os chama com o objeto pai.
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -21,6 +25,17 @@ class SomenteLeituraMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def link_protegido(arquivo, url):
+    """Nome do arquivo com link para a view que confere a permissão antes de entregá-lo.
+
+    ``MEDIA_URL`` é ``None`` (nenhum arquivo é servido direto): o link que o admin monta
+    sozinho para um ``FileField`` levanta "not accessible via a URL" (erro 500).
+    """
+    if not arquivo:
+        return "—"
+    return format_html('<a href="{}">{}</a>', url, PurePosixPath(arquivo.name).name)
 
 
 class UsuarioCriacaoForm(forms.ModelForm):

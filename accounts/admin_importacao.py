@@ -112,8 +112,10 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         importacao = self.get_object(request, object_id)
-        if importacao is None or not self.has_view_permission(request, importacao):
+        if importacao is None:
             raise Http404
+        if not self.has_view_permission(request, importacao):
+            raise PermissionDenied
         contagens = importacao.resultado or importacao.contagens
         organizacoes = contagens.get("arquivo_organizacoes")
         contexto = {

@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from accounts.admin import SomenteLeituraMixin
+from accounts.admin import SomenteLeituraMixin, link_protegido
 from cagec.lib.auditoria import ip_do_request
 
 from . import crc, services
@@ -30,8 +31,13 @@ class DeclaracaoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     ]
     list_filter = ["tipo", "metodo", ("revogada_em", admin.EmptyFieldListFilter)]
     search_fields = ["codigo", "razao_social", "cnpj", "signatario_nome", "sha256_pdf"]
-    exclude = ["signatario_cpf"]
+    exclude = ["signatario_cpf", "pdf"]
+    readonly_fields = ["pdf_protegido"]
     actions = ["revogar"]
+
+    @admin.display(description="PDF")
+    def pdf_protegido(self, obj):
+        return link_protegido(obj.pdf, reverse("declaracoes:declaracao_pdf", args=[obj.pk]))
 
     @admin.action(description="Revogar as declarações selecionadas (pede o motivo)")
     def revogar(self, request, queryset):
@@ -71,8 +77,13 @@ class CertificadoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     search_fields = ["codigo", "parceiro__cnpj", "parceiro__razao_social", "sha256_pdf"]
     list_select_related = ["parceiro"]
     date_hierarchy = "emitido_em"
-    exclude = ["snapshot"]
+    exclude = ["snapshot", "pdf"]
+    readonly_fields = ["pdf_protegido"]
     actions = ["revogar"]
+
+    @admin.display(description="PDF")
+    def pdf_protegido(self, obj):
+        return link_protegido(obj.pdf, reverse("declaracoes:original_pdf", args=[obj.codigo]))
 
     @admin.action(description="Revogar os CRCs selecionados (pede o motivo)")
     def revogar(self, request, queryset):

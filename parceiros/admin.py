@@ -1,11 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
-from accounts.admin import SomenteLeituraMixin
+from accounts.admin import SomenteLeituraMixin, link_protegido
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.documentos import normalizar_cnpj, normalizar_cpf
 
-from . import services, situacao
+from . import permissions, services, situacao
 from .models import (
     AvisoVencimento,
     Documento,
@@ -138,6 +140,7 @@ class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
     ]
     inlines = [VinculoInline]
     actions = ["recalcular_situacao"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="Recalcular a situação dos selecionados")
     def recalcular_situacao(self, request, queryset):
@@ -151,6 +154,20 @@ class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # Parceiros nascem da aprovação de uma inscrição ou da importação
+
+    def has_change_permission(self, request, obj=None):
+        # Separação de funções: RL ou RI da organização só vê (o serviço também recusa).
+        if obj is not None and permissions.tem_vinculo_ativo(request.user, obj.pk):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        vinculada = str(object_id).isdigit() and permissions.tem_vinculo_ativo(
+            request.user, object_id
+        )
+        if request.method == "GET" and vinculada:
+            self.message_user(request, services.CONFLITO_NO_PARCEIRO, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -190,6 +207,12 @@ class DocumentoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     list_filter = ["status", "obrigacao__grupo"]
     search_fields = ["nome_original", "sha256", "parceiro__razao_social", "parceiro__cnpj"]
     list_select_related = ["obrigacao", "parceiro"]
+    exclude = ["arquivo"]
+    readonly_fields = ["arquivo_protegido"]
+
+    @admin.display(description="arquivo")
+    def arquivo_protegido(self, obj):
+        return link_protegido(obj.arquivo, reverse("parceiros:documento_download", args=[obj.pk]))
 
 
 class TransicaoInline(SomenteLeituraMixin, admin.TabularInline):

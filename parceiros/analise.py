@@ -16,7 +16,7 @@ from django.utils import timezone
 from cagec.lib.auditoria import registrar
 from cagec.lib.emails import enfileirar_email
 
-from . import receita, services, situacao
+from . import permissions, receita, services, situacao
 from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
 S = Solicitacao.Status
@@ -29,14 +29,39 @@ class DecisaoInvalida(ValidationError):
     pass
 
 
+def exigir_imparcialidade(solicitacao, analista, *, ip=None):
+    """Recusa quem é parte da solicitação (``permissions.anotar_conflito``), com auditoria.
+
+    Chamada antes da transação da decisão, para a linha da auditoria não ser desfeita junto
+    com ela. O conflito vem de quem pediu, do RL indicado e dos vínculos, não do status: a
+    trava da solicitação não mudaria o resultado.
+    """
+    conflito = permissions.conflito_de_interesse(solicitacao, analista)
+    if not conflito:
+        return
+    registrar(
+        "solicitacao.decisao_recusada_conflito",
+        objeto=solicitacao,
+        ator=analista,
+        ip=ip,
+        descricao=conflito,
+    )
+    raise services.ConflitoDeInteresse(
+        f"Você não pode decidir a solicitação nº {solicitacao.pk}: {conflito} "
+        "Outra pessoa da análise deve decidi-la."
+    )
+
+
 def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=None):
     """em_analise → aprovada | aprovada_parcialmente | devolvida | reprovada.
 
     ``pareceres``: {documento_id: (Parecer, motivo)}. Motivo obrigatório, exceto para
     Aprovada; documento reprovado exige motivo. Aprovada exige nenhum documento reprovado;
-    Aprovada parcialmente exige ao menos um aprovado e um reprovado.
+    Aprovada parcialmente exige ao menos um aprovado e um reprovado. Quem é parte da
+    solicitação é recusado (``exigir_imparcialidade``).
     """
     motivo = (motivo or "").strip()
+    exigir_imparcialidade(solicitacao, analista, ip=ip)
     with transaction.atomic():
         solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
         if solicitacao.status != S.EM_ANALISE:

@@ -1,6 +1,6 @@
 """Buscar e autorizar em um passo: quem não pode ver recebe 404 (nunca 403)."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -38,6 +38,19 @@ def get_parceiro_do_usuario(request, cnpj):
     if parceiro.vinculado or _e_equipe(request.user):
         return parceiro
     raise Http404
+
+
+def ve_a_pasta(usuario, parceiro_id):
+    """A pasta digital (nomes, datas e arquivos dos documentos) é de quem tem vínculo ativo
+    com o Parceiro e da equipe; quem só começou uma vinculação ou um pedido de RI, não."""
+    if parceiro_id is None:
+        return False
+    return _e_equipe(usuario) or tem_vinculo_ativo(usuario, parceiro_id)
+
+
+def tem_vinculo_ativo(usuario, parceiro_id):
+    """RL ou RI ativo do Parceiro: vê a pasta, mas não altera o que o Estado mantém."""
+    return Vinculo.objects.filter(parceiro_id=parceiro_id, usuario=usuario, ativo=True).exists()
 
 
 def get_parceiro_como_rl(request, cnpj):
@@ -123,9 +136,49 @@ def exigir_analista(request):
         raise Http404
 
 
+# Separação de funções: por que a pessoa não pode decidir a solicitação (texto para a fila,
+# a página de decisão, a recusa do serviço e a auditoria).
+CONFLITO_SOLICITANTE = "Você fez esta solicitação."
+CONFLITO_REPRESENTANTE = "Você é o representante legal indicado nesta solicitação."
+CONFLITO_VINCULO = "Você é representante legal ou responsável pelas informações desta organização."
+
+
+def anotar_conflito(solicitacoes, usuario):
+    """Anota ``conflito``: o motivo de ``usuario`` não poder decidir cada solicitação ("" se pode).
+
+    A regra única da separação de funções (fila, página de decisão e ``analise.decidir``; o
+    admin da solicitação é só leitura): ninguém decide o que pediu, o que assinaria como RL
+    indicado, nem solicitação de
+    organização da qual é RL ou RI ativo. O vínculo é procurado pelo CNPJ: vale também para a
+    inscrição de uma organização que já existe.
+    """
+    vinculo = Vinculo.objects.filter(parceiro__cnpj=OuterRef("cnpj"), usuario=usuario, ativo=True)
+    return solicitacoes.annotate(
+        conflito=Case(
+            When(solicitante=usuario, then=Value(CONFLITO_SOLICITANTE)),
+            When(representante_legal=usuario, then=Value(CONFLITO_REPRESENTANTE)),
+            When(Exists(vinculo), then=Value(CONFLITO_VINCULO)),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def conflito_de_interesse(solicitacao, usuario):
+    """Por que ``usuario`` não pode decidir ``solicitacao`` ("" se pode): ``anotar_conflito``."""
+    qs = anotar_conflito(Solicitacao.objects.filter(pk=solicitacao.pk), usuario)
+    return qs.values_list("conflito", flat=True).first() or ""
+
+
 def get_solicitacao_para_analise(request, pk):
+    """A solicitação para a página de decisão, com ``conflito`` de quem a abre."""
     exigir_analista(request)
     return get_object_or_404(
-        Solicitacao.objects.select_related("parceiro__tipo", "solicitante", "representante_legal"),
+        anotar_conflito(
+            Solicitacao.objects.select_related(
+                "parceiro__tipo", "solicitante", "representante_legal"
+            ),
+            request.user,
+        ),
         pk=pk,
     )

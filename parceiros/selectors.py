@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cagec.lib.documentos import formatar_telefone
 
-from . import forms, services
+from . import forms, permissions, services
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -108,7 +108,7 @@ def checklist(solicitacao, obrigacoes, request, form_com_erro=None):
     """Itens da checklist agrupados: obrigação, anexo desta solicitação, vigente na pasta."""
     anexos = {d.obrigacao_id: d for d in solicitacao.documentos_atuais}
     na_pasta = {}
-    if solicitacao.parceiro_id:
+    if permissions.ve_a_pasta(request.user, solicitacao.parceiro_id):
         for d in Documento.objects.filter(
             parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
         ):
@@ -272,8 +272,12 @@ def parceiro_por_cnpj(cnpj):
 
 
 # --- Análise ---------------------------------------------------------------------------------
-def fila_de_analise(filtros, dia):
-    """Solicitações em análise, mais antigas primeiro, com os filtros da fila."""
+def fila_de_analise(filtros, dia, usuario):
+    """Solicitações em análise, mais antigas primeiro, com os filtros da fila.
+
+    Cada uma com ``conflito`` (``permissions.anotar_conflito``): as de que ``usuario`` é
+    parte aparecem sem a ação de decidir, com o motivo.
+    """
     from datetime import timedelta
 
     from django.db.models import Q
@@ -303,7 +307,7 @@ def fila_de_analise(filtros, dia):
         qs = qs.filter(enviada_em__date__lte=dia - timedelta(days=int(minimo)))
         if maximo:
             qs = qs.filter(enviada_em__date__gte=dia - timedelta(days=int(maximo)))
-    return qs.order_by("enviada_em", "pk")
+    return permissions.anotar_conflito(qs, usuario).order_by("enviada_em", "pk")
 
 
 _CHAVE_CONTAGEM_DA_FILA = "parceiros:contagem_da_fila"

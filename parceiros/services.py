@@ -26,7 +26,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
-from . import receita, selectors, situacao
+from . import permissions, receita, selectors, situacao
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -66,6 +66,16 @@ PASSOS = {
 
 class TransicaoInvalida(Exception):
     pass
+
+
+class ConflitoDeInteresse(TransicaoInvalida):
+    """A pessoa é parte (separação de funções): outra pessoa da equipe decide ou altera."""
+
+
+CONFLITO_NO_PARCEIRO = (
+    "Você é representante legal ou responsável pelas informações desta organização: outra "
+    "pessoa da equipe altera os dados mantidos pelo Estado."
+)
 
 
 class SolicitacaoIncompleta(ValidationError):
@@ -744,13 +754,23 @@ CAMPOS_DA_ADMINISTRACAO = {
 def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
     """A equipe do Estado altera campos mantidos por ela (MROSC, CADIN-MG, SIAFI-MG...).
 
-    Só os campos permitidos; grava antes/depois na auditoria e recalcula a situação.
+    Só os campos permitidos; grava antes/depois na auditoria e recalcula a situação. Quem é
+    RL ou RI ativo do Parceiro não altera (separação de funções): ``ConflitoDeInteresse``.
     """
     desconhecidos = set(campos) - CAMPOS_DA_ADMINISTRACAO
     if desconhecidos:
         raise ValidationError(f"Campos que a administração não altera: {sorted(desconhecidos)}")
     if not campos:
         return parceiro
+    if ator is not None and permissions.tem_vinculo_ativo(ator, parceiro.pk):
+        registrar(
+            "parceiro.alteracao_recusada_conflito",
+            objeto=parceiro,
+            ator=ator,
+            ip=ip,
+            descricao=f"{parceiro.cnpj_formatado}: {', '.join(sorted(campos))}",
+        )
+        raise ConflitoDeInteresse(CONFLITO_NO_PARCEIRO)
     with transaction.atomic():
         atual = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
         antes = {c: str(getattr(atual, c)) for c in campos}

@@ -135,7 +135,14 @@ def passo_dados(request, solicitacao):
 
 def passo_representante(request, solicitacao):
     rep = solicitacao.dados.get("representante") or {}
-    eu = solicitacao.representante_legal_id in (None, request.user.pk)
+    # Quem pede vinculação sem vínculo ainda não indicou ninguém: o RL atual (quem assinaria)
+    # não aparece para um estranho, nem o CPF dele.
+    estranho = (
+        not rep
+        and solicitacao.parceiro_id
+        and not permissions.ve_a_pasta(request.user, solicitacao.parceiro_id)
+    )
+    eu = estranho or solicitacao.representante_legal_id in (None, request.user.pk)
     inicial = {
         **rep,
         "quem": "eu" if eu else "outro",
@@ -207,7 +214,9 @@ def passo_revisao(request, solicitacao):
         form = forms.CargoForm(_dados(request), initial=inicial)
     if request.method == "POST":
         if form is not None and not form.is_valid():
-            return render(request, "parceiros/passo_revisao.html", _revisao(solicitacao, form))
+            return render(
+                request, "parceiros/passo_revisao.html", _revisao(request, solicitacao, form)
+            )
         if form is not None:
             services.salvar_cargo_ri(solicitacao, request.user, cargo=form.cleaned_data["cargo"])
         try:
@@ -221,16 +230,20 @@ def passo_revisao(request, solicitacao):
             "Solicitação enviada para assinatura. O representante legal recebeu um e-mail.",
         )
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
-    return render(request, "parceiros/passo_revisao.html", _revisao(solicitacao, form))
+    return render(request, "parceiros/passo_revisao.html", _revisao(request, solicitacao, form))
 
 
-def _revisao(solicitacao, form):
+def _revisao(request, solicitacao, form):
+    # O que falta na pasta digital só para quem pode vê-la (e na inscrição, que não tem pasta).
+    ve_a_pasta = not solicitacao.parceiro_id or permissions.ve_a_pasta(
+        request.user, solicitacao.parceiro_id
+    )
     return _contexto(
         solicitacao,
         "revisao",
         form=form,
         pendencias=services.pendencias(solicitacao),
-        sem_documento=services.obrigatorias_sem_documento(solicitacao),
+        sem_documento=services.obrigatorias_sem_documento(solicitacao) if ve_a_pasta else [],
         documentos=solicitacao.documentos_atuais.select_related("obrigacao__grupo"),
         diferencas=selectors.diferencas(solicitacao),
     )

@@ -16,7 +16,7 @@ def fila(request):
     filtro = forms.FiltroAnaliseForm(request.GET or None)
     filtros = filtro.cleaned_data if filtro.is_valid() else {}
     contagem = selectors.contagem_da_fila()
-    paginador = Paginator(selectors.fila_de_analise(filtros, situacao.hoje()), 25)
+    paginador = Paginator(selectors.fila_de_analise(filtros, situacao.hoje(), request.user), 25)
     if not any(filtros.values()):
         # A contagem por tipo (em cache, esquecida a cada entrada ou saída da fila) já tem o
         # total da fila sem filtros: um COUNT(*) a menos na página mais aberta da equipe.
@@ -43,6 +43,13 @@ def decisao(request, pk):
     solicitacao = permissions.get_solicitacao_para_analise(request, pk)
     documentos = solicitacao.documentos_atuais.select_related("obrigacao__grupo").order_by("pk")
     form = forms.DecisaoForm(documentos, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and solicitacao.conflito:
+        # Página antiga ou POST forjado: a recusa (auditada) é do serviço, como no decidir.
+        try:
+            analise.exigir_imparcialidade(solicitacao, request.user, ip=ip(request))
+        except services.ConflitoDeInteresse as erro:
+            messages.error(request, str(erro))
+            return redirect("parceiros:analise_fila")
     if request.method == "POST" and form.is_valid():
         try:
             analise.decidir(
@@ -67,6 +74,6 @@ def decisao(request, pk):
         form=form,
         linhas=[(d, *form.campos_do_documento(d)) for d in documentos],
         tipo_parceiro=services.tipo_da_solicitacao(solicitacao),
-        em_analise=solicitacao.status == services.S.EM_ANALISE,
+        em_analise=solicitacao.status == services.S.EM_ANALISE and not solicitacao.conflito,
     )
     return render(request, "parceiros/analise_detail.html", contexto)
