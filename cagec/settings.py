@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessaoInativaMiddleware",
     "accounts.middleware.TermoUsoMiddleware",
+    "accounts.middleware.EmailObrigatorioMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -159,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
     "varrer-caixa-de-saida": {
         "task": "accounts.tasks.varrer_caixa_de_saida",
         "schedule": timedelta(minutes=1),
+    },
+    # Inscrições nunca ativadas cujo link venceu liberam o CPF (ver accounts.services).
+    "expirar-inscricoes": {
+        "task": "accounts.tasks.expirar_inscricoes",
+        "schedule": timedelta(hours=1),
     },
     "rotina-diaria-situacao": {
         "task": "parceiros.tasks.rotina_diaria",

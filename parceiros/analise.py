@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Usuario
+from accounts.services import confirmar_cpf
 from cagec.lib.auditoria import registrar
 from cagec.lib.emails import enfileirar_email
 
@@ -22,6 +24,7 @@ from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, V
 S = Solicitacao.Status
 T = Solicitacao.Tipo
 P = Documento.Parecer
+C = Usuario.ConfirmacaoCPF
 DECISOES = (S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA)
 
 
@@ -49,6 +52,7 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
         _validar(decisao, motivo, documentos)
         if decisao in (S.APROVADA, S.APROVADA_PARCIALMENTE):
             _aplicar(solicitacao, documentos, analista, ip)
+            _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip)
         elif decisao == S.REPROVADA:
             _encerrar_documentos(documentos, analista)
         else:  # devolvida: o parecer de cada documento fica para o solicitante corrigir
@@ -122,6 +126,22 @@ def _aplicar(solicitacao, documentos, analista, ip):
         para = Documento.Status.APROVADO if aprovado else Documento.Status.REPROVADO
         services.mudar_status_documento(documento, para, ator=analista)
     situacao.recalcular(parceiro, motivo=f"Solicitação nº {solicitacao.pk} aprovada")
+
+
+def _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip):
+    """Documentos de credenciamento do RL (identidade, CPF, atos do mandato) todos aprovados:
+    o analista conferiu quem é o RL, e o CPF da conta dele fica confirmado."""
+    credenciais = [d for d in documentos if d.regra_validade == Obrigacao.Regra.FIM_MANDATO]
+    conferidos = credenciais and all(d.parecer == P.APROVAR for d in credenciais)
+    if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL) and conferidos:
+        descricao = f"Solicitação nº {solicitacao.pk}: documentos do RL aprovados"
+        confirmar_cpf(
+            solicitacao.representante_legal,
+            por=C.ANALISE,
+            ator=analista,
+            ip=ip,
+            descricao=descricao,
+        )
 
 
 def _aplicar_dados(solicitacao, analista, ip):
