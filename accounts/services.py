@@ -24,7 +24,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import int_to_base36
@@ -601,13 +601,14 @@ def _retomar(usuario, acao, *, ator, ip, motivo, novo_email=""):
     Sessões apagadas, senha inutilizada (o que também invalida qualquer sessão que escape),
     links por e-mail revogados, e-mail trocado por ``novo_email`` (vazio: a pessoa informa o
     seu). O registro ``acao`` guarda o e-mail antigo, desde quando a conta existia, a última
-    entrada e quantas vezes o detentor anterior fez cada ação, para a equipe e o titular
-    (Minha conta) verem o que pode ter sido feito em nome dele. O endereço antigo é avisado.
+    entrada e quantas vezes cada ação foi feita pela conta ou sobre ela até aqui, para a
+    equipe e o titular (Minha conta) verem o que pode ter sido feito em nome dele. O
+    endereço antigo é avisado.
     """
     agora = timezone.now()
     antigo, tinha_senha = usuario.email, usuario.has_usable_password()
     acoes = dict(
-        RegistroAuditoria.objects.filter(ator=usuario)
+        RegistroAuditoria.objects.filter(Q(ator=usuario) | Q(usuario_afetado=usuario))
         .values_list("acao")
         .annotate(total=Count("id"))
         .order_by()
@@ -629,7 +630,7 @@ def _retomar(usuario, acao, *, ator, ip, motivo, novo_email=""):
             "situacao": usuario.situacao,
             "conta_criada_em": usuario.created_at.isoformat(),
             "ultima_entrada": usuario.last_login.isoformat() if usuario.last_login else None,
-            "acoes_do_detentor_anterior": acoes,
+            "acoes_ate_aqui": acoes,
         },
         depois={"email": novo_email, "sessoes_encerradas": sessoes, "links_revogados": links},
     )

@@ -19,12 +19,15 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.emails import enfileirar_email
 
 from . import receita, services, situacao
+from .catalogos import semente
 from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
 S = Solicitacao.Status
 T = Solicitacao.Tipo
 P = Documento.Parecer
 C = Usuario.ConfirmacaoCPF
+# O grupo da carga inicial (a semente não muda se a equipe renomear o grupo).
+GRUPO_CREDENCIAMENTO_RL = semente("Credenciamento do Representante Legal")
 DECISOES = (S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA)
 
 
@@ -129,9 +132,12 @@ def _aplicar(solicitacao, documentos, analista, ip):
 
 
 def _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip):
-    """Documentos de credenciamento do RL (identidade, CPF, atos do mandato) todos aprovados:
-    o analista conferiu quem é o RL, e o CPF da conta dele fica confirmado."""
-    credenciais = [d for d in documentos if d.regra_validade == Obrigacao.Regra.FIM_MANDATO]
+    """Documentos de credenciamento do RL (identidade, CPF, selfie com documento, mandato)
+    anexados e todos aprovados: o analista conferiu quem é o RL, e o CPF dele fica confirmado."""
+    do_rl = Obrigacao.objects.filter(
+        pk__in=[d.obrigacao_id for d in documentos], grupo__semente=GRUPO_CREDENCIAMENTO_RL
+    ).values_list("pk", flat=True)
+    credenciais = [d for d in documentos if d.obrigacao_id in set(do_rl)]
     conferidos = credenciais and all(d.parecer == P.APROVAR for d in credenciais)
     if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL) and conferidos:
         descricao = f"Solicitação nº {solicitacao.pk}: documentos do RL aprovados"
