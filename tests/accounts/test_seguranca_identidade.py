@@ -494,3 +494,17 @@ def test_equipe_entra_no_admin_pelo_login_do_portal_com_auditoria(client):
     assert client.get("/admin/login/?next=/admin/accounts/")["Location"] == "/admin/accounts/"
     login = RegistroAuditoria.objects.get(acao="usuario.login", ator=equipe)
     assert login.depois == {"metodo": "senha"}
+
+
+# --- Conta sem e-mail (retomada) não gera e-mail sem destinatário ---------------------------
+def test_caixa_de_saida_ignora_mensagem_sem_destinatario():
+    from accounts.models import EmailSaida
+    from cagec.lib import emails
+
+    contexto = {"usuario": UsuarioFactory(), "link": "https://x/", "horas": 72}
+    assert emails.enfileirar_email("primeiro_acesso", "", contexto) is None
+    criados = emails.enfileirar_emails(
+        [("primeiro_acesso", "", contexto, None), ("primeiro_acesso", TITULAR, contexto, None)]
+    )
+    assert [e.destinatario for e in criados] == [TITULAR]
+    assert not EmailSaida.objects.filter(destinatario="").exists()
