@@ -522,6 +522,8 @@ def confirmar_cpf_pelo_govbr(usuario, *, ip=None):
     próprio e-mail antes de seguir (``EmailObrigatorioMiddleware``). Vínculos com
     organizações ficam. Devolve se houve retomada (conta já confirmada: nada muda).
     """
+    if usuario.cpf_confirmado_em is not None:
+        return False  # o caso comum, sem travar a linha a cada entrada
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
         if usuario.cpf_confirmado_em is not None:

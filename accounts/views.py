@@ -352,6 +352,7 @@ def confirmar_email(request, token):
 
 
 @login_required
+@ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
 def definir_email(request):
     """Conta retomada pelo titular do CPF: sem e-mail até a pessoa confirmar o seu."""
     if request.user.email:

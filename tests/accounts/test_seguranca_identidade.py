@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import services, tasks
-from accounts.models import RegistroAuditoria, TokenAcesso, Usuario
+from accounts.models import EmailSaida, RegistroAuditoria, TokenAcesso, Usuario
 from cagec.lib.documentos import mascarar_cpf
 from parceiros import analise
 from parceiros.models import Documento, Solicitacao, Vinculo
@@ -156,6 +156,8 @@ def test_govbr_do_titular_retoma_a_conta_inscrita_por_outra_pessoa(client, prove
     assert painel.status_code == 302 and painel["Location"].startswith("/entrar/")
     assert Client().post("/entrar/", {"cpf": cpf, "senha": SENHA}).status_code == 200
     assert Client().get(recuperacao).status_code == 404
+    Client().post("/recuperar-senha/", {"cpf": cpf, "email": INTRUSO})  # nem um link novo
+    assert EmailSaida.objects.filter(evento="recuperacao_senha", destinatario=INTRUSO).count() == 1
     assert not TokenAcesso.objects.filter(
         usuario=conta, usado_em=None, expira_em__gt=timezone.now()
     ).exists()
@@ -208,6 +210,8 @@ def test_depois_da_retomada_o_titular_informa_e_confirma_o_proprio_email(client,
     assert "CPF confirmado" in html and "CPF não confirmado" not in html
     assert "Conta retomada pelo titular do CPF" in html  # o histórico mostra o que houve
     assert client.get("/painel/").status_code == 200
+    dados = client.get("/minha-conta/meus-dados.json").json()
+    assert dados["conta"]["cpf_confirmado_por"] == "Entrada com gov.br"
 
 
 def test_retomada_mantem_os_vinculos_com_organizacoes(client, provedor, rl, parceiro):  # noqa: F811
@@ -498,7 +502,6 @@ def test_equipe_entra_no_admin_pelo_login_do_portal_com_auditoria(client):
 
 # --- Conta sem e-mail (retomada) não gera e-mail sem destinatário ---------------------------
 def test_caixa_de_saida_ignora_mensagem_sem_destinatario():
-    from accounts.models import EmailSaida
     from cagec.lib import emails
 
     contexto = {"usuario": UsuarioFactory(), "link": "https://x/", "horas": 72}
