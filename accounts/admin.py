@@ -3,7 +3,9 @@ from pathlib import PurePosixPath
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.shortcuts import redirect, render
 from django.utils.html import format_html
 
 from cagec.lib import emails
@@ -38,6 +40,43 @@ def link_protegido(arquivo, url):
     return format_html('<a href="{}">{}</a>', url, PurePosixPath(arquivo.name).name)
 
 
+class CPFConfirmadoFilter(admin.SimpleListFilter):
+    title = "confirmação do CPF"
+    parameter_name = "cpf"
+
+    def lookups(self, request, model_admin):
+        return [("nao", "CPF não confirmado"), *Usuario.ConfirmacaoCPF.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "nao":
+            return queryset.filter(cpf_confirmado_em=None)
+        if self.value() in Usuario.ConfirmacaoCPF.values:
+            return queryset.filter(cpf_confirmado_por=self.value())
+        return queryset
+
+
+class LiberarCPFForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail do titular",
+        max_length=254,
+        help_text="Conferido com o titular: passa a ser o e-mail da conta e recebe o link para "
+        "criar a senha.",
+    )
+    motivo = forms.CharField(
+        label="Motivo e conferência feita",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=300,
+        help_text="Como a identidade foi conferida (documento, atendimento, processo). Fica na "
+        "auditoria.",
+    )
+
+    def clean_motivo(self):
+        motivo = self.cleaned_data["motivo"].strip()
+        if not motivo:
+            raise forms.ValidationError("Informe o motivo da liberação.")
+        return motivo
+
+
 class UsuarioCriacaoForm(forms.ModelForm):
     cpf = CPFField()
     telefone = TelefoneField(required=False)
@@ -61,16 +100,37 @@ class UsuarioAdmin(admin.ModelAdmin):
         "email",
         "situacao",
         "origem",
+        "confirmacao_cpf",
         "is_staff",
         "last_login",
     ]
-    list_filter = ["situacao", "origem", "is_staff", "groups"]
+    list_filter = ["situacao", "origem", CPFConfirmadoFilter, "is_staff", "groups"]
     search_fields = ["nome", "email", "cpf"]
     ordering = ["nome"]
-    readonly_fields = ["cpf", "situacao", "origem", "last_login", "created_at", "updated_at"]
+    readonly_fields = [
+        "cpf",
+        "situacao",
+        "origem",
+        "confirmacao_cpf",
+        "last_login",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["cpf", "nome", "email", "telefone"]}),
-        ("Situação", {"fields": ["situacao", "origem", "last_login", "created_at", "updated_at"]}),
+        (
+            "Situação",
+            {
+                "fields": [
+                    "situacao",
+                    "origem",
+                    "confirmacao_cpf",
+                    "last_login",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
         ("Permissões", {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
     filter_horizontal = ["groups", "user_permissions"]
@@ -80,7 +140,15 @@ class UsuarioAdmin(admin.ModelAdmin):
         "enviar_convites",
         "reenviar_convites",
         "bloquear",
+        "liberar_cpf",
     ]
+
+    @admin.display(description="CPF", ordering="cpf_confirmado_em")
+    def confirmacao_cpf(self, obj):
+        if not obj.cpf_confirmado:
+            return "CPF não confirmado"
+        quando = f"{obj.cpf_confirmado_em:%d/%m/%Y}"
+        return f"Confirmado em {quando}: {obj.get_cpf_confirmado_por_display()}"
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -94,7 +162,9 @@ class UsuarioAdmin(admin.ModelAdmin):
                     None,
                     {
                         "fields": ["cpf", "nome", "email", "telefone", "is_staff"],
-                        "description": "A pessoa recebe por e-mail o link para criar a senha.",
+                        "description": "A pessoa recebe por e-mail o link para criar a senha. "
+                        "Cadastre só quem teve a identidade conferida: a conta nasce com o CPF "
+                        "confirmado pela administração.",
                     },
                 )
             ]
@@ -170,6 +240,7 @@ class UsuarioAdmin(admin.ModelAdmin):
 
     @admin.action(description="Bloquear acesso")
     def bloquear(self, request, queryset):
+        queryset = queryset.exclude(situacao=Usuario.Situacao.EXPIRADA)
         for usuario in queryset:
             services.bloquear(
                 usuario,
@@ -178,6 +249,47 @@ class UsuarioAdmin(admin.ModelAdmin):
                 motivo="Bloqueio pela administração",
             )
         self.message_user(request, f"{queryset.count()} usuário(s) bloqueado(s).")
+
+    @admin.action(
+        description="Liberar CPF (após conferir a identidade do titular; pede motivo)",
+        permissions=["change"],
+    )
+    def liberar_cpf(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Escolha uma conta por vez para liberar o CPF.", messages.ERROR
+            )
+            return None
+        usuario = queryset.get()
+        form = LiberarCPFForm(request.POST if "confirmar" in request.POST else None)
+        if form.is_valid():
+            try:
+                services.liberar_cpf(
+                    usuario, **form.cleaned_data, ator=request.user, ip=ip_do_request(request)
+                )
+            except (services.TransicaoInvalida, ValidationError) as erro:
+                self.message_user(
+                    request, " ".join(getattr(erro, "messages", [str(erro)])), messages.ERROR
+                )
+                return None
+            self.message_user(
+                request,
+                f"CPF liberado: {usuario}. A conta foi retomada e o titular recebeu o link para "
+                "criar a senha.",
+                messages.SUCCESS,
+            )
+            return redirect(request.get_full_path())
+        return render(
+            request,
+            "admin/accounts/usuario/liberar_cpf.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Liberar CPF",
+                "form": form,
+                "usuario": usuario,
+                "opts": self.model._meta,
+            },
+        )
 
 
 @admin.register(TermoUso)

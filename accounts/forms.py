@@ -272,3 +272,17 @@ class TrocaEmailForm(forms.Form):
         elif a and a.lower() == self.usuario.email.lower():
             self.add_error("email", "Este já é o seu e-mail principal.")
         return dados
+
+
+class DefinirEmailForm(forms.Form):
+    """E-mail de quem retomou a conta pelo gov.br (não há senha atual a conferir)."""
+
+    email = _campo_email("Seu e-mail")
+    email_confirmacao = _campo_email("Confirmação do e-mail")
+
+    def clean(self):
+        dados = super().clean()
+        a, b = dados.get("email"), dados.get("email_confirmacao")
+        if a and b and a.lower() != b.lower():
+            self.add_error("email_confirmacao", "Os dois e-mails digitados não são iguais.")
+        return dados

@@ -89,3 +89,23 @@ class SemCacheParaQuemEntrouMiddleware:
                 del resposta["Cache-Control"]  # sem "public"/"max-age" herdados da view
             add_never_cache_headers(resposta)
         return resposta
+
+
+class EmailObrigatorioMiddleware:
+    """Conta retomada pelo titular do CPF (sem e-mail): nada funciona até informar um.
+
+    Sem e-mail a pessoa não recebe avisos nem links; ela informa o seu em
+    ``/minha-conta/definir-email/`` e o confirma pelo link (``/minha-conta/email/<token>/``).
+    """
+
+    LIVRES = (*LIVRES_DE_TERMO, "/minha-conta/definir-email/", "/minha-conta/email/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        usuario = request.user
+        livre = request.path.startswith(self.LIVRES)
+        if usuario.is_authenticated and not usuario.email and not livre:
+            return redirect("accounts:definir_email")
+        return self.get_response(request)

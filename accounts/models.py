@@ -33,6 +33,8 @@ class UsuarioManager(BaseUserManager):
     def create_superuser(self, cpf, nome="", email="", password=None, **extra):
         extra.update(is_staff=True, is_superuser=True, situacao=Usuario.Situacao.ATIVO)
         extra.setdefault("origem", Usuario.Origem.ADMINISTRACAO)
+        extra.setdefault("cpf_confirmado_em", timezone.now())
+        extra.setdefault("cpf_confirmado_por", Usuario.ConfirmacaoCPF.ADMINISTRACAO)
         return self.create_user(cpf, nome, email, password, **extra)
 
 
@@ -41,11 +43,20 @@ class Usuario(AbstractBaseUser, PermissionsMixin):
         PENDENTE = "pendente", "Pendente de primeiro acesso"
         ATIVO = "ativo", "Ativo"
         BLOQUEADO = "bloqueado", "Bloqueado pela administração"
+        EXPIRADA = "expirada", "Inscrição expirada sem ativação (CPF liberado)"
 
     class Origem(models.TextChoices):
         INSCRICAO = "inscricao", "Inscrição no portal"
         IMPORTACAO = "importacao", "Importação do sistema anterior"
         ADMINISTRACAO = "administracao", "Criado pela administração"
+
+    class ConfirmacaoCPF(models.TextChoices):
+        """Como se comprovou que a conta é do titular do CPF (o e-mail da inscrição não prova)."""
+
+        GOVBR = "govbr", "Entrada com gov.br"
+        ANALISE = "analise", "Documentos de identidade aprovados na análise"
+        ADMINISTRACAO = "administracao", "Conferência de identidade pela administração"
+        IMPORTACAO = "importacao", "Registro do sistema anterior do Estado"
 
     cpf = models.CharField("CPF", max_length=11, unique=True)
     nome = models.CharField("nome completo", max_length=200)
@@ -56,6 +67,11 @@ class Usuario(AbstractBaseUser, PermissionsMixin):
     )
     origem = models.CharField(
         "origem", max_length=15, choices=Origem.choices, default=Origem.INSCRICAO
+    )
+    # Vazio enquanto ninguém comprovou a titularidade do CPF (inscrição pelo próprio portal).
+    cpf_confirmado_em = models.DateTimeField("CPF confirmado em", null=True, blank=True)
+    cpf_confirmado_por = models.CharField(
+        "CPF confirmado por", max_length=15, choices=ConfirmacaoCPF.choices, blank=True
     )
     is_staff = models.BooleanField("acesso à administração", default=False)
     is_active = models.BooleanField("pode entrar", default=True)
@@ -83,6 +99,10 @@ class Usuario(AbstractBaseUser, PermissionsMixin):
     @property
     def cpf_mascarado(self):
         return mascarar_cpf(self.cpf)
+
+    @property
+    def cpf_confirmado(self):
+        return self.cpf_confirmado_em is not None
 
     @property
     def telefone_formatado(self):
@@ -255,6 +275,11 @@ ACOES_LEGIVEIS = {
     "usuario.tentativas_zeradas": "Tentativas de acesso zeradas pela administração",
     "usuario.sessao_encerrada_por_bloqueio": "Sessão encerrada: senha errada vezes demais",
     "email.limite_por_destinatario": "E-mail não enviado: limite por hora do destinatário",
+    "usuario.cpf_confirmado": "CPF confirmado",
+    "usuario.cpf_retomado": "Conta retomada pelo titular do CPF (acessos anteriores revogados)",
+    "usuario.cpf_liberado": "CPF liberado pela administração após conferência de identidade",
+    "usuario.expirada": "Inscrição expirada sem ativação (CPF liberado)",
+    "usuario.definicao_email_solicitada": "Pedido de definição do e-mail principal",
     "termo.aceito": "Termo de uso aceito",
     "termo.publicado": "Nova versão do termo de uso publicada",
     "usuario.importacao_atualizado": "Dados pessoais atualizados pela importação",

@@ -58,6 +58,8 @@ def dados_pessoais(usuario) -> dict:
             "telefone": usuario.telefone,
             "situacao": usuario.get_situacao_display(),
             "origem": usuario.get_origem_display(),
+            "cpf_confirmado_por": usuario.get_cpf_confirmado_por_display() or None,
+            "cpf_confirmado_em": data(usuario.cpf_confirmado_em),
             "criada_em": data(usuario.created_at),
             "ultimo_acesso": data(usuario.last_login),
         },

@@ -5,6 +5,7 @@ Ciclo de vida do Usuário (única casa das transições, ver ``_TRANSICOES``)::
     pendente ──primeiro acesso / redefinição / entrada com gov.br──▶ ativo
     pendente | ativo ──bloqueio (administração)──▶ bloqueado
     bloqueado ──desbloqueio (administração)──▶ ativo (ou pendente, se nunca ativou)
+    pendente ──inscrição não ativada com o link vencido (rotina)──▶ expirada (CPF liberado)
 
 Cada função roda numa transação, trava a linha que muda, grava auditoria e deixa
 os e-mails na caixa de saída (enviados depois do commit).
@@ -12,15 +13,20 @@ os e-mails na caixa de saída (enviados depois do commit).
 
 import logging
 from datetime import timedelta
+from importlib import import_module
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import int_to_base36
 
 from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
@@ -28,16 +34,25 @@ from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
 
 from . import tasks
 from .autenticacao import chave_do_cpf
-from .models import AceiteTermo, PedidoRecuperacao, TermoUso, TokenAcesso, Usuario
+from .models import (
+    AceiteTermo,
+    EmailSaida,
+    PedidoRecuperacao,
+    RegistroAuditoria,
+    TermoUso,
+    TokenAcesso,
+    Usuario,
+)
 
 log = logging.getLogger(__name__)
 S = Usuario.Situacao
 F = TokenAcesso.Finalidade
 
 _TRANSICOES = {
-    S.PENDENTE: {S.ATIVO, S.BLOQUEADO},
+    S.PENDENTE: {S.ATIVO, S.BLOQUEADO, S.EXPIRADA},
     S.ATIVO: {S.BLOQUEADO},
     S.BLOQUEADO: {S.ATIVO, S.PENDENTE},
+    S.EXPIRADA: set(),
 }
 
 CACHE_TERMO_VIGENTE = "accounts:termo_vigente"
@@ -57,7 +72,9 @@ def _transicionar(usuario, para, *, ator=None, ip=None, motivo=""):
     if para not in _TRANSICOES[de]:
         raise TransicaoInvalida(f"Transição de {de} para {para} não permitida.")
     Usuario.objects.filter(pk=usuario.pk).update(
-        situacao=para, is_active=(para != S.BLOQUEADO), updated_at=timezone.now()
+        situacao=para,
+        is_active=para not in (S.BLOQUEADO, S.EXPIRADA),
+        updated_at=timezone.now(),
     )
     usuario.refresh_from_db(fields=["situacao", "is_active", "updated_at"])
     registrar(
@@ -494,6 +511,9 @@ def cadastrar_pela_administracao(usuario, *, ator=None, ip=None):
     with transaction.atomic():
         usuario.set_unusable_password()
         usuario.origem = Usuario.Origem.ADMINISTRACAO
+        # Quem cadastra no admin conferiu a identidade da pessoa (e responde por isso).
+        usuario.cpf_confirmado_em = timezone.now()
+        usuario.cpf_confirmado_por = Usuario.ConfirmacaoCPF.ADMINISTRACAO
         usuario.save()
         registrar("usuario.cadastro_administracao", objeto=usuario, ator=ator, ip=ip)
         _enviar_link_primeiro_acesso(usuario, evento="primeiro_acesso")
@@ -601,3 +621,271 @@ def registrar_sessao_encerrada_por_bloqueio(usuario, *, ip=None):
     encerra a sessão; fica na trilha e no log (CPF mascarado)."""
     log.warning("Sessão de %s encerrada: CPF bloqueado por tentativas de senha", usuario)
     registrar("usuario.sessao_encerrada_por_bloqueio", objeto=usuario, ator=usuario, ip=ip)
+
+
+# --- Titularidade do CPF -----------------------------------------------------------------
+# A inscrição prova só o e-mail: qualquer pessoa pode digitar o CPF de outra. O CPF fica
+# "não confirmado" até o gov.br, a análise dos documentos de identidade do RL ou a
+# administração comprovarem o titular; o gov.br e a administração retomam a conta de quem
+# a tinha (``_retomar``). Inscrições nunca ativadas expiram com o link e liberam o CPF.
+C = Usuario.ConfirmacaoCPF
+# O que a própria conta acumula sozinha; qualquer outra coisa apontando para ela é "dado".
+_REGISTROS_DA_CONTA = (TokenAcesso, AceiteTermo, EmailSaida, RegistroAuditoria)
+
+
+def confirmar_cpf(usuario, *, por, ator=None, ip=None, descricao=""):
+    """CPF não confirmado → confirmado (``por``: um ``Usuario.ConfirmacaoCPF``).
+
+    Para a análise dos documentos de identidade do RL: quem enviou os documentos é o
+    titular, então e-mail, senha e sessões ficam. Conta já confirmada: nada muda (vale a
+    primeira confirmação). Devolve se confirmou agora.
+    """
+    with transaction.atomic():
+        usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
+        if usuario.cpf_confirmado_em is not None:
+            return False
+        _marcar_cpf_confirmado(usuario, por, ator=ator, ip=ip, descricao=descricao)
+    return True
+
+
+def confirmar_cpf_pelo_govbr(usuario, *, ip=None):
+    """O gov.br comprovou o CPF de ``usuario``: não confirmado → confirmado pelo gov.br.
+
+    Até aqui a conta era de quem digitou o CPF na inscrição (e provou só o e-mail); quem
+    entrou agora é o titular. A conta é retomada (``_retomar``): sessões, senha, links e
+    e-mail anteriores deixam de valer, o endereço antigo é avisado e a pessoa informa o
+    próprio e-mail antes de seguir (``EmailObrigatorioMiddleware``). Vínculos com
+    organizações ficam. Devolve se houve retomada (conta já confirmada: nada muda).
+    """
+    if usuario.cpf_confirmado_em is not None:
+        return False  # o caso comum, sem travar a linha a cada entrada
+    with transaction.atomic():
+        usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
+        if usuario.cpf_confirmado_em is not None:
+            return False
+        _retomar(
+            usuario,
+            "usuario.cpf_retomado",
+            ator=usuario,
+            ip=ip,
+            motivo="Primeira entrada com gov.br do titular do CPF",
+        )
+        _marcar_cpf_confirmado(usuario, C.GOVBR, ator=usuario, ip=ip, descricao="gov.br")
+    return True
+
+
+def liberar_cpf(usuario, *, email, motivo, ator, ip=None):
+    """Administração, depois de conferir fora do portal a identidade do titular do CPF.
+
+    A mesma retomada do gov.br (sessões, senha, links e e-mail anteriores revogados, aviso
+    ao endereço antigo, auditoria com o motivo); o e-mail passa a ser o conferido, o CPF
+    fica confirmado pela administração e o titular recebe nele um link para criar a senha
+    (válido como o do primeiro acesso). Recusa (``TransicaoInvalida``) conta confirmada pelo
+    gov.br (já está com o titular), bloqueada ou expirada; motivo vazio: ``ValidationError``.
+    """
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise ValidationError("Informe o motivo da liberação.", code="motivo")
+    with transaction.atomic():
+        usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
+        if usuario.cpf_confirmado_por == C.GOVBR:
+            raise TransicaoInvalida(
+                f"{usuario}: o CPF foi confirmado pelo gov.br, a conta já está com o titular."
+            )
+        if usuario.situacao in (S.BLOQUEADO, S.EXPIRADA):
+            raise TransicaoInvalida(
+                f"{usuario}: conta {usuario.get_situacao_display().lower()}; "
+                "desbloqueie antes de liberar o CPF."
+                if usuario.situacao == S.BLOQUEADO
+                else f"{usuario}: inscrição expirada, o CPF já está livre."
+            )
+        _retomar(usuario, "usuario.cpf_liberado", ator=ator, ip=ip, motivo=motivo, novo_email=email)
+        _marcar_cpf_confirmado(usuario, C.ADMINISTRACAO, ator=ator, ip=ip, descricao=motivo)
+        validade = settings.PRIMEIRO_ACESSO_VALIDADE
+        token = _emitir_token(usuario, F.RECUPERACAO_SENHA, validade)
+        enfileirar_email(
+            "cpf_liberado",
+            email,
+            {
+                "usuario": usuario,
+                "link": _link("accounts:redefinir_senha"),
+                "horas": int(validade.total_seconds() // 3600),
+            },
+            usuario=usuario,
+            token=token,
+        )
+    return usuario
+
+
+def _marcar_cpf_confirmado(usuario, por, *, ator, ip, descricao):
+    agora = timezone.now()
+    Usuario.objects.filter(pk=usuario.pk).update(
+        cpf_confirmado_em=agora, cpf_confirmado_por=por, updated_at=agora
+    )
+    usuario.cpf_confirmado_em, usuario.cpf_confirmado_por = agora, por
+    registrar(
+        "usuario.cpf_confirmado",
+        objeto=usuario,
+        ator=ator,
+        ip=ip,
+        descricao=descricao,
+        depois={"por": por},
+    )
+
+
+def _retomar(usuario, acao, *, ator, ip, motivo, novo_email=""):
+    """Tira a conta (já travada) de quem a tinha; a auditoria mostra o que ele tinha e fez.
+
+    Sessões apagadas, senha inutilizada (o que também invalida qualquer sessão que escape),
+    links por e-mail revogados, e-mail trocado por ``novo_email`` (vazio: a pessoa informa o
+    seu). O registro ``acao`` guarda o e-mail antigo, desde quando a conta existia, a última
+    entrada e quantas vezes cada ação foi feita pela conta ou sobre ela até aqui, para a
+    equipe e o titular (Minha conta) verem o que pode ter sido feito em nome dele. O
+    endereço antigo é avisado.
+    """
+    agora = timezone.now()
+    antigo, tinha_senha = usuario.email, usuario.has_usable_password()
+    acoes = dict(
+        RegistroAuditoria.objects.filter(Q(ator=usuario) | Q(usuario_afetado=usuario))
+        .values_list("acao")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    sessoes = _encerrar_sessoes(usuario)
+    links = TokenAcesso.objects.filter(usuario=usuario, usado_em=None).update(usado_em=agora)
+    usuario.set_unusable_password()
+    usuario.email = novo_email
+    usuario.save(update_fields=["password", "email", "updated_at"])
+    registrar(
+        acao,
+        objeto=usuario,
+        ator=ator,
+        ip=ip,
+        descricao=motivo,
+        antes={
+            "email": antigo,
+            "tinha_senha": tinha_senha,
+            "situacao": usuario.situacao,
+            "conta_criada_em": usuario.created_at.isoformat(),
+            "ultima_entrada": usuario.last_login.isoformat() if usuario.last_login else None,
+            "acoes_ate_aqui": acoes,
+        },
+        depois={"email": novo_email, "sessoes_encerradas": sessoes, "links_revogados": links},
+    )
+    if antigo:
+        enfileirar_email(
+            "cpf_retomado",
+            antigo,
+            {"usuario": usuario, "email_antigo": antigo, "pela_administracao": bool(novo_email)},
+            usuario=usuario,
+        )
+
+
+def _encerrar_sessoes(usuario) -> int:
+    """Apaga as sessões abertas de ``usuario`` (backends db e cached_db); devolve quantas.
+
+    As sessões não guardam o usuário numa coluna: percorre as não vencidas (no máximo 12 h
+    de logins) e decodifica cada uma. É raro (retomada de conta), então vale a simplicidade.
+    """
+    loja = import_module(settings.SESSION_ENGINE).SessionStore
+    alvo = str(usuario.pk)
+    chaves = [
+        sessao.session_key
+        for sessao in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if sessao.get_decoded().get(SESSION_KEY) == alvo
+    ]
+    for chave in chaves:
+        loja(session_key=chave).delete()
+    return len(chaves)
+
+
+def solicitar_definicao_email(usuario, *, novo_email, ip=None):
+    """Conta sem e-mail (retomada pelo titular): envia o link de confirmação ao endereço.
+
+    Nada muda até a pessoa abrir o link (``confirmar_troca_email``, o mesmo da troca). Não
+    há endereço antigo a avisar.
+    """
+    with transaction.atomic():
+        token = _emitir_token(
+            usuario, F.TROCA_EMAIL, settings.TROCA_EMAIL_VALIDADE, {"novo_email": novo_email}
+        )
+        enfileirar_email(
+            "troca_email_confirmacao",
+            novo_email,
+            {
+                "usuario": usuario,
+                "novo_email": novo_email,
+                "link": _link("accounts:confirmar_email"),
+            },
+            usuario=usuario,
+            token=token,
+        )
+        registrar(
+            "usuario.definicao_email_solicitada",
+            objeto=usuario,
+            ator=usuario,
+            ip=ip,
+            depois={"novo_email": novo_email},
+        )
+
+
+def inscricoes_a_expirar(agora=None):
+    """Inscrições pelo portal nunca ativadas, sem CPF confirmado e sem link que ainda valha."""
+    agora = agora or timezone.now()
+    link_valido = TokenAcesso.objects.filter(
+        usuario=OuterRef("pk"), usado_em=None, expira_em__gt=agora
+    )
+    return Usuario.objects.filter(
+        origem=Usuario.Origem.INSCRICAO,
+        situacao=S.PENDENTE,
+        cpf_confirmado_em=None,
+        last_login=None,
+        created_at__lte=agora - settings.PRIMEIRO_ACESSO_VALIDADE,
+    ).exclude(Exists(link_valido))
+
+
+def expirar_inscricoes(*, agora=None) -> int:
+    """Rotina (beat e ``manage.py expirar_inscricoes``): expira as inscrições vencidas."""
+    pks = list(inscricoes_a_expirar(agora).values_list("pk", flat=True))
+    return sum(expirar_inscricao(Usuario(pk=pk), agora=agora) for pk in pks)
+
+
+def expirar_inscricao(usuario, *, agora=None) -> bool:
+    """pendente → expirada: a inscrição não ativada no prazo do link libera o CPF.
+
+    Só para ``inscricoes_a_expirar`` sem outros dados ligados à conta (vínculo, solicitação,
+    grupo…). A linha não é apagada: a auditoria (somente inclusão, chaves PROTECT) continua
+    apontando para ela. É anonimizada: o CPF vira um marcador que nunca é um CPF (``x`` +
+    id), nome, e-mail e telefone somem, a senha fica inutilizável e os links, revogados.
+    A auditoria da expiração guarda o CPF mascarado. Devolve se expirou.
+    """
+    with transaction.atomic():
+        usuario = inscricoes_a_expirar(agora).select_for_update().filter(pk=usuario.pk).first()
+        if usuario is None or _tem_outros_dados(usuario):
+            return False
+        motivo = (
+            f"Inscrição do CPF {usuario.cpf_mascarado} não ativada no prazo do link: CPF liberado"
+        )
+        TokenAcesso.objects.filter(usuario=usuario, usado_em=None).update(usado_em=timezone.now())
+        Usuario.objects.filter(pk=usuario.pk).update(
+            cpf=f"x{int_to_base36(usuario.pk)}",
+            nome="Inscrição expirada",
+            email="",
+            telefone="",
+            password=make_password(None),
+        )
+        usuario.refresh_from_db()
+        _transicionar(usuario, S.EXPIRADA, motivo=motivo)
+    return True
+
+
+def _tem_outros_dados(usuario) -> bool:
+    """Algo além dos registros da própria conta aponta para ``usuario``?"""
+    for campo in Usuario._meta.get_fields(include_hidden=True):
+        if not campo.auto_created or campo.concrete:
+            continue  # só relações reversas (de outros modelos para Usuario)
+        if campo.related_model in _REGISTROS_DA_CONTA:
+            continue
+        if campo.related_model._base_manager.filter(**{campo.field.name: usuario}).exists():
+            return True
+    return False

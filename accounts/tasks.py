@@ -4,6 +4,8 @@ from celery import shared_task
 
 from cagec.lib import emails
 
+from . import services
+
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def enviar_email(email_id):
@@ -70,3 +72,9 @@ def importar_cadastro(self, importacao_id):
             importacao.desistir_de_esperar(importacao_id)
             return
         raise self.retry(countdown=30) from espera
+
+
+@shared_task(ignore_result=True)
+def expirar_inscricoes():
+    """Inscrições pelo portal nunca ativadas com o link vencido: expiram e liberam o CPF."""
+    return services.expirar_inscricoes()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("minha-conta/", views.minha_conta, name="minha_conta"),
     path("minha-conta/senha/", views.alterar_senha, name="alterar_senha"),
     path("minha-conta/email/", views.trocar_email, name="trocar_email"),
+    path("minha-conta/definir-email/", views.definir_email, name="definir_email"),
     path("minha-conta/email/<str:token>/", views.confirmar_email, name="confirmar_email"),
     path("minha-conta/meus-dados.json", views.meus_dados, name="meus_dados"),
 ]

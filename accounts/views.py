@@ -3,12 +3,13 @@
 import json
 import logging
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,6 +119,26 @@ def entrar(request):
     return render(request, "accounts/entrar.html", contexto)
 
 
+def login_do_admin(request, extra_context=None):
+    """``/admin/login/``: o admin entra pelo login do portal, o único caminho de login.
+
+    Nunca autentica aqui (um POST com CPF e senha não abre nem troca a sessão): redireciona
+    a ``/entrar/?next=`` com o destino do admin, se for um caminho interno do admin. Quem já
+    entrou vai direto ao destino; sem acesso à administração, 403 (e não um laço de
+    redirecionamentos entre /entrar/ e o admin).
+    """
+    alvo = request.GET.get("next", "")
+    seguro = alvo.startswith("/admin/") and url_has_allowed_host_and_scheme(
+        alvo, {request.get_host()}, request.is_secure()
+    )
+    destino = alvo if seguro and not alvo.startswith("/admin/login/") else reverse("admin:index")
+    if request.user.is_authenticated:
+        if not admin.site.has_permission(request):
+            raise PermissionDenied
+        return redirect(destino)
+    return redirect(f"{reverse('accounts:entrar')}?{urlencode({'next': destino}, safe='/')}")
+
+
 def _abrir_sessao(request, usuario, *, metodo):
     """O que todo login faz logo depois de ``login()``, por senha ou pelo gov.br."""
     request.session[CHAVE_ATIVIDADE] = request.session[CHAVE_INICIO] = time.time()
@@ -153,6 +174,14 @@ def _mensagem_govbr(motivo):
     return "Não foi possível entrar com o gov.br. Tente novamente."
 
 
+_MENSAGEM_CPF_RETOMADO = (
+    "Seu CPF foi confirmado pelo gov.br. Como a inscrição no portal não comprova de quem é o "
+    "CPF, o e-mail e a senha cadastrados antes desta confirmação deixaram de valer e as "
+    "sessões abertas foram encerradas. Informe o seu e-mail para continuar e confira em Minha "
+    "conta o histórico do que foi feito com a conta."
+)
+
+
 class _SoComGovBr:
     def dispatch(self, request, *args, **kwargs):
         if not govbr.configurado():
@@ -185,9 +214,12 @@ class GovBrRetornoView(_SoComGovBr, OIDCAuthenticationCallbackView):
         except services.TransicaoInvalida:
             self.request.govbr_recusa = govbr.RECUSA_BLOQUEADA
             return self.login_failure()
+        retomada = services.confirmar_cpf_pelo_govbr(self.user, ip=ip(self.request))
         self.user.refresh_from_db()  # mantém o atributo backend que o login() usa
         resposta = super().login_success()
         _abrir_sessao(self.request, self.user, metodo="govbr")
+        if retomada:
+            messages.warning(self.request, _MENSAGEM_CPF_RETOMADO)
         return resposta
 
     def login_failure(self):
@@ -349,6 +381,26 @@ def confirmar_email(request, token):
         return render(request, "accounts/link_invalido.html", status=404)
     messages.success(request, "Novo e-mail confirmado. Ele passa a ser o seu e-mail principal.")
     return redirect("accounts:minha_conta" if request.user.is_authenticated else "accounts:entrar")
+
+
+@login_required
+@ratelimit(key="ip", rate=LIMITE_PUBLICO, method="POST", block=True)
+def definir_email(request):
+    """Conta retomada pelo titular do CPF: sem e-mail até a pessoa confirmar o seu."""
+    if request.user.email:
+        return redirect("accounts:minha_conta")
+    form = forms.DefinirEmailForm(_dados(request))
+    if request.method == "POST" and form.is_valid():
+        services.solicitar_definicao_email(
+            request.user, novo_email=form.cleaned_data["email"], ip=ip(request)
+        )
+        messages.success(
+            request,
+            f"Enviamos um link de confirmação para {form.cleaned_data['email']}. Abra-o para "
+            "que este passe a ser o e-mail da sua conta.",
+        )
+        return redirect("accounts:definir_email")
+    return render(request, "accounts/definir_email_form.html", {"form": form})
 
 
 @login_required

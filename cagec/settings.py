@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessaoInativaMiddleware",
     "accounts.middleware.TermoUsoMiddleware",
+    "accounts.middleware.EmailObrigatorioMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -166,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
     "varrer-pedidos-de-recuperacao": {
         "task": "accounts.tasks.varrer_pedidos_de_recuperacao",
         "schedule": timedelta(minutes=1),
+    },
+    # Inscrições nunca ativadas cujo link venceu liberam o CPF (ver accounts.services).
+    "expirar-inscricoes": {
+        "task": "accounts.tasks.expirar_inscricoes",
+        "schedule": timedelta(hours=1),
     },
     "rotina-diaria-situacao": {
         "task": "parceiros.tasks.rotina_diaria",

@@ -1,14 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+
+from accounts.views import login_do_admin
 
 from . import views
 
 admin.site.site_header = "Administração do Portal CAGEC"
 admin.site.site_title = "CAGEC"
 admin.site.index_title = "Cadastro Geral de Convenentes"
-# Um único caminho de login (com bloqueio por CPF e limite por IP) também para o admin.
-admin.site.login = login_required(admin.site.login)
+# Um único caminho de login (com bloqueio por CPF, limite por IP e auditoria) também para o
+# admin: /admin/login/ só redireciona a /entrar/, nunca autentica (nem por POST).
+admin.site.login = login_do_admin
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -13,15 +13,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Usuario
+from accounts.services import confirmar_cpf
 from cagec.lib.auditoria import registrar
 from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, services, situacao
+from .catalogos import semente
 from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
 S = Solicitacao.Status
 T = Solicitacao.Tipo
 P = Documento.Parecer
+C = Usuario.ConfirmacaoCPF
+# O grupo da carga inicial (a semente não muda se a equipe renomear o grupo).
+GRUPO_CREDENCIAMENTO_RL = semente("Credenciamento do Representante Legal")
 DECISOES = (S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA)
 
 
@@ -74,6 +80,7 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
         _validar(decisao, motivo, documentos)
         if decisao in (S.APROVADA, S.APROVADA_PARCIALMENTE):
             _aplicar(solicitacao, documentos, analista, ip)
+            _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip)
         elif decisao == S.REPROVADA:
             _encerrar_documentos(documentos, analista)
         else:  # devolvida: o parecer de cada documento fica para o solicitante corrigir
@@ -147,6 +154,25 @@ def _aplicar(solicitacao, documentos, analista, ip):
         para = Documento.Status.APROVADO if aprovado else Documento.Status.REPROVADO
         services.mudar_status_documento(documento, para, ator=analista)
     situacao.recalcular(parceiro, motivo=f"Solicitação nº {solicitacao.pk} aprovada")
+
+
+def _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip):
+    """Documentos de credenciamento do RL (identidade, CPF, selfie com documento, mandato)
+    anexados e todos aprovados: o analista conferiu quem é o RL, e o CPF dele fica confirmado."""
+    do_rl = Obrigacao.objects.filter(
+        pk__in=[d.obrigacao_id for d in documentos], grupo__semente=GRUPO_CREDENCIAMENTO_RL
+    ).values_list("pk", flat=True)
+    credenciais = [d for d in documentos if d.obrigacao_id in set(do_rl)]
+    conferidos = credenciais and all(d.parecer == P.APROVAR for d in credenciais)
+    if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL) and conferidos:
+        descricao = f"Solicitação nº {solicitacao.pk}: documentos do RL aprovados"
+        confirmar_cpf(
+            solicitacao.representante_legal,
+            por=C.ANALISE,
+            ator=analista,
+            ip=ip,
+            descricao=descricao,
+        )
 
 
 def _aplicar_dados(solicitacao, analista, ip):

@@ -3,6 +3,7 @@
 import random
 
 import factory
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import Usuario
@@ -36,6 +37,9 @@ class UsuarioFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, pendente=False, aceitou_termo=False, **kwargs):
+        if kwargs.get("origem") in Usuario.ConfirmacaoCPF.values:  # importação, administração
+            kwargs.setdefault("cpf_confirmado_em", timezone.now())
+            kwargs.setdefault("cpf_confirmado_por", kwargs["origem"])
         usuario = Usuario.objects.create_user(*args, **kwargs)
         if pendente:
             return usuario

@@ -117,7 +117,11 @@ class Lote:
             return
         copia.inserir(
             Usuario,
-            ("cpf", "nome", "email", "telefone", "situacao", "origem", "password", "created_at"),
+            # O registro do sistema anterior do Estado vale pela confirmação do CPF.
+            (
+                *("cpf", "nome", "email", "telefone", "situacao", "origem", "password"),
+                *("created_at", "cpf_confirmado_em", "cpf_confirmado_por"),
+            ),
             (
                 (
                     linha.cpf,
@@ -128,6 +132,8 @@ class Lote:
                     Usuario.Origem.IMPORTACAO.value,
                     senha_inutilizavel(),
                     self.agora,
+                    self.agora,
+                    Usuario.ConfirmacaoCPF.IMPORTACAO.value,
                 )
                 for linha in novas
             ),

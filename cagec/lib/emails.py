@@ -52,7 +52,10 @@ def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=Non
     """Grava o e-mail na caixa de saída e agenda o envio para depois do commit.
 
     ``token``: o ``TokenAcesso`` cujo link o contexto traz com o marcador (ver o topo).
+    Sem destinatário (conta retomada pelo titular que ainda não informou o e-mail): nada.
     """
+    if not destinatario:
+        return None
     email = _montar(evento, destinatario, contexto, usuario, token)
     email.save(force_insert=True)
     transaction.on_commit(lambda: publicar_envio(email.pk))
@@ -85,7 +88,7 @@ def enfileirar_emails(mensagens) -> list:
     """
     from accounts.models import EmailSaida
 
-    emails = [_montar(*mensagem) for mensagem in mensagens]
+    emails = [_montar(*mensagem) for mensagem in mensagens if mensagem[1]]
     criados = EmailSaida.objects.bulk_create(emails, batch_size=1000)
     ids = [email.pk for email in criados]
     if ids:

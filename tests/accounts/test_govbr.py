@@ -56,6 +56,19 @@ def provedor(servidor_oidc, settings):
     return servidor_oidc.provedor
 
 
+@pytest.fixture
+def usuario(db):
+    """Pessoa ativa, com o termo aceito e o CPF já confirmado (a conta já é do titular).
+
+    A primeira entrada com gov.br numa conta de CPF não confirmado retoma a conta: ver
+    ``tests/accounts/test_seguranca_identidade.py``.
+    """
+    pessoa = UsuarioFactory(aceitou_termo=True)
+    services.confirmar_cpf(pessoa, por=Usuario.ConfirmacaoCPF.GOVBR)
+    pessoa.refresh_from_db()
+    return pessoa
+
+
 def ir_ao_govbr(client, caminho="/govbr/entrar/"):
     """Clica em "Entrar com gov.br": devolve o endereço de autorização do provedor."""
     resposta = client.get(caminho)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import TokenAcesso, Usuario
@@ -84,6 +85,8 @@ class Command(BaseCommand):
                     email=email,
                     telefone="31999990000",
                     origem=Usuario.Origem.IMPORTACAO,
+                    cpf_confirmado_em=timezone.now(),
+                    cpf_confirmado_por=Usuario.ConfirmacaoCPF.IMPORTACAO,
                 )
             else:
                 usuario = Usuario.objects.create_user(
@@ -94,6 +97,8 @@ class Command(BaseCommand):
                     password=SENHA_DEMO,
                     situacao=Usuario.Situacao.ATIVO,
                     origem=Usuario.Origem.ADMINISTRACAO,
+                    cpf_confirmado_em=timezone.now(),
+                    cpf_confirmado_por=Usuario.ConfirmacaoCPF.ADMINISTRACAO,
                     is_staff=papel in ("admin", "staff"),
                     is_superuser=papel == "admin",
                 )
