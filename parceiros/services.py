@@ -24,7 +24,7 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cagec.lib.arquivos import sha256_do_arquivo, tipo_pelo_conteudo
+from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
 from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
@@ -403,7 +403,7 @@ def anexar_documento(
     if not obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
         raise ValidationError("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
     content_type, extensao = formato
-    nome_original = (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    nome_original = nome_de_arquivo_enviado(arquivo.name)
     sha256 = sha256_do_arquivo(arquivo)
     arquivo.name = f"x{extensao}"  # o nome guardado vem de caminho_documento
     with transaction.atomic():

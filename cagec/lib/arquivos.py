@@ -68,11 +68,35 @@ def sem_caracteres_de_controle(texto):
     return "".join(c for c in texto if unicodedata.category(c)[0] != "C")
 
 
+def nome_de_arquivo_enviado(nome, padrao="arquivo"):
+    """O nome de um arquivo enviado, para guardar e mostrar: sem pasta (``C:\\x\\`` ou
+    ``../``) e sem caracteres de controle, até 200 caracteres."""
+    nome = (nome or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return sem_caracteres_de_controle(nome).strip()[:200] or padrao
+
+
+# Começo de célula que uma planilha (Excel, LibreOffice) interpreta como fórmula.
+_INICIO_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def celula_csv_segura(valor):
+    """Texto para uma célula de CSV que alguém vai abrir numa planilha (injeção de fórmula,
+    OWASP "CSV Injection"): sem caracteres de controle e, se começar como fórmula (mesmo
+    depois de espaços), com um apóstrofo na frente, que a planilha mostra como texto."""
+    if not isinstance(valor, str):
+        return valor
+    limpo = sem_caracteres_de_controle(valor)
+    if valor.lstrip(" ").startswith(_INICIO_DE_FORMULA) or limpo.lstrip().startswith(
+        _INICIO_DE_FORMULA
+    ):
+        return "'" + limpo
+    return limpo
+
+
 def nome_para_download(nome_original, extensao):
     """Nome oferecido no download: o enviado, sem caminho nem caracteres de controle, com a
     extensão do tipo detectado (``polyglot.html`` que é PDF sai ``polyglot.pdf``)."""
-    nome = (nome_original or "").replace("\\", "/").rsplit("/", 1)[-1]
-    nome = sem_caracteres_de_controle(nome).replace('"', "").strip(" .")
+    nome = nome_de_arquivo_enviado(nome_original, "").replace('"', "").strip(" .")
     base = nome.rsplit(".", 1)[0].strip(" .") if "." in nome else nome
     return f"{base[:150] or 'documento'}{extensao}"
 

@@ -19,9 +19,7 @@ class Command(BaseCommand):
             default=settings.ARQUIVOS_ORFAOS_CARENCIA_HORAS,
             help="Idade mínima do arquivo sem documento (padrão: ARQUIVOS_ORFAOS_CARENCIA_HORAS).",
         )
-        parser.add_argument(
-            "--simular", action="store_true", help="Só lista o que seria apagado."
-        )
+        parser.add_argument("--simular", action="store_true", help="Só lista o que seria apagado.")
 
     def handle(self, *args, carencia_horas, simular, **options):
         if carencia_horas < 1:
