@@ -630,6 +630,12 @@ def _inicio_do_dia(dia):
     return timezone.make_aware(datetime.combine(dia, time.min))
 
 
+# Ainda não avisada neste período parado (o aviso de antes de uma alteração não vale).
+_SEM_AVISO_NO_PERIODO = Q(aviso_inatividade_em__isnull=True) | Q(
+    aviso_inatividade_em__lt=F("updated_at")
+)
+
+
 def _parados(dias, dia):
     """Rascunhos e devolvidas sem alteração desde antes de ``dia - dias`` (em dias inteiros)."""
     return Solicitacao.objects.filter(
@@ -659,9 +665,7 @@ def expirar_rascunhos(dia=None):
     )
     cancelados = sum(_cancelar_parado(pk, dia) for pk in cancelar_ids)
     avisar_ids = list(
-        _parados(total_dias - antes, dia)
-        .filter(Q(aviso_inatividade_em__isnull=True) | Q(aviso_inatividade_em__lt=F("updated_at")))
-        .values_list("pk", flat=True)
+        _parados(total_dias - antes, dia).filter(_SEM_AVISO_NO_PERIODO).values_list("pk", flat=True)
     )
     avisados = sum(_avisar_parado(pk, dia) for pk in avisar_ids)
     return {"avisados": avisados, "cancelados": cancelados}
@@ -672,10 +676,7 @@ def _avisar_parado(pk, dia):
         solicitacao = Solicitacao.objects.select_for_update().filter(pk=pk).first()
         total_dias = settings.RASCUNHO_DIAS_SEM_ALTERACAO
         antes = settings.RASCUNHO_AVISO_DIAS_ANTES
-        ainda = _parados(total_dias - antes, dia).filter(
-            Q(aviso_inatividade_em__isnull=True) | Q(aviso_inatividade_em__lt=F("updated_at")),
-            pk=pk,
-        )
+        ainda = _parados(total_dias - antes, dia).filter(_SEM_AVISO_NO_PERIODO, pk=pk)
         if solicitacao is None or not ainda.exists():
             return 0  # outra rodada já avisou, ou a pessoa mexeu nela
         agora = timezone.now()
