@@ -338,6 +338,11 @@ RASCUNHOS_ABERTOS_MAXIMO = env.int("RASCUNHOS_ABERTOS_MAXIMO", default=10)
 # Rascunho parado: aviso por e-mail N dias antes e cancelamento (arquivos apagados).
 RASCUNHO_DIAS_SEM_ALTERACAO = env.int("RASCUNHO_DIAS_SEM_ALTERACAO", default=30)
 RASCUNHO_AVISO_DIAS_ANTES = env.int("RASCUNHO_AVISO_DIAS_ANTES", default=7)
+if not 1 <= RASCUNHO_AVISO_DIAS_ANTES < RASCUNHO_DIAS_SEM_ALTERACAO:
+    raise ImproperlyConfigured(
+        "RASCUNHO_AVISO_DIAS_ANTES precisa ser pelo menos 1 e menor que "
+        "RASCUNHO_DIAS_SEM_ALTERACAO."
+    )
 # Varredura de arquivos órfãos: só apaga o que está sem linha no banco há mais que isto
 # (um envio em andamento grava o arquivo antes do commit da linha).
 ARQUIVOS_ORFAOS_CARENCIA_HORAS = env.int("ARQUIVOS_ORFAOS_CARENCIA_HORAS", default=24)

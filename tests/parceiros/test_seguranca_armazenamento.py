@@ -8,6 +8,7 @@ rascunhos parados avisados e cancelados pela rotina noturna, varredura de arquiv
 import io
 import os
 import re
+import threading
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import EmailSaida, RegistroAuditoria
@@ -498,3 +500,42 @@ def test_usuario_anonimo_vai_para_o_login(client, rl, atualizacao):
     resposta = client.get(f"/documentos/{documento.pk}/")
 
     assert resposta.status_code == 302 and re.search(r"/entrar/", resposta["Location"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dois_envios_simultaneos_da_mesma_pessoa_nao_passam_juntos_da_cota_no_postgresql(
+    settings,
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("concorrência real só no PostgreSQL (o SQLite trava o banco inteiro)")
+    from tests.factories import UsuarioFactory, parceiro_com_rl
+
+    settings.DOCUMENTOS_POR_HORA = 1
+    pessoa = UsuarioFactory(aceitou_termo=True)
+    parceiro = parceiro_com_rl(pessoa)
+    # duas solicitações: as travas delas não se cruzam, só a da pessoa serializa
+    rascunhos = [
+        services.iniciar_atualizacao(pessoa, parceiro, T.DOCUMENTOS),
+        services.iniciar_atualizacao(pessoa, parceiro, T.VINCULACAO_RL),
+    ]
+    largada = threading.Barrier(len(rascunhos))
+    resultados = []
+
+    def enviar(solicitacao):
+        try:
+            largada.wait(timeout=10)
+            anexar(solicitacao, pessoa)
+            resultados.append("ok")
+        except Exception as erro:  # noqa: BLE001 — o teste confere o tipo de falha
+            resultados.append(erro)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enviar, args=(s,)) for s in rascunhos]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert sorted(map(type, resultados), key=str) == sorted([str, LimiteExcedido], key=str)
+    assert Documento.objects.filter(enviado_por=pessoa).count() == 1
