@@ -1,8 +1,12 @@
 """Tasks recebem ids e só chamam serviços; todas são idempotentes."""
 
+import logging
+
 from celery import shared_task
 
 from . import armazenamento, avisos, services, situacao
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -16,7 +20,9 @@ def rotina_diaria():
     mudaram = situacao.recalcular_todos(dia)
     avisados = avisos.avisar_vencimentos(dia)
     rascunhos = services.expirar_rascunhos(dia)
-    return {"mudaram": mudaram, "avisos": avisados, "rascunhos": rascunhos}
+    if any(rascunhos.values()):
+        log.info("Rascunhos parados: %(avisados)d avisados, %(cancelados)d cancelados", rascunhos)
+    return {"mudaram": mudaram, "avisos": avisados}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

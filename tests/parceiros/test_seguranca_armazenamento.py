@@ -256,9 +256,16 @@ def test_cancelar_devolvida_apaga_os_arquivos_ja_analisados(
 
 # --- Rascunhos parados (item 7) -------------------------------------------------------------------
 def rotina(dia):
-    """A rotina noturna de ``dia``, como o beat a dispara (00:05), com os callbacks de commit."""
+    """A rotina noturna de ``dia``, como o beat a dispara (00:05): quantos avisos de
+    rascunho parado saíram e quantas solicitações ela cancelou."""
+    avisos = EmailSaida.objects.filter(evento="rascunho_parado").count()
+    canceladas = Solicitacao.objects.filter(status=S.CANCELADA).count()
     with time_machine.travel(as_(dia, 0).replace(minute=5), tick=False):
-        return tasks.rotina_diaria.apply().get()["rascunhos"]
+        tasks.rotina_diaria.apply().get()
+    return {
+        "avisados": EmailSaida.objects.filter(evento="rascunho_parado").count() - avisos,
+        "cancelados": Solicitacao.objects.filter(status=S.CANCELADA).count() - canceladas,
+    }
 
 
 def avisos_e_cancelamentos(pessoa):
