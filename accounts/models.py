@@ -299,6 +299,9 @@ ACOES_LEGIVEIS = {
     "solicitacao.decisao_recusada_conflito": "Decisão recusada: analista é parte da solicitação",
     "documento.anexado": "Documento anexado",
     "documento.removido": "Documento removido",
+    "documento.orfaos_apagados": "Arquivos sem documento apagados pela varredura",
+    "solicitacao.arquivos_apagados": "Arquivos da solicitação cancelada apagados",
+    "solicitacao.aviso_inatividade": "Aviso de cancelamento por falta de alteração enviado",
     "declaracao.assinada": "Declaração de autenticidade assinada",
 }
 # Ações com o estado novo no nome (``documento.aprovado``): o rótulo vem das choices.

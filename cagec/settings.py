@@ -179,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
         # situação guardada (consulta, verificação) só fica desatualizada por minutos.
         "schedule": crontab(hour=0, minute=5),
     },
+    "varrer-arquivos-orfaos": {
+        "task": "parceiros.tasks.varrer_arquivos_orfaos",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Usuários e senhas -------------------------------------------------------------------
@@ -211,6 +215,12 @@ LOGOUT_REDIRECT_URL = "home"
 PRIMEIRO_ACESSO_VALIDADE = timedelta(hours=env.int("PRIMEIRO_ACESSO_HORAS", default=72))
 # Convites a pré-cadastrados: lotes deste tamanho, um por minuto (não estourar o SMTP).
 CONVITES_POR_MINUTO = env.int("CONVITES_POR_MINUTO", default=200)
+# Importação de cadastro: recusa antes de ler um arquivo com linhas demais ou um XLSX que
+# descompactado passaria deste tamanho (zip bomb). Acima do benchmark de 100 000 linhas.
+IMPORTACAO_LINHAS_MAXIMO = env.int("IMPORTACAO_LINHAS_MAXIMO", default=250_000)
+IMPORTACAO_XLSX_DESCOMPACTADO_MAXIMO = (
+    env.int("IMPORTACAO_XLSX_DESCOMPACTADO_MAXIMO_MB", default=400) * 1024 * 1024
+)
 RECUPERACAO_SENHA_VALIDADE = timedelta(hours=1)
 TROCA_EMAIL_VALIDADE = timedelta(hours=24)
 # Bombardeio de e-mails pelas páginas públicas (tentativa de inscrição, recuperação, primeiro
@@ -351,6 +361,25 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Cotas por pessoa (contadas na trilha de auditoria, que não se apaga): quantos arquivos e
+# quantos MB de documentos em 1 hora e em 24 horas, e quantas solicitações em rascunho ou
+# devolvidas ao mesmo tempo. Remover e reenviar não devolve a cota.
+DOCUMENTOS_POR_HORA = env.int("DOCUMENTOS_POR_HORA", default=50)
+DOCUMENTOS_POR_DIA = env.int("DOCUMENTOS_POR_DIA", default=200)
+DOCUMENTOS_MB_POR_HORA = env.int("DOCUMENTOS_MB_POR_HORA", default=200)
+DOCUMENTOS_MB_POR_DIA = env.int("DOCUMENTOS_MB_POR_DIA", default=500)
+RASCUNHOS_ABERTOS_MAXIMO = env.int("RASCUNHOS_ABERTOS_MAXIMO", default=10)
+# Rascunho parado: aviso por e-mail N dias antes e cancelamento (arquivos apagados).
+RASCUNHO_DIAS_SEM_ALTERACAO = env.int("RASCUNHO_DIAS_SEM_ALTERACAO", default=30)
+RASCUNHO_AVISO_DIAS_ANTES = env.int("RASCUNHO_AVISO_DIAS_ANTES", default=7)
+if not 1 <= RASCUNHO_AVISO_DIAS_ANTES < RASCUNHO_DIAS_SEM_ALTERACAO:
+    raise ImproperlyConfigured(
+        "RASCUNHO_AVISO_DIAS_ANTES precisa ser pelo menos 1 e menor que "
+        "RASCUNHO_DIAS_SEM_ALTERACAO."
+    )
+# Varredura de arquivos órfãos: só apaga o que está sem linha no banco há mais que isto
+# (um envio em andamento grava o arquivo antes do commit da linha).
+ARQUIVOS_ORFAOS_CARENCIA_HORAS = env.int("ARQUIVOS_ORFAOS_CARENCIA_HORAS", default=24)
 
 # --- Dados do CNPJ (Receita Federal) -------------------------------------------------------
 # "offline": arquivo do repositório (demo e testes); "http": API no formato BrasilAPI /

@@ -352,6 +352,11 @@ class Solicitacao(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     enviada_em = models.DateTimeField("enviada para análise em", null=True, blank=True)
+    # Aviso de "será cancelada por falta de alteração" (rotina noturna); vale para o período
+    # parado atual enquanto for posterior a ``updated_at``.
+    aviso_inatividade_em = models.DateTimeField(
+        "aviso de inatividade enviado em", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-updated_at"]

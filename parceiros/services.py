@@ -7,26 +7,30 @@ Ciclo de vida da Solicitação (única casa das transições, ver ``_TRANSICOES`
     em_analise ──decisão da análise──▶ aprovada | aprovada_parcialmente | devolvida | reprovada
     devolvida ──enviar para assinatura (após correções)──▶ aguardando_assinatura
     rascunho | devolvida ──cancelar──▶ cancelada
+    rascunho | devolvida ──30 dias sem alteração (rotina noturna, aviso 7 dias antes)──▶ cancelada
 
 Cada função roda numa transação, trava a solicitação, grava a linha do tempo e a auditoria
 e deixa os e-mails na caixa de saída.
 """
 
 import logging
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cagec.lib.arquivos import sha256_do_arquivo, tipo_pelo_conteudo
+from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
 from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, selectors, situacao
+from .armazenamento import conferir_cota_de_envio, conferir_rascunhos_abertos
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -228,8 +232,10 @@ def iniciar_inscricao(usuario, cnpj, *, ip=None):
     ).first()
     if aberta:
         return aberta
+    _conferir_rascunhos(usuario)  # antes de consultar a Receita; de novo, travado, abaixo
     registro = dados_da_receita(cnpj)
     with transaction.atomic():
+        _conferir_rascunhos(usuario, travar=True)
         solicitacao = Solicitacao.objects.create(
             tipo=T.INSCRICAO,
             solicitante=usuario,
@@ -259,6 +265,7 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
         raise CNPJRecusado("Você já está vinculado a esta organização.", code="vinculado")
     dados = {"contatos": _contatos(parceiro)} if tipo == T.DADOS else {}
     with transaction.atomic():
+        _conferir_rascunhos(usuario, travar=True)
         solicitacao = Solicitacao.objects.create(
             tipo=tipo,
             solicitante=usuario,
@@ -270,6 +277,21 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
         )
         _iniciar(solicitacao, usuario, ip)
     return solicitacao
+
+
+def _travar_pessoa(usuario):
+    """Trava a linha da pessoa: serializa as cotas dela (rascunhos, envios) entre pedidos."""
+    get_user_model().objects.select_for_update().filter(pk=usuario.pk).exists()
+
+
+def _conferir_rascunhos(usuario, *, travar=False):
+    """Recusa (``LimiteExcedido``) mais um rascunho para quem já tem o máximo em aberto."""
+    if travar:
+        _travar_pessoa(usuario)
+    abertas = Solicitacao.objects.filter(
+        solicitante=usuario, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+    ).count()
+    conferir_rascunhos_abertos(abertas)
 
 
 def _contatos(parceiro):
@@ -391,12 +413,15 @@ def anexar_documento(
     if not obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
         raise ValidationError("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
     content_type, extensao = formato
-    nome_original = (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    nome_original = nome_de_arquivo_enviado(arquivo.name)
     sha256 = sha256_do_arquivo(arquivo)
     arquivo.name = f"x{extensao}"  # o nome guardado vem de caminho_documento
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         _exigir_editavel(solicitacao)
+        # Antes de gravar o arquivo: quem passou da cota não ocupa disco nenhum.
+        _travar_pessoa(usuario)
+        conferir_cota_de_envio(usuario, arquivo.size)
         anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
         if anterior and anterior.analisado_em:
             mudar_status_documento(anterior, D.SUBSTITUIDO, ator=usuario, motivo="Trocado")
@@ -569,11 +594,155 @@ def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
 
 
 def cancelar(solicitacao, usuario, *, ip=None):
-    """rascunho|devolvida → cancelada, pelo solicitante."""
+    """rascunho|devolvida → cancelada, pelo solicitante; os arquivos anexados são apagados."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         _transicionar(solicitacao, S.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
+        _apagar_arquivos(solicitacao, ator=usuario, ip=ip)
     return solicitacao
+
+
+def _apagar_arquivos(solicitacao, *, ator=None, ip=None):
+    """Apaga do armazenamento, depois do commit, os arquivos de uma solicitação cancelada.
+
+    As linhas de ``Documento`` ficam (sem arquivo): a linha do tempo e a auditoria continuam
+    dizendo o que foi enviado, com nome, tamanho e SHA-256, sem guardar o conteúdo (dados
+    pessoais) de um pedido que não vai ser analisado. Um aprovado nunca está numa solicitação
+    cancelável; o filtro só protege a pasta digital de um erro de estado.
+    """
+    documentos = solicitacao.documentos.exclude(arquivo="").exclude(status=D.APROVADO)
+    nomes = list(documentos.values_list("arquivo", flat=True))
+    if not nomes:
+        return 0
+    documentos.update(arquivo="")
+    storage = Documento._meta.get_field("arquivo").storage
+
+    def apagar():
+        for nome in nomes:
+            try:
+                storage.delete(nome)
+            except OSError:  # fica para a varredura de órfãos
+                log.warning("Não foi possível apagar %s; a varredura tenta de novo", nome)
+
+    transaction.on_commit(apagar)
+    registrar(
+        "solicitacao.arquivos_apagados",
+        objeto=solicitacao,
+        ator=ator,
+        ip=ip,
+        descricao=f"{len(nomes)} arquivo(s) apagado(s) no cancelamento",
+    )
+    return len(nomes)
+
+
+# --- Rascunhos parados (rotina noturna) -----------------------------------------------------
+def _inicio_do_dia(dia):
+    return timezone.make_aware(datetime.combine(dia, time.min))
+
+
+# Ainda não avisada neste período parado (o aviso de antes de uma alteração não vale).
+_SEM_AVISO_NO_PERIODO = Q(aviso_inatividade_em__isnull=True) | Q(
+    aviso_inatividade_em__lt=F("updated_at")
+)
+
+
+def _parados(dias, dia):
+    """Rascunhos e devolvidas sem alteração desde antes de ``dia - dias`` (em dias inteiros)."""
+    return Solicitacao.objects.filter(
+        status__in=[S.RASCUNHO, S.DEVOLVIDA],
+        updated_at__lt=_inicio_do_dia(dia - timedelta(days=dias - 1)),
+    )
+
+
+def expirar_rascunhos(dia=None):
+    """Rotina noturna: avisa e depois cancela rascunhos e devolvidas parados.
+
+    Com ``RASCUNHO_DIAS_SEM_ALTERACAO`` (30) dias sem alteração e um aviso por e-mail enviado
+    há pelo menos ``RASCUNHO_AVISO_DIAS_ANTES`` (7) dias no mesmo período parado, a
+    solicitação é cancelada (rascunho|devolvida → cancelada, sem ator) e os arquivos são
+    apagados. O aviso sai quando faltam 7 dias, uma vez por período parado (a data do aviso
+    fica na linha, gravada sem mexer em ``updated_at``): rodar de novo não repete e-mail.
+    Quem não recebeu aviso (rotina parada) recebe agora e tem 7 dias. Devolve as contagens.
+    """
+    dia = dia or timezone.localdate()
+    total_dias = settings.RASCUNHO_DIAS_SEM_ALTERACAO
+    antes = settings.RASCUNHO_AVISO_DIAS_ANTES
+    avisado_ha = _inicio_do_dia(dia - timedelta(days=antes - 1))
+    cancelar_ids = list(
+        _parados(total_dias, dia)
+        .filter(aviso_inatividade_em__gte=F("updated_at"), aviso_inatividade_em__lt=avisado_ha)
+        .values_list("pk", flat=True)
+    )
+    cancelados = sum(_cancelar_parado(pk, dia) for pk in cancelar_ids)
+    avisar_ids = list(
+        _parados(total_dias - antes, dia).filter(_SEM_AVISO_NO_PERIODO).values_list("pk", flat=True)
+    )
+    avisados = sum(_avisar_parado(pk, dia) for pk in avisar_ids)
+    return {"avisados": avisados, "cancelados": cancelados}
+
+
+def _avisar_parado(pk, dia):
+    with transaction.atomic():
+        solicitacao = Solicitacao.objects.select_for_update().filter(pk=pk).first()
+        total_dias = settings.RASCUNHO_DIAS_SEM_ALTERACAO
+        antes = settings.RASCUNHO_AVISO_DIAS_ANTES
+        ainda = _parados(total_dias - antes, dia).filter(_SEM_AVISO_NO_PERIODO, pk=pk)
+        if solicitacao is None or not ainda.exists():
+            return 0  # outra rodada já avisou, ou a pessoa mexeu nela
+        agora = timezone.now()
+        ultima = timezone.localtime(solicitacao.updated_at).date()
+        cancela_em = max(ultima + timedelta(days=total_dias), dia + timedelta(days=antes))
+        Solicitacao.objects.filter(pk=pk).update(aviso_inatividade_em=agora)
+        registrar(
+            "solicitacao.aviso_inatividade",
+            objeto=solicitacao,
+            usuario_afetado=solicitacao.solicitante,
+            descricao=f"Cancelamento previsto para {cancela_em:%d/%m/%Y}",
+        )
+        pessoa = solicitacao.solicitante
+        enfileirar_email(
+            "rascunho_parado",
+            pessoa.email,
+            {
+                "nome": pessoa.nome,
+                "solicitacao": str(solicitacao),
+                "parceiro": solicitacao.nome_parceiro,
+                "dias": total_dias,
+                "cancela_em": cancela_em.strftime("%d/%m/%Y"),
+                "link": _link("parceiros:solicitacao_detail", solicitacao.pk),
+            },
+            usuario=pessoa,
+        )
+    return 1
+
+
+def _cancelar_parado(pk, dia):
+    total_dias = settings.RASCUNHO_DIAS_SEM_ALTERACAO
+    with transaction.atomic():
+        solicitacao = Solicitacao.objects.select_for_update().filter(pk=pk).first()
+        if solicitacao is None or not _parados(total_dias, dia).filter(pk=pk).exists():
+            return 0
+        if not solicitacao.aviso_inatividade_em or (
+            solicitacao.aviso_inatividade_em < solicitacao.updated_at
+        ):
+            return 0
+        motivo = f"Cancelada automaticamente: {total_dias} dias sem alteração"
+        _transicionar(solicitacao, S.CANCELADA, ator=None, motivo=motivo)
+        _apagar_arquivos(solicitacao)
+        pessoa = solicitacao.solicitante
+        enfileirar_email(
+            "rascunho_cancelado",
+            pessoa.email,
+            {
+                "nome": pessoa.nome,
+                "solicitacao": str(solicitacao),
+                "parceiro": solicitacao.nome_parceiro,
+                "dias": total_dias,
+                "link": _link("parceiros:solicitacao_detail", solicitacao.pk),
+            },
+            usuario=pessoa,
+        )
+    return 1
 
 
 # --- Responsáveis pelas Informações (pelo RL) -----------------------------------------------

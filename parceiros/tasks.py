@@ -1,20 +1,34 @@
 """Tasks recebem ids e só chamam serviços; todas são idempotentes."""
 
+import logging
+
 from celery import shared_task
 
-from . import avisos, situacao
+from . import armazenamento, avisos, services, situacao
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def rotina_diaria():
-    """Recalcula a situação de todos os Parceiros e envia os avisos de vencimento do dia.
+    """Recalcula a situação de todos os Parceiros, envia os avisos de vencimento do dia e
+    avisa/cancela os rascunhos parados (``services.expirar_rascunhos``).
 
     Rodar de novo no mesmo dia não muda nada nem repete e-mail (ver ``parceiros.avisos``).
     """
     dia = situacao.hoje()
     mudaram = situacao.recalcular_todos(dia)
     avisados = avisos.avisar_vencimentos(dia)
+    rascunhos = services.expirar_rascunhos(dia)
+    if any(rascunhos.values()):
+        log.info("Rascunhos parados: %(avisados)d avisados, %(cancelados)d cancelados", rascunhos)
     return {"mudaram": mudaram, "avisos": avisados}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def varrer_arquivos_orfaos():
+    """Apaga arquivos de documentos sem linha no banco (com carência); idempotente."""
+    return len(armazenamento.varrer_arquivos_orfaos())
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

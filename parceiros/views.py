@@ -4,13 +4,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cagec.lib.arquivos import resposta_de_download
 from cagec.lib.auditoria import ip_do_request as ip
 
 from . import forms, permissions, selectors, services
+from .armazenamento import LimiteExcedido
 from .models import Parceiro, Solicitacao, Vinculo
 
 T = Solicitacao.Tipo
@@ -41,7 +43,7 @@ def solicitacao_nova(request):
             return redirect("parceiros:vinculacao", cnpj=cnpj)
         try:
             solicitacao = services.iniciar_inscricao(request.user, cnpj, ip=ip(request))
-        except services.CNPJRecusado as erro:
+        except (services.CNPJRecusado, LimiteExcedido) as erro:
             form.add_error("cnpj", erro)
         else:
             return redirect(
@@ -358,12 +360,10 @@ def responsavel_remover(request, cnpj, vinculo_pk):
 @login_required
 def documento_download(request, pk):
     documento = permissions.get_documento_do_usuario(request, pk)
-    resposta = FileResponse(
+    if not documento.arquivo:  # solicitação cancelada: o arquivo foi apagado
+        raise Http404
+    return resposta_de_download(
         documento.arquivo.open("rb"),
-        content_type=documento.content_type,
-        as_attachment=request.GET.get("baixar") == "1",
-        filename=documento.nome_original,
+        documento.nome_original,
+        baixar=request.GET.get("baixar") == "1",
     )
-    resposta["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    resposta["Cache-Control"] = "private, no-store"
-    return resposta

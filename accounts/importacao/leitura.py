@@ -3,7 +3,11 @@
 import codecs
 import csv
 import io
+import re
+import zipfile
 from datetime import date, datetime
+
+from django.conf import settings
 
 from cagec.lib.busca import normalizar_busca
 
@@ -129,8 +133,18 @@ def _mensagem_faltando(faltando):
     return "Faltam colunas no cabeçalho: " + ", ".join(faltando) + "."
 
 
+def _conferir_linhas(total):
+    maximo = settings.IMPORTACAO_LINHAS_MAXIMO
+    if total > maximo:
+        raise ArquivoInvalido(
+            f"O arquivo tem {total:,} linhas; o máximo por importação é {maximo:,}. "
+            "Divida-o em arquivos menores e importe um de cada vez.".replace(",", ".")
+        )
+
+
 def _ler_csv(arquivo, exigidas):
     total = _contar_linhas_utf8(arquivo)
+    _conferir_linhas(max(total - 1, 0))
     texto = io.TextIOWrapper(arquivo, encoding="utf-8-sig", newline="")
     primeira = texto.readline()
     while primeira and not primeira.strip():
@@ -183,27 +197,65 @@ def _como_dict(colunas, valores):
     return dados
 
 
+_NAO_ABRE = "A planilha não pôde ser aberta: envie um XLSX válido (Excel 2007 ou mais novo)."
+# ``<dimension ref="A1:M100001"/>`` no começo do XML da planilha: a última linha declarada.
+_DIMENSAO = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
+
+
+def _conferir_zip(arquivo):
+    """Antes do openpyxl: tamanho descompactado declarado e linhas declaradas da planilha.
+
+    Um XLSX é um zip; poucos KB podem descompactar em GB (zip bomb). O ``zipfile`` do Python
+    não entrega mais bytes do que o tamanho declarado de cada membro (e confere o CRC), então
+    somar os tamanhos declarados limita de fato o que a leitura vai descompactar.
+    """
+    maximo = settings.IMPORTACAO_XLSX_DESCOMPACTADO_MAXIMO
+    try:
+        with zipfile.ZipFile(arquivo) as pacote:
+            membros = pacote.infolist()
+            total = sum(m.file_size for m in membros)
+            if total > maximo:
+                raise ArquivoInvalido(
+                    f"A planilha descompactada teria {total // 2**20} MB; o máximo é "
+                    f"{maximo // 2**20} MB. Divida-a em arquivos menores ou envie um CSV."
+                )
+            for membro in membros:
+                if re.fullmatch(r"xl/worksheets/[^/]+\.xml", membro.filename):
+                    with pacote.open(membro) as xml:
+                        declarada = _DIMENSAO.search(xml.read(4096))
+                    if declarada:
+                        _conferir_linhas(max(int(declarada.group(1)) - 1, 0))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as erro:
+        raise ArquivoInvalido(_NAO_ABRE) from erro
+    finally:
+        arquivo.seek(0)
+
+
 def _ler_xlsx(arquivo, exigidas):
     from openpyxl import load_workbook
 
+    _conferir_zip(arquivo)
     try:
         livro = load_workbook(arquivo, read_only=True, data_only=True)
         planilha = livro.worksheets[0]
         linhas = planilha.iter_rows(values_only=True)
         primeira = next(linhas, None)
     except Exception as erro:  # zip corrompido, XML inválido: tudo é "não abre"
-        raise ArquivoInvalido(
-            "A planilha não pôde ser aberta: envie um XLSX válido (Excel 2007 ou mais novo)."
-        ) from erro
+        raise ArquivoInvalido(_NAO_ABRE) from erro
     if primeira is None or not any(v not in (None, "") for v in primeira):
         raise ArquivoInvalido("O arquivo está vazio.")
     colunas, faltando = _cabecalho((str(v or "") for v in primeira), exigidas)
     if faltando:
         raise ArquivoInvalido(_mensagem_faltando(faltando))
     total = max((planilha.max_row or 1) - 1, 0)
+    _conferir_linhas(total)
 
     def iterar():
         for numero, valores in enumerate(linhas, start=2):
+            if numero - 1 > settings.IMPORTACAO_LINHAS_MAXIMO:
+                # Sem ``<dimension>`` (ou com uma que mente) a contagem vem da leitura.
+                livro.close()
+                _conferir_linhas(numero - 1)
             dados = _como_dict(colunas, [_celula(v) for v in valores])
             if dados is not None:
                 for coluna, tamanho in (("cpf", 11), ("cnpj", 14)):

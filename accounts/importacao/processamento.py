@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from cagec.lib.arquivos import celula_csv_segura
+
 from ..models import ImportacaoCadastro
 from . import organizacoes as orgs
 from .leitura import ROTULOS
@@ -110,7 +112,9 @@ class Processamento:
     def _escrever_erro(self, arquivo, numero, coluna, motivo):
         self.total_erros += 1
         rotulo = ROTULOS.get(coluna, coluna)
-        self._escritor.writerow([arquivo, numero, rotulo, motivo])
+        # O nome do arquivo e os motivos (que podem citar o valor de uma célula) vêm de quem
+        # enviou: nada começa como fórmula quando o CSV for aberto numa planilha.
+        self._escritor.writerow([celula_csv_segura(c) for c in (arquivo, numero, rotulo, motivo)])
         if len(self.primeiros_erros) < ERROS_NA_PREVIA:
             self.primeiros_erros.append(
                 {"arquivo": arquivo, "linha": numero, "coluna": rotulo, "motivo": motivo}

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cagec.lib import travas
+from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
 from ..models import ImportacaoCadastro
@@ -67,7 +68,7 @@ def _travar(importacao_id):
 
 
 def _nome(arquivo):
-    return (arquivo.name or "arquivo").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    return nome_de_arquivo_enviado(arquivo.name)
 
 
 def criar_importacao(arquivo, *, organizacoes=None, ator=None, agendar=True):

@@ -1,9 +1,12 @@
-"""Recebimento de arquivos: limite de tamanho durante o upload e tipo pelo conteúdo."""
+"""Recebimento e entrega de arquivos: limite de tamanho no upload, tipo pelo conteúdo e
+download com nome e tipo seguros."""
 
 import hashlib
+import unicodedata
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import FileResponse
 
 ATRIBUTO_RECUSADOS = "arquivos_grandes_demais"
 
@@ -58,3 +61,60 @@ def sha256_do_arquivo(arquivo):
         resumo.update(pedaco)
     arquivo.seek(0)
     return resumo.hexdigest()
+
+
+def sem_caracteres_de_controle(texto):
+    """Tira caracteres de controle e de formatação (quebras de linha, tab, RLO U+202E...)."""
+    return "".join(c for c in texto if unicodedata.category(c)[0] != "C")
+
+
+def nome_de_arquivo_enviado(nome, padrao="arquivo"):
+    """O nome de um arquivo enviado, para guardar e mostrar: sem pasta (``C:\\x\\`` ou
+    ``../``) e sem caracteres de controle, até 200 caracteres."""
+    nome = (nome or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return sem_caracteres_de_controle(nome).strip()[:200] or padrao
+
+
+# Começo de célula que uma planilha (Excel, LibreOffice) interpreta como fórmula.
+_INICIO_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def celula_csv_segura(valor):
+    """Texto para uma célula de CSV que alguém vai abrir numa planilha (injeção de fórmula,
+    OWASP "CSV Injection"): sem caracteres de controle e, se começar como fórmula (mesmo
+    depois de espaços), com um apóstrofo na frente, que a planilha mostra como texto."""
+    if not isinstance(valor, str):
+        return valor
+    limpo = sem_caracteres_de_controle(valor)
+    if valor.lstrip(" ").startswith(_INICIO_DE_FORMULA) or limpo.lstrip().startswith(
+        _INICIO_DE_FORMULA
+    ):
+        return "'" + limpo
+    return limpo
+
+
+def nome_para_download(nome_original, extensao):
+    """Nome oferecido no download: o enviado, sem caminho nem caracteres de controle, com a
+    extensão do tipo detectado (``polyglot.html`` que é PDF sai ``polyglot.pdf``)."""
+    nome = nome_de_arquivo_enviado(nome_original, "").replace('"', "").strip(" .")
+    base = nome.rsplit(".", 1)[0].strip(" .") if "." in nome else nome
+    return f"{base[:150] or 'documento'}{extensao}"
+
+
+def resposta_de_download(arquivo, nome_original, *, baixar=False):
+    """Entrega um arquivo guardado: tipo e extensão pelo conteúdo, nunca pelo nome enviado.
+
+    Conteúdo fora dos formatos aceitos (arquivo trocado no armazenamento) sai como binário
+    genérico e sempre como anexo. A página do arquivo fica isolada (CSP ``sandbox``).
+    """
+    formato = tipo_pelo_conteudo(arquivo)
+    content_type, extensao = formato or ("application/octet-stream", ".bin")
+    resposta = FileResponse(
+        arquivo,
+        content_type=content_type,
+        as_attachment=baixar or formato is None,
+        filename=nome_para_download(nome_original, extensao),
+    )
+    resposta["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    resposta["Cache-Control"] = "private, no-store"
+    return resposta

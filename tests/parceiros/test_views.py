@@ -851,7 +851,10 @@ def test_download_devolve_os_bytes_com_o_tipo_guardado_e_cabecalhos_de_protecao(
     assert resposta["Content-Disposition"].startswith("inline")
 
     baixar = cliente_rl.get(f"/documentos/{documento.pk}/?baixar=1")
-    assert baixar["Content-Disposition"] == 'attachment; filename="anexo.pdf"'
+    # a extensão segue o tipo detectado, não o nome enviado (item 17 da issue #11)
+    extensao = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+    esperado = f'attachment; filename="anexo{extensao[documento.content_type]}"'
+    assert baixar["Content-Disposition"] == esperado
     assert b"".join(baixar.streaming_content) == conteudo
 
 

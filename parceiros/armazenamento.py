@@ -1,0 +1,172 @@
+"""Limites de armazenamento: cota de envio por pessoa e varredura de arquivos órfãos.
+
+A cota conta os envios na trilha de auditoria (``documento.anexado``, com o tamanho), que
+é somente inclusão: remover um anexo, cancelar a solicitação e enviar de novo não devolve
+a cota. A varredura apaga, nas pastas de documentos, arquivos que nenhuma linha
+referencia (envio que falhou depois de gravar o arquivo, apagamento que não chegou ao
+disco), depois de uma carência que protege o envio em andamento.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import RegistroAuditoria
+from cagec.lib.auditoria import registrar
+
+from .models import Documento
+
+log = logging.getLogger(__name__)
+
+# Pastas (no armazenamento de ``Documento.arquivo``) com os arquivos enviados pelas pessoas.
+PASTAS_DE_DOCUMENTOS = ("documentos",)
+_LOTE = 500
+MB = 1024 * 1024
+
+
+class LimiteExcedido(ValidationError):
+    """A pessoa passou de uma cota (envios, rascunhos abertos): a mensagem diz qual e até quando."""
+
+
+def _janelas():
+    return (
+        (
+            timedelta(hours=1),
+            "na última hora",
+            settings.DOCUMENTOS_POR_HORA,
+            settings.DOCUMENTOS_MB_POR_HORA,
+        ),
+        (
+            timedelta(days=1),
+            "nas últimas 24 horas",
+            settings.DOCUMENTOS_POR_DIA,
+            settings.DOCUMENTOS_MB_POR_DIA,
+        ),
+    )
+
+
+def _quando_libera(envios, janela, maximo_arquivos, maximo_bytes, tamanho):
+    """Primeiro instante em que, saindo os envios mais antigos da janela, o novo cabe."""
+    restantes = list(envios)
+    while restantes:
+        quando, _ = restantes.pop(0)
+        soma = sum(t for _, t in restantes)
+        if len(restantes) + 1 <= maximo_arquivos and soma + tamanho <= maximo_bytes:
+            return quando + janela
+    return None
+
+
+def _formatar(instante, agora):
+    local = timezone.localtime(instante)
+    if local.date() == timezone.localtime(agora).date():
+        return f"às {local:%H:%M}"
+    return f"em {local:%d/%m} às {local:%H:%M}"
+
+
+def conferir_cota_de_envio(usuario, tamanho, *, agora=None):
+    """Recusa com ``LimiteExcedido`` um arquivo de ``tamanho`` bytes que passaria da cota.
+
+    Chamado pelo serviço dentro da transação, com a linha da pessoa travada: dois envios
+    simultâneos da mesma pessoa não passam juntos do limite.
+    """
+    agora = agora or timezone.now()
+    maior_janela = max(j for j, *_ in _janelas())
+    envios = sorted(
+        (registro.created_at, int((registro.depois or {}).get("tamanho") or 0))
+        for registro in RegistroAuditoria.objects.filter(
+            acao="documento.anexado", ator=usuario, created_at__gt=agora - maior_janela
+        ).only("created_at", "depois")
+    )
+    for janela, quando, maximo_arquivos, maximo_mb in _janelas():
+        na_janela = [(c, t) for c, t in envios if c > agora - janela]
+        maximo_bytes = maximo_mb * MB
+        soma = sum(t for _, t in na_janela)
+        if len(na_janela) + 1 <= maximo_arquivos and soma + tamanho <= maximo_bytes:
+            continue
+        libera = _quando_libera(na_janela, janela, maximo_arquivos, maximo_bytes, tamanho)
+        espera = (
+            f" Você poderá enviar de novo {_formatar(libera, agora)}."
+            if libera
+            else " Reduza o arquivo e envie de novo."
+        )
+        raise LimiteExcedido(
+            f"Limite de envio de documentos atingido: até {maximo_arquivos} arquivos e "
+            f"{maximo_mb} MB {quando}.{espera} O que você já preencheu continua salvo.",
+            code="cota",
+        )
+
+
+def conferir_rascunhos_abertos(abertos):
+    """Recusa abrir mais uma solicitação quando a pessoa já tem o máximo em aberto."""
+    maximo = settings.RASCUNHOS_ABERTOS_MAXIMO
+    if abertos >= maximo:
+        raise LimiteExcedido(
+            f"Você já tem {abertos} solicitações em rascunho ou devolvidas (o máximo é "
+            f"{maximo}). Conclua ou cancele uma delas no seu painel antes de começar outra.",
+            code="rascunhos",
+        )
+
+
+# --- Varredura de órfãos ----------------------------------------------------------------------
+def _arquivos(storage, pasta):
+    """Nomes (relativos ao armazenamento) de todos os arquivos sob ``pasta``."""
+    try:
+        subpastas, arquivos = storage.listdir(pasta)
+    except FileNotFoundError:
+        return
+    for nome in arquivos:
+        yield f"{pasta}/{nome}"
+    for sub in subpastas:
+        yield from _arquivos(storage, f"{pasta}/{sub}")
+
+
+def _em_lotes(iteravel, tamanho):
+    lote = []
+    for item in iteravel:
+        lote.append(item)
+        if len(lote) >= tamanho:
+            yield lote
+            lote = []
+    if lote:
+        yield lote
+
+
+def varrer_arquivos_orfaos(*, agora=None, carencia=None, apagar=True):
+    """Apaga os arquivos das pastas de documentos que nenhum ``Documento`` referencia.
+
+    Só os modificados há mais de ``carencia`` (padrão ``ARQUIVOS_ORFAOS_CARENCIA_HORAS``):
+    o arquivo de um envio em andamento é gravado antes do commit da linha. Com
+    ``apagar=False`` só lista. Devolve os nomes (relativos ao armazenamento) encontrados.
+    """
+    agora = agora or timezone.now()
+    if carencia is None:
+        carencia = timedelta(hours=settings.ARQUIVOS_ORFAOS_CARENCIA_HORAS)
+    limite = agora - carencia
+    storage = Documento._meta.get_field("arquivo").storage
+    orfaos = []
+    for pasta in PASTAS_DE_DOCUMENTOS:
+        for lote in _em_lotes(_arquivos(storage, pasta), _LOTE):
+            referenciados = set(
+                Documento.objects.filter(arquivo__in=lote).values_list("arquivo", flat=True)
+            )
+            for nome in lote:
+                if nome in referenciados or storage.get_modified_time(nome) > limite:
+                    continue
+                # Confere de novo, um a um, logo antes de apagar: a linha pode ter sido
+                # gravada entre a consulta do lote e agora.
+                if Documento.objects.filter(arquivo=nome).exists():
+                    continue
+                if apagar:
+                    storage.delete(nome)
+                orfaos.append(nome)
+    if orfaos and apagar:
+        log.warning("Varredura: %d arquivo(s) sem documento apagado(s)", len(orfaos))
+        registrar(
+            "documento.orfaos_apagados",
+            descricao=f"{len(orfaos)} arquivo(s) sem documento apagado(s) pela varredura",
+            depois={"arquivos": orfaos[:200]},
+        )
+    return orfaos
