@@ -235,6 +235,10 @@ ACOES_LEGIVEIS = {
     "documento.anexado": "Documento anexado",
     "documento.removido": "Documento removido",
     "declaracao.assinada": "Declaração de autenticidade assinada",
+    "usuario.busca_por_cpf": "Busca de pessoa pelo CPF (indicação de representante ou responsável)",
+    "consulta.cpf_representante": "Consulta de organizações pelo CPF do representante legal",
+    "solicitacao.indicacao_aceita": "Indicação como representante legal aceita",
+    "solicitacao.indicacao_recusada": "Indicação como representante legal recusada",
 }
 # Ações com o estado novo no nome (``documento.aprovado``): o rótulo vem das choices.
 _ACOES_DE_ESTADO = {
