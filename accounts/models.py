@@ -239,6 +239,8 @@ ACOES_LEGIVEIS = {
     "consulta.cpf_representante": "Consulta de organizações pelo CPF do representante legal",
     "solicitacao.indicacao_aceita": "Indicação como representante legal aceita",
     "solicitacao.indicacao_recusada": "Indicação como representante legal recusada",
+    "vinculo.ri_confirmado": "Inclusão como responsável pelas informações confirmada",
+    "vinculo.ri_recusado": "Inclusão como responsável pelas informações recusada",
 }
 # Ações com o estado novo no nome (``documento.aprovado``): o rótulo vem das choices.
 _ACOES_DE_ESTADO = {

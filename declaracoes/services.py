@@ -20,7 +20,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from parceiros.models import Solicitacao
-from parceiros.services import TransicaoInvalida, declaracao_vigente
+from parceiros.services import TransicaoInvalida, declaracao_vigente, registrar_aceite
 
 from . import consulta
 from .models import Declaracao
@@ -77,6 +77,8 @@ def assinar(solicitacao, signatario, *, ip=None, user_agent=""):
             raise AssinaturaRecusada("Só o representante legal indicado pode assinar.")
         if declaracao_vigente(solicitacao) is not None:
             raise AssinaturaRecusada("Esta declaração já foi assinada.")
+        if solicitacao.aguarda_aceite_do_rl:  # assinar como RL é aceitar a indicação
+            registrar_aceite(solicitacao, signatario, ip=ip)
         texto = texto_da_declaracao(solicitacao, signatario)
         declaracao = Declaracao(
             solicitacao=solicitacao,

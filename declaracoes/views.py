@@ -24,7 +24,11 @@ def assinaturas(request):
     return render(
         request,
         "declaracoes/assinaturas.html",
-        {"pendentes": selectors.pendentes_de_assinatura(request.user)},
+        {
+            "pendentes": selectors.pendentes_de_assinatura(request.user),
+            "indicacoes": selectors.indicacoes_pendentes(request.user),
+            "inclusoes": selectors.inclusoes_pendentes(request.user),
+        },
     )
 
 
