@@ -47,8 +47,8 @@ def _sem_cpf_na_url(request):
     messages.warning(
         request,
         "A busca pelo CPF do representante legal não é feita na consulta pública: entre no "
-        "portal e use “Consultar pelo CPF do representante legal”. O CPF foi descartado; os "
-        "demais filtros foram mantidos.",
+        "portal e use a Consulta pelo CPF do representante legal (link no fim desta página). "
+        "O CPF foi descartado; os demais filtros foram mantidos.",
     )
     parametros = request.GET.copy()
     parametros.pop("cpf")
