@@ -303,6 +303,12 @@ ACOES_LEGIVEIS = {
     "solicitacao.arquivos_apagados": "Arquivos da solicitação cancelada apagados",
     "solicitacao.aviso_inatividade": "Aviso de cancelamento por falta de alteração enviado",
     "declaracao.assinada": "Declaração de autenticidade assinada",
+    "usuario.busca_por_cpf": "Busca de pessoa pelo CPF (indicação de representante ou responsável)",
+    "consulta.cpf_representante": "Consulta de organizações pelo CPF do representante legal",
+    "solicitacao.indicacao_aceita": "Indicação como representante legal aceita",
+    "solicitacao.indicacao_recusada": "Indicação como representante legal recusada",
+    "vinculo.ri_confirmado": "Inclusão como responsável pelas informações confirmada",
+    "vinculo.ri_recusado": "Inclusão como responsável pelas informações recusada",
 }
 # Ações com o estado novo no nome (``documento.aprovado``): o rótulo vem das choices.
 _ACOES_DE_ESTADO = {

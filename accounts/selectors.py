@@ -145,3 +145,13 @@ def _dados_de_organizacoes(usuario, data):
             for d in usuario.documento_set.select_related("obrigacao").order_by("created_at")
         ],
     }
+
+
+def acoes_de_hoje(ator, acao) -> int:
+    """Quantas vezes ``ator`` fez ``acao`` desde a meia-noite (hora local): as cotas diárias.
+
+    A auditoria é a contagem: cada busca já grava a sua linha, e a cota sobrevive a um
+    Redis reiniciado e vale igual em todos os processos web.
+    """
+    inicio = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return RegistroAuditoria.objects.filter(ator=ator, acao=acao, created_at__gte=inicio).count()

@@ -32,7 +32,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
 
-from . import tasks
+from . import selectors, tasks
 from .autenticacao import chave_do_cpf
 from .models import (
     AceiteTermo,
@@ -64,6 +64,14 @@ class TransicaoInvalida(Exception):
 
 class TokenInvalido(Exception):
     """Link inexistente, expirado ou já usado."""
+
+
+class CotaEsgotada(ValidationError):
+    """A conta já fez hoje todas as buscas por CPF de outra pessoa que o portal permite."""
+
+
+# Busca de uma conta pelo CPF digitado por outra pessoa (indicação de RL ou de RI).
+ACAO_BUSCA_PESSOA = "usuario.busca_por_cpf"
 
 
 def _transicionar(usuario, para, *, ator=None, ip=None, motivo=""):
@@ -889,3 +897,44 @@ def _tem_outros_dados(usuario) -> bool:
         if campo.related_model._base_manager.filter(**{campo.field.name: usuario}).exists():
             return True
     return False
+
+
+# --- Buscas por CPF de outra pessoa (cota diária e auditoria) --------------------------------
+def exigir_cota_diaria(ator, acao, limite, *, mensagem):
+    """Recusa com ``CotaEsgotada`` se ``ator`` já fez ``acao`` ``limite`` vezes hoje.
+
+    Chamada dentro da transação de quem grava a busca: trava a linha da conta, então duas
+    abas ou dois processos ao mesmo tempo não passam da cota.
+    """
+    Usuario.objects.select_for_update().filter(pk=ator.pk).values_list("pk").first()
+    if selectors.acoes_de_hoje(ator, acao) >= limite:
+        raise CotaEsgotada(mensagem, code="cota")
+
+
+def buscar_pessoa_por_cpf(cpf, *, ator, finalidade, ip=None):
+    """A conta ativa com este CPF (ou ``None``), para indicar um RL ou incluir um RI.
+
+    Cada busca conta na cota diária ``BUSCA_PESSOA_LIMITE_DIARIO`` de quem busca (recusa
+    com ``CotaEsgotada``) e grava a auditoria com o CPF mascarado, achando ou não: quem
+    busca não pode testar CPFs em massa para saber quem tem conta. Commit próprio: a busca
+    conta mesmo que o passo seguinte falhe.
+    """
+    limite = settings.BUSCA_PESSOA_LIMITE_DIARIO
+    with transaction.atomic():
+        exigir_cota_diaria(
+            ator,
+            ACAO_BUSCA_PESSOA,
+            limite,
+            mensagem=f"Você já fez as {limite} buscas de pessoas por CPF permitidas por dia. "
+            "Nada foi alterado; tente de novo amanhã ou peça à equipe do CAGEC.",
+        )
+        pessoa = Usuario.objects.filter(cpf=normalizar_cpf(cpf), situacao=S.ATIVO).first()
+        registrar(
+            "usuario.busca_por_cpf",
+            ator=ator,
+            usuario_afetado=pessoa,
+            ip=ip,
+            descricao=f"{finalidade}: CPF {mascarar_cpf(cpf)}",
+            depois={"encontrada": pessoa is not None},
+        )
+    return pessoa

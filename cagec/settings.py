@@ -281,6 +281,9 @@ EXPORTACAO_LIMITE_POR_IP = env.str("EXPORTACAO_LIMITE_POR_IP", default="30/m")
 EXPORTACAO_LIMITE_GLOBAL = env.str("EXPORTACAO_LIMITE_GLOBAL", default="120/m")
 CONSULTA_EXPORTACAO_MAXIMO = env.int("CONSULTA_EXPORTACAO_MAXIMO", default=10000)
 CONSULTA_CONTAGEM_MAXIMA = env.int("CONSULTA_CONTAGEM_MAXIMA", default=1000)
+# Oráculos de CPF (issue #11): buscas por CPF de outra pessoa, por conta e por dia.
+CONSULTA_CPF_LIMITE_DIARIO = env.int("CONSULTA_CPF_LIMITE_DIARIO", default=20)
+BUSCA_PESSOA_LIMITE_DIARIO = env.int("BUSCA_PESSOA_LIMITE_DIARIO", default=10)
 RATELIMIT_VIEW = "cagec.views.limite_excedido"
 # Redis fora: o limite por IP deixa de valer (o bloqueio por CPF do axes fica no banco).
 RATELIMIT_FAIL_OPEN = True

@@ -3,8 +3,12 @@
 Só Parceiros do CAGEC (eles existem a partir da aprovação da inscrição ou da importação).
 O nome é buscado na coluna normalizada ``busca_nome`` (sem acentos, caixa alta) com
 ``LIKE '%termo%'``, que no PostgreSQL usa o índice GIN de trigramas; no SQLite, uma
-varredura, que basta para o modo embutido. O CPF do representante é só filtro: nunca sai
-nos resultados nem nas exportações.
+varredura, que basta para o modo embutido.
+
+A busca pelo CPF do representante legal não é pública (issue #11: com a máscara do governo
+nas páginas de verificação, 6 dos 11 dígitos são conhecidos e o filtro exato revelaria o
+resto em mil tentativas): só logado, por POST, com cota diária e auditoria
+(``services.consultar_por_cpf``). O CPF nunca sai nos resultados.
 """
 
 import hashlib
@@ -46,12 +50,6 @@ def buscar(filtros: dict):
     qs = Parceiro.objects.select_related("tipo__genero")
     if filtros.get("cnpj"):
         qs = qs.filter(cnpj=filtros["cnpj"])
-    if filtros.get("cpf"):
-        qs = qs.filter(
-            vinculos__papel=Vinculo.Papel.RL,
-            vinculos__ativo=True,
-            vinculos__usuario__cpf=filtros["cpf"],
-        )
     if filtros.get("nome"):
         qs = qs.filter(busca_nome__contains=normalizar_busca(filtros["nome"]))
     if filtros.get("municipio"):
@@ -61,6 +59,15 @@ def buscar(filtros: dict):
     if filtros.get("situacao"):
         qs = qs.filter(situacao=filtros["situacao"])
     return qs.order_by("busca_nome", "pk")
+
+
+def buscar_por_cpf(cpf):
+    """Parceiros dos quais a pessoa com este CPF é o representante legal ativo."""
+    return (
+        Parceiro.objects.select_related("tipo__genero")
+        .filter(vinculos__papel=Vinculo.Papel.RL, vinculos__ativo=True, vinculos__usuario__cpf=cpf)
+        .order_by("busca_nome", "pk")
+    )
 
 
 class PaginadorLimitado(Paginator):
@@ -125,14 +132,12 @@ def linhas(qs, limite):
 
 
 def descrever_filtros(filtros: dict) -> str:
-    """Os filtros em palavras, para o cabeçalho das exportações (sem o CPF)."""
+    """Os filtros em palavras, para o cabeçalho das exportações."""
     partes = []
     if filtros.get("cnpj"):
         from cagec.lib.documentos import formatar_cnpj
 
         partes.append(f"CNPJ {formatar_cnpj(filtros['cnpj'])}")
-    if filtros.get("cpf"):
-        partes.append("CPF do representante legal (informado)")
     if filtros.get("nome"):
         partes.append(f"nome contém “{filtros['nome']}”")
     if filtros.get("municipio"):
@@ -147,14 +152,11 @@ def descrever_filtros(filtros: dict) -> str:
 
 # --- Página pronta em cache (visitantes anônimos) ---------------------------------------------
 # Os resultados são públicos e iguais para todos: a página de uma busca fica 60 s no cache,
-# pela query string exata (a página repete o que foi digitado). Buscas por CPF não entram
-# (a página traz o CPF digitado no campo).
+# pela query string exata (a página repete o que foi digitado).
 SEGUNDOS_NO_CACHE = 60
 
 
-def chave_da_pagina(parametros) -> str | None:
+def chave_da_pagina(parametros) -> str:
     """``parametros``: o ``request.GET`` de uma busca válida."""
-    if parametros.get("cpf"):
-        return None
     canonico = json.dumps(sorted(parametros.lists()), ensure_ascii=False)
     return f"declaracoes:consulta:{hashlib.sha256(canonico.encode()).hexdigest()}"

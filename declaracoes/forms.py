@@ -61,17 +61,16 @@ class ClassesBootstrapMixin:
 
 
 class ConsultaForm(ClassesBootstrapMixin, forms.Form):
-    """Filtros da consulta pública; a query string é o estado (favoritos, links)."""
+    """Filtros da consulta pública; a query string é o estado (favoritos, links).
+
+    Sem CPF: a busca pelo CPF do representante legal é só para quem está logado
+    (``ConsultaCPFForm``, por POST, com cota diária).
+    """
 
     MINIMO_NOME = 3
-    field_order = ["nome", "cnpj", "cpf", "municipio", "tipo", "situacao"]
+    field_order = ["nome", "cnpj", "municipio", "tipo", "situacao"]
 
     cnpj = CNPJField(required=False, help_text="Com ou sem pontuação; alfanumérico também.")
-    cpf = CPFField(
-        label="CPF do representante legal",
-        required=False,
-        help_text="Busca exata. O CPF nunca aparece nos resultados.",
-    )
     nome = forms.CharField(
         label="Nome",
         required=False,
@@ -91,7 +90,6 @@ class ConsultaForm(ClassesBootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tipo"].choices = [("", "Todos"), *tipos]
         self._aplicar_classes()
-        self.fields["cpf"].widget.attrs["autocomplete"] = "off"
         self.fields["municipio"].widget.attrs["autocomplete"] = "address-level2"
 
     def clean_nome(self):
@@ -109,11 +107,24 @@ class ConsultaForm(ClassesBootstrapMixin, forms.Form):
         dados = super().clean()
         if not self.errors and not any(dados.get(c) for c in self.fields):
             raise forms.ValidationError(
-                "Preencha ao menos um filtro: CNPJ, CPF do representante legal, nome, "
-                "município, tipo ou situação.",
+                "Preencha ao menos um filtro: CNPJ, nome, município, tipo ou situação.",
                 code="sem_filtro",
             )
         return dados
+
+
+class ConsultaCPFForm(ClassesBootstrapMixin, forms.Form):
+    """Busca pelo CPF do representante legal (logado, por POST: o CPF não vai para a URL)."""
+
+    cpf = CPFField(
+        label="CPF do representante legal",
+        help_text="Busca exata. O CPF nunca aparece nos resultados.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._aplicar_classes()
+        self.fields["cpf"].widget.attrs["autocomplete"] = "off"
 
 
 class VerificacaoForm(ClassesBootstrapMixin, forms.Form):

@@ -8,18 +8,21 @@ SHA-256 do texto exato, um código de verificação e o PDF com o seu SHA-256.
 import hashlib
 from datetime import date
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.services import exigir_cota_diaria
 from cagec.lib import pdf
 from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from parceiros.models import Solicitacao
-from parceiros.services import TransicaoInvalida, declaracao_vigente
+from parceiros.services import TransicaoInvalida, declaracao_vigente, registrar_aceite
 
+from . import consulta
 from .models import Declaracao
 
 
@@ -74,6 +77,8 @@ def assinar(solicitacao, signatario, *, ip=None, user_agent=""):
             raise AssinaturaRecusada("Só o representante legal indicado pode assinar.")
         if declaracao_vigente(solicitacao) is not None:
             raise AssinaturaRecusada("Esta declaração já foi assinada.")
+        if solicitacao.aguarda_aceite_do_rl:  # assinar como RL é aceitar a indicação
+            registrar_aceite(solicitacao, signatario, ip=ip)
         texto = texto_da_declaracao(solicitacao, signatario)
         declaracao = Declaracao(
             solicitacao=solicitacao,
@@ -143,3 +148,35 @@ def revogar(declaracao, ator, *, motivo, ip=None):
     from .revogacao import revogar as revogar_documento
 
     return revogar_documento(declaracao, ator, motivo=motivo, ip=ip)
+
+
+# --- Consulta de organizações pelo CPF do representante legal (só logado) -------------------
+# Uma pessoa é RL de poucas organizações; a página mostra todas até este teto.
+MAXIMO_POR_CPF = 100
+
+
+def consultar_por_cpf(cpf, *, ator, ip=None):
+    """Organizações das quais o CPF é o RL ativo, para quem está logado (issue #11).
+
+    Conta na cota diária ``CONSULTA_CPF_LIMITE_DIARIO`` da conta (recusa com
+    ``CotaEsgotada`` quando acabou) e grava a auditoria com o CPF mascarado e quantas
+    organizações vieram. O CPF nunca vai para a URL nem para os resultados.
+    """
+    limite = settings.CONSULTA_CPF_LIMITE_DIARIO
+    with transaction.atomic():
+        exigir_cota_diaria(
+            ator,
+            "consulta.cpf_representante",
+            limite,
+            mensagem=f"Você já fez as {limite} consultas por CPF permitidas por dia. "
+            "Amanhã a cota se renova; até lá, consulte pelo CNPJ ou pelo nome da organização.",
+        )
+        parceiros = list(consulta.buscar_por_cpf(cpf)[:MAXIMO_POR_CPF])
+        registrar(
+            "consulta.cpf_representante",
+            ator=ator,
+            ip=ip,
+            descricao=f"CPF {mascarar_cpf(cpf)}",
+            depois={"encontradas": len(parceiros)},
+        )
+    return parceiros

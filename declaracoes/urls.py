@@ -10,6 +10,7 @@ urlpatterns = [
     path("declaracoes/<int:pk>/pdf/", views.declaracao_pdf, name="declaracao_pdf"),
     # Área pública (endereços estáveis: impressos nos PDFs e guardados em favoritos).
     path("consulta/", views_publicas.consulta_publica, name="consulta"),
+    path("consulta/cpf/", views.consulta_cpf, name="consulta_cpf"),
     path(
         "consulta/exportar.xlsx", views_publicas.exportar, {"formato": "xlsx"}, name="exportar_xlsx"
     ),

@@ -1,17 +1,21 @@
-"""Assinatura da declaração pelo RL e a lista de documentos pendentes de assinatura."""
+"""Assinatura da declaração pelo RL, pendências de assinatura e a consulta por CPF (logado)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
+from accounts.selectors import acoes_de_hoje
+from accounts.services import CotaEsgotada
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
 from parceiros import permissions, selectors
 from parceiros.services import TransicaoInvalida
 
 from . import services
-from .forms import AssinaturaForm
+from .forms import AssinaturaForm, ConsultaCPFForm
 from .models import Declaracao
 
 
@@ -20,7 +24,11 @@ def assinaturas(request):
     return render(
         request,
         "declaracoes/assinaturas.html",
-        {"pendentes": selectors.pendentes_de_assinatura(request.user)},
+        {
+            "pendentes": selectors.pendentes_de_assinatura(request.user),
+            "indicacoes": selectors.indicacoes_pendentes(request.user),
+            "inclusoes": selectors.inclusoes_pendentes(request.user),
+        },
     )
 
 
@@ -65,6 +73,35 @@ def declaracao_pdf(request, pk):
         declaracao.pdf.open("rb"),
         content_type="application/pdf",
         filename=f"declaracao-{declaracao.codigo}.pdf",
+    )
+    resposta["Cache-Control"] = "private, no-store"
+    return resposta
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consulta_cpf(request):
+    """Organizações pelo CPF do RL: POST (o CPF fica fora da URL), cota diária, auditoria."""
+    form = ConsultaCPFForm(request.POST or None)
+    resultados = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            resultados = services.consultar_por_cpf(
+                form.cleaned_data["cpf"], ator=request.user, ip=ip(request)
+            )
+        except CotaEsgotada as erro:
+            form.add_error(None, erro)
+    limite = settings.CONSULTA_CPF_LIMITE_DIARIO
+    usadas = acoes_de_hoje(request.user, "consulta.cpf_representante")
+    resposta = render(
+        request,
+        "declaracoes/consulta_cpf.html",
+        {
+            "form": form,
+            "resultados": resultados,
+            "limite": limite,
+            "restam": max(limite - usadas, 0),
+        },
     )
     resposta["Cache-Control"] = "private, no-store"
     return resposta

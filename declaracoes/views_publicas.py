@@ -1,8 +1,9 @@
 """Área pública, sem login: consulta, exportação, CRC e verificação de autenticidade.
 
 Cada endpoint tem limite por IP (django-ratelimit, página 429 amigável); a exportação, o
-trabalho mais caro, tem também um limite somado de todos os IPs. Nenhuma página,
-PDF ou planilha daqui mostra CPF.
+trabalho mais caro, tem também um limite somado de todos os IPs. Nenhuma página, PDF ou
+planilha daqui mostra CPF, e nenhuma aceita o CPF do representante legal como filtro
+(``?cpf=`` é ignorado com um aviso): essa busca é só logado, em ``views.consulta_cpf``.
 """
 
 import logging
@@ -37,9 +38,32 @@ def _formulario(request):
     return form, form.is_valid()
 
 
+def _sem_cpf_na_url(request):
+    """``?cpf=`` (endereço antigo ou robô): volta para a consulta sem ele, com um aviso.
+
+    O filtro exato por CPF, somado aos 6 dígitos que a máscara do governo mostra nas páginas
+    de verificação, revelaria o CPF inteiro; a busca por CPF exige login (e tem cota).
+    """
+    if "cpf" not in request.GET:
+        return None
+    messages.warning(
+        request,
+        "A busca pelo CPF do representante legal não é feita na consulta pública: entre no "
+        "portal e use a Consulta pelo CPF do representante legal (link no fim desta página). "
+        "O CPF foi descartado; os demais filtros foram mantidos.",
+    )
+    parametros = request.GET.copy()
+    parametros.pop("cpf")
+    destino = reverse("declaracoes:consulta")
+    restantes = parametros.urlencode()
+    return redirect(f"{destino}?{restantes}" if restantes and len(restantes) < 4000 else destino)
+
+
 @require_GET
 @ratelimit(key="ip", rate=settings.CONSULTA_LIMITE_POR_IP, block=True)
 def consulta_publica(request):
+    if recusa := _sem_cpf_na_url(request):
+        return recusa
     form, valido = _formulario(request)
     chave = None
     if valido and _visitante_sem_mensagens(request):
@@ -81,6 +105,8 @@ def _pagina_da_consulta(request, form, valido):
 @require_GET
 @ratelimit(key="ip", rate=settings.EXPORTACAO_LIMITE_POR_IP, block=True)
 def exportar(request, formato):
+    if recusa := _sem_cpf_na_url(request):
+        return recusa
     form, valido = _formulario(request)
     if not valido:
         messages.error(request, "Corrija os filtros antes de exportar.")

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.forms import CPFField, EmailField, TelefoneField, sem_controle
-from accounts.models import Usuario
+from accounts.services import CotaEsgotada, buscar_pessoa_por_cpf
 from cagec.lib.arquivos import ATRIBUTO_RECUSADOS, tipo_pelo_conteudo
-from cagec.lib.documentos import cnpj_valido, normalizar_cnpj
+from cagec.lib.documentos import cnpj_valido, mascarar_cpf, normalizar_cnpj
 
 from .models import Obrigacao
 
@@ -86,15 +86,28 @@ class DadosInscricaoForm(ContatosForm):
         self.fields["tipo"].label_from_instance = lambda t: f"{t.nome} ({t.genero})"
 
 
+class CPFIndicadoField(CPFField):
+    """CPF de quem indicar. A forma mascarada de quem já foi indicado (o que o campo mostra)
+    quer dizer "manter essa pessoa": o CPF inteiro nunca volta para a página."""
+
+    mascara = None
+
+    def clean(self, value):
+        if self.mascara and isinstance(value, str) and value.strip() == self.mascara:
+            return self.mascara
+        return super().clean(value)
+
+
 class RepresentanteForm(forms.Form):
     QUEM = [("eu", "Eu sou o representante legal"), ("outro", "Outra pessoa já cadastrada")]
     quem = forms.ChoiceField(
         label="Quem é o representante legal?", choices=QUEM, widget=forms.RadioSelect, initial="eu"
     )
-    cpf = CPFField(
+    cpf = CPFIndicadoField(
         label="CPF do representante legal",
         required=False,
-        help_text="Só se for outra pessoa: ela precisa ter conta ativa no portal.",
+        help_text="Só se for outra pessoa: ela precisa ter conta ativa no portal. Até ela "
+        "aceitar a indicação, você verá só o primeiro nome, as iniciais e o CPF mascarado.",
     )
     cargo = forms.CharField(
         label="Cargo", max_length=120, help_text="Por exemplo: Prefeito, Presidente."
@@ -102,11 +115,22 @@ class RepresentanteForm(forms.Form):
     mandato_inicio = DataField(label="Início do mandato")
     mandato_fim = DataField(label="Fim do mandato")
 
-    def __init__(self, usuario, *args, **kwargs):
+    def __init__(self, usuario, *args, atual=None, ip=None, **kwargs):
+        """``atual``: a outra pessoa já indicada (o CPF mascarado a mantém, sem nova busca)."""
         self.usuario = usuario
+        self.atual = atual
+        self.ip = ip
         self.representante = None
         super().__init__(*args, **kwargs)
         self.fields["cpf"].widget.attrs["autocomplete"] = "off"
+        if atual is not None:
+            campo = self.fields["cpf"]
+            campo.mascara = mascarar_cpf(atual.cpf)
+            self.initial["cpf"] = campo.mascara
+            campo.help_text = (
+                "Mantenha o CPF mascarado para continuar com a pessoa já indicada, ou digite "
+                "outro CPF."
+            )
 
     def clean_cargo(self):
         cargo = " ".join(sem_controle(self.cleaned_data["cargo"]).split())
@@ -128,10 +152,21 @@ class RepresentanteForm(forms.Form):
         return dados
 
     def _pessoa(self, cpf):
+        """A pessoa indicada; uma busca nova (com cota e auditoria) só para um CPF novo."""
         if not cpf:
             self.add_error("cpf", "Informe o CPF do representante legal.")
             return None
-        pessoa = Usuario.objects.filter(cpf=cpf, situacao=Usuario.Situacao.ATIVO).first()
+        if self.atual is not None and cpf in (self.atual.cpf, self.fields["cpf"].mascara):
+            return self.atual
+        if cpf == self.usuario.cpf:
+            return self.usuario
+        try:
+            pessoa = buscar_pessoa_por_cpf(
+                cpf, ator=self.usuario, finalidade="Indicação de representante legal", ip=self.ip
+            )
+        except CotaEsgotada as erro:
+            self.add_error("cpf", erro)
+            return None
         if pessoa is None:
             self.add_error(
                 "cpf",
@@ -219,15 +254,36 @@ class DocumentoForm(forms.Form):
 
 
 class ResponsavelForm(forms.Form):
-    cpf = CPFField(label="CPF", help_text="A pessoa precisa ter conta ativa no portal.")
+    """O RL inclui um RI pelo CPF: cada busca conta na cota diária e fica na auditoria."""
+
+    cpf = CPFField(
+        label="CPF",
+        help_text="A pessoa precisa ter conta ativa no portal. Até ela confirmar a inclusão, "
+        "você verá só o primeiro nome, as iniciais e o CPF mascarado.",
+    )
     cargo = forms.CharField(label="Cargo", max_length=120, required=False)
+
+    def __init__(self, usuario, *args, ip=None, **kwargs):
+        self.usuario = usuario
+        self.ip = ip
+        self.pessoa = None
+        super().__init__(*args, **kwargs)
+        self.fields["cpf"].widget.attrs["autocomplete"] = "off"
 
     def clean_cargo(self):
         return " ".join(sem_controle(self.cleaned_data["cargo"]).split())
 
     def clean_cpf(self):
         cpf = self.cleaned_data["cpf"]
-        self.pessoa = Usuario.objects.filter(cpf=cpf, situacao=Usuario.Situacao.ATIVO).first()
+        if cpf == self.usuario.cpf:
+            self.pessoa = self.usuario  # o serviço explica que o RL não vira RI
+            return cpf
+        self.pessoa = buscar_pessoa_por_cpf(
+            cpf,
+            ator=self.usuario,
+            finalidade="Inclusão de responsável pelas informações",
+            ip=self.ip,
+        )
         if self.pessoa is None:
             raise forms.ValidationError(
                 "Não há conta ativa com este CPF. Peça à pessoa que faça a inscrição no portal."

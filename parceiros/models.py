@@ -275,6 +275,9 @@ class Vinculo(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # RI incluído pelo RL pelo CPF: vazio até a pessoa confirmar no painel. Até lá os outros
+    # veem só "Maria S. O." e o CPF mascarado (issue #11). Os demais vínculos nascem aceitos.
+    aceito_em = models.DateTimeField("confirmado pela pessoa em", null=True, default=timezone.now)
     encerrado_em = models.DateTimeField(null=True, blank=True)
     encerrado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -357,6 +360,11 @@ class Solicitacao(models.Model):
     aviso_inatividade_em = models.DateTimeField(
         "aviso de inatividade enviado em", null=True, blank=True
     )
+    # Quando o RL indicado por CPF aceitou (ou assinou). Até lá, quem digitou o CPF vê só
+    # "Maria S. O." e o CPF mascarado (issue #11: nada de oráculo CPF → nome).
+    representante_aceite_em = models.DateTimeField(
+        "indicação aceita pelo representante legal em", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -381,6 +389,15 @@ class Solicitacao(models.Model):
     @property
     def editavel(self):
         return self.status in (self.Status.RASCUNHO, self.Status.DEVOLVIDA)
+
+    @property
+    def aguarda_aceite_do_rl(self):
+        """O RL foi indicado por outra pessoa (pelo CPF) e ainda não aceitou nem recusou."""
+        return bool(
+            self.representante_legal_id
+            and self.representante_legal_id != self.solicitante_id
+            and self.representante_aceite_em is None
+        )
 
     @property
     def documentos_atuais(self):

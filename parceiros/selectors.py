@@ -146,7 +146,11 @@ def detalhe_da_solicitacao(solicitacao, usuario):
     status = solicitacao.status
     return {
         "solicitacao": solicitacao,
-        "eventos": linha_do_tempo(solicitacao),
+        "eventos": linha_do_tempo(solicitacao, usuario),
+        "representante": representante_para(solicitacao, usuario),
+        "pode_responder_indicacao": solicitacao.aguarda_aceite_do_rl
+        and solicitacao.representante_legal_id == usuario.pk
+        and status in (S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA),
         "documentos": solicitacao.documentos.select_related("obrigacao__grupo"),
         "declaracoes": solicitacao.declaracoes.order_by("-assinada_em"),
         "declaracao": declaracao,
@@ -166,11 +170,52 @@ def detalhe_da_solicitacao(solicitacao, usuario):
     }
 
 
-def linha_do_tempo(solicitacao):
-    """Transições e assinaturas em ordem, em frases simples."""
+# --- Nomes de quem foi indicado por CPF (issue #11) -------------------------------------------
+def nome_visivel(pessoa, usuario, *, aceito):
+    """O nome completo para a própria pessoa, para a equipe e depois do aceite; antes,
+    ``Maria S. O. (CPF ***.456.789-**)``: quem digitou o CPF não descobre o nome."""
+    if pessoa is None:
+        return ""
+    if aceito or usuario is None or usuario.pk == pessoa.pk or usuario.is_staff:
+        return pessoa.nome
+    return services.nome_protegido(pessoa)
+
+
+def representante_para(solicitacao, usuario):
+    """Como ``usuario`` vê o RL da solicitação (protegido até o indicado aceitar)."""
+    return nome_visivel(
+        solicitacao.representante_legal, usuario, aceito=not solicitacao.aguarda_aceite_do_rl
+    )
+
+
+def com_nomes_visiveis(vinculos, usuario):
+    """Os vínculos com ``nome_exibido``: RI incluído pelo RL fica protegido até confirmar."""
+    for v in vinculos:
+        v.nome_exibido = nome_visivel(v.usuario, usuario, aceito=v.aceito_em is not None)
+    return vinculos
+
+
+def _quem_na_linha_do_tempo(t, solicitacao, usuario):
+    pessoa = t.usuario
+    aceito = (
+        pessoa.is_staff
+        or pessoa.pk == solicitacao.solicitante_id
+        or (
+            pessoa.pk == solicitacao.representante_legal_id and not solicitacao.aguarda_aceite_do_rl
+        )
+    )
+    return nome_visivel(pessoa, usuario, aceito=aceito)
+
+
+def linha_do_tempo(solicitacao, usuario=None):
+    """Transições e assinaturas em ordem, em frases simples.
+
+    ``usuario``: quem vê; o RL indicado que ainda não aceitou (ou que recusou) aparece
+    protegido para os outros. Sem ``usuario`` (equipe), todos os nomes completos.
+    """
     eventos = []
     for t in solicitacao.transicoes.select_related("usuario"):
-        quem = t.usuario.nome if t.usuario else "Sistema"
+        quem = _quem_na_linha_do_tempo(t, solicitacao, usuario) if t.usuario else "Sistema"
         if not t.de:
             texto = f"{quem} criou a solicitação."
         else:
@@ -204,7 +249,7 @@ def pasta_digital(parceiro, usuario):
         "parceiro": parceiro,
         "grupos": [{"grupo": g, "itens": i} for g, i in grupos.items()],
         "historico": documentos,
-        "vinculos": vinculos,
+        "vinculos": com_nomes_visiveis(vinculos, usuario),
         "e_rl": any(v.usuario_id == usuario.pk and v.papel == Vinculo.Papel.RL for v in vinculos),
         "solicitacoes": parceiro.solicitacoes.select_related("solicitante").order_by("-created_at")[
             :50
@@ -221,9 +266,12 @@ def resumo_do_painel(usuario):
     vinculos = (
         Vinculo.objects.filter(usuario=usuario, ativo=True)
         .select_related("parceiro")
-        .only("papel", "parceiro__cnpj", "parceiro__razao_social", "parceiro__situacao")
+        .only(
+            "papel", "aceito_em", "parceiro__cnpj", "parceiro__razao_social", "parceiro__situacao"
+        )
         .order_by("parceiro__razao_social")
     )
+    inclusoes = sum(1 for v in vinculos if v.aceito_em is None)
     solicitacoes = (
         Solicitacao.objects.filter(solicitante=usuario)
         .exclude(status=S.CANCELADA)
@@ -235,7 +283,34 @@ def resumo_do_painel(usuario):
         "vinculos": vinculos,
         "solicitacoes": [{"s": s, "proximo": PROXIMO_PASSO[s.status]} for s in solicitacoes],
         "assinaturas": _aguardando_assinatura(usuario).count(),
+        "indicacoes": _indicacoes_pendentes(usuario).count() + inclusoes,
     }
+
+
+def _indicacoes_pendentes(usuario):
+    return (
+        Solicitacao.objects.filter(
+            representante_legal=usuario,
+            representante_aceite_em=None,
+            status__in=[S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA],
+        )
+        .exclude(solicitante=usuario)
+        .order_by("created_at")
+    )
+
+
+def indicacoes_pendentes(usuario):
+    """Solicitações que indicam ``usuario`` como RL e esperam o aceite ou a recusa."""
+    return list(_indicacoes_pendentes(usuario).select_related("parceiro", "solicitante"))
+
+
+def inclusoes_pendentes(usuario):
+    """Vínculos de RI criados pelo RL para ``usuario`` ainda sem confirmação."""
+    return list(
+        Vinculo.objects.filter(
+            usuario=usuario, papel=Vinculo.Papel.RI, ativo=True, aceito_em=None
+        ).select_related("parceiro", "criado_por")
+    )
 
 
 def pendentes_de_assinatura(usuario):

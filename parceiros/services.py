@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
 from cagec.lib.auditoria import registrar
-from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
+from cagec.lib.documentos import abreviar_nome, formatar_cnpj, mascarar_cpf, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, selectors, situacao
@@ -264,6 +264,7 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
     ):
         raise CNPJRecusado("Você já está vinculado a esta organização.", code="vinculado")
     dados = {"contatos": _contatos(parceiro)} if tipo == T.DADOS else {}
+    rl = rl_atual(parceiro)
     with transaction.atomic():
         _conferir_rascunhos(usuario, travar=True)
         solicitacao = Solicitacao.objects.create(
@@ -271,7 +272,9 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
             solicitante=usuario,
             parceiro=parceiro,
             cnpj=parceiro.cnpj,
-            representante_legal=rl_atual(parceiro),
+            # O RL atual não foi indicado por CPF: não há o que aceitar.
+            representante_legal=rl,
+            representante_aceite_em=timezone.now() if rl else None,
             dados=dados,
             passo=PASSOS[tipo][0],
         )
@@ -353,7 +356,11 @@ def atualizar_da_receita(solicitacao, usuario):
 def salvar_representante(
     solicitacao, usuario, *, representante, cargo, mandato_inicio, mandato_fim
 ):
-    """Passo *representante*: quem é o RL (eu ou outra pessoa do portal), cargo e mandato."""
+    """Passo *representante*: quem é o RL (eu ou outra pessoa do portal), cargo e mandato.
+
+    Trocar o RL zera o aceite: a pessoa indicada por CPF precisa aceitar (ou assinar) antes
+    que quem a indicou veja o nome completo. Indicar a si mesmo vale como aceite.
+    """
     rep = {
         "cargo": cargo,
         "mandato_inicio": mandato_inicio.isoformat(),
@@ -362,10 +369,105 @@ def salvar_representante(
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         _exigir_editavel(solicitacao)
-        solicitacao.representante_legal = representante
+        if representante.pk != solicitacao.representante_legal_id:
+            solicitacao.representante_legal = representante
+            solicitacao.representante_aceite_em = (
+                timezone.now() if representante.pk == solicitacao.solicitante_id else None
+            )
         solicitacao.dados = {**solicitacao.dados, "representante": rep}
         solicitacao.passo = _passo_seguinte(solicitacao, "representante")
-        solicitacao.save(update_fields=["representante_legal", "dados", "passo", "updated_at"])
+        solicitacao.save(
+            update_fields=[
+                "representante_legal",
+                "representante_aceite_em",
+                "dados",
+                "passo",
+                "updated_at",
+            ]
+        )
+    return solicitacao
+
+
+# --- Aceite da indicação de RL (issue #11) ----------------------------------------------------
+_ACEITE_POSSIVEL = (S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA)
+
+
+def nome_protegido(pessoa):
+    """``Maria S. O. (CPF ***.456.789-**)``: como aparece quem ainda não aceitou."""
+    return f"{abreviar_nome(pessoa.nome)} (CPF {mascarar_cpf(pessoa.cpf)})"
+
+
+def _travar_indicacao(solicitacao, usuario):
+    solicitacao = _travar(solicitacao)
+    if solicitacao.representante_legal_id != usuario.pk or solicitacao.status not in (
+        _ACEITE_POSSIVEL
+    ):
+        raise TransicaoInvalida("Não há indicação sua pendente nesta solicitação.")
+    return solicitacao
+
+
+def aceitar_indicacao(solicitacao, usuario, *, ip=None):
+    """O RL indicado por CPF confirma que é o representante legal (rascunho, aguardando
+    assinatura ou devolvida). Sem efeito se já aceitou. Daí em diante quem preparou a
+    solicitação vê o nome completo; assinar a declaração também aceita."""
+    with transaction.atomic():
+        solicitacao = _travar_indicacao(solicitacao, usuario)
+        if solicitacao.representante_aceite_em is not None:
+            return solicitacao
+        registrar_aceite(solicitacao, usuario, ip=ip)
+    return solicitacao
+
+
+def registrar_aceite(solicitacao, usuario, *, ip=None):
+    """Grava o aceite (já travada, dentro da transação de quem chama: aceite ou assinatura)."""
+    solicitacao.representante_aceite_em = timezone.now()
+    solicitacao.save(update_fields=["representante_aceite_em", "updated_at"])
+    registrar(
+        "solicitacao.indicacao_aceita",
+        objeto=solicitacao,
+        ator=usuario,
+        ip=ip,
+        descricao=f"Representante legal de {formatar_cnpj(solicitacao.cnpj)}",
+    )
+
+
+def recusar_indicacao(solicitacao, usuario, *, ip=None):
+    """O RL indicado por CPF recusa: a solicitação fica sem RL e volta ao passo do
+    representante (aguardando assinatura → rascunho). Quem preparou recebe um e-mail com o
+    nome abreviado e o CPF mascarado (nunca o nome completo). Só antes de aceitar."""
+    with transaction.atomic():
+        solicitacao = _travar_indicacao(solicitacao, usuario)
+        if not solicitacao.aguarda_aceite_do_rl:
+            raise TransicaoInvalida(
+                "Você já aceitou esta indicação. Para deixar de ser o representante legal, "
+                "fale com quem preparou a solicitação."
+            )
+        motivo = "Indicação de representante legal recusada pela pessoa indicada"
+        if solicitacao.status == S.AGUARDANDO_ASSINATURA:
+            _transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo=motivo)
+        solicitacao.representante_legal = None
+        solicitacao.passo = "representante"
+        solicitacao.save(update_fields=["representante_legal", "passo", "updated_at"])
+        registrar(
+            "solicitacao.indicacao_recusada",
+            objeto=solicitacao,
+            ator=usuario,
+            ip=ip,
+            descricao=f"Representante legal de {formatar_cnpj(solicitacao.cnpj)}",
+        )
+        solicitante = solicitacao.solicitante
+        enfileirar_email(
+            "indicacao_recusada",
+            solicitante.email,
+            {
+                "nome": solicitante.nome,
+                "indicado": nome_protegido(usuario),
+                "solicitacao": str(solicitacao),
+                "parceiro": solicitacao.nome_parceiro,
+                "link": _link("parceiros:solicitacao_passo", solicitacao.pk, "representante"),
+            },
+            usuario=solicitante,
+        )
     return solicitacao
 
 
@@ -749,8 +851,10 @@ def _cancelar_parado(pk, dia):
 def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True):
     """RL inclui um RI já cadastrado no portal. Imediato, auditado, e-mail ao RI.
 
-    Também usado na aprovação de uma Inscrição como RI (``rl`` é então o analista e o
-    aviso é o e-mail da decisão, por isso ``avisar=False``).
+    O RI incluído pelo RL (pelo CPF) confirma ou recusa no painel; até confirmar, os outros
+    veem só o nome abreviado e o CPF mascarado. Também usado na aprovação de uma Inscrição
+    como RI (``rl`` é então o analista, o aviso é o e-mail da decisão, por isso
+    ``avisar=False``, e a própria pessoa pediu: o vínculo já nasce confirmado).
     """
     if pessoa == rl:
         raise ValidationError("Você já é o representante legal desta organização.")
@@ -762,6 +866,7 @@ def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True)
                 papel=Vinculo.Papel.RI,
                 cargo=cargo,
                 criado_por=rl,
+                aceito_em=None if avisar else timezone.now(),
             )
             registrar(
                 "vinculo.ri_incluido",
@@ -797,6 +902,66 @@ def remover_responsavel(vinculo, rl, *, ip=None):
             descricao=f"RI removido de {vinculo.parceiro.cnpj_formatado}",
         )
         _avisar_responsavel("responsavel_removido", vinculo, rl)
+    return vinculo
+
+
+def _travar_inclusao(vinculo, usuario):
+    vinculo = Vinculo.objects.select_for_update().select_related("parceiro").get(pk=vinculo.pk)
+    if vinculo.usuario_id != usuario.pk or vinculo.papel != Vinculo.Papel.RI:
+        raise TransicaoInvalida("Não há inclusão sua pendente neste vínculo.")
+    if not vinculo.ativo or vinculo.aceito_em is not None:
+        raise TransicaoInvalida("Esta inclusão já foi respondida.")
+    return vinculo
+
+
+def confirmar_responsavel(vinculo, usuario, *, ip=None):
+    """O RI incluído pelo RL confirma o vínculo: daí em diante o nome aparece completo."""
+    with transaction.atomic():
+        vinculo = _travar_inclusao(vinculo, usuario)
+        vinculo.aceito_em = timezone.now()
+        vinculo.save(update_fields=["aceito_em"])
+        registrar(
+            "vinculo.ri_confirmado",
+            objeto=vinculo,
+            ator=usuario,
+            usuario_afetado=usuario,
+            ip=ip,
+            descricao=f"RI confirmado em {vinculo.parceiro.cnpj_formatado}",
+        )
+    return vinculo
+
+
+def recusar_responsavel(vinculo, usuario, *, ip=None):
+    """O RI incluído pelo RL recusa: o vínculo é encerrado e o RL recebe um e-mail com o
+    nome abreviado e o CPF mascarado de quem recusou."""
+    with transaction.atomic():
+        vinculo = _travar_inclusao(vinculo, usuario)
+        vinculo.ativo = False
+        vinculo.encerrado_em = timezone.now()
+        vinculo.encerrado_por = usuario
+        vinculo.save(update_fields=["ativo", "encerrado_em", "encerrado_por"])
+        registrar(
+            "vinculo.ri_recusado",
+            objeto=vinculo,
+            ator=usuario,
+            usuario_afetado=usuario,
+            ip=ip,
+            descricao=f"RI recusou a inclusão em {vinculo.parceiro.cnpj_formatado}",
+        )
+        rl = vinculo.criado_por
+        if rl is not None:
+            enfileirar_email(
+                "responsavel_recusou",
+                rl.email,
+                {
+                    "nome": rl.nome,
+                    "indicado": nome_protegido(usuario),
+                    "parceiro": vinculo.parceiro.razao_social,
+                    "cnpj": vinculo.parceiro.cnpj_formatado,
+                    "link": _link("parceiros:responsaveis", vinculo.parceiro.cnpj),
+                },
+                usuario=rl,
+            )
     return vinculo
 
 

@@ -22,6 +22,18 @@ urlpatterns = [
         views.documento_remover,
         name="documento_remover",
     ),
+    path(
+        "solicitacoes/<int:pk>/indicacao/aceitar/",
+        views.indicacao_responder,
+        {"resposta": "aceitar"},
+        name="indicacao_aceitar",
+    ),
+    path(
+        "solicitacoes/<int:pk>/indicacao/recusar/",
+        views.indicacao_responder,
+        {"resposta": "recusar"},
+        name="indicacao_recusar",
+    ),
     path("solicitacoes/<int:pk>/<slug:passo>/", views.solicitacao_passo, name="solicitacao_passo"),
     path("parceiros/<str:cnpj>/", views.parceiro_detail, name="parceiro_detail"),
     path(
@@ -34,6 +46,18 @@ urlpatterns = [
         "parceiros/<str:cnpj>/responsaveis/<int:vinculo_pk>/remover/",
         views.responsavel_remover,
         name="responsavel_remover",
+    ),
+    path(
+        "vinculos/<int:vinculo_pk>/confirmar/",
+        views.inclusao_responder,
+        {"resposta": "confirmar"},
+        name="inclusao_confirmar",
+    ),
+    path(
+        "vinculos/<int:vinculo_pk>/recusar/",
+        views.inclusao_responder,
+        {"resposta": "recusar"},
+        name="inclusao_recusar",
     ),
     path("documentos/<int:pk>/", views.documento_download, name="documento_download"),
     path("analise/", views_analise.fila, name="analise_fila"),

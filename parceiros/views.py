@@ -145,12 +145,14 @@ def passo_representante(request, solicitacao):
         and not permissions.ve_a_pasta(request.user, solicitacao.parceiro_id)
     )
     eu = estranho or solicitacao.representante_legal_id in (None, request.user.pk)
-    inicial = {
-        **rep,
-        "quem": "eu" if eu else "outro",
-        "cpf": "" if eu else solicitacao.representante_legal.cpf_formatado,
-    }
-    form = forms.RepresentanteForm(request.user, _dados(request), initial=inicial)
+    # O CPF de quem foi indicado não volta ao campo: a página mostra a forma protegida.
+    form = forms.RepresentanteForm(
+        request.user,
+        _dados(request),
+        initial={**rep, "quem": "eu" if eu else "outro"},
+        atual=None if eu else solicitacao.representante_legal,
+        ip=ip(request),
+    )
     if request.method == "POST" and form.is_valid():
         dados = form.cleaned_data
         services.salvar_representante(
@@ -162,11 +164,20 @@ def passo_representante(request, solicitacao):
             mandato_fim=dados["mandato_fim"],
         )
         solicitacao.refresh_from_db()
+        if solicitacao.aguarda_aceite_do_rl:
+            indicado = selectors.representante_para(solicitacao, request.user)
+            messages.info(
+                request,
+                f"Representante legal indicado: {indicado}. "
+                "A pessoa confirma a indicação ao aceitar ou assinar; até lá você verá só o "
+                "primeiro nome e as iniciais.",
+            )
         return _proximo(solicitacao)
+    indicado = None if eu else selectors.representante_para(solicitacao, request.user)
     return render(
         request,
         "parceiros/passo_representante.html",
-        _contexto(solicitacao, "representante", form=form),
+        _contexto(solicitacao, "representante", form=form, indicado=indicado),
     )
 
 
@@ -244,6 +255,7 @@ def _revisao(request, solicitacao, form):
         solicitacao,
         "revisao",
         form=form,
+        representante=selectors.representante_para(solicitacao, solicitacao.solicitante),
         pendencias=services.pendencias(solicitacao),
         sem_documento=services.obrigatorias_sem_documento(solicitacao) if ve_a_pasta else [],
         documentos=solicitacao.documentos_atuais.select_related("obrigacao__grupo"),
@@ -312,6 +324,27 @@ solicitacao_cancelar = _acao(services.cancelar, "Solicitação cancelada.")
 solicitacao_reabrir = _acao(services.reabrir, "Solicitação reaberta para edição.")
 
 
+@login_required
+@require_POST
+def indicacao_responder(request, pk, resposta):
+    """O RL indicado por CPF aceita ou recusa a indicação (página de pendências ou detalhe)."""
+    solicitacao = permissions.get_solicitacao_do_usuario(request, pk)
+    if solicitacao.representante_legal_id != request.user.pk:
+        raise Http404
+    servico = services.aceitar_indicacao if resposta == "aceitar" else services.recusar_indicacao
+    try:
+        servico(solicitacao, request.user, ip=ip(request))
+    except services.TransicaoInvalida as erro:
+        return _falhou(request, erro, "declaracoes:assinaturas")
+    if resposta == "aceitar":
+        messages.success(request, "Indicação aceita. Agora leia e assine a declaração.")
+        return redirect(solicitacao_url(solicitacao))
+    messages.success(
+        request, "Indicação recusada. Quem preparou a solicitação foi avisado por e-mail."
+    )
+    return redirect("declaracoes:assinaturas")
+
+
 # --- Pasta digital, responsáveis, arquivos ----------------------------------------------------
 @login_required
 def parceiro_detail(request, cnpj):
@@ -324,7 +357,7 @@ def parceiro_detail(request, cnpj):
 @login_required
 def responsaveis(request, cnpj):
     parceiro = permissions.get_parceiro_como_rl(request, cnpj)
-    form = forms.ResponsavelForm(_dados(request))
+    form = forms.ResponsavelForm(request.user, _dados(request), ip=ip(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.incluir_responsavel(
@@ -337,13 +370,21 @@ def responsaveis(request, cnpj):
         except ValidationError as erro:
             form.add_error("cpf", erro)
         else:
-            messages.success(request, f"{form.pessoa.nome} agora é responsável pelas informações.")
+            messages.success(
+                request,
+                f"{services.nome_protegido(form.pessoa)} agora é responsável pelas informações "
+                "e recebeu um e-mail para confirmar a inclusão no painel.",
+            )
             return redirect(request.path)
     vinculos = parceiro.vinculos.filter(papel=Vinculo.Papel.RI).select_related("usuario")
     return render(
         request,
         "parceiros/responsaveis.html",
-        {"parceiro": parceiro, "form": form, "vinculos": vinculos},
+        {
+            "parceiro": parceiro,
+            "form": form,
+            "vinculos": selectors.com_nomes_visiveis(vinculos, request.user),
+        },
     )
 
 
@@ -353,7 +394,10 @@ def responsavel_remover(request, cnpj, vinculo_pk):
     parceiro = permissions.get_parceiro_como_rl(request, cnpj)
     vinculo = get_object_or_404(parceiro.vinculos, pk=vinculo_pk, papel=Vinculo.Papel.RI)
     services.remover_responsavel(vinculo, request.user, ip=ip(request))
-    messages.success(request, f"{vinculo.usuario.nome} não é mais responsável pelas informações.")
+    nome = selectors.nome_visivel(
+        vinculo.usuario, request.user, aceito=vinculo.aceito_em is not None
+    )
+    messages.success(request, f"{nome} não é mais responsável pelas informações.")
     return redirect("parceiros:responsaveis", cnpj=parceiro.cnpj)
 
 
@@ -367,3 +411,24 @@ def documento_download(request, pk):
         documento.nome_original,
         baixar=request.GET.get("baixar") == "1",
     )
+
+
+@login_required
+@require_POST
+def inclusao_responder(request, vinculo_pk, resposta):
+    """O RI incluído pelo RL confirma ou recusa a inclusão (página de pendências)."""
+    vinculo = get_object_or_404(
+        Vinculo, pk=vinculo_pk, usuario=request.user, papel=Vinculo.Papel.RI
+    )
+    servico = (
+        services.confirmar_responsavel if resposta == "confirmar" else services.recusar_responsavel
+    )
+    try:
+        servico(vinculo, request.user, ip=ip(request))
+    except services.TransicaoInvalida as erro:
+        return _falhou(request, erro, "declaracoes:assinaturas")
+    if resposta == "confirmar":
+        messages.success(request, "Inclusão confirmada.")
+        return redirect("parceiros:parceiro_detail", cnpj=vinculo.parceiro.cnpj)
+    messages.success(request, "Inclusão recusada. O representante legal foi avisado por e-mail.")
+    return redirect("declaracoes:assinaturas")

@@ -118,11 +118,12 @@ def parceiro(rl):
 
 @pytest.fixture
 def ri(parceiro, rl):
-    """Responsável pelas Informações do ``parceiro``, incluído pelo RL."""
+    """Responsável pelas Informações do ``parceiro``, incluído pelo RL (e que confirmou)."""
     from parceiros import services
 
     pessoa = UsuarioFactory(aceitou_termo=True, nome="Ivo Responsavel")
-    services.incluir_responsavel(parceiro, rl, pessoa, cargo="Assessor")
+    vinculo = services.incluir_responsavel(parceiro, rl, pessoa, cargo="Assessor")
+    services.confirmar_responsavel(vinculo, pessoa)
     return pessoa
 
 

@@ -51,6 +51,20 @@ def mascarar_cpf(valor) -> str:
     return f"***.{cpf[3:6]}.{cpf[6:9]}-**"
 
 
+# Partículas que não viram inicial: "Maria da Silva" é "Maria S.", não "Maria D. S.".
+_PARTICULAS = {"da", "das", "de", "do", "dos", "e", "d'"}
+
+
+def abreviar_nome(nome) -> str:
+    """``Maria S. O.``: primeiro nome e iniciais, a forma do nome de quem foi indicado por
+    outra pessoa e ainda não aceitou (quem digitou o CPF não descobre o nome completo)."""
+    partes = [p for p in (nome or "").split() if p]
+    if not partes:
+        return ""
+    iniciais = [f"{p[0].upper()}." for p in partes[1:] if p.lower() not in _PARTICULAS]
+    return " ".join([partes[0], *iniciais])
+
+
 def normalizar_cnpj(valor) -> str:
     return _limpar(valor)
 

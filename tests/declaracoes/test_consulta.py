@@ -306,12 +306,6 @@ CASOS = [
     ({"cnpj": "12abc34501de35"}, "A"),
     ({"cnpj": "<B>"}, "B"),
     ({"cnpj": "<B pontuado>"}, "B"),
-    # CPF do RL ativo, com ou sem pontuação; não o do RI nem o do RL com vínculo encerrado
-    ({"cpf": "<rl1>"}, "AB"),
-    ({"cpf": "<rl1 pontuado>"}, "AB"),
-    ({"cpf": "<rl2>"}, "C"),
-    ({"cpf": "<rl3>"}, "E"),
-    ({"cpf": "<ri>"}, ""),
     # Nome: parte da razão social ou do nome fantasia, sem acentos nem caixa
     ({"nome": "ASSOCIACAO SAO JOSE"}, "A"),
     ({"nome": "são jos"}, "AB"),
@@ -337,17 +331,12 @@ CASOS = [
     # Combinações estreitam
     ({"nome": "são jos", "municipio": "belo horizonte"}, "A"),
     ({"nome": "instituto", "situacao": "regular", "municipio": "Belo Horizonte"}, "E"),
-    ({"cpf": "<rl1>", "situacao": "regular"}, "B"),
-    ({"cpf": "<rl1>", "nome": "associacao"}, "A"),
-    ({"cpf": "<rl1>", "municipio": "Belo Horizonte"}, "A"),
     ({"municipio": "sao jose das almas", "tipo": "<assoc>"}, "C"),
     ({"tipo": "<livre>", "situacao": "irregular"}, ""),
     ({"cnpj": "<A>", "nome": "serra"}, ""),
-    ({"cnpj": "<A>", "cpf": "<rl2>"}, ""),
     (
         {
             "cnpj": "<B pontuado>",
-            "cpf": "<rl1 pontuado>",
             "nome": "lar",
             "municipio": "São José das Almas",
             "tipo": "<livre>",
@@ -358,7 +347,6 @@ CASOS = [
     (
         {
             "cnpj": "<B>",
-            "cpf": "<rl1>",
             "nome": "lar",
             "municipio": "São José das Almas",
             "tipo": "<livre>",
@@ -395,19 +383,6 @@ def test_resultados_em_ordem_de_razao_social(client, db):
     assert razoes == ["Entidade Ordem Alfa", "Entidade Ordem Bravo", "Entidade Ordem Charlie"]
 
 
-def test_cpf_do_rl_que_representa_dois_parceiros_traz_os_dois_uma_vez_cada(client, mundo):
-    resposta = consultar(client, cpf=CPF_DO_RL)
-    assert sorted(cnpjs_dos_resultados(resposta)) == sorted([mundo["A"].cnpj, mundo["B"].cnpj])
-    assert "2 organizações encontradas" in _texto(_html(resposta))
-
-
-def test_cpf_do_rl_deixa_de_encontrar_quando_outro_rl_assume(client, mundo):
-    novo = UsuarioFactory(aceitou_termo=True)
-    vincular(mundo["A"], novo)
-    assert mundo.letras(cnpjs_dos_resultados(consultar(client, cpf=CPF_DO_RL))) == {"B"}
-    assert mundo.letras(cnpjs_dos_resultados(consultar(client, cpf=novo.cpf))) == {"A"}
-
-
 def test_nome_atualizado_da_receita_passa_a_ser_encontrado_pelo_novo_nome(client, db):
     """A aprovação de dados (parceiros.analise) grava os campos da Receita com ``save()``."""
     parceiro = cadastrar("Entidade Nome Antigo", municipio="Betim")
@@ -440,7 +415,7 @@ def test_so_parceiros_aprovados_aparecem_inscricao_em_andamento_nao(client, usua
 def test_sem_parametros_mostra_so_o_formulario(client, db):
     resposta = consultar(client)
     html = _html(resposta)
-    assert 'for="id_nome"' in html and 'for="id_cnpj"' in html and 'for="id_cpf"' in html
+    assert 'for="id_nome"' in html and 'for="id_cnpj"' in html and 'for="id_cpf"' not in html
     assert SEM_FILTRO not in erros(resposta)
     assert "Resultados" not in _texto(html) and cnpjs_dos_resultados(resposta) == []
 
@@ -448,7 +423,7 @@ def test_sem_parametros_mostra_so_o_formulario(client, db):
 @pytest.mark.parametrize(
     "parametros",
     [
-        {"nome": "", "cnpj": "", "cpf": "", "municipio": "", "tipo": "", "situacao": ""},
+        {"nome": "", "cnpj": "", "municipio": "", "tipo": "", "situacao": ""},
         {"nome": "   ", "municipio": "\t"},
         {"pagina": "2"},
         {"outro": "x"},
@@ -479,16 +454,9 @@ def test_nome_com_menos_de_3_letras_explica_e_nao_busca(client, db, nome):
         ("cnpj", "11.111.111/1111-11", "CNPJ inválido"),
         ("cnpj", "1" * 40, "CNPJ inválido"),
         ("cnpj", "12ABC34501DE3X", "CNPJ inválido"),
-        ("cpf", "529.982.247-24", "CPF inválido"),
-        ("cpf", "111.111.111-11", "CPF inválido"),
-        ("cpf", "5299822472", "CPF inválido"),
-        ("cpf", "9" * 40, "CPF inválido"),
-        ("cpf", "abc", "CPF inválido"),
     ],
 )
-def test_cnpj_ou_cpf_invalido_explica_em_portugues_e_mantem_o_digitado(
-    client, db, campo, valor, mensagem
-):
+def test_cnpj_invalido_explica_em_portugues_e_mantem_o_digitado(client, db, campo, valor, mensagem):
     cadastrar("Associação São José")  # o nome sozinho acharia esta
     resposta = consultar(client, **{campo: valor, "nome": "são jos"})
     assert mensagem in erros(resposta)
@@ -700,28 +668,7 @@ def test_cpf_do_rl_nao_aparece_na_pagina(client, mundo):
         _sem_cpf(resposta.content, f"HTML da busca por {filtros}")
 
 
-def test_cpf_do_rl_nao_aparece_nos_resultados_da_busca_por_cpf(client, mundo):
-    resposta = consultar(client, cpf=formatar_cpf(CPF_DO_RL))
-    assert mundo.letras(cnpjs_dos_resultados(resposta)) == {"A", "B"}
-    secao = re.search(
-        r'<section aria-labelledby="titulo-resultados">.*?</section>', _html(resposta), re.S
-    )
-    tabela = re.search(r"<table.*?</table>", secao.group(0), re.S).group(0)
-    _sem_cpf(tabela, "tabela de resultados")
-
-
-def test_cpf_digitado_so_volta_no_proprio_campo_e_nos_links_da_mesma_busca(client, mundo):
-    """Decisão: a busca é GET (favoritos, links); o CPF que o visitante digitou volta só no
-    campo e nos links de paginação/exportação da mesma busca. Nada mais da página o mostra,
-    e o log de acesso do gunicorn não registra a query string (gunicorn.conf.py)."""
-    for cpf in FORMAS_DO_CPF:
-        html = _html(consultar(client, cpf=cpf))
-        sem_campo = re.sub(r'<input[^>]*name="cpf"[^>]*>', "", html)
-        sem_links = re.sub(r'href="[^"]*cpf=[^"]*"', "", sem_campo)
-        _sem_cpf(sem_links.encode(), f"HTML da busca por {cpf}, fora do campo e dos links")
-
-
-@pytest.mark.parametrize("filtros", [{"cpf": CPF_DO_RL}, {"nome": "são jos"}], ids=["cpf", "nome"])
+@pytest.mark.parametrize("filtros", [{"nome": "são jos"}], ids=["nome"])
 def test_cpf_do_rl_nao_aparece_na_planilha_nem_no_xml_dela(client, mundo, filtros):
     resposta = exportar(client, "xlsx", **filtros)
     assert resposta.status_code == 200
@@ -736,11 +683,9 @@ def test_cpf_do_rl_nao_aparece_na_planilha_nem_no_xml_dela(client, mundo, filtro
     linhas = [list(linha) for linha in livro["Parceiros"].iter_rows(values_only=True)]
     razoes = {linha[1] for linha in linhas[5:]}
     assert razoes == {"Associação São José", "Instituto Beneficente Alfa"}
-    if "cpf" in filtros:
-        assert linhas[2][0] == "Filtros: CPF do representante legal (informado)."
 
 
-@pytest.mark.parametrize("filtros", [{"cpf": CPF_DO_RL}, {"nome": "são jos"}], ids=["cpf", "nome"])
+@pytest.mark.parametrize("filtros", [{"nome": "são jos"}], ids=["nome"])
 def test_cpf_do_rl_nao_aparece_no_pdf(client, mundo, filtros):
     resposta = exportar(client, "pdf", **filtros)
     assert resposta.status_code == 200
@@ -800,7 +745,6 @@ def test_planilha_descreve_todos_os_filtros_usados(client, mundo):
     filtros = mundo.filtros(
         {
             "cnpj": "<B>",
-            "cpf": "<rl1>",
             "nome": "lar",
             "municipio": "São José das Almas",
             "tipo": "<livre>",
@@ -809,7 +753,7 @@ def test_planilha_descreve_todos_os_filtros_usados(client, mundo):
     )
     linhas = planilha(exportar(client, "xlsx", **filtros))
     assert linhas[2][0] == (
-        f"Filtros: CNPJ {mundo['B'].cnpj_formatado}; CPF do representante legal (informado); "
+        f"Filtros: CNPJ {mundo['B'].cnpj_formatado}; "
         f"nome contém “lar”; município São José das Almas; tipo {mundo['B'].tipo.nome}; "
         "situação Regular."
     )
@@ -933,7 +877,7 @@ def test_pdf_sem_resultados_ainda_e_um_pdf_de_uma_pagina(client, db):
 @pytest.mark.parametrize("formato", ["xlsx", "pdf"])
 @pytest.mark.parametrize(
     "query",
-    ["cnpj=123&nome=lar", "nome=ab", "nome=&cnpj=", "cpf=111.111.111-11&situacao=regular"],
+    ["cnpj=123&nome=lar", "nome=ab", "nome=&cnpj=", "cnpj=123&situacao=regular"],
 )
 def test_exportacao_com_filtros_invalidos_volta_para_a_consulta_com_a_query_string(
     client, db, formato, query
@@ -1136,6 +1080,10 @@ def test_consulta_com_qualquer_entrada_nunca_da_500(mundo, data, ip):
     tipos = [mundo.trocas["<assoc>"], mundo.trocas["<livre>"]]
     parametros = data.draw(parametros_get(tipos), label="parametros")
     resposta = _cliente_novo(ip).get("/consulta/", parametros)
+    if "cpf" in parametros:  # a busca por CPF não é pública: volta sem ele (issue #11)
+        assert resposta.status_code == 302
+        assert "cpf" not in parse_qs(urlsplit(resposta["Location"]).query)
+        return
     assert resposta.status_code == 200
     html = _html(resposta)
     assert 'lang="pt-br"' in html.lower()
@@ -1161,7 +1109,9 @@ def test_exportacao_com_qualquer_entrada_nunca_da_500(mundo, formato, data, ip):
     assert resposta.status_code in (200, 302)
     if resposta.status_code == 302:
         assert urlsplit(resposta["Location"]).path == "/consulta/"
+        assert "cpf" not in parse_qs(urlsplit(resposta["Location"]).query)
         return
+    assert "cpf" not in parametros
     dados = conteudo(resposta)
     if formato == "pdf":
         assert dados.startswith(b"%PDF-")
@@ -1184,13 +1134,7 @@ def test_mesma_busca_de_visitante_sai_do_cache_sem_consultar_o_banco(
     assert 'value="SAO JOS"' in _html(outra_grafia)
 
 
-def test_busca_por_cpf_e_pessoa_logada_nao_usam_o_cache(
-    client, mundo, django_assert_max_num_queries
-):
-    consultar(client, cpf=CPF_DO_RL)
-    with django_assert_max_num_queries(4) as capturadas:
-        consultar(client, cpf=CPF_DO_RL)
-    assert len(capturadas) >= 1  # nada de página com o CPF guardada no Redis
+def test_pessoa_logada_nao_usa_o_cache(client, mundo, django_assert_max_num_queries):
     client.force_login(UsuarioFactory(aceitou_termo=True))
     consultar(client, nome="são jos")
     with django_assert_max_num_queries(8) as capturadas:

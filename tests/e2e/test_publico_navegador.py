@@ -144,8 +144,13 @@ def test_visitante_consulta_emite_crc_e_verifica_pelo_codigo_e_pelo_arquivo(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Consulta pública de Parceiros/Convenentes"
     )
-    for rotulo in ("Nome", "CNPJ", "CPF do representante legal", "Município", "Tipo", "Situação"):
+    for rotulo in ("Nome", "CNPJ", "Município", "Tipo", "Situação"):
         expect(campo(page, rotulo)).to_be_visible()
+    # Sem CPF na consulta pública (issue #11): a busca por CPF exige login.
+    expect(page.locator('input[name="cpf"]')).to_have_count(0)
+    expect(page.get_by_role("link", name="consulte pelo CPF")).to_have_attribute(
+        "href", "/consulta/cpf/"
+    )
     expect(resultados(page)).to_have_count(0)
 
     # --- 2. Parte do nome, sem acentos e em maiúsculas

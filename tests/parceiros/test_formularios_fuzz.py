@@ -281,6 +281,13 @@ def test_passo_cnpj_nunca_quebra_e_so_cria_rascunho_de_cnpj_ativo(rl, parceiro, 
 # =========================================================================================
 
 
+@pytest.fixture(autouse=True)
+def _sem_cota_de_buscas_por_cpf(settings):
+    """Centenas de exemplos pela mesma conta: a cota diária de buscas de pessoas por CPF
+    (tests/parceiros/test_indicacao_oraculos.py) não é o assunto aqui."""
+    settings.BUSCA_PESSOA_LIMITE_DIARIO = 10**6
+
+
 @pytest.fixture
 def inscricao(rl):
     """Rascunho de inscrição do CNPJ alfanumérico (Associação Privada, natureza 399-9)."""
