@@ -108,9 +108,12 @@ def test_login_loga_cpf_mascarado(client, caplog):
 
 def test_limite_por_ip(client, settings):
     usuario = UsuarioFactory()
-    for i in range(30):
-        entrar(client, "52998224725", f"Errada#{i}")
-    assert entrar(client, usuario.cpf).status_code == 429
+    # Relógio parado: a janela do limite (por minuto) não vira no meio do teste numa máquina
+    # lenta, o que zeraria a contagem e deixaria a 31ª tentativa passar.
+    with time_machine.travel(timezone.now(), tick=False):
+        for i in range(30):
+            entrar(client, "52998224725", f"Errada#{i}")
+        assert entrar(client, usuario.cpf).status_code == 429
 
 
 def test_sair_exige_post(cliente_logado):
