@@ -135,12 +135,8 @@ class NovaSenhaMixin:
         return confirmacao
 
 
-class InscricaoForm(forms.Form):
-    cpf = CPFField()
-    nome = NomeField()
-    email = _campo_email()
-    email_confirmacao = _campo_email("Confirmação do e-mail")
-    telefone = TelefoneField()
+class ConfirmacaoEmailMixin:
+    """``email`` e ``email_confirmacao`` iguais (sem diferença de maiúsculas)."""
 
     def clean(self):
         dados = super().clean()
@@ -148,6 +144,14 @@ class InscricaoForm(forms.Form):
         if a and b and a.lower() != b.lower():
             self.add_error("email_confirmacao", "Os dois e-mails digitados não são iguais.")
         return dados
+
+
+class InscricaoForm(ConfirmacaoEmailMixin, forms.Form):
+    cpf = CPFField()
+    nome = NomeField()
+    email = _campo_email()
+    email_confirmacao = _campo_email("Confirmação do e-mail")
+    telefone = TelefoneField()
 
     def cleaned_data_sem_confirmacao(self):
         return {k: v for k, v in self.cleaned_data.items() if k != "email_confirmacao"}
@@ -246,7 +250,7 @@ class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
         return super().clean_confirmacao_senha()
 
 
-class TrocaEmailForm(forms.Form):
+class TrocaEmailForm(ConfirmacaoEmailMixin, forms.Form):
     email = _campo_email("Novo e-mail")
     email_confirmacao = _campo_email("Confirmação do e-mail")
     senha = campo_senha("Senha", autocomplete="current-password")
@@ -266,23 +270,14 @@ class TrocaEmailForm(forms.Form):
 
     def clean(self):
         dados = super().clean()
-        a, b = dados.get("email"), dados.get("email_confirmacao")
-        if a and b and a.lower() != b.lower():
-            self.add_error("email_confirmacao", "Os dois e-mails digitados não são iguais.")
-        elif a and a.lower() == self.usuario.email.lower():
+        a = dados.get("email")
+        if a and "email_confirmacao" not in self.errors and a.lower() == self.usuario.email.lower():
             self.add_error("email", "Este já é o seu e-mail principal.")
         return dados
 
 
-class DefinirEmailForm(forms.Form):
+class DefinirEmailForm(ConfirmacaoEmailMixin, forms.Form):
     """E-mail de quem retomou a conta pelo gov.br (não há senha atual a conferir)."""
 
     email = _campo_email("Seu e-mail")
     email_confirmacao = _campo_email("Confirmação do e-mail")
-
-    def clean(self):
-        dados = super().clean()
-        a, b = dados.get("email"), dados.get("email_confirmacao")
-        if a and b and a.lower() != b.lower():
-            self.add_error("email_confirmacao", "Os dois e-mails digitados não são iguais.")
-        return dados
