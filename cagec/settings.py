@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "cagec.core",
     "accounts",
     "parceiros",
     "declaracoes",
@@ -335,6 +336,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 
 def _pasta_bootstrap():
+    # import tardio: só o arquivo de configuração o usa, uma vez, para achar a pasta do pacote.
     from xstatic.pkg import bootstrap
 
     return ("bootstrap", bootstrap.BASE_DIR)
