@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from xstatic.pkg import bootstrap
 
 from cagec.lib.rede import redes_confiaveis
 
@@ -336,9 +337,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 
 def _pasta_bootstrap():
-    # import tardio: só o arquivo de configuração o usa, uma vez, para achar a pasta do pacote.
-    from xstatic.pkg import bootstrap
-
     return ("bootstrap", bootstrap.BASE_DIR)
 
 
