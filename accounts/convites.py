@@ -11,9 +11,12 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 
-from .models import EmailSaida, Usuario
+from cagec.core.models import EmailSaida
+
+from . import services, tasks
+from .models import Usuario
 
 log = logging.getLogger(__name__)
 EVENTO = "convite"
@@ -43,11 +46,9 @@ def agendar_convites(usuarios=None, *, reenviar=False, ator=None, por_minuto=Non
 
 
 def _agendar_lote(ids, reenviar, ator_id, atraso):
-    from .tasks import enviar_lote_de_convites
-
     def publicar():
         try:
-            enviar_lote_de_convites.apply_async(
+            tasks.enviar_lote_de_convites.apply_async(
                 args=[ids, reenviar, ator_id], countdown=atraso, retry=False
             )
         except Exception:  # noqa: BLE001 — sem fila: grava já; a caixa de saída entrega depois
@@ -59,8 +60,6 @@ def _agendar_lote(ids, reenviar, ator_id, atraso):
 
 def enviar_lote(ids, *, reenviar=False, ator_id=None):
     """Grava o convite de cada pessoa do lote que ainda é convidável (rodar 2× não repete)."""
-    from . import services
-
     ator = Usuario.objects.filter(pk=ator_id).first() if ator_id else None
     base = Usuario.objects.filter(pk__in=ids)
     enviados = 0
@@ -71,8 +70,6 @@ def enviar_lote(ids, *, reenviar=False, ator_id=None):
 
 def resumo():
     """Contagens para o admin e o comando: convites enviados, na fila, com falha; a convidar."""
-    from django.db.models import Count
-
     por_status = dict(
         EmailSaida.objects.filter(evento=EVENTO)
         .values_list("status")

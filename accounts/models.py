@@ -1,12 +1,10 @@
-"""Pessoas, termos de uso, tokens de acesso, caixa de saída de e-mail e trilha de auditoria.
+"""Pessoas, termos de uso, importação de cadastro e pedidos de recuperação.
 
-A caixa de saída e a auditoria moram aqui porque são a fundação de que todos os apps
-dependem; os helpers que as usam estão em ``cagec/lib/emails.py`` e ``cagec/lib/auditoria.py``.
-Nenhuma transição de estado é feita aqui: ver ``accounts/services.py``.
+Links de uso único, caixa de saída e trilha de auditoria são infraestrutura de todos os apps
+e moram em ``cagec/core/models.py``. ``ACOES_LEGIVEIS`` é registrado lá no
+``AccountsConfig.ready``. Nenhuma transição de estado é feita aqui: ver ``accounts/services.py``.
 """
 
-import hashlib
-import secrets
 import uuid
 from pathlib import PurePosixPath
 
@@ -115,58 +113,6 @@ class Usuario(AbstractBaseUser, PermissionsMixin):
         return self.nome.split(" ")[0] if self.nome else ""
 
 
-class TokenAcesso(models.Model):
-    """Link de uso único enviado por e-mail. Guardamos só o SHA-256 do token.
-
-    O token bruto só existe na mensagem que sai para o SMTP: a caixa de saída guarda o link
-    com ``MARCADOR`` no lugar do token e a referência a esta linha; ``gerar_segredo`` sorteia
-    o token na hora do envio (cada envio, um novo; o anterior deixa de abrir o link).
-    """
-
-    MARCADOR = "TOKEN-OCULTO"
-
-    class Finalidade(models.TextChoices):
-        PRIMEIRO_ACESSO = "primeiro_acesso", "Primeiro acesso / validação de cadastro"
-        RECUPERACAO_SENHA = "recuperacao_senha", "Recuperação de senha"
-        TROCA_EMAIL = "troca_email", "Confirmação de novo e-mail"
-
-    usuario = models.ForeignKey(Usuario, on_delete=models.CASCADE, related_name="tokens")
-    finalidade = models.CharField(max_length=20, choices=Finalidade.choices)
-    token_hash = models.CharField(max_length=64, unique=True)
-    dados = models.JSONField(default=dict, blank=True)
-    expira_em = models.DateTimeField()
-    usado_em = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = "token de acesso"
-        verbose_name_plural = "tokens de acesso"
-        indexes = [models.Index(fields=["usuario", "finalidade"])]
-
-    def __str__(self):
-        return f"{self.get_finalidade_display()} — {self.usuario}"
-
-    @property
-    def utilizavel(self):
-        return self.usado_em is None and self.expira_em > timezone.now()
-
-    @staticmethod
-    def hash_de(bruto: str) -> str:
-        return hashlib.sha256(bruto.encode()).hexdigest()
-
-    @staticmethod
-    def hash_sem_segredo() -> str:
-        """Hash de um segredo descartado: ninguém abre o link antes de ``gerar_segredo``."""
-        return TokenAcesso.hash_de(secrets.token_urlsafe(32))
-
-    def gerar_segredo(self) -> str:
-        """Sorteia o token bruto e grava só o seu hash; o token anterior deixa de valer."""
-        bruto = secrets.token_urlsafe(32)
-        self.token_hash = self.hash_de(bruto)
-        TokenAcesso.objects.filter(pk=self.pk).update(token_hash=self.token_hash)
-        return bruto
-
-
 class TermoUso(models.Model):
     """Termo de Uso e Política de Privacidade. Publicado, não se edita: cria-se nova versão."""
 
@@ -212,48 +158,6 @@ class AceiteTermo(models.Model):
 
     def __str__(self):
         return f"{self.usuario} aceitou a versão {self.termo.versao}"
-
-
-class EmailSaida(models.Model):
-    """Caixa de saída: cada e-mail nasce aqui, na mesma transação da mudança que o causou."""
-
-    class Status(models.TextChoices):
-        PENDENTE = "pendente", "Pendente"
-        ENVIADO = "enviado", "Enviado"
-        FALHOU = "falhou", "Falhou (desistimos após várias tentativas)"
-
-    evento = models.CharField(max_length=60)
-    usuario = models.ForeignKey(
-        Usuario, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
-    )
-    destinatario = models.EmailField(max_length=254)
-    assunto = models.CharField(max_length=300)
-    corpo_texto = models.TextField()
-    corpo_html = models.TextField()
-    # Link de uso único: os corpos guardam ``TokenAcesso.MARCADOR`` e o token é sorteado só na
-    # mensagem entregue ao SMTP (nenhum segredo utilizável fica na caixa de saída).
-    token = models.ForeignKey(
-        TokenAcesso, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDENTE)
-    tentativas = models.PositiveSmallIntegerField(default=0)
-    ultimo_erro = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    enviado_em = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "e-mail (caixa de saída)"
-        verbose_name_plural = "e-mails (caixa de saída)"
-        indexes = [
-            models.Index(fields=["status", "created_at"]),
-            # Limite de e-mails por destinatário (``limite_por_destinatario_atingido``).
-            models.Index(
-                Upper("destinatario"), "evento", "created_at", name="emailsaida_destinatario"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.evento} → {self.destinatario} ({self.get_status_display()})"
 
 
 ACOES_LEGIVEIS = {
@@ -310,58 +214,6 @@ ACOES_LEGIVEIS = {
     "vinculo.ri_confirmado": "Inclusão como responsável pelas informações confirmada",
     "vinculo.ri_recusado": "Inclusão como responsável pelas informações recusada",
 }
-# Ações com o estado novo no nome (``documento.aprovado``): o rótulo vem das choices.
-_ACOES_DE_ESTADO = {
-    "documento": ("parceiros.Documento", "Documento"),
-    "solicitacao": ("parceiros.Solicitacao", "Solicitação"),
-}
-
-
-def acao_legivel(acao):
-    """O nome da ação em português (o próprio código se não houver rótulo)."""
-    if acao in ACOES_LEGIVEIS:
-        return ACOES_LEGIVEIS[acao]
-    prefixo, _, estado = acao.partition(".")
-    if prefixo in _ACOES_DE_ESTADO:
-        from django.apps import apps
-
-        modelo, nome = _ACOES_DE_ESTADO[prefixo]
-        rotulos = dict(apps.get_model(modelo).Status.choices)
-        if estado in rotulos:
-            return f"{nome}: {rotulos[estado].lower()}"
-    return acao
-
-
-class RegistroAuditoria(models.Model):
-    """Trilha de auditoria, somente inclusão (no PostgreSQL, um gatilho recusa UPDATE/DELETE)."""
-
-    created_at = models.DateTimeField("quando", default=timezone.now, db_index=True)
-    ator = models.ForeignKey(
-        Usuario, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    usuario_afetado = models.ForeignKey(
-        Usuario, null=True, blank=True, on_delete=models.PROTECT, related_name="auditoria"
-    )
-    acao = models.CharField("ação", max_length=60, db_index=True)
-    objeto_tipo = models.CharField("tipo do objeto", max_length=60, blank=True)
-    objeto_id = models.CharField("id do objeto", max_length=40, blank=True)
-    descricao = models.CharField("descrição", max_length=300, blank=True)
-    antes = models.JSONField(null=True, blank=True)
-    depois = models.JSONField(null=True, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "registro de auditoria"
-        verbose_name_plural = "registros de auditoria"
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["objeto_tipo", "objeto_id"])]
-
-    def __str__(self):
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.acao}"
-
-    @property
-    def acao_legivel(self):
-        return acao_legivel(self.acao)
 
 
 def caminho_importacao(instancia, nome_original):

@@ -5,10 +5,10 @@ from django.conf import settings
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import formatar_cpf
 
 from .autenticacao import chave_do_cpf
-from .models import RegistroAuditoria
 
 
 def _ip_proprio(usuario):

@@ -28,21 +28,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import int_to_base36
 
+from cagec.core.models import EmailSaida, RegistroAuditoria, TokenAcesso
 from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
 
-from . import selectors, tasks
+from . import ganchos, selectors, tasks
 from .autenticacao import chave_do_cpf
-from .models import (
-    AceiteTermo,
-    EmailSaida,
-    PedidoRecuperacao,
-    RegistroAuditoria,
-    TermoUso,
-    TokenAcesso,
-    Usuario,
-)
+from .models import AceiteTermo, PedidoRecuperacao, TermoUso, Usuario
 
 log = logging.getLogger(__name__)
 S = Usuario.Situacao
@@ -433,21 +426,9 @@ def atualizar_dados(usuario, *, nome, telefone, ip=None):
             "usuario.dados_alterados", objeto=atual, ator=usuario, ip=ip, antes=antes, depois=depois
         )
         if antes["nome"] != nome:
-            _nome_do_rl_mudou(usuario)
+            ganchos.nome_alterado(usuario)  # o nome do RL sai no CRC (``parceiros``)
     usuario.refresh_from_db()
     return True
-
-
-def _nome_do_rl_mudou(usuario):
-    """O nome do RL sai no CRC: o certificado do dia das organizações dele é renovado."""
-    from parceiros import situacao
-    from parceiros.models import Parceiro, Vinculo
-
-    situacao.marcar_alteracao(
-        Parceiro.objects.filter(
-            vinculos__usuario=usuario, vinculos__papel=Vinculo.Papel.RL, vinculos__ativo=True
-        )
-    )
 
 
 def alterar_senha(usuario, *, nova_senha, ip=None):

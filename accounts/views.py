@@ -23,13 +23,13 @@ from jwt import PyJWTError
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 from requests import RequestException
 
+from cagec.core.models import TokenAcesso
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
 from cagec.lib.limites import conferir_alvo
 
-from . import autenticacao, forms, govbr, selectors, services
+from . import autenticacao, forms, ganchos, govbr, selectors, services
 from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_METODO, CHAVE_TERMO
-from .models import TokenAcesso
 
 log = logging.getLogger(__name__)
 F = TokenAcesso.Finalidade
@@ -143,11 +143,7 @@ def _abrir_sessao(request, usuario, *, metodo):
     """O que todo login faz logo depois de ``login()``, por senha ou pelo gov.br."""
     request.session[CHAVE_ATIVIDADE] = request.session[CHAVE_INICIO] = time.time()
     request.session[CHAVE_METODO] = metodo
-    from parceiros.permissions import pode_analisar
-
-    # Só para mostrar o menu "Análise" sem consultar permissões a cada página; a
-    # fila confere a permissão de verdade (com o mesmo helper).
-    request.session["menu_analise"] = pode_analisar(usuario)
+    ganchos.sessao_aberta(request, usuario)  # ex.: o menu "Análise" (``parceiros``)
     services.registrar_login(usuario, ip=ip(request), metodo=metodo)
 
 
@@ -303,9 +299,8 @@ def termos(request):
 
 @login_required
 def painel(request):
-    from parceiros.selectors import resumo_do_painel
-
-    return render(request, "accounts/painel.html", resumo_do_painel(request.user))
+    # O conteúdo vem dos apps de cima (organizações, solicitações, assinaturas).
+    return render(request, "accounts/painel.html", ganchos.contexto_do_painel(request.user))
 
 
 @login_required

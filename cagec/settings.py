@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from xstatic.pkg import bootstrap
 
 from cagec.lib.rede import redes_confiaveis
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "cagec.core",
     "accounts",
     "parceiros",
     "declaracoes",
@@ -335,8 +337,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 
 def _pasta_bootstrap():
-    from xstatic.pkg import bootstrap
-
     return ("bootstrap", bootstrap.BASE_DIR)
 
 

@@ -3,6 +3,7 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DJANGO_HTTPS", "false")
@@ -17,8 +18,6 @@ def _redis_do_processo(url, trabalhador):
     """
     if not url or not trabalhador.startswith("gw"):
         return url
-    from urllib.parse import urlsplit, urlunsplit
-
     partes = urlsplit(url)
     base = int(partes.path.strip("/") or 0)
     indice = (base + int(trabalhador[2:])) % 16

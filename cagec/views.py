@@ -2,6 +2,7 @@
 
 import logging
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -36,8 +37,6 @@ def _verificar_banco():
 def _verificar_redis():
     if not settings.REDIS_URL:
         return "nao_configurado"
-    import redis
-
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
         return "ok"

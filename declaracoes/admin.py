@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from accounts.admin import SomenteLeituraMixin, link_protegido
+from cagec.core.admin import SomenteLeituraMixin, link_protegido
 from cagec.lib.auditoria import ip_do_request
 
 from . import crc, services

@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 from cagec.lib.busca import normalizar_busca
+from cagec.lib.documentos import formatar_cnpj
 from parceiros.models import Parceiro, TipoParceiro, Vinculo
 
 COLUNAS = [
@@ -113,7 +114,6 @@ def linhas(qs, limite):
         "cadin_bloqueado",
         "siafi_bloqueado",
     )
-    from cagec.lib.documentos import formatar_cnpj
 
     rotulos = dict(Parceiro.Situacao.choices)
     for linha in qs.values_list(*campos)[:limite].iterator(chunk_size=2000):
@@ -135,8 +135,6 @@ def descrever_filtros(filtros: dict) -> str:
     """Os filtros em palavras, para o cabeçalho das exportações."""
     partes = []
     if filtros.get("cnpj"):
-        from cagec.lib.documentos import formatar_cnpj
-
         partes.append(f"CNPJ {formatar_cnpj(filtros['cnpj'])}")
     if filtros.get("nome"):
         partes.append(f"nome contém “{filtros['nome']}”")

@@ -31,6 +31,7 @@ from cagec.lib.documentos import formatar_cnpj
 from parceiros import situacao
 from parceiros.models import Obrigacao, Parceiro, Vinculo
 
+from . import revogacao
 from .models import Certificado
 
 VERSAO_DO_RETRATO = 1
@@ -223,7 +224,7 @@ def contexto_pdf(retrato: dict, codigo: str, emitido_em) -> dict:
 
 
 def _gravar(parceiro, dia, retrato, chave, tentativas=3):
-    from . import crc_pdf  # o ReportLab (~120 ms de import) só carrega quando um CRC é gerado
+    from . import crc_pdf  # import tardio: o ReportLab (~120 ms) só carrega ao gerar um CRC
 
     agora = timezone.now()
     for _ in range(tentativas):
@@ -255,6 +256,4 @@ def _gravar(parceiro, dia, retrato, chave, tentativas=3):
 
 def revogar(certificado: Certificado, ator, *, motivo: str, ip=None) -> int:
     """Revoga um CRC (ver ``declaracoes.revogacao``); o próximo pedido emite um novo."""
-    from .revogacao import revogar as revogar_documento
-
-    return revogar_documento(certificado, ator, motivo=motivo, ip=ip)
+    return revogacao.revogar(certificado, ator, motivo=motivo, ip=ip)

@@ -41,6 +41,7 @@ def cabecalho(filtros, total, limite, agora: datetime) -> list[str]:
 
 def xlsx(filtros, qs, total, limite):
     """Arquivo temporário aberto, posicionado no início, com a planilha."""
+    # import tardio: openpyxl/ReportLab (~100 ms) só carregam quando alguém exporta
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -73,6 +74,7 @@ def _celula_de_texto(folha, valor, WriteOnlyCell):
     "=HYPERLINK(...)" numa razão social viraria fórmula ao abrir a planilha (injeção de
     fórmula); caracteres de controle fazem o openpyxl recusar o arquivo inteiro.
     """
+    # import tardio: openpyxl/ReportLab (~100 ms) só carregam quando alguém exporta
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     texto = ILLEGAL_CHARACTERS_RE.sub("", valor) if isinstance(valor, str) else valor
@@ -95,6 +97,7 @@ _CORPO = 7.5  # pt
 
 def pdf(filtros, qs, total, limite):
     """Arquivo temporário aberto, posicionado no início, com a listagem em A4 paisagem."""
+    # import tardio: openpyxl/ReportLab (~100 ms) só carregam quando alguém exporta
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
@@ -119,6 +122,7 @@ def pdf(filtros, qs, total, limite):
 
 
 def _pagina(tela, topo, linhas, numero, paginas):
+    # import tardio: openpyxl/ReportLab (~100 ms) só carregam quando alguém exporta
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
 
@@ -143,6 +147,7 @@ def _pagina(tela, topo, linhas, numero, paginas):
 
 
 def _linha(tela, x, y, valores, fonte):
+    # import tardio: openpyxl/ReportLab (~100 ms) só carregam quando alguém exporta
     from reportlab.lib.units import mm
 
     texto = tela.beginText()
@@ -156,6 +161,7 @@ def _linha(tela, x, y, valores, fonte):
 
 def _cortar(texto, fonte, limite):
     """O texto que cabe em ``limite`` pontos, com reticências se precisou cortar."""
+    # import tardio: openpyxl/ReportLab (~100 ms) só carregam quando alguém exporta
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     largura = stringWidth(texto, fonte, _CORPO)

@@ -22,7 +22,7 @@ from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from parceiros.models import Solicitacao
 from parceiros.services import TransicaoInvalida, declaracao_vigente, registrar_aceite
 
-from . import consulta
+from . import consulta, revogacao
 from .models import Declaracao
 
 
@@ -126,8 +126,6 @@ def contexto_pdf(declaracao):
     O IP da assinatura é evidência interna (fica na declaração e na auditoria); o PDF é
     público pelo código de verificação e não o mostra.
     """
-    from django.conf import settings
-
     return {
         "titulo": declaracao.get_tipo_display(),
         "paragrafos": [p for p in declaracao.texto.split("\n\n") if p.strip()],
@@ -145,9 +143,7 @@ def contexto_pdf(declaracao):
 
 def revogar(declaracao, ator, *, motivo, ip=None):
     """Revoga uma declaração (ver ``declaracoes.revogacao``)."""
-    from .revogacao import revogar as revogar_documento
-
-    return revogar_documento(declaracao, ator, motivo=motivo, ip=ip)
+    return revogacao.revogar(declaracao, ator, motivo=motivo, ip=ip)
 
 
 # --- Consulta de organizações pelo CPF do representante legal (só logado) -------------------

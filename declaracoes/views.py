@@ -17,6 +17,7 @@ from parceiros.services import TransicaoInvalida
 from . import services
 from .forms import AssinaturaForm, ConsultaCPFForm
 from .models import Declaracao
+from .selectors import pendentes_de_assinatura
 
 
 @login_required
@@ -25,7 +26,7 @@ def assinaturas(request):
         request,
         "declaracoes/assinaturas.html",
         {
-            "pendentes": selectors.pendentes_de_assinatura(request.user),
+            "pendentes": pendentes_de_assinatura(request.user),
             "indicacoes": selectors.indicacoes_pendentes(request.user),
             "inclusoes": selectors.inclusoes_pendentes(request.user),
         },
@@ -37,7 +38,7 @@ def assinar(request, pk):
     solicitacao = permissions.get_solicitacao_do_usuario(request, pk)
     if solicitacao.representante_legal_id != request.user.pk:
         raise Http404
-    pendente = any(s.pk == solicitacao.pk for s in selectors.pendentes_de_assinatura(request.user))
+    pendente = any(s.pk == solicitacao.pk for s in pendentes_de_assinatura(request.user))
     if not pendente:
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
     form = AssinaturaForm(request, request.user, request.POST if request.method == "POST" else None)

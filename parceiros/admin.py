@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.admin import SomenteLeituraMixin, link_protegido
+from cagec.core.admin import SomenteLeituraMixin, link_protegido
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.documentos import normalizar_cnpj, normalizar_cpf
 

@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class ParceirosConfig(AppConfig):
     name = "parceiros"
     verbose_name = "Parceiros/Convenentes"
+
+    def ready(self):
+        # import tardio: modelos só podem ser importados com o registro de apps pronto.
+        from accounts import ganchos
+        from cagec.core.models import registrar_rotulos_de_estado
+
+        from . import permissions, selectors, situacao
+        from .models import Documento, Solicitacao
+
+        # ``documento.aprovado`` → "Documento: aprovado" (o rótulo vem das choices).
+        registrar_rotulos_de_estado("documento", "Documento", Documento.Status.choices)
+        registrar_rotulos_de_estado("solicitacao", "Solicitação", Solicitacao.Status.choices)
+        ganchos.ao_abrir_sessao(permissions.marcar_menu_analise)
+        ganchos.ao_alterar_nome(situacao.nome_do_rl_mudou)
+        ganchos.no_painel(selectors.resumo_do_painel)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import RegistroAuditoria
+from cagec.core.models import RegistroAuditoria
 from cagec.lib.auditoria import registrar
 
 from .models import Documento

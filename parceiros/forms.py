@@ -11,7 +11,7 @@ from accounts.services import CotaEsgotada, buscar_pessoa_por_cpf
 from cagec.lib.arquivos import ATRIBUTO_RECUSADOS, tipo_pelo_conteudo
 from cagec.lib.documentos import cnpj_valido, mascarar_cpf, normalizar_cnpj
 
-from .models import Obrigacao
+from .models import MotivoPadrao, Obrigacao, Solicitacao, TipoParceiro
 
 
 class CNPJField(forms.CharField):
@@ -315,8 +315,6 @@ class FiltroAnaliseForm(forms.Form):
     idade = forms.ChoiceField(label="Há quanto tempo espera", choices=IDADES, required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import Solicitacao, TipoParceiro
-
         super().__init__(*args, **kwargs)
         self.fields["tipo"].choices = [("", "Todos"), *Solicitacao.Tipo.choices]
         self.fields["tipo_parceiro"].queryset = TipoParceiro.objects.all()
@@ -367,8 +365,6 @@ class DecisaoForm(forms.Form):
     )
 
     def __init__(self, documentos, *args, **kwargs):
-        from .models import MotivoPadrao
-
         super().__init__(*args, **kwargs)
         self.fields["modelo"].queryset = MotivoPadrao.objects.filter(ativo=True)
         self.documentos = list(documentos)

@@ -1,5 +1,6 @@
 """Buscar e autorizar em um passo: quem não pode ver recebe 404 (nunca 403)."""
 
+from django.contrib.auth.models import Permission
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -110,15 +111,21 @@ def get_documento_do_usuario(request, pk):
     raise Http404
 
 
+def marcar_menu_analise(request, usuario):
+    """No login (``accounts.ganchos.ao_abrir_sessao``): guarda se a pessoa vê o menu "Análise".
+
+    Só para mostrar o menu sem consultar permissões a cada página; a fila confere a
+    permissão de verdade (com ``pode_analisar``).
+    """
+    request.session["menu_analise"] = pode_analisar(usuario)
+
+
 def pode_analisar(usuario):
     """Da equipe, ativa e com ``parceiros.analisar_solicitacao`` (própria ou de um grupo).
 
     Uma consulta ``EXISTS`` em vez do ``has_perm`` do ModelBackend, que carrega todas as
     permissões da pessoa e dos grupos (duas consultas) a cada página da fila.
     """
-    from django.contrib.auth.models import Permission
-    from django.db.models import Q
-
     if not (usuario.is_authenticated and usuario.is_active and usuario.is_staff):
         return False
     if usuario.is_superuser:

@@ -1,17 +1,20 @@
 """Leituras reaproveitadas pelas views: painel, checklist, pasta digital, linha do tempo."""
 
-from django.db.models import Exists, OuterRef, Subquery
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cagec.lib.documentos import formatar_telefone
 
-from . import forms, permissions, services
+from . import forms, permissions, services, situacao
 from .models import (
     Documento,
     NaturezaJuridica,
     Parceiro,
     Solicitacao,
-    TransicaoSolicitacao,
+    TipoParceiro,
     Vinculo,
 )
 
@@ -239,7 +242,6 @@ def pasta_digital(parceiro, usuario):
         .select_related("obrigacao", "enviado_por")
         .order_by("-created_at")
     )
-    from . import situacao
 
     grupos = {}
     vinculos = list(parceiro.vinculos.filter(ativo=True).select_related("usuario"))
@@ -258,7 +260,7 @@ def pasta_digital(parceiro, usuario):
 
 
 def resumo_do_painel(usuario):
-    """Minhas organizações, minhas solicitações e quantas esperam a minha assinatura.
+    """Minhas organizações e minhas solicitações (a parte de ``parceiros`` do painel).
 
     Só as colunas que o painel mostra (``only``): a página mais aberta de quem está logado
     não carrega o JSON da Receita nem as demais colunas dos Parceiros.
@@ -282,7 +284,6 @@ def resumo_do_painel(usuario):
     return {
         "vinculos": vinculos,
         "solicitacoes": [{"s": s, "proximo": PROXIMO_PASSO[s.status]} for s in solicitacoes],
-        "assinaturas": _aguardando_assinatura(usuario).count(),
         "indicacoes": _indicacoes_pendentes(usuario).count() + inclusoes,
     }
 
@@ -313,35 +314,6 @@ def inclusoes_pendentes(usuario):
     )
 
 
-def pendentes_de_assinatura(usuario):
-    """Solicitações aguardando a assinatura desta pessoa (ainda sem declaração vigente)."""
-    return list(
-        _aguardando_assinatura(usuario)
-        .select_related("parceiro", "solicitante")
-        .order_by("updated_at")
-    )
-
-
-def _aguardando_assinatura(usuario):
-    from declaracoes.models import Declaracao
-
-    desde = (
-        TransicaoSolicitacao.objects.filter(
-            solicitacao=OuterRef("pk"), para=S.AGUARDANDO_ASSINATURA
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    assinada = Declaracao.objects.filter(
-        solicitacao=OuterRef("pk"), revogada_em=None, assinada_em__gte=OuterRef("desde")
-    )
-    return (
-        Solicitacao.objects.filter(representante_legal=usuario, status=S.AGUARDANDO_ASSINATURA)
-        .annotate(desde=Subquery(desde))
-        .exclude(Exists(assinada))
-    )
-
-
 def parceiro_por_cnpj(cnpj):
     return Parceiro.objects.filter(cnpj=cnpj).first()
 
@@ -353,9 +325,6 @@ def fila_de_analise(filtros, dia, usuario):
     Cada uma com ``conflito`` (``permissions.anotar_conflito``): as de que ``usuario`` é
     parte aparecem sem a ação de decidir, com o motivo.
     """
-    from datetime import timedelta
-
-    from django.db.models import Q
 
     qs = (
         Solicitacao.objects.filter(status=S.EM_ANALISE)
@@ -395,20 +364,14 @@ def contagem_da_fila():
     *Em análise* o esquece (``esquecer_contagem_da_fila``): quem acabou de decidir não
     vê a contagem antiga.
     """
-    from django.core.cache import cache
-
     return cache.get_or_set(_CHAVE_CONTAGEM_DA_FILA, _contagem_da_fila, 30)
 
 
 def esquecer_contagem_da_fila():
-    from django.core.cache import cache
-
     cache.delete(_CHAVE_CONTAGEM_DA_FILA)
 
 
 def _contagem_da_fila():
-    from django.db.models import Count
-
     linhas = (
         Solicitacao.objects.filter(status=S.EM_ANALISE)
         .values("tipo")
@@ -424,8 +387,6 @@ def anotar_tipo_de_parceiro(solicitacoes):
 
     Inscrições guardam o Tipo escolhido no JSON; as demais usam o do Parceiro.
     """
-    from .models import TipoParceiro
-
     ids = {s.dados.get("tipo_id") for s in solicitacoes if not s.parceiro_id}
     nomes = dict(TipoParceiro.objects.filter(pk__in=ids).values_list("pk", "nome"))
     hoje = timezone.localdate()

@@ -29,7 +29,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.documentos import abreviar_nome, formatar_cnpj, mascarar_cpf, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
-from . import permissions, receita, selectors, situacao
+from . import permissions, receita, selectors, situacao, tasks
 from .armazenamento import conferir_cota_de_envio, conferir_rascunhos_abertos
 from .models import (
     Documento,
@@ -1131,8 +1131,6 @@ def catalogo_alterado(tipo_ids):
     Depois do commit, agenda o recálculo dos Parceiros desses Tipos (situação e CRC do
     dia). Fila fora do ar: a rotina noturna recalcula a situação. Devolve se agendou.
     """
-    from . import tasks
-
     ids = sorted({int(i) for i in tipo_ids})
     if not ids:
         return False

@@ -14,11 +14,13 @@ noturno). Os testes conferem que as duas concordam.
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import Documento, HistoricoSituacao, Obrigacao, Parceiro
+from . import avisos
+from .models import Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
 
 R = Obrigacao.Regra
 SITUACAO = Parceiro.Situacao
@@ -54,8 +56,6 @@ def chave_do_registro_publico(cnpj):
 
 
 def esquecer_registro_publico(cnpjs):
-    from django.core.cache import cache
-
     chaves = [chave_do_registro_publico(c) for c in cnpjs]
     if chaves:
         cache.delete_many(chaves)
@@ -123,8 +123,6 @@ def _aplicar(parceiro_id, de, para, motivo):
         parceiro_id=parceiro_id, de=de, para=para, motivo=motivo[:300], created_at=agora
     )
     if para == SITUACAO.IRREGULAR:
-        from . import avisos
-
         avisos.avisar_irregular([historico])
 
 
@@ -159,6 +157,18 @@ def marcar_alteracao(parceiros):
     """
     esquecer_registro_publico(list(parceiros.values_list("cnpj", flat=True)))
     return parceiros.update(versao_publica=F("versao_publica") + 1)
+
+
+def nome_do_rl_mudou(usuario):
+    """O nome do RL sai no CRC: o certificado do dia das organizações dele é renovado.
+
+    Inscrito em ``accounts.ganchos.ao_alterar_nome`` (``ParceirosConfig.ready``).
+    """
+    marcar_alteracao(
+        Parceiro.objects.filter(
+            vinculos__usuario=usuario, vinculos__papel=Vinculo.Papel.RL, vinculos__ativo=True
+        )
+    )
 
 
 def recalcular_todos(dia=None, motivo="Recálculo diário", tipos=None):
@@ -207,7 +217,6 @@ def recalcular_todos(dia=None, motivo="Recálculo diário", tipos=None):
             for pk in viram_irregular
         ]
         criados = HistoricoSituacao.objects.bulk_create(historico, batch_size=5000)
-        from . import avisos
 
         avisos.avisar_irregular([h for h in criados if h.para == SITUACAO.IRREGULAR])
     return len(viram_regular) + len(viram_irregular)

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from . import armazenamento, avisos, services, situacao
+from .models import Parceiro
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,6 @@ def varrer_arquivos_orfaos():
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def recalcular_tipos(tipo_ids):
     """O catálogo de obrigações desses Tipos mudou: recalcula e renova o CRC do dia."""
-    from .models import Parceiro
-
     mudaram = situacao.recalcular_todos(tipos=tipo_ids, motivo="Catálogo de obrigações alterado")
     situacao.marcar_alteracao(Parceiro.objects.filter(tipo__in=tipo_ids))
     return {"mudaram": mudaram}

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from accounts.models import EmailSaida
+from cagec.core.models import EmailSaida
 
 from .factories import SENHA, UsuarioFactory
 

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.importacao import services as importacao
-from accounts.models import RegistroAuditoria, Usuario
+from accounts.models import Usuario
+from cagec.core.models import RegistroAuditoria
 from declaracoes import crc
 from parceiros import analise
 from parceiros.models import AvisoVencimento, Documento, Genero, Parceiro, Solicitacao, TipoParceiro

@@ -59,7 +59,7 @@ def test_auditoria_e_somente_inclusao_no_postgresql(usuario):
     from django.db import connection, transaction
     from django.db.utils import DatabaseError
 
-    from accounts.models import RegistroAuditoria
+    from cagec.core.models import RegistroAuditoria
 
     if connection.vendor != "postgresql":
         pytest.skip("O gatilho de somente inclusão existe só no PostgreSQL")

@@ -232,6 +232,7 @@ def _conferir_zip(arquivo):
 
 
 def _ler_xlsx(arquivo, exigidas):
+    # import tardio: o openpyxl (~100 ms) só carrega quando chega uma planilha
     from openpyxl import load_workbook
 
     _conferir_zip(arquivo)

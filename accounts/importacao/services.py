@@ -12,6 +12,7 @@ from cagec.lib import travas
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
+from .. import tasks
 from ..models import ImportacaoCadastro
 from .leitura import (
     COLUNAS,
@@ -79,8 +80,6 @@ def criar_importacao(arquivo, *, organizacoes=None, ator=None, agendar=True):
     organizações por CNPJ), só as pessoas, o CNPJ e o mandato. Com ``agendar`` a prévia vai
     para a fila depois do commit; sem, quem chama roda ``validar``.
     """
-    from .. import tasks
-
     nome = _nome(arquivo)
     with transaction.atomic():
         importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
@@ -124,8 +123,6 @@ def validar(importacao_id):
 
 def confirmar(importacao, *, ator=None, agendar=True):
     """Pronta (ou falhou depois da prévia) → importando; a gravação vai para a fila."""
-    from .. import tasks
-
     with transaction.atomic():
         importacao = _travar(importacao.pk)
         if importacao.status == S.FALHOU and not importacao.contagens:

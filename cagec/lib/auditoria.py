@@ -2,6 +2,9 @@
 
 import re
 
+from django.contrib.auth import get_user_model
+
+from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import mascarar_cpf
 from cagec.lib.rede import ip_do_cliente
 
@@ -55,9 +58,7 @@ def montar(
     ip=None,
 ):
     """O registro de ``registrar`` sem gravar: cargas em massa gravam vários de uma vez."""
-    from accounts.models import RegistroAuditoria, Usuario
-
-    if usuario_afetado is None and isinstance(objeto, Usuario):
+    if usuario_afetado is None and isinstance(objeto, get_user_model()):
         usuario_afetado = objeto
     if ator is not None and not getattr(ator, "is_authenticated", False):
         ator = None
@@ -76,6 +77,4 @@ def montar(
 
 def registrar_em_massa(registros):
     """Grava de uma vez registros feitos com ``montar`` (importação: uma consulta por lote)."""
-    from accounts.models import RegistroAuditoria
-
     return RegistroAuditoria.objects.bulk_create(registros, batch_size=2000)

@@ -1,9 +1,10 @@
 """E-mails: renderizar de ``templates/emails/<evento>/``, gravar na caixa de saída e entregar.
 
 Fluxo: um serviço chama ``enfileirar_email`` dentro da sua transação; depois do commit a
-task ``accounts.tasks.enviar_email`` é publicada (se o Redis estiver fora, a publicação
+task ``cagec.core.tasks.enviar_email`` é publicada (se o Redis estiver fora, a publicação
 falha em ≤ 1 s, o pedido do usuário segue e a varredura periódica entrega mais tarde).
-``entregar`` trava a linha e só envia o que ainda está pendente: rodar duas vezes envia uma.
+``entregar`` (``cagec.lib.entrega``) trava a linha e só envia o que ainda está pendente:
+rodar duas vezes envia uma.
 
 Links de uso único (primeiro acesso, convite, recuperação, troca de e-mail): a linha guarda
 o link com ``TokenAcesso.MARCADOR`` no lugar do token e a referência ao ``TokenAcesso``; o
@@ -16,10 +17,16 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from cagec.core.models import EmailSaida, TokenAcesso
+from cagec.core.tasks import enviar_email
+
+# A entrega (SMTP) mora em ``cagec.lib.entrega``, que a task chama; daqui ela é a mesma API.
+from cagec.lib.entrega import entregar as entregar
+from cagec.lib.entrega import pendentes_para_varredura as pendentes_para_varredura
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +41,6 @@ def renderizar(evento: str, contexto: dict) -> tuple[str, str, str]:
 
 def _montar(evento, destinatario, contexto, usuario, token=None):
     """A linha da caixa de saída, já renderizada e ainda não gravada."""
-    from accounts.models import EmailSaida
-
     assunto, texto, html = renderizar(evento, contexto)
     return EmailSaida(
         evento=evento,
@@ -67,8 +72,6 @@ def limite_por_destinatario_atingido(evento: str, destinatario: str) -> bool:
     última hora? Conta na caixa de saída (banco), então vale entre processos e servidores;
     maiúsculas no endereço não importam. Limite 0: sem limite.
     """
-    from accounts.models import EmailSaida
-
     limite = settings.EMAILS_POR_DESTINATARIO_POR_HORA
     if limite <= 0:
         return False
@@ -86,8 +89,6 @@ def enfileirar_emails(mensagens) -> list:
     renderizado como no envio avulso; as linhas entram na caixa de saída num ``bulk_create``
     (uma consulta a cada 1 000) e cada envio é publicado depois do commit.
     """
-    from accounts.models import EmailSaida
-
     emails = [_montar(*mensagem) for mensagem in mensagens if mensagem[1]]
     criados = EmailSaida.objects.bulk_create(emails, batch_size=1000)
     ids = [email.pk for email in criados]
@@ -104,96 +105,12 @@ def _publicar_todos(ids):
 
 def publicar_envio(email_id: int) -> bool:
     """Publica a task de envio; nunca derruba o request (a varredura cobre falhas)."""
-    from accounts.tasks import enviar_email
-
     try:
         enviar_email.apply_async(args=[email_id], retry=False)
     except Exception:  # noqa: BLE001 — fila fora do ar: o e-mail fica pendente na caixa de saída
         log.warning("Fila indisponível; e-mail %s fica para a varredura", email_id, exc_info=True)
         return False
     return True
-
-
-def entregar(email_id: int) -> bool:
-    """Envia um e-mail pendente uma única vez. Devolve True se enviou agora."""
-    from accounts.models import EmailSaida
-
-    with transaction.atomic():
-        email = (
-            EmailSaida.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=EmailSaida.Status.PENDENTE)
-            .first()
-        )
-        if email is None:
-            return False
-        texto, html = _com_segredo(email)
-        mensagem = EmailMultiAlternatives(
-            subject=email.assunto,
-            body=texto,
-            to=[email.destinatario],
-            headers={"Message-ID": f"<cagec-{email.pk}@{_dominio()}>"},
-        )
-        mensagem.attach_alternative(html, "text/html")
-        try:
-            mensagem.send()
-        except Exception as erro:  # noqa: BLE001 — qualquer falha de SMTP vira nova tentativa
-            _registrar_falha(email, erro)
-            return False
-        EmailSaida.objects.filter(pk=email.pk).update(
-            status=EmailSaida.Status.ENVIADO,
-            enviado_em=timezone.now(),
-            tentativas=email.tentativas + 1,
-            ultimo_erro="",
-        )
-    return True
-
-
-def _com_segredo(email):
-    """Os corpos como saem para o SMTP: o marcador vira um token recém-sorteado.
-
-    Só o hash é gravado (na transação que trava a linha do e-mail); os corpos da linha
-    continuam com o marcador.
-    """
-    if email.token_id is None:
-        return email.corpo_texto, email.corpo_html
-    from accounts.models import TokenAcesso
-
-    token = TokenAcesso.objects.select_for_update().filter(pk=email.token_id).first()
-    if token is None:
-        return email.corpo_texto, email.corpo_html
-    bruto = token.gerar_segredo()
-    return (
-        email.corpo_texto.replace(TokenAcesso.MARCADOR, bruto),
-        email.corpo_html.replace(TokenAcesso.MARCADOR, bruto),
-    )
-
-
-def _registrar_falha(email, erro):
-    from accounts.models import EmailSaida
-
-    tentativas = email.tentativas + 1
-    desistir = tentativas >= settings.CAIXA_SAIDA_MAX_TENTATIVAS
-    EmailSaida.objects.filter(pk=email.pk).update(
-        tentativas=tentativas,
-        ultimo_erro=str(erro)[:1000],
-        status=EmailSaida.Status.FALHOU if desistir else EmailSaida.Status.PENDENTE,
-    )
-    log.warning("Falha ao enviar e-mail %s (tentativa %s): %s", email.pk, tentativas, erro)
-
-
-def pendentes_para_varredura(idade_minima=timedelta(seconds=30), limite=500):
-    from accounts.models import EmailSaida
-
-    corte = timezone.now() - idade_minima
-    return list(
-        EmailSaida.objects.filter(status=EmailSaida.Status.PENDENTE, created_at__lte=corte)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limite]
-    )
-
-
-def _dominio():
-    return settings.PORTAL_URL_BASE.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
 
 
 def reenviar(email_id: int) -> bool:
@@ -203,8 +120,6 @@ def reenviar(email_id: int) -> bool:
     (o link do e-mail anterior deixa de valer). Link já usado, vencido ou substituído não
     é reenviado (seria um link morto): devolve False.
     """
-    from accounts.models import EmailSaida, TokenAcesso
-
     with transaction.atomic():
         original = EmailSaida.objects.select_related("token").filter(pk=email_id).first()
         if original is None or original.status == EmailSaida.Status.PENDENTE:

@@ -23,6 +23,7 @@ DEJAVU_MONO_NEGRITO = "DejaVuSansMono-Bold"
 
 @cache
 def _fontes():
+    # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -30,6 +31,7 @@ def _fontes():
 
 @cache
 def _folha(nome):
+    # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from weasyprint import CSS
 
     return CSS(filename=str(PASTA_CSS / nome), font_config=_fontes())
@@ -40,6 +42,7 @@ def _sem_rede(url, *args, **kwargs):
 
 
 def renderizar_pdf(template, contexto, *, folha="impressao.css") -> bytes:
+    # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from weasyprint import HTML
 
     html = render_to_string(template, contexto)
@@ -53,6 +56,7 @@ def fontes_reportlab() -> None:
     processo (ler um TTF leva dezenas de milissegundos). São as fontes dos PDFs do WeasyPrint
     e cobrem muito além do Latin-1 das fontes padrão do PDF. ``<b>`` num ``Paragraph``
     escolhe o negrito da família."""
+    # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from reportlab.pdfbase.pdfmetrics import registerFont, registerFontFamily
     from reportlab.pdfbase.ttfonts import TTFont
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.models import RegistroAuditoria
+from cagec.core.models import RegistroAuditoria
 from tests.factories import UsuarioFactory
 
 pytestmark = pytest.mark.django_db

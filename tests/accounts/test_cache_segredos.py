@@ -3,7 +3,7 @@
 import pytest
 
 from accounts import services
-from accounts.models import TokenAcesso
+from cagec.core.models import TokenAcesso
 from declaracoes import crc
 from tests.factories import UsuarioFactory
 
@@ -51,7 +51,7 @@ def test_crc_e_verificacao_abertos_por_quem_entrou_tambem_saem_sem_cache(
 
 def test_admin_sai_sem_cache(client):
     client.force_login(UsuarioFactory(aceitou_termo=True, is_staff=True, is_superuser=True))
-    resposta = client.get("/admin/accounts/emailsaida/")
+    resposta = client.get("/admin/core/emailsaida/")
     assert resposta.status_code == 200 and sem_cache(resposta)
 
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts import convites, tasks
-from accounts.models import EmailSaida, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida
 from tests.conftest import caminho, link_do_email
 from tests.factories import SENHA, UsuarioFactory
 

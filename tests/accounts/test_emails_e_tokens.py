@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import EmailSaida
+from cagec.core.models import EmailSaida
 from tests.conftest import caminho, link_do_email, ultimo_email
 from tests.factories import UsuarioFactory
 

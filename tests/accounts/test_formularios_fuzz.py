@@ -41,7 +41,8 @@ from hypothesis import strategies as st
 from stdnum.br import cpf as stdnum_cpf
 
 from accounts import services
-from accounts.models import EmailSaida, TokenAcesso, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida, TokenAcesso
 from cagec.lib.documentos import calcular_dv_cpf, formatar_cpf
 
 from ..factories import SENHA, UsuarioFactory

@@ -17,7 +17,8 @@ from django.core.exceptions import SuspiciousOperation
 from accounts import services
 from accounts.govbr import GovBrBackend
 from accounts.middleware import CHAVE_ATIVIDADE, CHAVE_INICIO
-from accounts.models import RegistroAuditoria, TokenAcesso, Usuario
+from accounts.models import Usuario
+from cagec.core.models import RegistroAuditoria, TokenAcesso
 from tests.factories import UsuarioFactory, cpf_aleatorio
 
 from .provedor_oidc import CLIENT_ID, CLIENT_SECRET, ServidorOIDC

@@ -15,7 +15,8 @@ from openpyxl import Workbook
 
 from accounts import importacao
 from accounts.importacao import COLUNAS, ROTULOS, ArquivoInvalido, Catalogo, validar_linha
-from accounts.models import ImportacaoCadastro, RegistroAuditoria, Usuario
+from accounts.models import ImportacaoCadastro, Usuario
+from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import calcular_dv_cnpj, calcular_dv_cpf
 from parceiros.models import Parceiro, Sequencia, TipoParceiro, Vinculo
 

@@ -8,7 +8,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import EmailSaida, RegistroAuditoria, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida, RegistroAuditoria
 from tests.factories import UsuarioFactory, cpf_aleatorio
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from accounts import services
-from accounts.models import EmailSaida, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida
 from tests.conftest import caminho, link_do_email, ultimo_email
 from tests.factories import SENHA, UsuarioFactory
 

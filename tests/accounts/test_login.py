@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.utils import timezone
 
 from accounts.autenticacao import chave_do_cpf
-from accounts.models import RegistroAuditoria
+from cagec.core.models import RegistroAuditoria
 from tests.factories import SENHA, UsuarioFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from accounts.models import EmailSaida, RegistroAuditoria
+from cagec.core.models import EmailSaida, RegistroAuditoria
 from tests.conftest import caminho, link_do_email, ultimo_email
 from tests.factories import SENHA
 

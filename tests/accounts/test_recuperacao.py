@@ -7,7 +7,8 @@ import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import EmailSaida, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida
 from tests.conftest import caminho, link_do_email, ultimo_email
 from tests.factories import SENHA, UsuarioFactory
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from accounts.models import Usuario, acao_legivel
+from accounts.models import Usuario
+from cagec.core.models import acao_legivel
 from parceiros.models import Documento, Solicitacao
 
 pytestmark = pytest.mark.django_db

@@ -23,13 +23,8 @@ from django.utils import timezone
 
 from accounts import services, tasks
 from accounts.autenticacao import chave_do_cpf
-from accounts.models import (
-    EmailSaida,
-    PedidoRecuperacao,
-    RegistroAuditoria,
-    TokenAcesso,
-    Usuario,
-)
+from accounts.models import PedidoRecuperacao, Usuario
+from cagec.core.models import EmailSaida, RegistroAuditoria, TokenAcesso
 from cagec.lib import emails as emails_lib
 from tests.conftest import caminho, link_do_email, ultimo_email
 from tests.factories import SENHA, UsuarioFactory, cpf_aleatorio

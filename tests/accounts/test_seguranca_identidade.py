@@ -23,7 +23,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import services, tasks
-from accounts.models import EmailSaida, RegistroAuditoria, TokenAcesso, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida, RegistroAuditoria, TokenAcesso
 from cagec.lib.documentos import mascarar_cpf
 from parceiros import analise
 from parceiros.models import Documento, Solicitacao, Vinculo

@@ -13,11 +13,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.autenticacao import chave_do_cpf
-from accounts.models import RegistroAuditoria
-from declaracoes import services
+from cagec.core.models import RegistroAuditoria
+from declaracoes import selectors, services
 from declaracoes.forms import AssinaturaForm
 from declaracoes.models import Declaracao
-from parceiros import selectors
 from parceiros import services as parceiros
 from parceiros.models import Solicitacao
 from tests.factories import CNPJ_ALFANUMERICO, SENHA, pdf_pequeno

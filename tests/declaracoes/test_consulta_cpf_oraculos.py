@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 
-from accounts.models import RegistroAuditoria
+from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import formatar_cpf
 
 from ..factories import CNPJ_ASSOCIACAO, UsuarioFactory, parceiro_com_rl

@@ -33,7 +33,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import services as contas
-from accounts.models import RegistroAuditoria, TermoUso
+from accounts.models import TermoUso
+from cagec.core.models import RegistroAuditoria
 from cagec.lib import pdf
 from declaracoes import crc, crc_pdf
 from declaracoes import services as declaracoes

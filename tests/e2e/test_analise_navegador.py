@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from playwright.sync_api import expect
 
-from accounts.models import EmailSaida
+from cagec.core.models import EmailSaida
 from declaracoes import services as declaracoes
 from parceiros import analise, services, tasks
 from parceiros.models import Documento, Obrigacao, Parceiro, Solicitacao

@@ -10,7 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import RegistroAuditoria, Usuario
+from accounts.models import Usuario
+from cagec.core.models import RegistroAuditoria
 from tests.factories import SENHA, UsuarioFactory
 
 from .test_importacao_navegador import linha_da_lista, mensagens_admin

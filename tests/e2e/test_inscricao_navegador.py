@@ -11,7 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import AceiteTermo, EmailSaida, Usuario
+from accounts.models import AceiteTermo, Usuario
+from cagec.core.models import EmailSaida
 from tests.conftest import link_do_email, ultimo_email
 from tests.factories import SENHA, UsuarioFactory, cpf_aleatorio
 

@@ -16,8 +16,9 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, connections, transaction
 
 from accounts import services
-from accounts.models import EmailSaida, TokenAcesso, Usuario
-from accounts.tasks import enviar_email, varrer_caixa_de_saida
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida, TokenAcesso
+from cagec.core.tasks import enviar_email, varrer_caixa_de_saida
 from cagec.lib import emails
 from tests.factories import UsuarioFactory, cpf_aleatorio
 

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts import services
-from accounts.models import EmailSaida, Usuario
-from accounts.tasks import enviar_email, varrer_caixa_de_saida
+from accounts.models import Usuario
 from cagec import settings as cagec_settings
+from cagec.core.models import EmailSaida
+from cagec.core.tasks import enviar_email, varrer_caixa_de_saida
 from tests.factories import cpf_aleatorio
 
 pytestmark = [pytest.mark.servicos, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from accounts.models import RegistroAuditoria
+from cagec.core.models import RegistroAuditoria
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.rede import ip_do_cliente
 from declaracoes.models import Declaracao

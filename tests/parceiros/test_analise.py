@@ -20,7 +20,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import EmailSaida, RegistroAuditoria, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida, RegistroAuditoria
 from declaracoes import services as declaracoes
 from declaracoes.models import Declaracao
 from parceiros import analise, selectors, services, situacao

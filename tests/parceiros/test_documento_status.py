@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from accounts.models import RegistroAuditoria
+from cagec.core.models import RegistroAuditoria
 from parceiros import services
 from parceiros.models import Documento
 

@@ -13,7 +13,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from accounts.models import EmailSaida, RegistroAuditoria
+from cagec.core.models import EmailSaida, RegistroAuditoria
 from cagec.lib.documentos import abreviar_nome, mascarar_cpf
 from parceiros import services
 from parceiros.models import Solicitacao, Vinculo

@@ -16,7 +16,7 @@ import requests
 import responses
 import urllib3.util.retry
 
-from accounts.models import RegistroAuditoria
+from cagec.core.models import RegistroAuditoria
 from parceiros import receita, services
 from parceiros.models import NaturezaJuridica, Solicitacao, TransicaoSolicitacao
 from tests.factories import (

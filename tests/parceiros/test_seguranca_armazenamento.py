@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import EmailSaida, RegistroAuditoria
+from cagec.core.models import EmailSaida, RegistroAuditoria
 from cagec.lib.arquivos import nome_para_download
 from parceiros import armazenamento, services, tasks
 from parceiros.armazenamento import LimiteExcedido

@@ -11,7 +11,8 @@ pasta digital do Parceiro: nem nomes nem datas dos documentos, nem o CPF do RL a
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts.models import RegistroAuditoria, Usuario, acao_legivel
+from accounts.models import Usuario
+from cagec.core.models import RegistroAuditoria, acao_legivel
 from parceiros import analise, permissions, services
 from parceiros.models import Documento, Parceiro, Solicitacao
 from tests.factories import CNPJ_ASSOCIACAO, UsuarioFactory

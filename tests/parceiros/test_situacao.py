@@ -20,7 +20,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import EmailSaida, TermoUso
+from accounts.models import TermoUso
+from cagec.core.models import EmailSaida
 from cagec.lib.documentos import calcular_dv_cnpj
 from declaracoes import services as declaracoes
 from parceiros import analise, avisos, receita, services, situacao, tasks

@@ -17,11 +17,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 
-from accounts.models import EmailSaida, RegistroAuditoria
+from cagec.core.models import EmailSaida, RegistroAuditoria
 from declaracoes import services as declaracoes
 from declaracoes.forms import AssinaturaForm
 from declaracoes.models import Declaracao
-from parceiros import analise, receita, selectors, services
+from declaracoes.selectors import pendentes_de_assinatura
+from parceiros import analise, receita, services
 from parceiros.models import (
     Documento,
     Obrigacao,
@@ -400,16 +401,16 @@ def test_ri_envia_para_assinatura_e_o_rl_recebe_email_com_link_das_assinaturas(
 
 
 def test_pendente_aparece_para_o_rl_e_nao_para_o_ri(aguardando_rl, rl, ri, outro_rl):
-    assert selectors.pendentes_de_assinatura(rl) == [aguardando_rl]
-    assert selectors.pendentes_de_assinatura(ri) == []
-    assert selectors.pendentes_de_assinatura(outro_rl) == []
+    assert pendentes_de_assinatura(rl) == [aguardando_rl]
+    assert pendentes_de_assinatura(ri) == []
+    assert pendentes_de_assinatura(outro_rl) == []
 
 
 def test_rl_que_prepara_a_propria_solicitacao_nao_recebe_email_de_assinatura(rl, parceiro):
     solicitacao = atualizacao_de_documentos(rl, parceiro)
     services.enviar_para_assinatura(solicitacao, rl)
     assert not EmailSaida.objects.filter(evento="assinatura_pendente").exists()
-    assert selectors.pendentes_de_assinatura(rl) == [recarregar(solicitacao)]
+    assert pendentes_de_assinatura(rl) == [recarregar(solicitacao)]
 
 
 def test_ri_nao_assina(aguardando_rl, ri, rl, client):
@@ -442,7 +443,7 @@ def test_depois_da_assinatura_sai_dos_pendentes_e_vai_para_analise_com_emails(
     aguardando_rl, ri, rl, mailoutbox, django_capture_on_commit_callbacks
 ):
     declaracao = assinada(aguardando_rl, rl)
-    assert selectors.pendentes_de_assinatura(rl) == []
+    assert pendentes_de_assinatura(rl) == []
     assert services.declaracao_vigente(aguardando_rl) == declaracao
     # assinar não muda o status: quem encaminha é o solicitante ou o RL
     assert recarregar(aguardando_rl).status == S.AGUARDANDO_ASSINATURA
@@ -506,7 +507,7 @@ def test_devolvida_reaberta_e_reenviada_exige_nova_assinatura(aguardando_rl, ri,
 
     assert solicitacao.status == S.AGUARDANDO_ASSINATURA
     assert services.declaracao_vigente(solicitacao) is None
-    assert selectors.pendentes_de_assinatura(rl) == [solicitacao]
+    assert pendentes_de_assinatura(rl) == [solicitacao]
     with pytest.raises(SolicitacaoIncompleta):
         services.encaminhar_para_analise(solicitacao, ri)
 
@@ -522,10 +523,10 @@ def test_rl_trocado_depois_do_rascunho_quem_assina_e_o_rl_atual(ri, rl, parceiro
     solicitacao = atualizacao_de_documentos(ri, parceiro)
     services.vincular_rl(parceiro, outro_usuario, cargo="Prefeito", **MANDATO)
     solicitacao = services.enviar_para_assinatura(solicitacao, ri)
-    assert selectors.pendentes_de_assinatura(rl) == []
+    assert pendentes_de_assinatura(rl) == []
     with pytest.raises(declaracoes.AssinaturaRecusada):
         declaracoes.assinar(solicitacao, rl)
-    assert selectors.pendentes_de_assinatura(outro_usuario) == [solicitacao]
+    assert pendentes_de_assinatura(outro_usuario) == [solicitacao]
 
 
 # --- Anexos -------------------------------------------------------------------------------

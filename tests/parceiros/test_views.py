@@ -28,7 +28,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import EmailSaida, Usuario
+from accounts.models import Usuario
+from cagec.core.models import EmailSaida
 from declaracoes import services as declaracoes_services
 from declaracoes.models import Declaracao
 from parceiros import services

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import TokenAcesso, Usuario
+from accounts.models import Usuario
+from cagec.core.models import TokenAcesso
 from cagec.lib.documentos import calcular_dv_cpf, formatar_cpf
 
 SENHA_DEMO = "Cagec#Demo2026"

@@ -1,0 +1,84 @@
+"""Admin da infraestrutura: caixa de saída e trilha de auditoria, só leitura.
+
+``SomenteLeituraMixin`` e ``link_protegido`` servem ao admin de todos os apps.
+"""
+
+from pathlib import PurePosixPath
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from cagec.lib import emails
+
+from .models import EmailSaida, RegistroAuditoria
+
+
+class SomenteLeituraMixin:
+    # ``obj``: os inlines também usam este mixin e o admin os chama com o objeto pai.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def link_protegido(arquivo, url):
+    """Nome do arquivo com link para a view que confere a permissão antes de entregá-lo.
+
+    ``MEDIA_URL`` é ``None`` (nenhum arquivo é servido direto): o link que o admin monta
+    sozinho para um ``FileField`` levanta "not accessible via a URL" (erro 500).
+    """
+    if not arquivo:
+        return "—"
+    return format_html('<a href="{}">{}</a>', url, PurePosixPath(arquivo.name).name)
+
+
+@admin.register(EmailSaida)
+class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = ["created_at", "evento", "destinatario", "status", "tentativas", "enviado_em"]
+    list_filter = ["status", "evento"]
+    search_fields = ["destinatario", "assunto", "usuario__cpf", "usuario__nome"]
+    date_hierarchy = "created_at"
+    actions = ["reenviar"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Enviar de novo (volta para a fila)")
+    def reenviar(self, request, queryset):
+        total = sum(emails.reenviar(e.pk) for e in queryset)
+        self.message_user(request, f"{total} e-mail(s) recolocado(s) na fila.")
+        recusados = len(queryset) - total
+        if recusados:
+            self.message_user(
+                request,
+                f"{recusados} e-mail(s) não reenviado(s): ainda pendente(s), ou com link de uso "
+                "único já usado, vencido ou substituído. Para um link novo, use “Reenviar link "
+                "de primeiro acesso” ou “Reenviar convite” no cadastro da pessoa, ou peça que "
+                "ela solicite a recuperação de senha.",
+                level=messages.WARNING,
+            )
+
+
+@admin.register(RegistroAuditoria)
+class RegistroAuditoriaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "acao_nome",
+        "ator",
+        "usuario_afetado",
+        "objeto_tipo",
+        "objeto_id",
+        "ip",
+    ]
+    list_filter = ["acao", "objeto_tipo"]
+    search_fields = ["acao", "descricao", "objeto_id", "ator__cpf", "usuario_afetado__cpf"]
+    date_hierarchy = "created_at"
+    list_select_related = ["ator", "usuario_afetado"]
+
+    @admin.display(description="ação", ordering="acao")
+    def acao_nome(self, obj):
+        return obj.acao_legivel

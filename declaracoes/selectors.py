@@ -1,0 +1,45 @@
+"""Leituras de declarações reaproveitadas por views e pelo painel.
+
+Aqui (e não em ``parceiros``) porque consultam ``Declaracao``: ``parceiros`` não importa
+``declaracoes`` (regra 13 de ``arquitetura.md``).
+"""
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from parceiros.models import Solicitacao, TransicaoSolicitacao
+
+from .models import Declaracao
+
+S = Solicitacao.Status
+
+
+def pendentes_de_assinatura(usuario):
+    """Solicitações aguardando a assinatura desta pessoa (ainda sem declaração vigente)."""
+    return list(
+        _aguardando_assinatura(usuario)
+        .select_related("parceiro", "solicitante")
+        .order_by("updated_at")
+    )
+
+
+def resumo_do_painel(usuario):
+    """A parte de ``declaracoes`` do painel: quantas solicitações esperam a minha assinatura."""
+    return {"assinaturas": _aguardando_assinatura(usuario).count()}
+
+
+def _aguardando_assinatura(usuario):
+    desde = (
+        TransicaoSolicitacao.objects.filter(
+            solicitacao=OuterRef("pk"), para=S.AGUARDANDO_ASSINATURA
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    assinada = Declaracao.objects.filter(
+        solicitacao=OuterRef("pk"), revogada_em=None, assinada_em__gte=OuterRef("desde")
+    )
+    return (
+        Solicitacao.objects.filter(representante_legal=usuario, status=S.AGUARDANDO_ASSINATURA)
+        .annotate(desde=Subquery(desde))
+        .exclude(Exists(assinada))
+    )
