@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0008_arq-core_modelos_para_core"),
+        ("accounts", "0008_modelos_para_core"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 

@@ -11,7 +11,7 @@ from cagec.core.models import EmailSaida, RegistroAuditoria, TokenAcesso, acao_l
 from tests.factories import UsuarioFactory
 
 pytestmark = pytest.mark.django_db
-migracao = import_module("cagec.core.migrations.0001_arq-core_inicial")
+migracao = import_module("cagec.core.migrations.0001_inicial")
 
 
 @pytest.mark.parametrize(
