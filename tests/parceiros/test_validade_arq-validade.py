@@ -305,3 +305,25 @@ def test_aprovacao_pela_analise_nao_copia_o_fim_do_mandato_e_o_item_segue_o_mand
     item = next(i for i in situacao.itens(parceiro) if i.obrigacao == catalogo["fim_mandato"])
     assert (item.status, item.vence_em) == (ST.VIGENTE, dias(7))
     assert [(d.pk, p) for d, p, _ in avisos._a_vencer(HOJE)] == [(doc.pk, 7)]
+
+
+def test_pasta_e_crc_dizem_mandato_encerrado_para_documento_do_rl_anterior(
+    client, rl, outro_usuario
+):
+    catalogo = novo_catalogo()
+    parceiro = novo_parceiro(catalogo.tipo, rl)
+    pasta_vigente(parceiro, catalogo, rl)
+    services.vincular_rl(
+        parceiro, outro_usuario, cargo="Presidente", mandato_inicio=HOJE, mandato_fim=dias(700)
+    )
+    item = next(i for i in situacao.itens(parceiro) if i.obrigacao == catalogo["fim_mandato"])
+    assert (item.status, item.vence_em) == (ST.VENCIDO, None)
+    assert crc._validade(item) == "Mandato encerrado"
+
+    client.force_login(outro_usuario)
+    pagina = client.get(f"/parceiros/{parceiro.cnpj}/").content.decode()
+
+    linha = pagina[pagina.index(catalogo["fim_mandato"].nome) :]
+    linha = linha[: linha.index("</tr>")]
+    assert "mandato encerrado" in linha
+    assert "sem validade" not in linha and "Vencido" in linha
