@@ -144,13 +144,12 @@ def _aplicar(solicitacao, documentos, analista, ip):
     mandato = Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True).first()
     for documento in documentos:
         if documento.regra_validade == Obrigacao.Regra.FIM_MANDATO:
-            documento.vinculo = mandato
-            documento.vence_em = mandato.mandato_fim if mandato else None
+            documento.vinculo = mandato  # vence com ele: Documento.objects.com_vencimento_efetivo
         documento.parceiro = parceiro
         aprovado = documento.parecer == P.APROVAR
         if aprovado:
             services.substituir_aprovados(parceiro, documento.obrigacao, ator=analista)
-        documento.save()  # parecer, parceiro e vencimento do mandato
+        documento.save()  # parecer, parceiro e mandato
         para = Documento.Status.APROVADO if aprovado else Documento.Status.REPROVADO
         services.mudar_status_documento(documento, para, ator=analista)
     situacao.recalcular(parceiro, motivo=f"Solicitação nº {solicitacao.pk} aprovada")

@@ -14,10 +14,9 @@ from django.urls import reverse
 
 from cagec.lib.emails import enfileirar_emails
 
-from .models import AvisoVencimento, Documento, Obrigacao, Parceiro, Vinculo
+from .models import AvisoVencimento, Documento, Parceiro, Vinculo
 
 PRAZOS = (30, 15, 7, 1)
-R = Obrigacao.Regra
 
 
 def _destinatarios(parceiro_ids):
@@ -59,23 +58,12 @@ def avisar_irregular(historicos):
 def _a_vencer(dia):
     """[(documento, prazo, vence_em)] dos documentos aprovados que vencem em 30/15/7/1 dias."""
     datas = {dia + timedelta(days=p): p for p in PRAZOS}
-    encontrados = []
-    por_data = Documento.objects.filter(
-        status=Documento.Status.APROVADO,
-        regra_validade__in=[R.DATA_INFORMADA, R.DIAS_APOS_EMISSAO],
-        vence_em__in=list(datas),
-    ).select_related("obrigacao", "parceiro")
-    encontrados += [(d, datas[d.vence_em], d.vence_em) for d in por_data]
-    por_mandato = Documento.objects.filter(
-        status=Documento.Status.APROVADO,
-        regra_validade=R.FIM_MANDATO,
-        vinculo__ativo=True,
-        vinculo__mandato_fim__in=list(datas),
-    ).select_related("obrigacao", "parceiro", "vinculo")
-    for documento in por_mandato:
-        fim = documento.vinculo.mandato_fim
-        encontrados.append((documento, datas[fim], fim))
-    return encontrados
+    documentos = (
+        Documento.objects.com_vencimento_efetivo()
+        .filter(status=Documento.Status.APROVADO, vencimento_efetivo__in=list(datas))
+        .select_related("obrigacao", "parceiro")
+    )
+    return [(d, datas[d.vencimento_efetivo], d.vencimento_efetivo) for d in documentos]
 
 
 def avisar_vencimentos(dia):

@@ -5,12 +5,12 @@ e os fatos de uma linha só.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from cagec.lib.busca import normalizar_busca
@@ -434,6 +434,61 @@ def caminho_documento(instancia, nome_original):
     return f"documentos/{agora:%Y/%m}/{uuid.uuid4().hex}{extensao}"
 
 
+# Vencimento efetivo de um documento de ``fim_mandato`` sem mandato em curso (vínculo
+# encerrado ou sem fim): já venceu, e não há data a mostrar.
+VENCIDO_SEM_DATA = date.min
+
+
+class DocumentoQuerySet(models.QuerySet):
+    """A regra de validade de documento (produto.md §4), escrita uma vez só.
+
+    Situação (um Parceiro e todos de uma vez), avisos de vencimento, CRC e pasta digital
+    leem esta anotação; ninguém mais decide quando um documento vence.
+    """
+
+    def com_vencimento_efetivo(self, dia=None):
+        """Anota ``vencimento_efetivo``: ``data_informada`` e ``dias_apos_emissao`` vencem em
+        ``vence_em`` (gravado no envio); ``fim_mandato`` vence com o mandato do RL a que foi
+        aprovado enquanto esse vínculo está ativo (encerrado ou sem fim: ``VENCIDO_SEM_DATA``);
+        ``sem_validade`` não vence (``None``). Com ``dia``, anota também ``vigente``: o
+        documento vale até o dia do vencimento, inclusive."""
+        # ``vence_em`` é nulo em ``fim_mandato`` e ``sem_validade`` (restrição no banco).
+        vencimento = Case(
+            When(
+                Q(regra_validade=Obrigacao.Regra.FIM_MANDATO),
+                then=Case(
+                    When(
+                        vinculo__ativo=True,
+                        vinculo__mandato_fim__isnull=False,
+                        then=F("vinculo__mandato_fim"),
+                    ),
+                    default=Value(VENCIDO_SEM_DATA),
+                ),
+            ),
+            default=F("vence_em"),
+            output_field=models.DateField(),
+        )
+        consulta = self.annotate(vencimento_efetivo=vencimento)
+        if dia is None:
+            return consulta
+        return consulta.annotate(
+            vigente=Case(
+                When(
+                    Q(vencimento_efetivo__isnull=True) | Q(vencimento_efetivo__gte=dia),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def vigentes_em(self, dia):
+        """Documentos aprovados que valem em ``dia``."""
+        return self.com_vencimento_efetivo(dia).filter(
+            status=Documento.Status.APROVADO, vigente=True
+        )
+
+
 class Documento(models.Model):
     class Status(models.TextChoices):
         EM_ANALISE = "em_analise", "Em análise"
@@ -456,8 +511,10 @@ class Documento(models.Model):
     data_emissao = models.DateField("data de emissão", null=True, blank=True)
     data_validade = models.DateField("data de validade", null=True, blank=True)
     # Regra da obrigação no envio e o vencimento dela decorrente: mudar o catálogo depois
-    # não reescreve a validade de documentos já enviados. ``fim_mandato`` vence com o
-    # mandato do ``vinculo`` (copiado em ``vence_em`` na aprovação); ``sem_validade`` não vence.
+    # não reescreve a validade de documentos já enviados. ``vence_em`` é a data do próprio
+    # documento (``data_informada``, ``dias_apos_emissao``), gravada só no envio; nula em
+    # ``fim_mandato`` (vence com o mandato do ``vinculo``, lido na hora) e ``sem_validade``.
+    # Quando vence, de fato: ``Documento.objects.com_vencimento_efetivo()``.
     regra_validade = models.CharField(
         "regra de validade", max_length=20, choices=Obrigacao.Regra.choices
     )
@@ -488,6 +545,8 @@ class Documento(models.Model):
     )
     analisado_em = models.DateTimeField(null=True, blank=True)
 
+    objects = DocumentoQuerySet.as_manager()
+
     class Meta:
         ordering = ["obrigacao__grupo__ordem", "obrigacao__ordem", "-created_at"]
         verbose_name = "documento"
@@ -496,7 +555,12 @@ class Documento(models.Model):
                 fields=["solicitacao", "obrigacao"],
                 condition=~Q(status="substituido"),
                 name="um_documento_por_obrigacao_na_solicitacao",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(regra_validade__in=["data_informada", "dias_apos_emissao"])
+                | Q(vence_em__isnull=True),
+                name="documento_vence_em_so_com_data_do_documento",
+            ),
         ]
 
     def __str__(self):
@@ -504,7 +568,8 @@ class Documento(models.Model):
 
     @staticmethod
     def vencimento(obrigacao, *, data_emissao=None, data_validade=None):
-        """Data de vencimento pela regra da obrigação (None: não vence ou segue o mandato)."""
+        """``vence_em`` de um documento novo: a data que ele mesmo traz (``None``: não vence
+        ou segue o mandato do RL, lido em ``com_vencimento_efetivo``)."""
         regra = obrigacao.regra_validade
         if regra == Obrigacao.Regra.DATA_INFORMADA:
             return data_validade

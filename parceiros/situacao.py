@@ -1,14 +1,13 @@
 """Situação Regular/Irregular de um Parceiro e o status de cada Obrigação.
 
 Regra (produto.md §4): Regular quando toda Obrigação *obrigatória* e ativa do Tipo tem
-um documento aprovado vigente hoje. Vigência pela regra gravada no documento:
-``data_informada`` e ``dias_apos_emissao`` vencem em ``Documento.vence_em``;
-``fim_mandato`` vence com o mandato do RL a que foi aprovado (vínculo encerrado:
-vencido); ``sem_validade`` não vence. Um documento vale até o dia do vencimento, inclusive.
+um documento aprovado vigente hoje. Quando um documento vence é decidido num lugar só,
+``Documento.objects.com_vencimento_efetivo()`` (data informada, N dias após a emissão,
+fim do mandato do RL a que foi aprovado, sem validade).
 
-Duas formas do mesmo cálculo: ``itens``/``calcular`` (um Parceiro, em Python, para a
-pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, em SQL, para o recálculo
-noturno). Os testes conferem que as duas concordam.
+Duas formas do mesmo cálculo, sobre a mesma anotação: ``itens``/``calcular`` (um
+Parceiro, para a pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, em SQL,
+para o recálculo noturno). Os testes conferem que as duas concordam.
 """
 
 from dataclasses import dataclass
@@ -16,13 +15,12 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from . import avisos
-from .models import Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
+from .models import VENCIDO_SEM_DATA, Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
 
-R = Obrigacao.Regra
 SITUACAO = Parceiro.Situacao
 
 
@@ -62,23 +60,15 @@ def esquecer_registro_publico(cnpjs):
         transaction.on_commit(lambda: cache.delete_many(chaves))
 
 
-def _vencimento(documento, dia):
-    """Data de vencimento efetiva (``date.min``: mandato encerrado ou ausente)."""
-    if documento.regra_validade == R.FIM_MANDATO:
-        vinculo = documento.vinculo
-        if vinculo is None or not vinculo.ativo or vinculo.mandato_fim is None:
-            return date.min
-        return vinculo.mandato_fim
-    return documento.vence_em
-
-
 def itens(parceiro, dia=None):
     """Cada Obrigação ativa do Tipo com o documento aprovado atual e o seu status."""
     dia = dia or hoje()
     atuais = {}
-    aprovados = Documento.objects.filter(
-        parceiro=parceiro, status=Documento.Status.APROVADO
-    ).select_related("vinculo")
+    aprovados = (
+        Documento.objects.com_vencimento_efetivo(dia)
+        .filter(parceiro=parceiro, status=Documento.Status.APROVADO)
+        .select_related("vinculo")
+    )
     for documento in aprovados.order_by("-analisado_em", "-created_at", "-pk"):
         atuais.setdefault(documento.obrigacao_id, documento)
     resultado = []
@@ -88,10 +78,11 @@ def itens(parceiro, dia=None):
         if documento is None:
             resultado.append(Item(obrigacao, None, StatusObrigacao.PENDENTE, None))
             continue
-        vence = _vencimento(documento, dia)
-        vigente = vence is None or vence >= dia
-        status = StatusObrigacao.VIGENTE if vigente else StatusObrigacao.VENCIDO
-        resultado.append(Item(obrigacao, documento, status, None if vence == date.min else vence))
+        vence = documento.vencimento_efetivo
+        status = StatusObrigacao.VIGENTE if documento.vigente else StatusObrigacao.VENCIDO
+        resultado.append(
+            Item(obrigacao, documento, status, None if vence == VENCIDO_SEM_DATA else vence)
+        )
     return resultado
 
 
@@ -127,22 +118,10 @@ def _aplicar(parceiro_id, de, para, motivo):
 
 
 # --- Todos de uma vez (recálculo noturno) ------------------------------------------------------
-def _vigente(dia):
-    """Documento aprovado e vigente em ``dia`` (o mandato vem da anotação do Parceiro)."""
-    return Q(status=Documento.Status.APROVADO) & (
-        Q(regra_validade=R.SEM_VALIDADE)
-        | (
-            Q(regra_validade__in=[R.DATA_INFORMADA, R.DIAS_APOS_EMISSAO])
-            & (Q(vence_em__isnull=True) | Q(vence_em__gte=dia))
-        )
-        | Q(regra_validade=R.FIM_MANDATO, vinculo__ativo=True, vinculo__mandato_fim__gte=dia)
-    )
-
-
 def _regulares_sql(dia):
     """Parceiros sem nenhuma obrigatória do Tipo sem documento vigente (NOT EXISTS duplo)."""
-    documento_vigente = Documento.objects.filter(
-        _vigente(dia), parceiro_id=OuterRef(OuterRef("pk")), obrigacao_id=OuterRef("pk")
+    documento_vigente = Documento.objects.vigentes_em(dia).filter(
+        parceiro_id=OuterRef(OuterRef("pk")), obrigacao_id=OuterRef("pk")
     )
     faltando = Obrigacao.objects.filter(
         tipos=OuterRef("tipo_id"), obrigatoria=True, ativa=True

@@ -86,8 +86,7 @@ class Command(BaseCommand):
                 regra_validade=obrigacao.regra_validade,
                 vence_em=Documento.vencimento(
                     obrigacao, data_emissao=data_emissao, data_validade=data_validade
-                )
-                or (mandato.mandato_fim if obrigacao.regra_validade == "fim_mandato" else None),
+                ),
                 vinculo=mandato if obrigacao.regra_validade == "fim_mandato" else None,
                 status=Documento.Status.APROVADO,
                 enviado_por=rl,
