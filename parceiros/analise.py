@@ -88,7 +88,7 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
                 documento.save()
         solicitacao.motivo = motivo
         solicitacao.save(update_fields=["motivo", "updated_at"])
-        services._transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)
+        services.transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)
         _avisar(solicitacao, documentos)
     return solicitacao
 
@@ -219,7 +219,7 @@ def _atualizar_dados(parceiro, dados, analista, ip):
     campos = dict(dados.get("contatos") or {})
     if dados.get("receita"):
         registro = receita.RegistroReceita.de_dict(dados["receita"])
-        campos_receita = services._campos_receita(registro)
+        campos_receita = services.campos_da_receita(registro)
         antes = {c: str(getattr(parceiro, c)) for c in campos_receita}
         for campo, valor in campos_receita.items():
             setattr(parceiro, campo, valor)
@@ -267,7 +267,7 @@ def _avisar(solicitacao, documentos):
                 "status": solicitacao.status,
                 "motivo": solicitacao.motivo,
                 "reprovados": reprovados,
-                "link": services._link("parceiros:solicitacao_detail", solicitacao.pk),
+                "link": services.link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
             },
             usuario=pessoa,
         )

@@ -73,7 +73,7 @@ def decisao(request, pk):
     contexto.update(
         form=form,
         linhas=[(d, *form.campos_do_documento(d)) for d in documentos],
-        tipo_parceiro=services.tipo_da_solicitacao(solicitacao),
+        tipo_parceiro=selectors.tipo_da_solicitacao(solicitacao),
         em_analise=solicitacao.status == services.S.EM_ANALISE and not solicitacao.conflito,
     )
     return render(request, "parceiros/analise_detail.html", contexto)

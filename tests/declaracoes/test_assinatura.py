@@ -52,7 +52,7 @@ def aguardando_assinatura(rl, parceiro, tipo=T.DOCUMENTOS):
 
     solicitacao = parceiros.iniciar_atualizacao(rl, parceiro, tipo)
     if tipo == T.DOCUMENTOS:
-        obrigacoes = parceiros.obrigacoes_da_solicitacao(solicitacao)
+        obrigacoes = selectors.obrigacoes_da_solicitacao(solicitacao)
         parceiros.anexar_documento(
             solicitacao,
             rl,
@@ -277,13 +277,13 @@ def test_declaracao_revogada_deixa_de_valer_e_o_rl_assina_de_novo(
     declaracao, solicitacao, rl, analista
 ):
     assert services.revogar(declaracao, analista, motivo="Assinada por engano") == 1
-    assert parceiros.declaracao_vigente(solicitacao) is None
+    assert selectors.declaracao_vigente(solicitacao) is None
     assert selectors.pendentes_de_assinatura(rl) == [solicitacao]
     with pytest.raises(parceiros.SolicitacaoIncompleta):
         parceiros.encaminhar_para_analise(solicitacao, rl)
 
     nova = services.assinar(solicitacao, rl)
-    assert parceiros.declaracao_vigente(solicitacao) == nova != declaracao
+    assert selectors.declaracao_vigente(solicitacao) == nova != declaracao
     parceiros.encaminhar_para_analise(solicitacao, rl)
     assert Solicitacao.objects.get(pk=solicitacao.pk).status == Solicitacao.Status.EM_ANALISE
 
