@@ -1,4 +1,9 @@
-"""Leituras reaproveitadas pelas views: painel, checklist, pasta digital, linha do tempo."""
+"""Leituras reaproveitadas: painel, checklist, pasta digital, linha do tempo, fila da análise.
+
+Também as leituras do ciclo de vida da Solicitação que os serviços usam para decidir
+(passos, pendências, obrigações, declaração vigente). Só consultas: nada aqui importa
+``forms`` nem ``services`` (os serviços dependem dos selectors, nunca o contrário).
+"""
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
@@ -53,10 +58,12 @@ PASSOS = {
 
 
 def tipos_permitidos(natureza):
+    """Tipos de Parceiro ativos que aceitam a Natureza Jurídica (a inscrição escolhe entre eles)."""
     return TipoParceiro.objects.filter(ativo=True, naturezas=natureza).select_related("genero")
 
 
 def rl_atual(parceiro):
+    """O Usuário que é o RL ativo do Parceiro, ou None."""
     vinculo = (
         Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
         .select_related("usuario")
