@@ -282,6 +282,10 @@ class ImportacaoCadastro(models.Model):
         )
 
     @property
+    def falhou(self):
+        return self.status == self.Status.FALHOU
+
+    @property
     def percentual(self):
         return min(100, round(100 * self.processadas / self.total)) if self.total else 0
 

@@ -20,7 +20,8 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from parceiros.models import Solicitacao
-from parceiros.services import TransicaoInvalida, declaracao_vigente, registrar_aceite
+from parceiros.selectors import declaracao_vigente
+from parceiros.services import TransicaoInvalida, registrar_aceite
 
 from . import consulta, revogacao
 from .models import Declaracao

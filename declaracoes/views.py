@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import acoes_de_hoje
 from accounts.services import CotaEsgotada
+from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
 from parceiros import permissions, selectors
@@ -70,13 +71,11 @@ def assinar(request, pk):
 def declaracao_pdf(request, pk):
     declaracao = get_object_or_404(Declaracao, pk=pk)
     permissions.get_solicitacao_do_usuario(request, declaracao.solicitacao_id)
-    resposta = FileResponse(
+    return resposta_pdf(
         declaracao.pdf.open("rb"),
-        content_type="application/pdf",
-        filename=f"declaracao-{declaracao.codigo}.pdf",
+        f"declaracao-{declaracao.codigo}.pdf",
+        cache_control="private, no-store",
     )
-    resposta["Cache-Control"] = "private, no-store"
-    return resposta
 
 
 @login_required

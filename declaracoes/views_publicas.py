@@ -19,6 +19,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from cagec.lib import paginacao
+from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.codigos import normalizar_codigo
 from cagec.lib.documentos import normalizar_cnpj
 from cagec.lib.limites import conferir_alvo
@@ -86,16 +88,14 @@ def _pagina_da_consulta(request, form, valido):
     pagina = None
     if valido:
         paginador = consulta.PaginadorLimitado(consulta.buscar(form.cleaned_data), POR_PAGINA)
-        pagina = paginador.get_page(request.GET.get("pagina"))
-    parametros = request.GET.copy()
-    parametros.pop("pagina", None)
+        pagina = paginacao.pagina_pedida(request, paginador)
     return render(
         request,
         "declaracoes/consulta.html",
         {
             "form": form,
             "pagina": pagina,
-            "parametros": parametros.urlencode(),
+            "parametros": paginacao.parametros_sem_pagina(request),
             "limite_exportacao": exportacao.milhar(consulta.limite_da_exportacao()),
             "teto_contagem": exportacao.milhar(settings.CONSULTA_CONTAGEM_MAXIMA),
         },
@@ -119,13 +119,14 @@ def exportar(request, formato):
     limite = consulta.limite_da_exportacao()
     gerar = exportacao.xlsx if formato == "xlsx" else exportacao.pdf
     arquivo = gerar(form.cleaned_data, qs, qs.count(), limite)
-    tipo = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if formato == "xlsx"
-        else "application/pdf"
-    )
+    nome = f"consulta-cagec.{formato}"
+    if formato != "xlsx":
+        return resposta_pdf(arquivo, nome, cache_control="no-store", baixar=True)
     resposta = FileResponse(
-        arquivo, as_attachment=True, filename=f"consulta-cagec.{formato}", content_type=tipo
+        arquivo,
+        as_attachment=True,
+        filename=nome,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     resposta["Cache-Control"] = "no-store"
     return resposta
@@ -160,12 +161,9 @@ def crc_pdf(request, cnpj):
         pronto = (certificado.pdf.name, certificado.codigo)
         arquivo = default_storage.open(certificado.pdf.name, "rb")
         crc.lembrar_pdf_do_dia(cnpj, *pronto)
-    resposta = FileResponse(
-        arquivo, content_type="application/pdf", filename=f"crc-{cnpj}-{pronto[1]}.pdf"
-    )
     # Outro dia ou outra situação é outro certificado: nada de cache compartilhado.
-    resposta["Cache-Control"] = "private, max-age=60"
-    return resposta
+    nome = f"crc-{cnpj}-{pronto[1]}.pdf"
+    return resposta_pdf(arquivo, nome, cache_control="private, max-age=60")
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,10 +227,8 @@ def original_pdf(request, codigo):
         raise Http404
     documento = resultado.documento
     nome = "crc" if resultado.certificado else "declaracao"
-    resposta = FileResponse(
+    return resposta_pdf(
         documento.pdf.open("rb"),
-        content_type="application/pdf",
-        filename=f"{nome}-{documento.codigo}.pdf",
+        f"{nome}-{documento.codigo}.pdf",
+        cache_control="private, max-age=3600",
     )
-    resposta["Cache-Control"] = "private, max-age=3600"
-    return resposta

@@ -88,7 +88,7 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
                 documento.save()
         solicitacao.motivo = motivo
         solicitacao.save(update_fields=["motivo", "updated_at"])
-        services._transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)
+        services.transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)
         _avisar(solicitacao, documentos)
     return solicitacao
 
@@ -218,7 +218,7 @@ def _atualizar_dados(parceiro, dados, analista, ip):
     campos = dict(dados.get("contatos") or {})
     if dados.get("receita"):
         registro = receita.RegistroReceita.de_dict(dados["receita"])
-        campos_receita = services._campos_receita(registro)
+        campos_receita = services.campos_da_receita(registro)
         antes = {c: str(getattr(parceiro, c)) for c in campos_receita}
         for campo, valor in campos_receita.items():
             setattr(parceiro, campo, valor)
@@ -263,10 +263,11 @@ def _avisar(solicitacao, documentos):
                 "solicitacao": str(solicitacao),
                 "parceiro": solicitacao.nome_parceiro,
                 "decisao": solicitacao.get_status_display(),
-                "status": solicitacao.status,
+                "devolvida": solicitacao.status == S.DEVOLVIDA,
+                "aprovada": solicitacao.status in (S.APROVADA, S.APROVADA_PARCIALMENTE),
                 "motivo": solicitacao.motivo,
                 "reprovados": reprovados,
-                "link": services._link("parceiros:solicitacao_detail", solicitacao.pk),
+                "link": services.link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
             },
             usuario=pessoa,
         )

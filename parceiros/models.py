@@ -391,6 +391,11 @@ class Solicitacao(models.Model):
         return self.status in (self.Status.RASCUNHO, self.Status.DEVOLVIDA)
 
     @property
+    def antes_da_analise(self):
+        """Ainda não foi enviada à análise: os documentos aparecem só como anexados."""
+        return self.status in (self.Status.RASCUNHO, self.Status.AGUARDANDO_ASSINATURA)
+
+    @property
     def aguarda_aceite_do_rl(self):
         """O RL foi indicado por outra pessoa (pelo CPF) e ainda não aceitou nem recusou."""
         return bool(
@@ -565,6 +570,14 @@ class Documento(models.Model):
 
     def __str__(self):
         return f"{self.obrigacao} — {self.nome_original}"
+
+    @property
+    def aprovado_na_analise(self):
+        return self.parecer == self.Parecer.APROVAR
+
+    @property
+    def reprovado_na_analise(self):
+        return self.parecer == self.Parecer.REPROVAR
 
     @staticmethod
     def vencimento(obrigacao, *, data_emissao=None, data_validade=None):

@@ -1,4 +1,9 @@
-"""Leituras reaproveitadas pelas views: painel, checklist, pasta digital, linha do tempo."""
+"""Leituras reaproveitadas: painel, checklist, pasta digital, linha do tempo, fila da análise.
+
+Também as leituras do ciclo de vida da Solicitação que os serviços usam para decidir
+(passos, pendências, obrigações, declaração vigente). Só consultas: nada aqui importa
+``forms`` nem ``services`` (os serviços dependem dos selectors, nunca o contrário).
+"""
 
 from datetime import timedelta
 
@@ -6,12 +11,13 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cagec.lib.documentos import formatar_telefone
+from cagec.lib.documentos import abreviar_nome, formatar_telefone, mascarar_cpf
 
-from . import forms, permissions, services, situacao
+from . import permissions, situacao
 from .models import (
     Documento,
     NaturezaJuridica,
+    Obrigacao,
     Parceiro,
     Solicitacao,
     TipoParceiro,
@@ -42,8 +48,117 @@ PROXIMO_PASSO = {
 }
 
 
+# --- Leituras do ciclo de vida da Solicitação (os serviços e as views usam as mesmas) ------
+# Passos do assistente de cada tipo de solicitação, na ordem.
+PASSOS = {
+    T.INSCRICAO: ["dados", "representante", "documentos", "revisao"],
+    T.DADOS: ["dados", "revisao"],
+    T.DOCUMENTOS: ["documentos", "revisao"],
+    T.VINCULACAO_RL: ["representante", "documentos", "revisao"],
+    T.INSCRICAO_RI: ["revisao"],
+}
+
+
+def tipos_permitidos(natureza):
+    """Tipos de Parceiro ativos que aceitam a Natureza Jurídica (a inscrição escolhe entre eles)."""
+    return TipoParceiro.objects.filter(ativo=True, naturezas=natureza).select_related("genero")
+
+
+def rl_atual(parceiro):
+    """O Usuário que é o RL ativo do Parceiro, ou None."""
+    vinculo = (
+        Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
+        .select_related("usuario")
+        .first()
+    )
+    return vinculo.usuario if vinculo else None
+
+
+def tipo_da_solicitacao(solicitacao):
+    """O Tipo de Parceiro que vale para a checklist (escolhido na inscrição ou o atual)."""
+    if solicitacao.parceiro_id:
+        return solicitacao.parceiro.tipo
+    tipo_id = solicitacao.dados.get("tipo_id")
+    return TipoParceiro.objects.filter(pk=tipo_id).first() if tipo_id else None
+
+
+def obrigacoes_da_solicitacao(solicitacao):
+    """As Obrigações que a solicitação pode receber, na ordem da checklist."""
+    tipo = tipo_da_solicitacao(solicitacao)
+    if tipo is None:
+        return Obrigacao.objects.none()
+    qs = Obrigacao.objects.filter(tipos=tipo, ativa=True).select_related("grupo")
+    if solicitacao.tipo == T.VINCULACAO_RL:
+        # Credenciamento do novo RL: os documentos que valem até o fim do mandato.
+        qs = qs.filter(regra_validade=Obrigacao.Regra.FIM_MANDATO)
+    return qs
+
+
+def pendencias(solicitacao):
+    """O que ainda falta para enviar a solicitação para assinatura (lista de frases)."""
+    faltas = []
+    passos = PASSOS[solicitacao.tipo]
+    if (
+        "dados" in passos
+        and solicitacao.tipo == T.INSCRICAO
+        and not solicitacao.dados.get("tipo_id")
+    ):
+        faltas.append("Escolha o tipo de parceiro e confira os contatos (passo Dados).")
+    if "representante" in passos and not solicitacao.representante_legal_id:
+        faltas.append("Informe o representante legal, o cargo e o mandato.")
+    if solicitacao.tipo in (T.DOCUMENTOS,) and not solicitacao.documentos_atuais.exists():
+        faltas.append("Anexe pelo menos um documento.")
+    if solicitacao.tipo == T.VINCULACAO_RL and not solicitacao.documentos_atuais.exists():
+        faltas.append("Anexe os documentos de credenciamento do representante legal.")
+    if solicitacao.tipo in (T.DOCUMENTOS, T.DADOS, T.INSCRICAO_RI) and not (
+        solicitacao.representante_legal_id
+    ):
+        faltas.append("A organização não tem representante legal ativo para assinar.")
+    return faltas
+
+
+def obrigatorias_sem_documento(solicitacao):
+    """Obrigatórias da checklist sem anexo nesta solicitação (nem vigente na pasta)."""
+    anexadas = solicitacao.documentos_atuais.values("obrigacao_id")
+    qs = obrigacoes_da_solicitacao(solicitacao).filter(obrigatoria=True).exclude(pk__in=anexadas)
+    if solicitacao.parceiro_id:
+        na_pasta = Documento.objects.filter(
+            parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
+        ).values("obrigacao_id")
+        qs = qs.exclude(pk__in=na_pasta)
+    return qs
+
+
+def inicio_da_assinatura(solicitacao):
+    """Início do período atual de assinatura (última entrada em aguardando_assinatura)."""
+    ultima = (
+        solicitacao.transicoes.filter(para=S.AGUARDANDO_ASSINATURA).order_by("-created_at").first()
+    )
+    return ultima.created_at if ultima else solicitacao.created_at
+
+
+def declaracao_vigente(solicitacao):
+    """A declaração assinada para o conteúdo atual (depois da última ida para assinatura)."""
+    if solicitacao.status in (S.RASCUNHO, S.DEVOLVIDA, S.CANCELADA):
+        return None
+    return (
+        solicitacao.declaracoes.filter(
+            revogada_em=None,
+            assinada_em__gte=inicio_da_assinatura(solicitacao),
+            signatario_id=solicitacao.representante_legal_id,
+        )
+        .order_by("-assinada_em")
+        .first()
+    )
+
+
+def nome_protegido(pessoa):
+    """``Maria S. O. (CPF ***.456.789-**)``: como aparece quem ainda não aceitou."""
+    return f"{abreviar_nome(pessoa.nome)} (CPF {mascarar_cpf(pessoa.cpf)})"
+
+
 def passos_do_assistente(solicitacao, atual):
-    passos = services.PASSOS[solicitacao.tipo]
+    passos = PASSOS[solicitacao.tipo]
     alcancado = passos.index(solicitacao.passo) if solicitacao.passo in passos else 0
     return [
         {
@@ -107,27 +222,25 @@ def diferencas(solicitacao):
     return linhas
 
 
-def checklist(solicitacao, obrigacoes, request, form_com_erro=None):
-    """Itens da checklist agrupados: obrigação, anexo desta solicitação, vigente na pasta."""
+def checklist(solicitacao, obrigacoes, usuario):
+    """Itens da checklist agrupados: obrigação, anexo desta solicitação, vigente na pasta.
+
+    Só dados: o formulário de envio de cada item é da view (``views.passo_documentos``).
+    """
     anexos = {d.obrigacao_id: d for d in solicitacao.documentos_atuais}
     na_pasta = {}
-    if permissions.ve_a_pasta(request.user, solicitacao.parceiro_id):
+    if permissions.ve_a_pasta(usuario, solicitacao.parceiro_id):
         for d in Documento.objects.filter(
             parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
         ):
             na_pasta[d.obrigacao_id] = d
     grupos = {}
     for obrigacao in obrigacoes:
-        if form_com_erro is not None and form_com_erro.obrigacao.pk == obrigacao.pk:
-            form = form_com_erro
-        else:
-            form = forms.DocumentoForm(obrigacao, request)
         grupos.setdefault(obrigacao.grupo, []).append(
             {
                 "obrigacao": obrigacao,
                 "anexo": anexos.get(obrigacao.pk),
                 "na_pasta": na_pasta.get(obrigacao.pk),
-                "form": form,
             }
         )
     return [{"grupo": g, "itens": itens} for g, itens in grupos.items()]
@@ -145,7 +258,7 @@ def pode(acao, solicitacao, usuario):
 
 
 def detalhe_da_solicitacao(solicitacao, usuario):
-    declaracao = services.declaracao_vigente(solicitacao)
+    declaracao = declaracao_vigente(solicitacao)
     status = solicitacao.status
     return {
         "solicitacao": solicitacao,
@@ -181,7 +294,7 @@ def nome_visivel(pessoa, usuario, *, aceito):
         return ""
     if aceito or usuario is None or usuario.pk == pessoa.pk or usuario.is_staff:
         return pessoa.nome
-    return services.nome_protegido(pessoa)
+    return nome_protegido(pessoa)
 
 
 def representante_para(solicitacao, usuario):

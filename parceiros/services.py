@@ -10,7 +10,9 @@ Ciclo de vida da Solicitação (única casa das transições, ver ``_TRANSICOES`
     rascunho | devolvida ──30 dias sem alteração (rotina noturna, aviso 7 dias antes)──▶ cancelada
 
 Cada função roda numa transação, trava a solicitação, grava a linha do tempo e a auditoria
-e deixa os e-mails na caixa de saída.
+e deixa os e-mails na caixa de saída. A decisão da análise (``analise.decidir``) aplica a
+sua transição pela mesma porta pública, ``transicionar``; as leituras do ciclo (passos,
+pendências, declaração vigente...) ficam em ``selectors``.
 """
 
 import logging
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
 from cagec.lib.auditoria import registrar
-from cagec.lib.documentos import abreviar_nome, formatar_cnpj, mascarar_cpf, normalizar_cnpj
+from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, selectors, situacao, tasks
@@ -34,11 +36,9 @@ from .armazenamento import conferir_cota_de_envio, conferir_rascunhos_abertos
 from .models import (
     Documento,
     NaturezaJuridica,
-    Obrigacao,
     Parceiro,
     Sequencia,
     Solicitacao,
-    TipoParceiro,
     TransicaoSolicitacao,
     Vinculo,
 )
@@ -56,15 +56,6 @@ _TRANSICOES = {
     S.APROVADA_PARCIALMENTE: set(),
     S.REPROVADA: set(),
     S.CANCELADA: set(),
-}
-
-# Passos do assistente de cada tipo de solicitação, na ordem.
-PASSOS = {
-    T.INSCRICAO: ["dados", "representante", "documentos", "revisao"],
-    T.DADOS: ["dados", "revisao"],
-    T.DOCUMENTOS: ["documentos", "revisao"],
-    T.VINCULACAO_RL: ["representante", "documentos", "revisao"],
-    T.INSCRICAO_RI: ["revisao"],
 }
 
 
@@ -95,8 +86,14 @@ def _travar(solicitacao):
     return Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
 
 
-def _transicionar(solicitacao, para, *, ator, motivo="", ip=None):
-    """Aplica uma transição permitida da tabela, com linha do tempo e auditoria."""
+def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
+    """Aplica uma transição de ``_TRANSICOES`` (a única tabela do ciclo de vida da Solicitação).
+
+    Pré-condição: ``solicitacao`` travada (``select_for_update``) dentro da transação de quem
+    chama, que já conferiu as regras do seu passo: os serviços deste módulo e a decisão da
+    análise (``analise.decidir``). Grava o status, a linha do tempo e a auditoria; esquece a
+    contagem da fila quando entra ou sai de *Em análise*. Fora da tabela: ``TransicaoInvalida``.
+    """
     de = solicitacao.status
     if para not in _TRANSICOES[de]:
         raise TransicaoInvalida(
@@ -174,7 +171,8 @@ def _exigir_editavel(solicitacao):
         )
 
 
-def _link(nome_url, *args):
+def link_absoluto(nome_url, *args):
+    """Endereço completo de uma página do portal, para os e-mails (deste módulo e da análise)."""
     return settings.PORTAL_URL_BASE + reverse(nome_url, args=args)
 
 
@@ -204,17 +202,13 @@ def dados_da_receita(cnpj):
         codigo=registro.natureza_juridica_codigo,
         defaults={"descricao": registro.natureza_juridica_descricao or "—", "ativa": False},
     )
-    if not tipos_permitidos(natureza).exists():
+    if not selectors.tipos_permitidos(natureza).exists():
         raise CNPJRecusado(
             f"A natureza jurídica deste CNPJ ({natureza}) não corresponde a nenhum tipo de "
             "parceiro do CAGEC.",
             code="natureza",
         )
     return registro
-
-
-def tipos_permitidos(natureza):
-    return TipoParceiro.objects.filter(ativo=True, naturezas=natureza).select_related("genero")
 
 
 def iniciar_inscricao(usuario, cnpj, *, ip=None):
@@ -264,7 +258,7 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
     ):
         raise CNPJRecusado("Você já está vinculado a esta organização.", code="vinculado")
     dados = {"contatos": _contatos(parceiro)} if tipo == T.DADOS else {}
-    rl = rl_atual(parceiro)
+    rl = selectors.rl_atual(parceiro)
     with transaction.atomic():
         _conferir_rascunhos(usuario, travar=True)
         solicitacao = Solicitacao.objects.create(
@@ -276,7 +270,7 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
             representante_legal=rl,
             representante_aceite_em=timezone.now() if rl else None,
             dados=dados,
-            passo=PASSOS[tipo][0],
+            passo=selectors.PASSOS[tipo][0],
         )
         _iniciar(solicitacao, usuario, ip)
     return solicitacao
@@ -316,15 +310,6 @@ def _iniciar(solicitacao, usuario, ip):
         ip=ip,
         descricao=f"{solicitacao.get_tipo_display()} {formatar_cnpj(solicitacao.cnpj)}",
     )
-
-
-def rl_atual(parceiro):
-    vinculo = (
-        Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
-        .select_related("usuario")
-        .first()
-    )
-    return vinculo.usuario if vinculo else None
 
 
 # --- Passos do assistente --------------------------------------------------------------------
@@ -392,11 +377,6 @@ def salvar_representante(
 _ACEITE_POSSIVEL = (S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA)
 
 
-def nome_protegido(pessoa):
-    """``Maria S. O. (CPF ***.456.789-**)``: como aparece quem ainda não aceitou."""
-    return f"{abreviar_nome(pessoa.nome)} (CPF {mascarar_cpf(pessoa.cpf)})"
-
-
 def _travar_indicacao(solicitacao, usuario):
     solicitacao = _travar(solicitacao)
     if solicitacao.representante_legal_id != usuario.pk or solicitacao.status not in (
@@ -444,7 +424,7 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
             )
         motivo = "Indicação de representante legal recusada pela pessoa indicada"
         if solicitacao.status == S.AGUARDANDO_ASSINATURA:
-            _transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo=motivo)
+            transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo=motivo)
         solicitacao.representante_legal = None
         solicitacao.passo = "representante"
         solicitacao.save(update_fields=["representante_legal", "passo", "updated_at"])
@@ -461,10 +441,12 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
             solicitante.email,
             {
                 "nome": solicitante.nome,
-                "indicado": nome_protegido(usuario),
+                "indicado": selectors.nome_protegido(usuario),
                 "solicitacao": str(solicitacao),
                 "parceiro": solicitacao.nome_parceiro,
-                "link": _link("parceiros:solicitacao_passo", solicitacao.pk, "representante"),
+                "link": link_absoluto(
+                    "parceiros:solicitacao_passo", solicitacao.pk, "representante"
+                ),
             },
             usuario=solicitante,
         )
@@ -476,28 +458,8 @@ def salvar_cargo_ri(solicitacao, usuario, *, cargo):
 
 
 def _passo_seguinte(solicitacao, atual):
-    passos = PASSOS[solicitacao.tipo]
+    passos = selectors.PASSOS[solicitacao.tipo]
     return passos[min(passos.index(atual) + 1, len(passos) - 1)]
-
-
-def tipo_da_solicitacao(solicitacao):
-    """O Tipo de Parceiro que vale para a checklist (escolhido na inscrição ou o atual)."""
-    if solicitacao.parceiro_id:
-        return solicitacao.parceiro.tipo
-    tipo_id = solicitacao.dados.get("tipo_id")
-    return TipoParceiro.objects.filter(pk=tipo_id).first() if tipo_id else None
-
-
-def obrigacoes_da_solicitacao(solicitacao):
-    """As Obrigações que a solicitação pode receber, na ordem da checklist."""
-    tipo = tipo_da_solicitacao(solicitacao)
-    if tipo is None:
-        return Obrigacao.objects.none()
-    qs = Obrigacao.objects.filter(tipos=tipo, ativa=True).select_related("grupo")
-    if solicitacao.tipo == T.VINCULACAO_RL:
-        # Credenciamento do novo RL: os documentos que valem até o fim do mandato.
-        qs = qs.filter(regra_validade=Obrigacao.Regra.FIM_MANDATO)
-    return qs
 
 
 def anexar_documento(
@@ -512,7 +474,7 @@ def anexar_documento(
     formato = tipo_pelo_conteudo(arquivo)
     if formato is None:
         raise ValidationError("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
-    if not obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
+    if not selectors.obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
         raise ValidationError("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
     content_type, extensao = formato
     nome_original = nome_de_arquivo_enviado(arquivo.name)
@@ -576,49 +538,14 @@ def _apagar_anexo(documento):
 
 
 # --- Envio, assinatura e análise ------------------------------------------------------------
-def pendencias(solicitacao):
-    """O que ainda falta para enviar a solicitação para assinatura (lista de frases)."""
-    faltas = []
-    passos = PASSOS[solicitacao.tipo]
-    if (
-        "dados" in passos
-        and solicitacao.tipo == T.INSCRICAO
-        and not solicitacao.dados.get("tipo_id")
-    ):
-        faltas.append("Escolha o tipo de parceiro e confira os contatos (passo Dados).")
-    if "representante" in passos and not solicitacao.representante_legal_id:
-        faltas.append("Informe o representante legal, o cargo e o mandato.")
-    if solicitacao.tipo in (T.DOCUMENTOS,) and not solicitacao.documentos_atuais.exists():
-        faltas.append("Anexe pelo menos um documento.")
-    if solicitacao.tipo == T.VINCULACAO_RL and not solicitacao.documentos_atuais.exists():
-        faltas.append("Anexe os documentos de credenciamento do representante legal.")
-    if solicitacao.tipo in (T.DOCUMENTOS, T.DADOS, T.INSCRICAO_RI) and not (
-        solicitacao.representante_legal_id
-    ):
-        faltas.append("A organização não tem representante legal ativo para assinar.")
-    return faltas
-
-
-def obrigatorias_sem_documento(solicitacao):
-    """Obrigatórias da checklist sem anexo nesta solicitação (nem vigente na pasta)."""
-    anexadas = solicitacao.documentos_atuais.values("obrigacao_id")
-    qs = obrigacoes_da_solicitacao(solicitacao).filter(obrigatoria=True).exclude(pk__in=anexadas)
-    if solicitacao.parceiro_id:
-        na_pasta = Documento.objects.filter(
-            parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
-        ).values("obrigacao_id")
-        qs = qs.exclude(pk__in=na_pasta)
-    return qs
-
-
 def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
     """rascunho|devolvida → aguardando_assinatura. Avisa o RL quando não é quem preparou."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        faltas = pendencias(solicitacao)
+        faltas = selectors.pendencias(solicitacao)
         if faltas:
             raise SolicitacaoIncompleta(faltas)
-        _transicionar(solicitacao, S.AGUARDANDO_ASSINATURA, ator=usuario, ip=ip)
+        transicionar(solicitacao, S.AGUARDANDO_ASSINATURA, ator=usuario, ip=ip)
         rl = solicitacao.representante_legal
         if rl != usuario:
             enfileirar_email(
@@ -629,7 +556,7 @@ def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
                     "solicitante": usuario.nome,
                     "solicitacao": str(solicitacao),
                     "parceiro": solicitacao.nome_parceiro,
-                    "link": _link("declaracoes:assinaturas"),
+                    "link": link_absoluto("declaracoes:assinaturas"),
                 },
                 usuario=rl,
             )
@@ -640,44 +567,22 @@ def reabrir(solicitacao, usuario, *, ip=None):
     """aguardando_assinatura → rascunho, antes da assinatura, para corrigir algo."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        if solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=_desde(solicitacao)):
+        desde = selectors.inicio_da_assinatura(solicitacao)
+        if solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=desde):
             raise TransicaoInvalida("A declaração já foi assinada; encaminhe para análise.")
-        _transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo="Reaberta para edição")
+        transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo="Reaberta para edição")
     return solicitacao
-
-
-def _desde(solicitacao):
-    """Início do período atual de assinatura (última entrada em aguardando_assinatura)."""
-    ultima = (
-        solicitacao.transicoes.filter(para=S.AGUARDANDO_ASSINATURA).order_by("-created_at").first()
-    )
-    return ultima.created_at if ultima else solicitacao.created_at
-
-
-def declaracao_vigente(solicitacao):
-    """A declaração assinada para o conteúdo atual (depois da última ida para assinatura)."""
-    if solicitacao.status in (S.RASCUNHO, S.DEVOLVIDA, S.CANCELADA):
-        return None
-    return (
-        solicitacao.declaracoes.filter(
-            revogada_em=None,
-            assinada_em__gte=_desde(solicitacao),
-            signatario_id=solicitacao.representante_legal_id,
-        )
-        .order_by("-assinada_em")
-        .first()
-    )
 
 
 def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
     """aguardando_assinatura → em_analise; só com a declaração assinada pelo RL."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        if declaracao_vigente(solicitacao) is None:
+        if selectors.declaracao_vigente(solicitacao) is None:
             raise SolicitacaoIncompleta(
                 ["A declaração de autenticidade ainda não foi assinada pelo representante legal."]
             )
-        _transicionar(solicitacao, S.EM_ANALISE, ator=usuario, ip=ip)
+        transicionar(solicitacao, S.EM_ANALISE, ator=usuario, ip=ip)
         solicitacao.enviada_em = timezone.now()
         solicitacao.save(update_fields=["enviada_em", "updated_at"])
         for pessoa in {solicitacao.solicitante, solicitacao.representante_legal}:
@@ -688,7 +593,7 @@ def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
                     "nome": pessoa.nome,
                     "solicitacao": str(solicitacao),
                     "parceiro": solicitacao.nome_parceiro,
-                    "link": _link("parceiros:solicitacao_detail", solicitacao.pk),
+                    "link": link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
                 },
                 usuario=pessoa,
             )
@@ -699,7 +604,7 @@ def cancelar(solicitacao, usuario, *, ip=None):
     """rascunho|devolvida → cancelada, pelo solicitante; os arquivos anexados são apagados."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        _transicionar(solicitacao, S.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
+        transicionar(solicitacao, S.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
         _apagar_arquivos(solicitacao, ator=usuario, ip=ip)
     return solicitacao
 
@@ -811,7 +716,7 @@ def _avisar_parado(pk, dia):
                 "parceiro": solicitacao.nome_parceiro,
                 "dias": total_dias,
                 "cancela_em": cancela_em.strftime("%d/%m/%Y"),
-                "link": _link("parceiros:solicitacao_detail", solicitacao.pk),
+                "link": link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
             },
             usuario=pessoa,
         )
@@ -829,7 +734,7 @@ def _cancelar_parado(pk, dia):
         ):
             return 0
         motivo = f"Cancelada automaticamente: {total_dias} dias sem alteração"
-        _transicionar(solicitacao, S.CANCELADA, ator=None, motivo=motivo)
+        transicionar(solicitacao, S.CANCELADA, ator=None, motivo=motivo)
         _apagar_arquivos(solicitacao)
         pessoa = solicitacao.solicitante
         enfileirar_email(
@@ -840,7 +745,7 @@ def _cancelar_parado(pk, dia):
                 "solicitacao": str(solicitacao),
                 "parceiro": solicitacao.nome_parceiro,
                 "dias": total_dias,
-                "link": _link("parceiros:solicitacao_detail", solicitacao.pk),
+                "link": link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
             },
             usuario=pessoa,
         )
@@ -955,10 +860,10 @@ def recusar_responsavel(vinculo, usuario, *, ip=None):
                 rl.email,
                 {
                     "nome": rl.nome,
-                    "indicado": nome_protegido(usuario),
+                    "indicado": selectors.nome_protegido(usuario),
                     "parceiro": vinculo.parceiro.razao_social,
                     "cnpj": vinculo.parceiro.cnpj_formatado,
-                    "link": _link("parceiros:responsaveis", vinculo.parceiro.cnpj),
+                    "link": link_absoluto("parceiros:responsaveis", vinculo.parceiro.cnpj),
                 },
                 usuario=rl,
             )
@@ -974,7 +879,7 @@ def _avisar_responsavel(evento, vinculo, rl):
             "rl": rl.nome,
             "parceiro": vinculo.parceiro.razao_social,
             "cnpj": vinculo.parceiro.cnpj_formatado,
-            "link": _link("accounts:painel"),
+            "link": link_absoluto("accounts:painel"),
         },
         usuario=vinculo.usuario,
     )
@@ -1015,7 +920,11 @@ def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=N
 
 
 # --- Parceiro --------------------------------------------------------------------------------
-def _campos_receita(registro):
+def campos_da_receita(registro):
+    """Campos do Parceiro vindos da Receita (cadastro e atualização de dados aprovada).
+
+    Cria a Natureza Jurídica desconhecida (inativa) para o Parceiro poder apontar para ela.
+    """
     natureza, _ = NaturezaJuridica.objects.get_or_create(
         codigo=registro.natureza_juridica_codigo,
         defaults={"descricao": registro.natureza_juridica_descricao or "—", "ativa": False},
@@ -1059,7 +968,7 @@ def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
             tipo=tipo,
             numero_cadastro=sequencia.ultimo,
             **(contatos or {}),
-            **_campos_receita(registro),
+            **campos_da_receita(registro),
         )
         registrar(
             "parceiro.cadastrado",

@@ -86,7 +86,7 @@ def _iniciar_atualizacao(request, parceiro, tipo):
 @login_required
 def solicitacao_passo(request, pk, passo):
     solicitacao = permissions.get_solicitacao_editavel(request, pk)
-    if passo not in services.PASSOS[solicitacao.tipo]:
+    if passo not in selectors.PASSOS[solicitacao.tipo]:
         raise Http404
     if not solicitacao.editavel:
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
@@ -112,7 +112,7 @@ def passo_dados(request, solicitacao):
     if inscricao:
         natureza = selectors.natureza_da_solicitacao(solicitacao)
         form = forms.DadosInscricaoForm(
-            services.tipos_permitidos(natureza),
+            selectors.tipos_permitidos(natureza),
             _dados(request),
             initial={**inicial, "tipo": solicitacao.dados.get("tipo_id")},
         )
@@ -182,7 +182,7 @@ def passo_representante(request, solicitacao):
 
 
 def passo_documentos(request, solicitacao):
-    obrigacoes = services.obrigacoes_da_solicitacao(solicitacao)
+    obrigacoes = selectors.obrigacoes_da_solicitacao(solicitacao)
     form_com_erro = None
     if request.method == "POST":
         if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DOCUMENTO_TAMANHO_MAXIMO + 2**20:
@@ -205,7 +205,12 @@ def passo_documentos(request, solicitacao):
                 messages.success(request, f"Documento anexado: {obrigacao.nome}.")
                 return redirect(f"{request.path}#obrigacao-{obrigacao.pk}")
         form_com_erro = form
-    itens = selectors.checklist(solicitacao, obrigacoes, request, form_com_erro)
+    itens = selectors.checklist(solicitacao, obrigacoes, request.user)
+    for item in (i for grupo in itens for i in grupo["itens"]):
+        erro_aqui = form_com_erro is not None and form_com_erro.obrigacao.pk == item["obrigacao"].pk
+        item["form"] = (
+            form_com_erro if erro_aqui else forms.DocumentoForm(item["obrigacao"], request)
+        )
     return render(
         request,
         "parceiros/passo_documentos.html",
@@ -256,8 +261,8 @@ def _revisao(request, solicitacao, form):
         "revisao",
         form=form,
         representante=selectors.representante_para(solicitacao, solicitacao.solicitante),
-        pendencias=services.pendencias(solicitacao),
-        sem_documento=services.obrigatorias_sem_documento(solicitacao) if ve_a_pasta else [],
+        pendencias=selectors.pendencias(solicitacao),
+        sem_documento=selectors.obrigatorias_sem_documento(solicitacao) if ve_a_pasta else [],
         documentos=solicitacao.documentos_atuais.select_related("obrigacao__grupo"),
         diferencas=selectors.diferencas(solicitacao),
     )
@@ -372,7 +377,7 @@ def responsaveis(request, cnpj):
         else:
             messages.success(
                 request,
-                f"{services.nome_protegido(form.pessoa)} agora é responsável pelas informações "
+                f"{selectors.nome_protegido(form.pessoa)} agora é responsável pelas informações "
                 "e recebeu um e-mail para confirmar a inclusão no painel.",
             )
             return redirect(request.path)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from cagec.lib import paginacao
 from cagec.lib.auditoria import ip_do_request as ip
 
 from . import analise, forms, permissions, selectors, services, situacao
@@ -21,9 +22,7 @@ def fila(request):
         # A contagem por tipo (em cache, esquecida a cada entrada ou saída da fila) já tem o
         # total da fila sem filtros: um COUNT(*) a menos na página mais aberta da equipe.
         paginador.count = sum(c["n"] for c in contagem)
-    pagina = paginador.get_page(request.GET.get("pagina"))
-    consulta = request.GET.copy()
-    consulta.pop("pagina", None)
+    pagina = paginacao.pagina_pedida(request, paginador)
     return render(
         request,
         "parceiros/analise_list.html",
@@ -33,7 +32,7 @@ def fila(request):
             "solicitacoes": selectors.anotar_tipo_de_parceiro(list(pagina.object_list)),
             "filtros": filtro.opcoes(),
             "contagem": contagem,
-            "consulta": consulta.urlencode(),
+            "parametros": paginacao.parametros_sem_pagina(request),
         },
     )
 
@@ -73,7 +72,7 @@ def decisao(request, pk):
     contexto.update(
         form=form,
         linhas=[(d, *form.campos_do_documento(d)) for d in documentos],
-        tipo_parceiro=services.tipo_da_solicitacao(solicitacao),
+        tipo_parceiro=selectors.tipo_da_solicitacao(solicitacao),
         em_analise=solicitacao.status == services.S.EM_ANALISE and not solicitacao.conflito,
     )
     return render(request, "parceiros/analise_detail.html", contexto)

@@ -118,3 +118,18 @@ def resposta_de_download(arquivo, nome_original, *, baixar=False):
     resposta["Content-Security-Policy"] = "sandbox; default-src 'none'"
     resposta["Cache-Control"] = "private, no-store"
     return resposta
+
+
+def resposta_pdf(arquivo, nome, *, cache_control, baixar=False):
+    """Entrega um PDF gerado pelo portal (declaração, CRC, original verificado).
+
+    Um só formato para todos: ``application/pdf``, o nome oferecido (``nome``, já seguro:
+    código e CNPJ, nunca texto de quem enviou) e o ``Cache-Control`` de cada caso — sem
+    cache para o que é da pessoa, poucos segundos para o CRC do dia, uma hora para o
+    original imutável de um código de verificação.
+    """
+    resposta = FileResponse(
+        arquivo, content_type="application/pdf", as_attachment=baixar, filename=nome
+    )
+    resposta["Cache-Control"] = cache_control
+    return resposta

@@ -17,6 +17,7 @@ from cagec.core.models import RegistroAuditoria
 from declaracoes import selectors, services
 from declaracoes.forms import AssinaturaForm
 from declaracoes.models import Declaracao
+from parceiros import selectors as selectors_parceiros
 from parceiros import services as parceiros
 from parceiros.models import Solicitacao
 from tests.factories import CNPJ_ALFANUMERICO, SENHA, pdf_pequeno
@@ -51,7 +52,7 @@ def aguardando_assinatura(rl, parceiro, tipo=T.DOCUMENTOS):
 
     solicitacao = parceiros.iniciar_atualizacao(rl, parceiro, tipo)
     if tipo == T.DOCUMENTOS:
-        obrigacoes = parceiros.obrigacoes_da_solicitacao(solicitacao)
+        obrigacoes = selectors_parceiros.obrigacoes_da_solicitacao(solicitacao)
         parceiros.anexar_documento(
             solicitacao,
             rl,
@@ -276,13 +277,13 @@ def test_declaracao_revogada_deixa_de_valer_e_o_rl_assina_de_novo(
     declaracao, solicitacao, rl, analista
 ):
     assert services.revogar(declaracao, analista, motivo="Assinada por engano") == 1
-    assert parceiros.declaracao_vigente(solicitacao) is None
+    assert selectors_parceiros.declaracao_vigente(solicitacao) is None
     assert selectors.pendentes_de_assinatura(rl) == [solicitacao]
     with pytest.raises(parceiros.SolicitacaoIncompleta):
         parceiros.encaminhar_para_analise(solicitacao, rl)
 
     nova = services.assinar(solicitacao, rl)
-    assert parceiros.declaracao_vigente(solicitacao) == nova != declaracao
+    assert selectors_parceiros.declaracao_vigente(solicitacao) == nova != declaracao
     parceiros.encaminhar_para_analise(solicitacao, rl)
     assert Solicitacao.objects.get(pk=solicitacao.pk).status == Solicitacao.Status.EM_ANALISE
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from parceiros import services
+from parceiros import selectors, services
 from tests.e2e.test_inscricao_navegador import campo, entrar, enviar
 from tests.factories import CNPJ_LIVRE, SENHA, UsuarioFactory, parceiro_com_rl
 
@@ -52,7 +52,7 @@ def test_rl_indicado_pelo_cpf_aceita_e_so_entao_o_nome_aparece(pagina, nova_aba,
     solicitante = UsuarioFactory(aceitou_termo=True, nome="Sérgio Solicitante")
     maria = UsuarioFactory(aceitou_termo=True, nome="Maria da Silva Oliveira")
     solicitacao = services.iniciar_inscricao(solicitante, CNPJ_LIVRE)
-    tipo = services.tipos_permitidos(
+    tipo = selectors.tipos_permitidos(
         services.NaturezaJuridica.objects.get(
             codigo=solicitacao.dados["receita"]["natureza_juridica_codigo"]
         )

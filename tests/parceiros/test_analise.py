@@ -91,7 +91,7 @@ def validade():
 
 
 def anexar(solicitacao, pessoa, nome, **datas):
-    obrigacao = services.obrigacoes_da_solicitacao(solicitacao).get(nome=nome)
+    obrigacao = selectors.obrigacoes_da_solicitacao(solicitacao).get(nome=nome)
     if obrigacao.regra_validade == Obrigacao.Regra.DATA_INFORMADA:
         datas.setdefault("data_validade", validade())
     arquivo = SimpleUploadedFile(f"{obrigacao.pk}.pdf", pdf_pequeno(nome))
@@ -686,7 +686,7 @@ def test_aprovacao_da_vinculacao_encerra_o_rl_anterior_e_cria_o_novo(
         date(2026, 1, 1),
         date(2030, 12, 31),
     )
-    assert services.rl_atual(parceiro) == outro_usuario
+    assert selectors.rl_atual(parceiro) == outro_usuario
     assert documentos(pedido)[0].status == DOC.APROVADO
     diploma = next(i for i in situacao.itens(parceiro) if i.obrigacao.nome == DIPLOMA)
     assert diploma.vence_em == date(2030, 12, 31)  # vale até o fim do novo mandato
@@ -705,7 +705,7 @@ def test_aprovacao_da_inscricao_como_ri_cria_o_vinculo(usuario, rl, parceiro, an
         analista,
     )
     assert _auditado("vinculo.ri_incluido", vinculo, analista)
-    assert services.rl_atual(parceiro) == rl
+    assert selectors.rl_atual(parceiro) == rl
 
 
 def test_aprovada_parcialmente_aplica_so_os_documentos_aprovados(pedido, parceiro, analista):
@@ -747,7 +747,7 @@ def test_reprovada_reprova_todos_os_documentos_e_nao_muda_a_pasta(pedido, parcei
 
 
 def test_devolvida_corrigida_e_assinada_de_novo_e_aprovada(pedido, ri, rl, parceiro, analista):
-    antiga = services.declaracao_vigente(pedido)
+    antiga = selectors.declaracao_vigente(pedido)
     cndt, cnpj_antigo = documentos(pedido)
     analise.decidir(
         pedido,
@@ -758,7 +758,7 @@ def test_devolvida_corrigida_e_assinada_de_novo_e_aprovada(pedido, ri, rl, parce
     )
     pedido = recarregar(pedido)
     assert pedido.status == S.DEVOLVIDA and pedido.editavel
-    assert services.declaracao_vigente(pedido) is None
+    assert selectors.declaracao_vigente(pedido) is None
     assert not Documento.objects.filter(parceiro=parceiro, status=DOC.APROVADO).exists()
 
     cnpj_novo = anexar(pedido, ri, CNPJ_DOC)  # o solicitante troca o arquivo
@@ -1018,7 +1018,7 @@ def test_decisao_invalida_na_pagina_mostra_o_erro_e_nao_muda_nada(client, pedido
 def test_pagina_de_decisao_mostra_documentos_declaracao_e_linha_do_tempo(
     client, pedido, ri, rl, analista
 ):
-    declaracao = services.declaracao_vigente(pedido)
+    declaracao = selectors.declaracao_vigente(pedido)
     client.force_login(analista)
 
     texto = client.get(f"/analise/{pedido.pk}/").text
@@ -1117,7 +1117,7 @@ def test_acao_do_admin_recalcula_a_situacao_dos_parceiros_selecionados(
 
 
 def test_acao_do_admin_revoga_declaracao_pedindo_o_motivo(admin_client, pedido):
-    declaracao = services.declaracao_vigente(pedido)
+    declaracao = selectors.declaracao_vigente(pedido)
     url = "/admin/declaracoes/declaracao/"
     selecao = {"action": "revogar", "_selected_action": [declaracao.pk]}
 

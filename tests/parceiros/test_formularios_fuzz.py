@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Usuario
 from cagec.lib.documentos import calcular_dv_cnpj, calcular_dv_cpf, formatar_cnpj
-from parceiros import services
+from parceiros import selectors, services
 from parceiros.models import Documento, Obrigacao, Solicitacao, TipoParceiro, Vinculo
 
 from ..accounts.test_formularios_fuzz import (
@@ -721,7 +721,7 @@ def test_datas_do_documento_nunca_quebram_e_so_anexam_documento_valido(
     hoje = timezone.localdate()
     regra, campo, (valor, valor_ok), (arquivo, arquivo_ok) = data.draw(documento_st(hoje))
     event(f"{regra} {arquivo}")
-    obrigacao = services.obrigacoes_da_solicitacao(atualizacao).filter(regra_validade=regra)[0]
+    obrigacao = selectors.obrigacoes_da_solicitacao(atualizacao).filter(regra_validade=regra)[0]
     prefixo = f"o{obrigacao.pk}"
     dados = {"obrigacao": str(obrigacao.pk), f"{prefixo}-{campo}": valor}
     if arquivo != "ausente":

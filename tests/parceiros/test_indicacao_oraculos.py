@@ -15,7 +15,7 @@ from django.test import Client
 
 from cagec.core.models import EmailSaida, RegistroAuditoria
 from cagec.lib.documentos import abreviar_nome, mascarar_cpf
-from parceiros import services
+from parceiros import selectors, services
 from parceiros.models import Solicitacao, Vinculo
 
 from ..conftest import ultimo_email
@@ -51,7 +51,9 @@ def inscricao(usuario):
 
     solicitacao = services.iniciar_inscricao(usuario, CNPJ_LIVRE)
     natureza = solicitacao.dados["receita"]["natureza_juridica_codigo"]
-    tipo = services.tipos_permitidos(services.NaturezaJuridica.objects.get(codigo=natureza)).first()
+    tipo = selectors.tipos_permitidos(
+        services.NaturezaJuridica.objects.get(codigo=natureza)
+    ).first()
     return services.salvar_dados(
         solicitacao, usuario, tipo=tipo, site="", email_institucional="", telefone=""
     )

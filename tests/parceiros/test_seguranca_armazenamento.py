@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cagec.core.models import EmailSaida, RegistroAuditoria
 from cagec.lib.arquivos import nome_para_download
-from parceiros import armazenamento, services, tasks
+from parceiros import armazenamento, selectors, services, tasks
 from parceiros.armazenamento import LimiteExcedido
 from parceiros.models import Documento, Solicitacao, TransicaoSolicitacao
 from tests.factories import CNPJ_LIVRE, pdf_pequeno
@@ -50,7 +50,7 @@ def pdf_de(tamanho):
 
 
 def obrigacoes(solicitacao):
-    return list(services.obrigacoes_da_solicitacao(solicitacao))
+    return list(selectors.obrigacoes_da_solicitacao(solicitacao))
 
 
 def anexar(solicitacao, pessoa, obrigacao=None, conteudo=None, nome="certidao.pdf"):

@@ -2,7 +2,7 @@
 vínculos de RL e de RI.
 
 Os estados são construídos pelos serviços, inclusive as decisões da análise
-(``parceiros.analise.decidir``); ``_transicionar`` é chamado direto só onde ele é o assunto.
+(``parceiros.analise.decidir``); ``transicionar`` é chamado direto só onde ele é o assunto.
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from declaracoes import services as declaracoes
 from declaracoes.forms import AssinaturaForm
 from declaracoes.models import Declaracao
 from declaracoes.selectors import pendentes_de_assinatura
-from parceiros import analise, receita, services
+from parceiros import analise, receita, selectors, services
 from parceiros.models import (
     Documento,
     Obrigacao,
@@ -110,7 +110,7 @@ def preencher(solicitacao, pessoa, representante=None):
     solicitacao = services.salvar_representante(
         solicitacao, pessoa, representante=representante or pessoa, cargo="Presidente", **MANDATO
     )
-    for obrigacao in services.obrigacoes_da_solicitacao(solicitacao)[:2]:
+    for obrigacao in selectors.obrigacoes_da_solicitacao(solicitacao)[:2]:
         services.anexar_documento(solicitacao, pessoa, obrigacao=obrigacao, arquivo=arquivo())
     return solicitacao
 
@@ -151,7 +151,7 @@ def inscricao_em(status, pessoa, analista):
 
 def atualizacao_de_documentos(pessoa, parceiro):
     solicitacao = services.iniciar_atualizacao(pessoa, parceiro, T.DOCUMENTOS)
-    obrigacao = services.obrigacoes_da_solicitacao(solicitacao).get(nome="Inscrição no CNPJ")
+    obrigacao = selectors.obrigacoes_da_solicitacao(solicitacao).get(nome="Inscrição no CNPJ")
     services.anexar_documento(solicitacao, pessoa, obrigacao=obrigacao, arquivo=arquivo())
     return solicitacao
 
@@ -173,7 +173,7 @@ def test_transicao_da_tabela_grava_linha_do_tempo_e_auditoria(de, para, usuario,
     assert solicitacao.status == de
     antes = TransicaoSolicitacao.objects.filter(solicitacao=solicitacao).count()
 
-    services._transicionar(solicitacao, para, ator=analista, motivo="Motivo X", ip="10.1.2.3")
+    services.transicionar(solicitacao, para, ator=analista, motivo="Motivo X", ip="10.1.2.3")
 
     assert recarregar(solicitacao).status == para
     transicoes = TransicaoSolicitacao.objects.filter(solicitacao=solicitacao)
@@ -203,7 +203,7 @@ def test_transicao_fora_da_tabela_e_recusada_sem_mudar_nada(de, para, usuario, a
     auditoria = RegistroAuditoria.objects.count()
 
     with pytest.raises(TransicaoInvalida):
-        services._transicionar(solicitacao, para, ator=analista)
+        services.transicionar(solicitacao, para, ator=analista)
 
     assert recarregar(solicitacao).status == de
     assert TransicaoSolicitacao.objects.filter(solicitacao=solicitacao).count() == transicoes
@@ -254,7 +254,7 @@ def test_passo_avanca_e_dados_persistem_entre_sessoes(usuario):
         "email_institucional": "contato@valeverde.org.br",
         "telefone": "3132815500",
     }
-    assert services.tipo_da_solicitacao(retomada) == tipo
+    assert selectors.tipo_da_solicitacao(retomada) == tipo
 
     services.salvar_representante(
         retomada, usuario, representante=usuario, cargo="Presidente", **MANDATO
@@ -282,7 +282,7 @@ def test_cnpj_ja_no_cagec_nao_abre_inscricao(usuario, parceiro):
 # --- Pendências e edição ------------------------------------------------------------------------
 def test_rascunho_incompleto_nao_vai_para_assinatura_e_diz_o_que_falta(usuario):
     solicitacao = iniciar(usuario)
-    faltas = services.pendencias(solicitacao)
+    faltas = selectors.pendencias(solicitacao)
     assert faltas == [
         "Escolha o tipo de parceiro e confira os contatos (passo Dados).",
         "Informe o representante legal, o cargo e o mandato.",
@@ -300,13 +300,13 @@ def test_rascunho_incompleto_nao_vai_para_assinatura_e_diz_o_que_falta(usuario):
         email_institucional="",
         telefone="",
     )
-    assert services.pendencias(solicitacao) == [
+    assert selectors.pendencias(solicitacao) == [
         "Informe o representante legal, o cargo e o mandato."
     ]
     solicitacao = services.salvar_representante(
         solicitacao, usuario, representante=usuario, cargo="Presidente", **MANDATO
     )
-    assert services.pendencias(solicitacao) == []
+    assert selectors.pendencias(solicitacao) == []
 
 
 def test_atualizacao_de_documentos_sem_anexo_nao_vai_para_assinatura(rl, parceiro):
@@ -332,7 +332,7 @@ def test_aguardando_assinatura_nao_pode_ser_editada(usuario, media_temporaria):
     preencher(solicitacao, usuario)
     solicitacao = services.enviar_para_assinatura(solicitacao, usuario)
     documento = solicitacao.documentos.order_by("pk").first()
-    obrigacao = services.obrigacoes_da_solicitacao(solicitacao).last()
+    obrigacao = selectors.obrigacoes_da_solicitacao(solicitacao).last()
 
     with pytest.raises(TransicaoInvalida, match="não pode mais ser alterada"):
         services.salvar_dados(
@@ -444,7 +444,7 @@ def test_depois_da_assinatura_sai_dos_pendentes_e_vai_para_analise_com_emails(
 ):
     declaracao = assinada(aguardando_rl, rl)
     assert pendentes_de_assinatura(rl) == []
-    assert services.declaracao_vigente(aguardando_rl) == declaracao
+    assert selectors.declaracao_vigente(aguardando_rl) == declaracao
     # assinar não muda o status: quem encaminha é o solicitante ou o RL
     assert recarregar(aguardando_rl).status == S.AGUARDANDO_ASSINATURA
 
@@ -481,7 +481,7 @@ def test_reabrir_antes_de_assinar_volta_a_rascunho_editavel(aguardando_rl, ri):
         S.RASCUNHO,
         "Reaberta para edição",
     )
-    obrigacao = services.obrigacoes_da_solicitacao(solicitacao).get(
+    obrigacao = selectors.obrigacoes_da_solicitacao(solicitacao).get(
         nome="Comprovação de endereço da sede"
     )
     services.anexar_documento(solicitacao, ri, obrigacao=obrigacao, arquivo=arquivo())
@@ -499,21 +499,21 @@ def test_devolvida_reaberta_e_reenviada_exige_nova_assinatura(aguardando_rl, ri,
     antiga = assinada(aguardando_rl, rl)
     services.encaminhar_para_analise(aguardando_rl, ri)
     solicitacao = decidida(aguardando_rl, analista, S.DEVOLVIDA)
-    assert services.declaracao_vigente(recarregar(solicitacao)) is None
+    assert selectors.declaracao_vigente(recarregar(solicitacao)) is None
 
     services.enviar_para_assinatura(solicitacao, ri)
     services.reabrir(solicitacao, ri)  # a antiga assinatura não impede reabrir
     solicitacao = services.enviar_para_assinatura(solicitacao, ri)
 
     assert solicitacao.status == S.AGUARDANDO_ASSINATURA
-    assert services.declaracao_vigente(solicitacao) is None
+    assert selectors.declaracao_vigente(solicitacao) is None
     assert pendentes_de_assinatura(rl) == [solicitacao]
     with pytest.raises(SolicitacaoIncompleta):
         services.encaminhar_para_analise(solicitacao, ri)
 
     nova = assinada(solicitacao, rl)
     assert nova.pk != antiga.pk and nova.codigo != antiga.codigo
-    assert services.declaracao_vigente(solicitacao) == nova
+    assert selectors.declaracao_vigente(solicitacao) == nova
     assert Declaracao.objects.filter(solicitacao=solicitacao).count() == 2  # histórico fica
     services.encaminhar_para_analise(solicitacao, ri)
     assert recarregar(solicitacao).status == S.EM_ANALISE
@@ -544,7 +544,7 @@ def rascunho(usuario):
 
 
 def primeira_obrigacao(solicitacao):
-    return services.obrigacoes_da_solicitacao(solicitacao).first()
+    return selectors.obrigacoes_da_solicitacao(solicitacao).first()
 
 
 @pytest.mark.parametrize(
@@ -606,7 +606,7 @@ def test_anexo_guarda_hash_tamanho_tipo_pelo_conteudo_e_nome_aleatorio(
 
 
 def test_dois_anexos_iguais_recebem_nomes_guardados_diferentes(rascunho, usuario):
-    obrigacoes = services.obrigacoes_da_solicitacao(rascunho)[:2]
+    obrigacoes = selectors.obrigacoes_da_solicitacao(rascunho)[:2]
     nomes = {
         services.anexar_documento(
             rascunho, usuario, obrigacao=o, arquivo=arquivo(nome="mesmo.pdf")
@@ -673,7 +673,7 @@ def test_vincular_rl_encerra_o_anterior_e_guarda_historico(parceiro, rl, outro_u
     novo = services.vincular_rl(parceiro, outro_usuario, cargo="Prefeito", ator=analista, **MANDATO)
 
     assert list(rls_ativos(parceiro)) == [novo]
-    assert services.rl_atual(parceiro) == outro_usuario
+    assert selectors.rl_atual(parceiro) == outro_usuario
     anterior = recarregar(anterior)
     assert anterior.usuario == rl and not anterior.ativo
     assert anterior.encerrado_em is not None and anterior.encerrado_por == analista

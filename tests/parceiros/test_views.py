@@ -32,7 +32,7 @@ from accounts.models import Usuario
 from cagec.core.models import EmailSaida
 from declaracoes import services as declaracoes_services
 from declaracoes.models import Declaracao
-from parceiros import services
+from parceiros import selectors, services
 from parceiros.models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
 from ..factories import (
@@ -89,7 +89,7 @@ def _arquivos_gravados(media):
 
 # --- Estados, sempre pelos serviços -------------------------------------------------------------
 def _obrigacao(solicitacao, regra=R.FIM_MANDATO):
-    return services.obrigacoes_da_solicitacao(solicitacao).filter(regra_validade=regra).first()
+    return selectors.obrigacoes_da_solicitacao(solicitacao).filter(regra_validade=regra).first()
 
 
 def _anexar(solicitacao, autor, regra=R.FIM_MANDATO, **datas):
@@ -451,7 +451,7 @@ def test_vinculacao_inicia_o_pedido_escolhido(client, outro_rl, parceiro, rl, ti
     solicitacao = Solicitacao.objects.get(solicitante=outro_rl)
     assert solicitacao.tipo == tipo and solicitacao.parceiro == parceiro
     assert solicitacao.representante_legal == rl  # quem assina, até outro ser indicado
-    primeiro = services.PASSOS[tipo][0]
+    primeiro = selectors.PASSOS[tipo][0]
     assert resposta["Location"] == f"/solicitacoes/{solicitacao.pk}/{primeiro}/"
 
 
@@ -961,7 +961,7 @@ def test_rl_inclui_ri_por_cpf_e_remove_e_o_ri_perde_a_pasta_digital(
     assert (vinculo.papel, vinculo.cargo, vinculo.criado_por) == (Vinculo.Papel.RI, "Contador", rl)
     assert EmailSaida.objects.filter(destinatario=outro_usuario.email).exists()
     pagina = _texto(client.get(url))
-    protegido = services.nome_protegido(outro_usuario)  # até confirmar (issue #11)
+    protegido = selectors.nome_protegido(outro_usuario)  # até confirmar (issue #11)
     assert f"{protegido} agora é responsável pelas informações" in pagina
     assert outro_usuario.nome not in pagina
 

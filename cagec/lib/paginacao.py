@@ -1,0 +1,20 @@
+"""Paginação das listas (fila da análise, consulta pública): uma regra, um partial.
+
+A página vem de ``?pagina=``; número inválido ou além do fim cai numa página válida
+(``Paginator.get_page``). Os links do partial ``_partials/paginacao.html`` mantêm os
+demais parâmetros da consulta (filtros) e trocam só ``pagina``.
+"""
+
+PARAMETRO = "pagina"
+
+
+def pagina_pedida(request, paginador):
+    """A página que ``request`` pede de ``paginador`` (a primeira ou a última, se inválida)."""
+    return paginador.get_page(request.GET.get(PARAMETRO))
+
+
+def parametros_sem_pagina(request):
+    """A consulta atual sem ``pagina``, já codificada, para os links de página e exportação."""
+    parametros = request.GET.copy()
+    parametros.pop(PARAMETRO, None)
+    return parametros.urlencode()
