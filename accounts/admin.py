@@ -367,6 +367,3 @@ class RegistroAuditoriaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     @admin.display(description="ação", ordering="acao")
     def acao_nome(self, obj):
         return obj.acao_legivel
-
-
-from . import admin_importacao  # noqa: E402,F401 (registra ImportacaoCadastro)

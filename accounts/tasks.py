@@ -42,38 +42,6 @@ def enviar_lote_de_convites(ids, reenviar=False, ator_id=None):
     return convites.enviar_lote(ids, reenviar=reenviar, ator_id=ator_id)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def validar_importacao(importacao_id):
-    """Prévia de uma importação de cadastro (idempotente: valida uma vez só)."""
-    from . import importacao
-
-    importacao.validar(importacao_id)
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-    time_limit=1800,
-    max_retries=240,
-)
-def importar_cadastro(self, importacao_id):
-    """Grava uma importação confirmada (idempotente: concluída não roda de novo).
-
-    Com outra importação gravando, tenta de novo a cada 30 s (até 2 horas).
-    """
-    from . import importacao
-
-    try:
-        importacao.executar(importacao_id)
-    except importacao.OutraImportacaoGravando as espera:
-        if self.request.retries >= self.max_retries:
-            importacao.desistir_de_esperar(importacao_id)
-            return
-        raise self.retry(countdown=30) from espera
-
-
 @shared_task(ignore_result=True)
 def expirar_inscricoes():
     """Inscrições pelo portal nunca ativadas com o link vencido: expiram e liberam o CPF."""

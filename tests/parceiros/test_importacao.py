@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from accounts import importacao
-from accounts.importacao import COLUNAS, ROTULOS, ArquivoInvalido, Catalogo, validar_linha
-from accounts.models import ImportacaoCadastro, RegistroAuditoria, Usuario
+from accounts.models import RegistroAuditoria, Usuario
 from cagec.lib.documentos import calcular_dv_cnpj, calcular_dv_cpf
-from parceiros.models import Parceiro, Sequencia, TipoParceiro, Vinculo
+from parceiros import importacao
+from parceiros.importacao import COLUNAS, ROTULOS, ArquivoInvalido, Catalogo, validar_linha
+from parceiros.models import ImportacaoCadastro, Parceiro, Sequencia, TipoParceiro, Vinculo
 
 from ..factories import UsuarioFactory, parceiro_com_rl
 

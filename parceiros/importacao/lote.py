@@ -1,28 +1,22 @@
-"""Um lote da importação: uma consulta por tabela para o que já existe, depois gravação em massa."""
+"""Um lote da importação: uma consulta por tabela para o que já existe, depois gravação em massa.
 
-import secrets
+O lote só compara as linhas com o que existe (as contagens da prévia) e as entrega às
+primitivas em massa dos serviços: as contas pelas de ``accounts.services``
+(``criar_pendentes_em_massa``, ``atualizar_pendentes_em_massa``), a numeração e os RLs pelas
+de ``parceiros.services`` (``reservar_numeros_cadastro``, ``vincular_rls_em_massa``), as
+mesmas que a aprovação de uma solicitação usa.
+"""
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from accounts import services as contas
+from accounts.models import Usuario
 from cagec.lib import copia
 from cagec.lib.auditoria import montar, registrar_em_massa
-from cagec.lib.documentos import (
-    formatar_cnpj,
-)
+from cagec.lib.documentos import formatar_cnpj
 
-from ..models import Usuario
-
-
-def senha_inutilizavel():
-    """A marca de ``make_password(None)`` (``!`` + 40 aleatórios) sem passar por hasher.
-
-    ``make_password(None)`` custa ~50 µs (``get_random_string`` caractere a caractere):
-    5 s em 100 000 linhas. ``token_urlsafe`` dá o mesmo tamanho e aleatoriedade.
-    """
-    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
-
+from .. import services, situacao
+from ..models import Parceiro, Vinculo
 
 _CAMPOS_PARCEIRO = (
     "razao_social",
@@ -46,8 +40,6 @@ class Lote:
         self.alteradas = set()
 
     def aplicar(self):
-        from parceiros.models import Parceiro, Vinculo
-
         cpfs = {linha.cpf for linha in self.linhas}
         self.usuarios = {
             cpf: (pk, nome, email, telefone, situacao)
@@ -64,23 +56,13 @@ class Lote:
             )
         }
         self.rls = {}  # parceiro_id → (vinculo_id, cpf, (cargo, início, fim))
-        self.ris = {}  # (parceiro_id, usuario_id) → vinculo_id (vínculos ativos de RI)
         ids = [pk for pk, _ in self.parceiros.values()]
-        for vinculo in Vinculo.objects.filter(parceiro_id__in=ids, ativo=True).values_list(
-            "pk",
-            "parceiro_id",
-            "usuario_id",
-            "usuario__cpf",
-            "papel",
-            "cargo",
-            "mandato_inicio",
-            "mandato_fim",
+        for pk, parceiro_id, cpf, *mandato in Vinculo.objects.filter(
+            parceiro_id__in=ids, ativo=True, papel=Vinculo.Papel.RL
+        ).values_list(
+            "pk", "parceiro_id", "usuario__cpf", "cargo", "mandato_inicio", "mandato_fim"
         ):
-            pk, parceiro_id, usuario_id, cpf, papel, *mandato = vinculo
-            if papel == Vinculo.Papel.RL:
-                self.rls[parceiro_id] = (pk, cpf, tuple(mandato))
-            else:
-                self.ris[(parceiro_id, usuario_id)] = pk
+            self.rls[parceiro_id] = (pk, cpf, tuple(mandato))
         self._pessoas()
         self._organizacoes()
         self._vinculos()
@@ -115,57 +97,21 @@ class Lote:
                 alteradas.append((pk, antes, depois))
         if not self.p.gravar:
             return
-        copia.inserir(
-            Usuario,
-            # O registro do sistema anterior do Estado vale pela confirmação do CPF.
-            (
-                *("cpf", "nome", "email", "telefone", "situacao", "origem", "password"),
-                *("created_at", "cpf_confirmado_em", "cpf_confirmado_por"),
-            ),
-            (
-                (
-                    linha.cpf,
-                    linha.nome,
-                    linha.email,
-                    linha.telefone,
-                    Usuario.Situacao.PENDENTE.value,
-                    Usuario.Origem.IMPORTACAO.value,
-                    senha_inutilizavel(),
-                    self.agora,
-                    self.agora,
-                    Usuario.ConfirmacaoCPF.IMPORTACAO.value,
-                )
-                for linha in novas
-            ),
+        criadas = contas.criar_pendentes_em_massa(
+            ((linha.cpf, linha.nome, linha.email, linha.telefone) for linha in novas),
+            agora=self.agora,
         )
-        if novas:
-            for pk, cpf in Usuario.objects.filter(
-                cpf__in=[linha.cpf for linha in novas]
-            ).values_list("pk", "cpf"):
-                self.usuarios[cpf] = (pk, None, None, None, Usuario.Situacao.PENDENTE)
-        if alteradas:
-            objetos = [
-                Usuario(pk=pk, updated_at=self.agora, **depois) for pk, _, depois in alteradas
-            ]
-            Usuario.objects.bulk_update(
-                objetos, ["nome", "email", "telefone", "updated_at"], batch_size=500
-            )
-            self.auditoria += [
-                montar(
-                    "usuario.importacao_atualizado",
-                    objeto=objeto,
-                    ator=self.p.ator,
-                    descricao=f"Importação nº {self.p.importacao.pk}" if self.p.importacao else "",
-                    antes=antes,
-                    depois=depois,
-                )
-                for objeto, (_, antes, depois) in zip(objetos, alteradas, strict=True)
-            ]
+        for cpf, pk in criadas.items():
+            self.usuarios[cpf] = (pk, None, None, None, Usuario.Situacao.PENDENTE)
+        contas.atualizar_pendentes_em_massa(
+            alteradas,
+            ator=self.p.ator,
+            descricao=f"Importação nº {self.p.importacao.pk}" if self.p.importacao else "",
+            agora=self.agora,
+        )
 
     # Organizações
     def _organizacoes(self):
-        from parceiros.models import Parceiro, Sequencia
-
         novas, alteradas = [], []
         for linha in self.linhas:
             existente = self.parceiros.get(linha.cnpj)
@@ -181,12 +127,7 @@ class Lote:
             return
         self.alteradas = {pk for pk, _, _ in alteradas}
         if novas:
-            Sequencia.objects.get_or_create(nome="numero_cadastro")
-            sequencia = Sequencia.objects.select_for_update().get(nome="numero_cadastro")
-            maior = Parceiro.objects.aggregate(m=Max("numero_cadastro"))["m"] or 0
-            primeiro = max(sequencia.ultimo, maior) + 1
-            sequencia.ultimo = primeiro + len(novas) - 1
-            sequencia.save(update_fields=["ultimo"])
+            primeiro = services.reservar_numeros_cadastro(len(novas))
             campos = ("cnpj", "numero_cadastro", "tipo_id", "situacao_cadastral")
             campos += ("receita_consultada_em", *_CAMPOS_PARCEIRO)
             copia.inserir(
@@ -245,8 +186,6 @@ class Lote:
     @staticmethod
     def _campos_parceiro(linha):
         """Os valores de ``_CAMPOS_PARCEIRO`` que vêm da linha (mais os textos de busca)."""
-        from parceiros.models import Parceiro
-
         busca_nome, busca_municipio = Parceiro.textos_de_busca(
             linha.razao_social, "", linha.municipio
         )
@@ -261,10 +200,7 @@ class Lote:
 
     # Vínculos de RL
     def _vinculos(self):
-        from parceiros import situacao
-        from parceiros.models import Parceiro, Solicitacao, Vinculo
-
-        novos, alterados, encerrar, trocados = [], [], [], []
+        novos, alterados, trocados = [], [], []
         for linha in self.linhas:
             parceiro_id = self.parceiros.get(linha.cnpj, (None,))[0]  # prévia: ainda não existe
             atual = self.rls.get(parceiro_id)
@@ -279,37 +215,25 @@ class Lote:
             novos.append(linha)
             if atual is not None:
                 self.c["vinculos"]["encerrados"] += 1
-                encerrar.append(atual[0])
                 trocados.append(parceiro_id)
         if not self.p.gravar:
             return
-        # Como ``vincular_rl``: o novo RL que era RI da organização deixa de ser RI.
-        for linha in novos:
-            parceiro_id = self.parceiros[linha.cnpj][0]
-            ri = self.ris.get((parceiro_id, self.usuarios[linha.cpf][0]))
-            if ri:
-                encerrar.append(ri)
-        if encerrar:
-            Vinculo.objects.filter(pk__in=encerrar).update(
-                ativo=False, encerrado_em=self.agora, encerrado_por=self.p.ator
-            )
-        ator_id = self.p.ator.pk if self.p.ator else None
-        copia.inserir(
-            Vinculo,
-            ("usuario_id", "parceiro_id", "papel", "cargo", "mandato_inicio", "mandato_fim")
-            + ("criado_por_id",),
-            (
-                (
-                    self.usuarios[linha.cpf][0],
+        # A troca de RL é a de ``vincular_rl``: encerra o anterior, o RI que vira RL deixa de
+        # ser RI e os pedidos abertos que o RL assina passam a esperar o novo RL.
+        services.vincular_rls_em_massa(
+            [
+                services.NovoRL(
                     self.parceiros[linha.cnpj][0],
-                    Vinculo.Papel.RL.value,
+                    self.usuarios[linha.cpf][0],
                     linha.cargo,
                     linha.mandato_inicio,
                     linha.mandato_fim,
-                    ator_id,
                 )
                 for linha in novos
-            ),
+            ],
+            ator=self.p.ator,
+            descricao="RL substituído pela importação",
+            so_substituicoes=True,
         )
         if alterados:
             Vinculo.objects.bulk_update(
@@ -325,18 +249,6 @@ class Lote:
                 ["cargo", "mandato_inicio", "mandato_fim"],
                 batch_size=500,
             )
-        for pk, usuario_id in Vinculo.objects.filter(
-            parceiro_id__in=trocados, papel=Vinculo.Papel.RL, ativo=True
-        ).values_list("pk", "usuario_id"):
-            self.auditoria.append(
-                montar(
-                    "vinculo.rl",
-                    objeto=Vinculo(pk=pk),
-                    ator=self.p.ator,
-                    usuario_afetado=Usuario(pk=usuario_id),
-                    descricao="RL substituído pela importação",
-                )
-            )
         campos = ("cargo", "mandato_inicio", "mandato_fim")
         for pk, antes, linha in alterados:
             self.auditoria.append(
@@ -348,20 +260,6 @@ class Lote:
                     descricao="Cargo ou mandato atualizado pela importação",
                     antes={c: str(v) for c, v in zip(campos, antes, strict=True)},
                     depois={c: str(v) for c, v in zip(campos, linha.mandato, strict=True)},
-                )
-            )
-        if trocados:
-            # Pedidos abertos que o RL assina passam a esperar o novo RL (como vincular_rl).
-            T, St = Solicitacao.Tipo, Solicitacao.Status
-            Solicitacao.objects.filter(
-                parceiro_id__in=trocados,
-                tipo__in=[T.DADOS, T.DOCUMENTOS, T.INSCRICAO_RI],
-                status__in=[St.RASCUNHO, St.AGUARDANDO_ASSINATURA, St.DEVOLVIDA],
-            ).update(
-                representante_legal=Subquery(
-                    Vinculo.objects.filter(
-                        parceiro_id=OuterRef("parceiro_id"), papel=Vinculo.Papel.RL, ativo=True
-                    ).values("usuario_id")[:1]
                 )
             )
         mandatos = {self.parceiros[linha.cnpj][0] for _, _, linha in alterados}

@@ -12,6 +12,7 @@ from cagec.lib import travas
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
+from .. import situacao, tasks
 from ..models import ImportacaoCadastro
 from .leitura import (
     COLUNAS,
@@ -35,6 +36,8 @@ class OutraImportacaoGravando(Exception):
     """Outra importação está gravando agora: esta espera (a task tenta de novo)."""
 
 
+# O nome é o de antes da mudança para ``parceiros``: durante uma implantação, a versão antiga
+# e a nova disputam a mesma trava.
 TRAVA = "accounts.importacao.gravacao"
 MENSAGEM_ESPERANDO = "Aguardando o fim de outra importação que está gravando agora."
 
@@ -79,8 +82,6 @@ def criar_importacao(arquivo, *, organizacoes=None, ator=None, agendar=True):
     organizações por CNPJ), só as pessoas, o CNPJ e o mandato. Com ``agendar`` a prévia vai
     para a fila depois do commit; sem, quem chama roda ``validar``.
     """
-    from .. import tasks
-
     nome = _nome(arquivo)
     with transaction.atomic():
         importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
@@ -124,8 +125,6 @@ def validar(importacao_id):
 
 def confirmar(importacao, *, ator=None, agendar=True):
     """Pronta (ou falhou depois da prévia) → importando; a gravação vai para a fila."""
-    from .. import tasks
-
     with transaction.atomic():
         importacao = _travar(importacao.pk)
         if importacao.status == S.FALHOU and not importacao.contagens:
@@ -189,8 +188,6 @@ def executar(importacao_id):
 
 def _gravar(importacao):
     """Grava os lotes e recalcula a situação; None (e a importação falhou) se deu errado."""
-    from parceiros import situacao
-
     try:
         processamento = _processar_arquivo(importacao, gravar=True)
         if processamento.tipos_afetados:
