@@ -988,8 +988,8 @@ class NovoRL(NamedTuple):
     parceiro_id: int
     usuario_id: int
     cargo: str
-    mandato_inicio: date
-    mandato_fim: date
+    mandato_inicio: date | None
+    mandato_fim: date | None
 
 
 def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=None, ip=None):

@@ -42,8 +42,8 @@ class Lote:
     def aplicar(self):
         cpfs = {linha.cpf for linha in self.linhas}
         self.usuarios = {
-            cpf: (pk, nome, email, telefone, situacao)
-            for pk, cpf, nome, email, telefone, situacao in Usuario.objects.filter(
+            cpf: (pk, nome, email, telefone, situacao_conta)
+            for pk, cpf, nome, email, telefone, situacao_conta in Usuario.objects.filter(
                 cpf__in=cpfs
             ).values_list("pk", "cpf", "nome", "email", "telefone", "situacao")
         }
@@ -80,7 +80,7 @@ class Lote:
                 self.c["pessoas"]["novos"] += 1
                 novas.append(linha)
                 continue
-            pk, nome, email, telefone, situacao = existente
+            pk, nome, email, telefone, situacao_conta = existente
             antes = {"nome": nome, "email": email, "telefone": telefone}
             depois = {
                 "nome": linha.nome,
@@ -89,7 +89,7 @@ class Lote:
             }
             if antes == depois:
                 self.c["pessoas"]["inalterados"] += 1
-            elif situacao != Usuario.Situacao.PENDENTE:
+            elif situacao_conta != Usuario.Situacao.PENDENTE:
                 # Conta já ativada (ou bloqueada): os dados são da pessoa, não do arquivo.
                 self.c["pessoas"]["mantidos"] += 1
             else:

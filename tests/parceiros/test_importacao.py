@@ -550,7 +550,7 @@ def test_task_tenta_de_novo_enquanto_a_outra_grava_e_desiste_no_limite(
 ):
     from celery.exceptions import Retry
 
-    from accounts import tasks
+    from parceiros import tasks
 
     feita = confirmada(conteudo_csv([linha(1)]))
     with pytest.raises(Retry):
