@@ -1089,6 +1089,43 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
     return criados
 
 
+def atualizar_mandatos_em_massa(alteracoes, *, ator=None):
+    """Atualiza cargo e mandato de RLs ativos vindos de uma carga (a mesma pessoa continua RL).
+
+    ``alteracoes``: (vinculo_id, usuario_id, antes, depois), ``antes``/``depois`` como
+    (cargo, início, fim). Audita ``vinculo.importacao_atualizado`` com antes/depois. A
+    situação (documentos que vencem com o mandato) fica com quem chama. Devolve quantos.
+    """
+    alteracoes = list(alteracoes)
+    if not alteracoes:
+        return 0
+    campos = ("cargo", "mandato_inicio", "mandato_fim")
+    with transaction.atomic():
+        Vinculo.objects.bulk_update(
+            [
+                Vinculo(pk=pk, **dict(zip(campos, depois, strict=True)))
+                for pk, _, _, depois in alteracoes
+            ],
+            list(campos),
+            batch_size=500,
+        )
+        registrar_em_massa(
+            [
+                montar(
+                    "vinculo.importacao_atualizado",
+                    objeto=Vinculo(pk=pk),
+                    ator=ator,
+                    usuario_afetado=get_user_model()(pk=usuario_id),
+                    descricao="Cargo ou mandato atualizado pela importação",
+                    antes={c: str(v) for c, v in zip(campos, antes, strict=True)},
+                    depois={c: str(v) for c, v in zip(campos, depois, strict=True)},
+                )
+                for pk, usuario_id, antes, depois in alteracoes
+            ]
+        )
+    return len(alteracoes)
+
+
 # --- Parceiro --------------------------------------------------------------------------------
 def _campos_receita(registro):
     natureza, _ = NaturezaJuridica.objects.get_or_create(
@@ -1139,6 +1176,92 @@ def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
         situacao.recalcular(parceiro, motivo="Cadastro")
         parceiro.refresh_from_db()
     return parceiro
+
+
+class DadosDeCarga(NamedTuple):
+    """Os dados de uma organização numa carga do Estado (importação)."""
+
+    razao_social: str
+    natureza_juridica_id: int
+    tipo_id: int
+    municipio: str
+    uf: str
+
+
+_CAMPOS_DA_CARGA = ("razao_social", "natureza_juridica", "tipo", "municipio", "uf")
+_COLUNAS_DA_CARGA = (
+    *("razao_social", "natureza_juridica_id", "tipo_id", "municipio", "uf"),
+    *("busca_nome", "busca_municipio"),
+)
+
+
+def _campos_de_carga(dados):
+    """Os campos do Parceiro que vêm de uma carga, com os textos de busca."""
+    busca = Parceiro.textos_de_busca(dados.razao_social, "", dados.municipio)
+    return dict(zip(_COLUNAS_DA_CARGA, (*dados, *busca), strict=True))
+
+
+def cadastrar_parceiros_em_massa(novos, *, agora=None):
+    """Cadastra de uma vez (COPY no PostgreSQL) organizações ativas vindas de uma carga.
+
+    ``novos``: {cnpj: ``DadosDeCarga``} de CNPJs ainda sem cadastro. Cada uma recebe o próximo
+    número de ``reservar_numeros_cadastro`` (a numeração da aprovação) e entra ativa; o
+    registro do sistema anterior do Estado vale pela consulta à Receita. A situação é
+    recalculada por quem chama, por Tipo, no fim da carga. Devolve {cnpj: pk}.
+    """
+    if not novos:
+        return {}
+    agora = agora or timezone.now()
+    with transaction.atomic():
+        primeiro = reservar_numeros_cadastro(len(novos))
+        campos = ("cnpj", "numero_cadastro", "situacao_cadastral", "receita_consultada_em")
+        copia.inserir(
+            Parceiro,
+            campos + _COLUNAS_DA_CARGA,
+            (
+                (cnpj, primeiro + i, "ATIVA", agora, *_campos_de_carga(dados).values())
+                for i, (cnpj, dados) in enumerate(novos.items())
+            ),
+        )
+        return dict(Parceiro.objects.filter(cnpj__in=list(novos)).values_list("cnpj", "pk"))
+
+
+def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None):
+    """Atualiza de uma vez os dados de organizações vindos de uma carga (importação de novo).
+
+    ``alteracoes``: (pk, cnpj, antes, depois), ``antes``/``depois`` como ``DadosDeCarga``.
+    Grava razão social, natureza, Tipo, município e UF (com os textos de busca) e audita
+    ``parceiro.importacao_atualizado`` com antes/depois. A situação e o CRC do dia ficam com
+    quem chama (um lote marca todos os alterados de uma vez). Devolve quantas.
+    """
+    alteracoes = list(alteracoes)
+    if not alteracoes:
+        return 0
+    agora = agora or timezone.now()
+    objetos = [
+        Parceiro(pk=pk, updated_at=agora, **_campos_de_carga(depois))
+        for pk, _, _, depois in alteracoes
+    ]
+    with transaction.atomic():
+        Parceiro.objects.bulk_update(
+            objetos,
+            [*_CAMPOS_DA_CARGA, "busca_nome", "busca_municipio", "updated_at"],
+            batch_size=500,
+        )
+        registrar_em_massa(
+            [
+                montar(
+                    "parceiro.importacao_atualizado",
+                    objeto=objeto,
+                    ator=ator,
+                    descricao=f"{formatar_cnpj(cnpj)}: dados da importação",
+                    antes=dict(zip(_CAMPOS_DA_CARGA, antes, strict=True)),
+                    depois=dict(zip(_CAMPOS_DA_CARGA, depois, strict=True)),
+                )
+                for objeto, (_, cnpj, antes, depois) in zip(objetos, alteracoes, strict=True)
+            ]
+        )
+    return len(objetos)
 
 
 def reservar_numeros_cadastro(quantos):

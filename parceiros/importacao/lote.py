@@ -11,21 +11,9 @@ from django.utils import timezone
 
 from accounts import services as contas
 from accounts.models import Usuario
-from cagec.lib import copia
-from cagec.lib.auditoria import montar, registrar_em_massa
-from cagec.lib.documentos import formatar_cnpj
 
 from .. import services, situacao
 from ..models import Parceiro, Vinculo
-
-_CAMPOS_PARCEIRO = (
-    "razao_social",
-    "natureza_juridica_id",
-    "municipio",
-    "uf",
-    "busca_nome",
-    "busca_municipio",
-)
 
 
 class Lote:
@@ -36,7 +24,6 @@ class Lote:
         self.linhas = linhas
         self.c = processamento.contagens
         self.agora = timezone.now()
-        self.auditoria = []
         self.alteradas = set()
 
     def aplicar(self):
@@ -66,8 +53,6 @@ class Lote:
         self._pessoas()
         self._organizacoes()
         self._vinculos()
-        if self.auditoria:
-            registrar_em_massa(self.auditoria)
 
     # Pessoas
     def _pessoas(self):
@@ -126,76 +111,28 @@ class Lote:
         if not self.p.gravar:
             return
         self.alteradas = {pk for pk, _, _ in alteradas}
-        if novas:
-            primeiro = services.reservar_numeros_cadastro(len(novas))
-            campos = ("cnpj", "numero_cadastro", "tipo_id", "situacao_cadastral")
-            campos += ("receita_consultada_em", *_CAMPOS_PARCEIRO)
-            copia.inserir(
-                Parceiro,
-                campos,
-                (
-                    (linha.cnpj, primeiro + i, linha.tipo_id, "ATIVA", self.agora)
-                    + self._campos_parceiro(linha)
-                    for i, linha in enumerate(novas)
-                ),
-            )
-            for pk, cnpj in Parceiro.objects.filter(
-                cnpj__in=[linha.cnpj for linha in novas]
-            ).values_list("pk", "cnpj"):
-                self.parceiros[cnpj] = (pk, None)
-            self.p.tipos_afetados.update(linha.tipo_id for linha in novas)
-        if alteradas:
-            objetos = [
-                Parceiro(
-                    pk=pk,
-                    tipo_id=linha.tipo_id,
-                    updated_at=self.agora,
-                    **dict(zip(_CAMPOS_PARCEIRO, self._campos_parceiro(linha), strict=True)),
-                )
-                for pk, _, linha in alteradas
-            ]
-            Parceiro.objects.bulk_update(
-                objetos,
-                [
-                    "razao_social",
-                    "natureza_juridica",
-                    "tipo",
-                    "municipio",
-                    "uf",
-                    "busca_nome",
-                    "busca_municipio",
-                    "updated_at",
-                ],
-                batch_size=500,
-            )
-            campos = ("razao_social", "natureza_juridica", "tipo", "municipio", "uf")
-            for objeto, (_, antes, linha) in zip(objetos, alteradas, strict=True):
-                if antes[2] != linha.tipo_id:
-                    self.p.tipos_afetados.update({antes[2], linha.tipo_id})
-                self.auditoria.append(
-                    montar(
-                        "parceiro.importacao_atualizado",
-                        objeto=objeto,
-                        ator=self.p.ator,
-                        descricao=f"{formatar_cnpj(linha.cnpj)}: dados da importação",
-                        antes=dict(zip(campos, antes, strict=True)),
-                        depois=dict(zip(campos, linha.organizacao, strict=True)),
-                    )
-                )
-
-    @staticmethod
-    def _campos_parceiro(linha):
-        """Os valores de ``_CAMPOS_PARCEIRO`` que vêm da linha (mais os textos de busca)."""
-        busca_nome, busca_municipio = Parceiro.textos_de_busca(
-            linha.razao_social, "", linha.municipio
+        criadas = services.cadastrar_parceiros_em_massa(
+            {linha.cnpj: services.DadosDeCarga(*linha.organizacao) for linha in novas},
+            agora=self.agora,
         )
-        return (
-            linha.razao_social,
-            linha.natureza_id,
-            linha.municipio,
-            linha.uf,
-            busca_nome,
-            busca_municipio,
+        for cnpj, pk in criadas.items():
+            self.parceiros[cnpj] = (pk, None)
+        self.p.tipos_afetados.update(linha.tipo_id for linha in novas)
+        for _, antes, linha in alteradas:
+            if antes[2] != linha.tipo_id:
+                self.p.tipos_afetados.update({antes[2], linha.tipo_id})
+        services.atualizar_parceiros_em_massa(
+            (
+                (
+                    pk,
+                    linha.cnpj,
+                    services.DadosDeCarga(*antes),
+                    services.DadosDeCarga(*linha.organizacao),
+                )
+                for pk, antes, linha in alteradas
+            ),
+            ator=self.p.ator,
+            agora=self.agora,
         )
 
     # Vínculos de RL
@@ -235,33 +172,13 @@ class Lote:
             descricao="RL substituído pela importação",
             so_substituicoes=True,
         )
-        if alterados:
-            Vinculo.objects.bulk_update(
-                [
-                    Vinculo(
-                        pk=pk,
-                        cargo=linha.cargo,
-                        mandato_inicio=linha.mandato_inicio,
-                        mandato_fim=linha.mandato_fim,
-                    )
-                    for pk, _, linha in alterados
-                ],
-                ["cargo", "mandato_inicio", "mandato_fim"],
-                batch_size=500,
-            )
-        campos = ("cargo", "mandato_inicio", "mandato_fim")
-        for pk, antes, linha in alterados:
-            self.auditoria.append(
-                montar(
-                    "vinculo.importacao_atualizado",
-                    objeto=Vinculo(pk=pk),
-                    ator=self.p.ator,
-                    usuario_afetado=Usuario(pk=self.usuarios[linha.cpf][0]),
-                    descricao="Cargo ou mandato atualizado pela importação",
-                    antes={c: str(v) for c, v in zip(campos, antes, strict=True)},
-                    depois={c: str(v) for c, v in zip(campos, linha.mandato, strict=True)},
-                )
-            )
+        services.atualizar_mandatos_em_massa(
+            (
+                (pk, self.usuarios[linha.cpf][0], antes, linha.mandato)
+                for pk, antes, linha in alterados
+            ),
+            ator=self.p.ator,
+        )
         mandatos = {self.parceiros[linha.cnpj][0] for _, _, linha in alterados}
         mudaram = set(trocados) | self.alteradas | mandatos
         if mudaram:

@@ -86,23 +86,18 @@ def test_a_importacao_mora_em_parceiros_e_a_tabela_fica_onde_estava():
     assert "importacaocadastro" not in apps.get_app_config("accounts").models
 
 
-def test_a_importacao_nao_grava_contas_nem_numera_nem_troca_rl_por_conta_propria():
-    """Contas, numeração, troca de RL e pedidos abertos só pelas primitivas dos serviços."""
+def test_a_importacao_so_transforma_linhas_em_chamadas_aos_servicos():
+    """Contas, organizações, numeração, RLs e mandatos só pelas primitivas dos serviços.
+
+    O pacote da importação grava diretamente só o seu próprio ``ImportacaoCadastro``.
+    """
     pacote = Path(importacao.__file__).parent
-    proprios = {"Usuario", "Sequencia", "Solicitacao"}
-    assert _gravacoes_de(proprios, pacote) == []
-    troca_de_rl = [
-        (caminho, no.lineno)
-        for caminho in _modulos(pacote)
-        for no in ast.walk(ast.parse(caminho.read_text(encoding="utf-8")))
-        if isinstance(no, ast.Call)
-        and isinstance(no.func, ast.Attribute)
-        and no.func.attr == "inserir"
-        and no.args
-        and isinstance(no.args[0], ast.Name)
-        and no.args[0].id == "Vinculo"
-    ]
-    assert troca_de_rl == []
+    modelos = {
+        m.__name__
+        for app in ("accounts", "parceiros")
+        for m in apps.get_app_config(app).get_models()
+    } - {"ImportacaoCadastro"}
+    assert _gravacoes_de(modelos, pacote) == []
 
 
 @pytest.mark.django_db
