@@ -293,6 +293,3 @@ class AceiteTermoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     list_filter = ["termo"]
     search_fields = ["usuario__nome", "usuario__cpf"]
     list_select_related = ["usuario", "termo"]
-
-
-from . import admin_importacao  # noqa: E402,F401 (registra ImportacaoCadastro)

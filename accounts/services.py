@@ -12,13 +12,14 @@ os e-mails na caixa de saída (enviados depois do commit).
 """
 
 import logging
+import secrets
 from datetime import timedelta
 from importlib import import_module
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -29,7 +30,8 @@ from django.utils import timezone
 from django.utils.http import int_to_base36
 
 from cagec.core.models import EmailSaida, RegistroAuditoria, TokenAcesso
-from cagec.lib.auditoria import registrar
+from cagec.lib import copia
+from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
 
@@ -490,6 +492,83 @@ def confirmar_troca_email(token_bruto, *, ip=None):
         )
     usuario.refresh_from_db()
     return usuario
+
+
+# --- Carga em massa (importação do sistema anterior) ---------------------------------------
+
+
+def senha_inutilizavel():
+    """A marca de ``make_password(None)`` (``!`` + 40 aleatórios) sem passar por hasher.
+
+    ``make_password(None)`` custa ~50 µs (``get_random_string`` caractere a caractere):
+    5 s em 100 000 linhas. ``token_urlsafe`` dá o mesmo tamanho e aleatoriedade.
+    """
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+def criar_pendentes_em_massa(pessoas, *, agora=None):
+    """Cria de uma vez (COPY no PostgreSQL) as contas *pendentes* de uma carga do Estado.
+
+    ``pessoas``: tuplas (cpf, nome, email, telefone) de CPFs ainda sem conta. Nenhuma senha é
+    calculada (marca inutilizável): a conta fica pendente até o primeiro acesso. O registro
+    do sistema anterior do Estado vale pela confirmação do CPF. Devolve {cpf: pk}.
+    """
+    pessoas = list(pessoas)
+    if not pessoas:
+        return {}
+    agora = agora or timezone.now()
+    copia.inserir(
+        Usuario,
+        (
+            *("cpf", "nome", "email", "telefone", "situacao", "origem", "password"),
+            *("created_at", "cpf_confirmado_em", "cpf_confirmado_por"),
+        ),
+        (
+            (cpf, nome, email, telefone, S.PENDENTE.value, Usuario.Origem.IMPORTACAO.value)
+            + (senha_inutilizavel(), agora, agora, Usuario.ConfirmacaoCPF.IMPORTACAO.value)
+            for cpf, nome, email, telefone in pessoas
+        ),
+    )
+    return dict(Usuario.objects.filter(cpf__in=[p[0] for p in pessoas]).values_list("cpf", "pk"))
+
+
+def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=None):
+    """Atualiza nome, e-mail e telefone de contas ainda *pendentes* vindos de uma carga.
+
+    ``alteracoes``: (pk, antes, depois), cada um um dict com nome, email e telefone. Conta já
+    ativada ou bloqueada não muda (os dados são da pessoa, não do arquivo): as linhas são
+    travadas e só as que continuam pendentes são gravadas, com auditoria
+    ``usuario.importacao_atualizado`` (antes/depois). Devolve quantas mudaram.
+    """
+    alteracoes = list(alteracoes)
+    if not alteracoes:
+        return 0
+    agora = agora or timezone.now()
+    with transaction.atomic():
+        pendentes = set(
+            Usuario.objects.select_for_update()
+            .filter(pk__in=[pk for pk, _, _ in alteracoes], situacao=S.PENDENTE)
+            .values_list("pk", flat=True)
+        )
+        alteracoes = [a for a in alteracoes if a[0] in pendentes]
+        objetos = [Usuario(pk=pk, updated_at=agora, **depois) for pk, _, depois in alteracoes]
+        Usuario.objects.bulk_update(
+            objetos, ["nome", "email", "telefone", "updated_at"], batch_size=500
+        )
+        registrar_em_massa(
+            [
+                montar(
+                    "usuario.importacao_atualizado",
+                    objeto=objeto,
+                    ator=ator,
+                    descricao=descricao,
+                    antes=antes,
+                    depois=depois,
+                )
+                for objeto, (_, antes, depois) in zip(objetos, alteracoes, strict=True)
+            ]
+        )
+    return len(objetos)
 
 
 # --- Administração -----------------------------------------------------------------------

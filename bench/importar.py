@@ -84,8 +84,8 @@ def recriar_banco():
 
 
 def gerar(caminho):
-    from accounts.importacao import COLUNAS
     from cagec.lib.documentos import calcular_dv_cnpj, calcular_dv_cpf
+    from parceiros.importacao import COLUNAS
 
     def cpf(i):
         base = f"{200_000_000 + i:09d}"
@@ -127,7 +127,7 @@ def gerar(caminho):
 
 def separar(caminho):
     """O mesmo conteúdo em dois arquivos: pessoas (com o CNPJ) e organizações (por CNPJ)."""
-    from accounts.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
+    from parceiros.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
 
     destinos = {"pessoas.csv": COLUNAS_PESSOA, "organizacoes.csv": COLUNAS_ORGANIZACAO}
     with ExitStack() as pilha:
@@ -194,8 +194,8 @@ def main():
     from django.contrib.auth import hashers
     from django.core.files import File
 
-    from accounts import importacao
     from accounts.models import Usuario
+    from parceiros import importacao
     from parceiros.models import Parceiro, Vinculo
 
     caminho = pasta / "carga.csv"

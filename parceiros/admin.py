@@ -252,3 +252,6 @@ class AvisoVencimentoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     list_filter = ["dias"]
     search_fields = ["documento__parceiro__razao_social", "documento__parceiro__cnpj"]
     list_select_related = ["documento__obrigacao"]
+
+
+from . import admin_importacao  # noqa: E402,F401 (registra ImportacaoCadastro)

@@ -658,3 +658,79 @@ class Sequencia(models.Model):
 
     def __str__(self):
         return f"{self.nome}: {self.ultimo}"
+
+
+def caminho_importacao(instancia, nome_original):
+    """Nome aleatório: o nome enviado só vale pela extensão (já conferida no formulário)."""
+    extensao = PurePosixPath(nome_original).suffix.lower()
+    return f"importacoes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extensao}"
+
+
+class ImportacaoCadastro(models.Model):
+    """Uma carga de pessoas, organizações e vínculos de RL vinda do sistema anterior.
+
+    O ciclo de vida (e as contagens) está em ``parceiros/importacao/``.
+    """
+
+    class Status(models.TextChoices):
+        AGUARDANDO = "aguardando", "Aguardando validação"
+        VALIDANDO = "validando", "Validando"
+        PRONTA = "pronta", "Pronta para confirmar"
+        IMPORTANDO = "importando", "Importando"
+        CONCLUIDA = "concluida", "Concluída"
+        FALHOU = "falhou", "Falhou"
+
+    arquivo = models.FileField(upload_to=caminho_importacao, max_length=200)
+    nome = models.CharField("nome do arquivo", max_length=200)
+    # Opcional: as colunas das organizações num segundo arquivo, ligado ao primeiro pelo CNPJ.
+    arquivo_organizacoes = models.FileField(
+        upload_to=caminho_importacao, max_length=200, blank=True
+    )
+    nome_organizacoes = models.CharField(
+        "nome do arquivo de organizações", max_length=200, blank=True
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.AGUARDANDO)
+    # Prévia (simulação, sem gravar) e resultado da importação: contagens por grupo.
+    contagens = models.JSONField("contagens da prévia", default=dict, blank=True)
+    resultado = models.JSONField("contagens da importação", default=dict, blank=True)
+    primeiros_erros = models.JSONField(default=list, blank=True)
+    total_erros = models.PositiveIntegerField(default=0)
+    arquivo_erros = models.FileField(upload_to=caminho_importacao, max_length=200, blank=True)
+    mensagem = models.TextField("mensagem", blank=True)
+    processadas = models.PositiveIntegerField("linhas processadas", default=0)
+    total = models.PositiveIntegerField("linhas no arquivo", default=0)
+    criado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("enviada em", default=timezone.now)
+    iniciada_em = models.DateTimeField("importação iniciada em", null=True, blank=True)
+    concluida_em = models.DateTimeField("concluída em", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "importação de cadastro"
+        verbose_name_plural = "importações de cadastro"
+        ordering = ["-created_at", "-pk"]
+        # Nasceu em ``accounts``; veio para cá com a importação sem copiar a tabela.
+        db_table = "accounts_importacaocadastro"
+
+    def __str__(self):
+        return f"Importação nº {self.pk} — {self.nome}"
+
+    @property
+    def em_andamento(self):
+        return self.status in (
+            self.Status.AGUARDANDO,
+            self.Status.VALIDANDO,
+            self.Status.IMPORTANDO,
+        )
+
+    @property
+    def falhou(self):
+        return self.status == self.Status.FALHOU
+
+    @property
+    def percentual(self):
+        return min(100, round(100 * self.processadas / self.total)) if self.total else 0

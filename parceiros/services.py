@@ -16,18 +16,20 @@ pendências, declaração vigente...) ficam em ``selectors``.
 """
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from cagec.lib import copia
 from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
-from cagec.lib.auditoria import registrar
+from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
@@ -885,38 +887,148 @@ def _avisar_responsavel(evento, vinculo, rl):
     )
 
 
+class NovoRL(NamedTuple):
+    """Um RL a vincular por ``vincular_rls_em_massa``."""
+
+    parceiro_id: int
+    usuario_id: int
+    cargo: str
+    mandato_inicio: date | None
+    mandato_fim: date | None
+
+
 def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=None, ip=None):
-    """Torna ``usuario`` o RL ativo, encerrando o anterior (aprovação, importação, demo)."""
+    """Torna ``usuario`` o RL ativo, encerrando o anterior (aprovação, demo).
+
+    A regra é a de ``vincular_rls_em_massa`` (a mesma da importação), para um Parceiro; depois
+    recalcula a situação dele (documentos que vencem com o mandato).
+    """
     with transaction.atomic():
-        Parceiro.objects.select_for_update().get(pk=parceiro.pk)
-        Vinculo.objects.filter(
-            Q(papel=Vinculo.Papel.RL) | Q(usuario=usuario), parceiro=parceiro, ativo=True
-        ).update(ativo=False, encerrado_em=timezone.now(), encerrado_por=ator)
-        vinculo = Vinculo.objects.create(
-            usuario=usuario,
-            parceiro=parceiro,
-            papel=Vinculo.Papel.RL,
-            cargo=cargo,
-            mandato_inicio=mandato_inicio,
-            mandato_fim=mandato_fim,
-            criado_por=ator,
-        )
-        # Pedidos abertos que o RL da organização assina passam a esperar o novo RL.
-        Solicitacao.objects.filter(
-            parceiro=parceiro,
-            tipo__in=[T.DADOS, T.DOCUMENTOS, T.INSCRICAO_RI],
-            status__in=[S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA],
-        ).update(representante_legal=usuario)
-        registrar(
-            "vinculo.rl",
-            objeto=vinculo,
+        ids = vincular_rls_em_massa(
+            [NovoRL(parceiro.pk, usuario.pk, cargo, mandato_inicio, mandato_fim)],
             ator=ator,
-            usuario_afetado=usuario,
             ip=ip,
             descricao=f"RL de {parceiro.cnpj_formatado}",
         )
+        vinculo = Vinculo.objects.get(pk=ids[parceiro.pk])
         situacao.recalcular(parceiro, motivo="Representante legal alterado")
     return vinculo
+
+
+def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=None):
+    """Torna cada pessoa de ``novos`` (``NovoRL``) o RL ativo do seu Parceiro, de uma vez.
+
+    A única casa da troca de RL (``vincular_rl`` e a importação): trava os Parceiros (em
+    ordem, sem impasse entre cargas), encerra o RL ativo e o vínculo ativo da própria pessoa
+    no Parceiro (o RI que vira RL deixa de ser RI), cria os vínculos novos (COPY no
+    PostgreSQL) e passa os pedidos abertos que o RL assina (dados, documentos, inscrição de
+    RI) para o novo RL. Auditoria ``vinculo.rl`` para cada vínculo criado ou, com
+    ``so_substituicoes``, só onde havia outro RL (a primeira carga não gera uma linha por
+    organização). No máximo um por Parceiro. Não recalcula a situação: quem chama recalcula
+    (um Parceiro) ou marca os alterados (lote). Devolve {parceiro_id: id do vínculo novo}.
+    """
+    novos = list(novos)
+    if not novos:
+        return {}
+    pessoa_de = {novo.parceiro_id: novo.usuario_id for novo in novos}
+    if len(pessoa_de) != len(novos):
+        raise ValueError("Um RL novo por Parceiro.")
+    ids = sorted(pessoa_de)
+    agora = timezone.now()
+    with transaction.atomic():
+        list(Parceiro.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        encerrar, substituidos = [], set()
+        for pk, parceiro_id, usuario_id, papel in Vinculo.objects.filter(
+            parceiro_id__in=ids, ativo=True
+        ).values_list("pk", "parceiro_id", "usuario_id", "papel"):
+            if papel == Vinculo.Papel.RL:
+                substituidos.add(parceiro_id)
+            if papel == Vinculo.Papel.RL or usuario_id == pessoa_de[parceiro_id]:
+                encerrar.append(pk)
+        if encerrar:
+            Vinculo.objects.filter(pk__in=encerrar).update(
+                ativo=False, encerrado_em=agora, encerrado_por=ator
+            )
+        ator_id = ator.pk if getattr(ator, "is_authenticated", False) else None
+        copia.inserir(
+            Vinculo,
+            ("usuario_id", "parceiro_id", "papel", "cargo", "mandato_inicio", "mandato_fim")
+            + ("criado_por_id",),
+            (
+                (novo.usuario_id, novo.parceiro_id, Vinculo.Papel.RL.value)
+                + (novo.cargo, novo.mandato_inicio, novo.mandato_fim, ator_id)
+                for novo in novos
+            ),
+        )
+        criados = dict(
+            Vinculo.objects.filter(
+                parceiro_id__in=ids, papel=Vinculo.Papel.RL, ativo=True
+            ).values_list("parceiro_id", "pk")
+        )
+        # Pedidos abertos que o RL da organização assina passam a esperar o novo RL.
+        Solicitacao.objects.filter(
+            parceiro_id__in=ids,
+            tipo__in=[T.DADOS, T.DOCUMENTOS, T.INSCRICAO_RI],
+            status__in=[S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA],
+        ).update(
+            representante_legal=Subquery(
+                Vinculo.objects.filter(
+                    parceiro_id=OuterRef("parceiro_id"), papel=Vinculo.Papel.RL, ativo=True
+                ).values("usuario_id")[:1]
+            )
+        )
+        auditar = substituidos if so_substituicoes else ids
+        registrar_em_massa(
+            [
+                montar(
+                    "vinculo.rl",
+                    objeto=Vinculo(pk=criados[parceiro_id]),
+                    ator=ator,
+                    usuario_afetado=get_user_model()(pk=pessoa_de[parceiro_id]),
+                    ip=ip,
+                    descricao=descricao,
+                )
+                for parceiro_id in sorted(auditar)
+            ]
+        )
+    return criados
+
+
+def atualizar_mandatos_em_massa(alteracoes, *, ator=None):
+    """Atualiza cargo e mandato de RLs ativos vindos de uma carga (a mesma pessoa continua RL).
+
+    ``alteracoes``: (vinculo_id, usuario_id, antes, depois), ``antes``/``depois`` como
+    (cargo, início, fim). Audita ``vinculo.importacao_atualizado`` com antes/depois. A
+    situação (documentos que vencem com o mandato) fica com quem chama. Devolve quantos.
+    """
+    alteracoes = list(alteracoes)
+    if not alteracoes:
+        return 0
+    campos = ("cargo", "mandato_inicio", "mandato_fim")
+    with transaction.atomic():
+        Vinculo.objects.bulk_update(
+            [
+                Vinculo(pk=pk, **dict(zip(campos, depois, strict=True)))
+                for pk, _, _, depois in alteracoes
+            ],
+            list(campos),
+            batch_size=500,
+        )
+        registrar_em_massa(
+            [
+                montar(
+                    "vinculo.importacao_atualizado",
+                    objeto=Vinculo(pk=pk),
+                    ator=ator,
+                    usuario_afetado=get_user_model()(pk=usuario_id),
+                    descricao="Cargo ou mandato atualizado pela importação",
+                    antes={c: str(v) for c, v in zip(campos, antes, strict=True)},
+                    depois={c: str(v) for c, v in zip(campos, depois, strict=True)},
+                )
+                for pk, usuario_id, antes, depois in alteracoes
+            ]
+        )
+    return len(alteracoes)
 
 
 # --- Parceiro --------------------------------------------------------------------------------
@@ -953,20 +1065,13 @@ def campos_da_receita(registro):
 def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
     """Cria o Parceiro ativo com o próximo número de cadastro (aprovação, importação, demo).
 
-    O número vem de uma ``Sequencia`` travada: duas aprovações simultâneas esperam uma
-    pela outra e recebem números seguidos. O maior número já usado também conta (cargas
-    em massa que gravam o número direto não fazem a sequência repetir).
+    O número vem de ``reservar_numeros_cadastro`` (a mesma reserva da importação).
     """
     with transaction.atomic():
-        Sequencia.objects.get_or_create(nome="numero_cadastro")
-        sequencia = Sequencia.objects.select_for_update().get(nome="numero_cadastro")
-        maior = Parceiro.objects.aggregate(m=Max("numero_cadastro"))["m"] or 0
-        sequencia.ultimo = max(sequencia.ultimo, maior) + 1
-        sequencia.save(update_fields=["ultimo"])
         parceiro = Parceiro.objects.create(
             cnpj=registro.cnpj,
             tipo=tipo,
-            numero_cadastro=sequencia.ultimo,
+            numero_cadastro=reservar_numeros_cadastro(1),
             **(contatos or {}),
             **campos_da_receita(registro),
         )
@@ -980,6 +1085,113 @@ def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
         situacao.recalcular(parceiro, motivo="Cadastro")
         parceiro.refresh_from_db()
     return parceiro
+
+
+class DadosDeCarga(NamedTuple):
+    """Os dados de uma organização numa carga do Estado (importação)."""
+
+    razao_social: str
+    natureza_juridica_id: int
+    tipo_id: int
+    municipio: str
+    uf: str
+
+
+_CAMPOS_DA_CARGA = ("razao_social", "natureza_juridica", "tipo", "municipio", "uf")
+_COLUNAS_DA_CARGA = (
+    *("razao_social", "natureza_juridica_id", "tipo_id", "municipio", "uf"),
+    *("busca_nome", "busca_municipio"),
+)
+
+
+def _campos_de_carga(dados):
+    """Os campos do Parceiro que vêm de uma carga, com os textos de busca."""
+    busca = Parceiro.textos_de_busca(dados.razao_social, "", dados.municipio)
+    return dict(zip(_COLUNAS_DA_CARGA, (*dados, *busca), strict=True))
+
+
+def cadastrar_parceiros_em_massa(novos, *, agora=None):
+    """Cadastra de uma vez (COPY no PostgreSQL) organizações ativas vindas de uma carga.
+
+    ``novos``: {cnpj: ``DadosDeCarga``} de CNPJs ainda sem cadastro. Cada uma recebe o próximo
+    número de ``reservar_numeros_cadastro`` (a numeração da aprovação) e entra ativa; o
+    registro do sistema anterior do Estado vale pela consulta à Receita. A situação é
+    recalculada por quem chama, por Tipo, no fim da carga. Devolve {cnpj: pk}.
+    """
+    if not novos:
+        return {}
+    agora = agora or timezone.now()
+    with transaction.atomic():
+        primeiro = reservar_numeros_cadastro(len(novos))
+        campos = ("cnpj", "numero_cadastro", "situacao_cadastral", "receita_consultada_em")
+        copia.inserir(
+            Parceiro,
+            campos + _COLUNAS_DA_CARGA,
+            (
+                (cnpj, primeiro + i, "ATIVA", agora, *_campos_de_carga(dados).values())
+                for i, (cnpj, dados) in enumerate(novos.items())
+            ),
+        )
+        return dict(Parceiro.objects.filter(cnpj__in=list(novos)).values_list("cnpj", "pk"))
+
+
+def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None):
+    """Atualiza de uma vez os dados de organizações vindos de uma carga (importação de novo).
+
+    ``alteracoes``: (pk, cnpj, antes, depois), ``antes``/``depois`` como ``DadosDeCarga``.
+    Grava razão social, natureza, Tipo, município e UF (com os textos de busca) e audita
+    ``parceiro.importacao_atualizado`` com antes/depois. A situação e o CRC do dia ficam com
+    quem chama (um lote marca todos os alterados de uma vez). Devolve quantas.
+    """
+    alteracoes = list(alteracoes)
+    if not alteracoes:
+        return 0
+    agora = agora or timezone.now()
+    objetos = [
+        Parceiro(pk=pk, updated_at=agora, **_campos_de_carga(depois))
+        for pk, _, _, depois in alteracoes
+    ]
+    with transaction.atomic():
+        Parceiro.objects.bulk_update(
+            objetos,
+            [*_CAMPOS_DA_CARGA, "busca_nome", "busca_municipio", "updated_at"],
+            batch_size=500,
+        )
+        registrar_em_massa(
+            [
+                montar(
+                    "parceiro.importacao_atualizado",
+                    objeto=objeto,
+                    ator=ator,
+                    descricao=f"{formatar_cnpj(cnpj)}: dados da importação",
+                    antes=dict(zip(_CAMPOS_DA_CARGA, antes, strict=True)),
+                    depois=dict(zip(_CAMPOS_DA_CARGA, depois, strict=True)),
+                )
+                for objeto, (_, cnpj, antes, depois) in zip(objetos, alteracoes, strict=True)
+            ]
+        )
+    return len(objetos)
+
+
+def reservar_numeros_cadastro(quantos):
+    """Reserva ``quantos`` números de cadastro seguidos e devolve o primeiro.
+
+    A única casa da numeração (aprovação e importação). A ``Sequencia`` fica travada até o
+    fim da transação de quem chama: duas aprovações, ou uma aprovação e um lote da
+    importação, esperam uma pela outra e recebem números seguidos, sem repetir. O maior
+    número já usado também conta (cargas antigas que gravaram o número direto).
+    """
+    if quantos < 1:
+        raise ValueError("Reserve ao menos um número de cadastro.")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A reserva de números de cadastro precisa de uma transação.")
+    Sequencia.objects.get_or_create(nome="numero_cadastro")
+    sequencia = Sequencia.objects.select_for_update().get(nome="numero_cadastro")
+    maior = Parceiro.objects.aggregate(m=Max("numero_cadastro"))["m"] or 0
+    primeiro = max(sequencia.ultimo, maior) + 1
+    sequencia.ultimo = primeiro + quantos - 1
+    sequencia.save(update_fields=["ultimo"])
+    return primeiro
 
 
 CAMPOS_DA_ADMINISTRACAO = {

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import armazenamento, avisos, services, situacao
+from . import armazenamento, avisos, importacao, services, situacao
 from .models import Parceiro
 
 log = logging.getLogger(__name__)
@@ -38,3 +38,39 @@ def recalcular_tipos(tipo_ids):
     mudaram = situacao.recalcular_todos(tipos=tipo_ids, motivo="Catálogo de obrigações alterado")
     situacao.marcar_alteracao(Parceiro.objects.filter(tipo__in=tipo_ids))
     return {"mudaram": mudaram}
+
+
+# Os nomes registrados são os de antes da mudança para ``parceiros``: tarefas já na fila
+# durante uma implantação continuam sendo entregues.
+@shared_task(
+    name="accounts.tasks.validar_importacao",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def validar_importacao(importacao_id):
+    """Prévia de uma importação de cadastro (idempotente: valida uma vez só)."""
+    importacao.validar(importacao_id)
+
+
+@shared_task(
+    name="accounts.tasks.importar_cadastro",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=1800,
+    max_retries=240,
+)
+def importar_cadastro(self, importacao_id):
+    """Grava uma importação confirmada (idempotente: concluída não roda de novo).
+
+    Com outra importação gravando, tenta de novo a cada 30 s (até 2 horas).
+    """
+    try:
+        importacao.executar(importacao_id)
+    except importacao.OutraImportacaoGravando as espera:
+        if self.request.retries >= self.max_retries:
+            importacao.desistir_de_esperar(importacao_id)
+            return
+        raise self.retry(countdown=30) from espera

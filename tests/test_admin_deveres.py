@@ -18,11 +18,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.importacao import services as importacao
 from accounts.models import Usuario
 from cagec.core.models import RegistroAuditoria
 from declaracoes import crc
 from parceiros import analise
+from parceiros.importacao import services as importacao
 from parceiros.models import AvisoVencimento, Documento, Genero, Parceiro, Solicitacao, TipoParceiro
 from tests.factories import CNPJ_ASSOCIACAO, UsuarioFactory, parceiro_com_rl
 from tests.parceiros.test_analise import inscricao

@@ -31,16 +31,6 @@ CAMADAS = {"cagec": 0, "accounts": 1, "parceiros": 2, "declaracoes": 3}
 RAIZ_DE_COMPOSICAO = "cagec.urls"
 MARCA = "import tardio:"
 
-# Pendência de outro item da mesma issue (#12, item 2, ``arq-importacao``): a importação
-# de cadastro ainda grava Parceiro/Vínculo de dentro de ``accounts``; o item 2 a leva para
-# junto das organizações. Cada entrada precisa continuar existindo (teste abaixo): quando o
-# item 2 entrar, a entrada que sobrar faz este teste falhar até ser apagada.
-PENDENTES = {
-    "accounts.importacao.lote": "parceiros",
-    "accounts.importacao.services": "parceiros",
-    "accounts.importacao.validacao": "parceiros",
-}
-
 
 @dataclass(frozen=True)
 class Importacao:
@@ -140,10 +130,6 @@ def _dentro_de_funcao(no, pais):
     return False
 
 
-def _pendente(imp):
-    return imp.origem in PENDENTES and PENDENTES[imp.origem] == imp.app_destino
-
-
 def _entre_apps(imp):
     return (
         imp.origem != RAIZ_DE_COMPOSICAO
@@ -203,9 +189,7 @@ def test_a_leitura_acha_imports_de_topo_e_de_dentro_de_funcao():
 
 def test_nenhum_app_importa_uma_camada_de_cima():
     subindo = [
-        str(i)
-        for i in LISTA
-        if _entre_apps(i) and CAMADAS[i.app_destino] > CAMADAS[i.app_origem] and not _pendente(i)
+        str(i) for i in LISTA if _entre_apps(i) and CAMADAS[i.app_destino] > CAMADAS[i.app_origem]
     ]
     assert subindo == []
 
@@ -223,17 +207,12 @@ def test_ninguem_importa_a_raiz_de_composicao():
 
 
 def test_sem_ciclos_entre_apps():
-    assert ciclos([i for i in LISTA if not _pendente(i)]) == []
+    assert ciclos(LISTA) == []
 
 
 def test_import_dentro_de_funcao_tem_motivo_escrito():
-    sem_motivo = [str(i) for i in LISTA if i.em_funcao and not i.justificada and not _pendente(i)]
+    sem_motivo = [str(i) for i in LISTA if i.em_funcao and not i.justificada]
     assert sem_motivo == []
-
-
-def test_pendencias_ainda_existem():
-    """Uma pendência resolvida (item 2 da issue #12) tem de sair da lista."""
-    assert {i.origem for i in LISTA if _pendente(i)} == set(PENDENTES)
 
 
 def test_detector_de_ciclo_e_de_camada(tmp_path):

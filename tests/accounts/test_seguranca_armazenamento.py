@@ -11,12 +11,11 @@ from django.conf import settings as configuracoes
 from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
-from accounts import importacao
-from accounts.importacao import COLUNAS, ArquivoInvalido, leitura
-from accounts.models import ImportacaoCadastro
 from cagec.lib.arquivos import celula_csv_segura, nome_de_arquivo_enviado
-
-from .test_importacao import conteudo_csv, erros_do_csv, linha
+from parceiros import importacao
+from parceiros.importacao import COLUNAS, ArquivoInvalido, leitura
+from parceiros.models import ImportacaoCadastro
+from tests.parceiros.test_importacao import conteudo_csv, erros_do_csv, linha
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_temporaria")]
 FALHOU = ImportacaoCadastro.Status.FALHOU

@@ -35,10 +35,10 @@ from tests.accounts.test_govbr import (  # o provedor OpenID Connect real em 127
     provedor,  # noqa: F401 (fixture)
     servidor_oidc,  # noqa: F401 (fixture)
 )
-from tests.accounts.test_importacao import conteudo_csv, importar, linha
-from tests.accounts.test_importacao import cpf as cpf_da_linha
 from tests.conftest import caminho, link_do_email, ultimo_email
 from tests.factories import SENHA, UsuarioFactory, cpf_aleatorio
+from tests.parceiros.test_importacao import conteudo_csv, importar, linha
+from tests.parceiros.test_importacao import cpf as cpf_da_linha
 
 pytestmark = pytest.mark.django_db
 

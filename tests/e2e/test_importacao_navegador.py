@@ -16,8 +16,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.importacao import modelo_csv
-from accounts.models import ImportacaoCadastro, Usuario
+from accounts.models import Usuario
+from parceiros.importacao import modelo_csv
+from parceiros.models import ImportacaoCadastro
 from tests.e2e.test_inscricao_navegador import (
     caminho,
     campo,
@@ -153,20 +154,20 @@ def test_importa_previa_confirma_convida_e_rl_ativa_a_conta(
     # --- 1. A administradora entra pela página única de login e abre o admin
     page.goto("/entrar/")
     assert entrar(page, formatar(administrador.cpf), SENHA).status == 302
-    page.goto("/admin/accounts/importacaocadastro/")
+    page.goto("/admin/parceiros/importacaocadastro/")
     expect(page.locator("#content")).to_contain_text("Baixar modelo (CSV)")
-    modelo = page.request.get(f"{portal.url}/admin/accounts/importacaocadastro/modelo.csv")
+    modelo = page.request.get(f"{portal.url}/admin/parceiros/importacaocadastro/modelo.csv")
     assert modelo.ok and modelo.text().lstrip("\ufeff").startswith("cpf;nome;email;")
 
     # --- 2. Envio da planilha
-    page.goto("/admin/accounts/importacaocadastro/add/")
+    page.goto("/admin/parceiros/importacaocadastro/add/")
     page.get_by_label(re.compile(r"^Arquivo \(CSV ou XLSX\)")).set_input_files(planilha)
     tela("admin-envio")
     enviar_admin = page.locator("input[type=submit][name=_save]")
     with page.expect_navigation(url=re.compile(r"/importacaocadastro/\d+/change/$")):
         enviar_admin.click()
     importacao = ImportacaoCadastro.objects.get()
-    detalhe = f"/admin/accounts/importacaocadastro/{importacao.pk}/change/"
+    detalhe = f"/admin/parceiros/importacaocadastro/{importacao.pk}/change/"
     assert caminho(page.url) == detalhe
 
     # --- 3. Prévia: contagens e o primeiro erro com o número da linha

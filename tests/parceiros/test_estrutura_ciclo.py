@@ -170,11 +170,13 @@ def test_services_nao_guarda_leituras_usadas_fora_dele():
 
 
 def test_so_a_tabela_de_services_muda_o_status():
-    """``x.status = ...`` e ``.update(status=...)`` só em ``parceiros/services.py`` (as duas
-    tabelas de transição); ``analise.decidir`` passa pela porta pública ``transicionar``."""
+    """``x.status = ...`` e ``.update(status=...)`` só nos serviços com tabela de transição:
+    ``parceiros/services.py`` (Solicitação e Documento) e ``parceiros/importacao/services.py``
+    (ImportacaoCadastro); ``analise.decidir`` passa pela porta pública ``transicionar``."""
+    casas = {RAIZ / "parceiros" / "services.py", RAIZ / "parceiros" / "importacao" / "services.py"}
     fora = []
     for caminho in _modulos("parceiros", "declaracoes"):
-        if caminho == RAIZ / "parceiros" / "services.py":
+        if caminho in casas:
             continue
         for no in ast.walk(_arvore(caminho)):
             alvos = no.targets if isinstance(no, ast.Assign) else []

@@ -20,6 +20,11 @@ Nenhuma senha é calculada: a conta importada recebe a marca de senha inutilizá
 primeiro acesso. Conta já ativada ou bloqueada não tem dados pessoais, senha ou situação
 alterados pela importação.
 
+A importação mora em ``parceiros`` porque cria organizações e os seus RLs; contas e
+numeração, troca de RL e pedidos abertos são gravados pelas primitivas em massa dos serviços
+(``accounts.services`` e ``parceiros.services``), as mesmas da aprovação: a regra vive uma
+vez só. A ativação da conta importada (o primeiro acesso) continua em ``accounts``.
+
 Módulos: ``services`` (o ciclo de vida; este pacote reexporta a API que o admin, o comando e
 as tasks usam); ``leitura`` (o arquivo: formato, cabeçalho, linhas em fluxo, modelos);
 ``validacao`` (uma linha: catálogo, normalização, motivos); ``organizacoes`` (o segundo
@@ -37,7 +42,6 @@ from .leitura import (
     ler,
     modelo_csv,
 )
-from .lote import senha_inutilizavel
 from .processamento import ERROS_NA_PREVIA, TAMANHO_LOTE
 from .services import (
     MENSAGEM_ESPERANDO,
@@ -75,7 +79,6 @@ __all__ = [
     "importar_arquivo",
     "ler",
     "modelo_csv",
-    "senha_inutilizavel",
     "validar",
     "validar_linha",
 ]

@@ -4,8 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts import importacao
-from accounts.models import ImportacaoCadastro, Usuario
+from accounts.models import Usuario
+from parceiros import importacao
+from parceiros.models import ImportacaoCadastro
 
 from ..factories import UsuarioFactory
 from .test_importacao import conteudo_csv, cpf, linha
@@ -20,7 +21,7 @@ def admin_client(client, db):
 
 
 def _detalhe(importacao_feita):
-    return reverse("admin:accounts_importacaocadastro_change", args=[importacao_feita.pk])
+    return reverse("admin:parceiros_importacaocadastro_change", args=[importacao_feita.pk])
 
 
 def test_admin_envia_ve_a_previa_confirma_e_baixa_os_erros(
@@ -30,7 +31,7 @@ def test_admin_envia_ve_a_previa_confirma_e_baixa_os_erros(
 
     with django_capture_on_commit_callbacks(execute=True):
         resposta = admin_client.post(
-            reverse("admin:accounts_importacaocadastro_add"), {"arquivo": arquivo}
+            reverse("admin:parceiros_importacaocadastro_add"), {"arquivo": arquivo}
         )
 
     feita = ImportacaoCadastro.objects.get()
@@ -46,7 +47,7 @@ def test_admin_envia_ve_a_previa_confirma_e_baixa_os_erros(
 
     with django_capture_on_commit_callbacks(execute=True):
         resposta = admin_client.post(
-            reverse("admin:accounts_importacao_confirmar", args=[feita.pk])
+            reverse("admin:parceiros_importacao_confirmar", args=[feita.pk])
         )
 
     assert resposta.status_code == 302
@@ -54,7 +55,7 @@ def test_admin_envia_ve_a_previa_confirma_e_baixa_os_erros(
     assert "Concluída" in final and "Resultado da importação" in final
     assert "Confirmar importação" not in final
     assert Usuario.objects.get(cpf=cpf(1)).origem == Usuario.Origem.IMPORTACAO
-    erros = admin_client.get(reverse("admin:accounts_importacao_erros", args=[feita.pk]))
+    erros = admin_client.get(reverse("admin:parceiros_importacao_erros", args=[feita.pk]))
     assert erros["Content-Disposition"].startswith("attachment")
     texto = b"".join(erros.streaming_content).decode("utf-8-sig")
     cabecalho, primeiro = texto.splitlines()[:2]
@@ -78,7 +79,7 @@ def test_admin_recusa_extensao_errada(admin_client):
     arquivo = SimpleUploadedFile("carga.txt", b"cpf;nome\n")
 
     resposta = admin_client.post(
-        reverse("admin:accounts_importacaocadastro_add"), {"arquivo": arquivo}
+        reverse("admin:parceiros_importacaocadastro_add"), {"arquivo": arquivo}
     )
 
     assert resposta.status_code == 200
@@ -87,8 +88,8 @@ def test_admin_recusa_extensao_errada(admin_client):
 
 
 def test_admin_oferece_o_modelo_para_baixar(admin_client):
-    lista = admin_client.get(reverse("admin:accounts_importacaocadastro_changelist"))
-    modelo = admin_client.get(reverse("admin:accounts_importacao_modelo"))
+    lista = admin_client.get(reverse("admin:parceiros_importacaocadastro_changelist"))
+    modelo = admin_client.get(reverse("admin:parceiros_importacao_modelo"))
 
     assert "Baixar modelo (CSV)" in lista.content.decode()
     assert modelo["Content-Type"].startswith("text/csv")
@@ -105,9 +106,9 @@ def test_pessoa_sem_acesso_ao_admin_nao_ve_nem_confirma(
     client.force_login(usuario)
 
     assert client.get(_detalhe(feita)).status_code == 302  # para o login do admin
-    client.post(reverse("admin:accounts_importacao_confirmar", args=[feita.pk]))
+    client.post(reverse("admin:parceiros_importacao_confirmar", args=[feita.pk]))
     assert (
-        client.get(reverse("admin:accounts_importacao_erros", args=[feita.pk])).status_code == 302
+        client.get(reverse("admin:parceiros_importacao_erros", args=[feita.pk])).status_code == 302
     )
 
     feita.refresh_from_db()
@@ -115,7 +116,7 @@ def test_pessoa_sem_acesso_ao_admin_nao_ve_nem_confirma(
 
 
 def test_tarefa_de_importacao_e_idempotente(django_capture_on_commit_callbacks, db):
-    from accounts import tasks
+    from parceiros import tasks
 
     with django_capture_on_commit_callbacks(execute=True):
         feita = importacao.criar_importacao(SimpleUploadedFile("c.csv", conteudo_csv([linha(1)])))
@@ -134,7 +135,7 @@ def test_tarefa_de_importacao_e_idempotente(django_capture_on_commit_callbacks, 
 def test_admin_com_arquivo_de_organizacoes_mostra_os_dois_e_de_qual_e_cada_erro(
     admin_client, django_capture_on_commit_callbacks
 ):
-    from accounts.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
+    from parceiros.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
 
     pessoas = SimpleUploadedFile(
         "pessoas.csv", conteudo_csv([linha(1), linha(2)], colunas=COLUNAS_PESSOA)
@@ -144,7 +145,7 @@ def test_admin_com_arquivo_de_organizacoes_mostra_os_dois_e_de_qual_e_cada_erro(
     )
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
-            reverse("admin:accounts_importacaocadastro_add"),
+            reverse("admin:parceiros_importacaocadastro_add"),
             {"arquivo": pessoas, "arquivo_organizacoes": organizacoes},
         )
 
@@ -160,7 +161,7 @@ def test_admin_com_arquivo_de_organizacoes_mostra_os_dois_e_de_qual_e_cada_erro(
 
 def test_arquivo_de_organizacoes_com_extensao_errada_e_recusado_sem_criar_nada(admin_client):
     resposta = admin_client.post(
-        reverse("admin:accounts_importacaocadastro_add"),
+        reverse("admin:parceiros_importacaocadastro_add"),
         {
             "arquivo": SimpleUploadedFile("p.csv", conteudo_csv([linha(1)])),
             "arquivo_organizacoes": SimpleUploadedFile("o.pdf", b"%PDF-1.4"),
@@ -179,10 +180,10 @@ def test_arquivo_de_organizacoes_com_extensao_errada_e_recusado_sem_criar_nada(a
     ],
 )
 def test_admin_oferece_os_modelos_do_par_de_arquivos(admin_client, modelo, cabecalho):
-    resposta = admin_client.get(reverse("admin:accounts_importacao_modelo") + f"?modelo={modelo}")
+    resposta = admin_client.get(reverse("admin:parceiros_importacao_modelo") + f"?modelo={modelo}")
     assert resposta.content.decode("utf-8-sig").splitlines()[0] == cabecalho
     assert f"modelo-importacao-cadastro-{modelo}.csv" in resposta["Content-Disposition"]
     assert (
-        admin_client.get(reverse("admin:accounts_importacao_modelo") + "?modelo=x").status_code
+        admin_client.get(reverse("admin:parceiros_importacao_modelo") + "?modelo=x").status_code
         == 404
     )

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import importacao as servico
-from accounts.models import ImportacaoCadastro
+from parceiros import importacao as servico
+from parceiros.models import ImportacaoCadastro
 
 ROTULOS = {
     "pessoas": "Pessoas",

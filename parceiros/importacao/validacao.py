@@ -17,6 +17,7 @@ from cagec.lib.documentos import (
     telefone_valido,
 )
 
+from ..models import NaturezaJuridica, TipoParceiro
 from .leitura import COLUNAS, OPCIONAIS
 
 LIMITES = {"nome": 200, "razao_social": 200, "municipio": 120, "cargo": 120, "email": 254}
@@ -60,8 +61,6 @@ class Catalogo:
 
     @classmethod
     def carregar(cls):
-        from parceiros.models import NaturezaJuridica, TipoParceiro
-
         naturezas = dict(NaturezaJuridica.objects.values_list("codigo", "pk"))
         permitidas = {}
         for tipo_id, natureza_id in TipoParceiro.naturezas.through.objects.values_list(

@@ -1,7 +1,7 @@
 """Admin da importação de cadastro: envio → prévia → confirmar → progresso → resultado.
 
-As views só adaptam: o formulário confere o arquivo, ``accounts.importacao`` faz o resto.
-Registrado a partir de ``accounts/admin.py``.
+As views só adaptam: o formulário confere o arquivo, ``parceiros.importacao`` faz o resto.
+Registrado a partir de ``parceiros/admin.py``.
 """
 
 from django import forms
@@ -72,8 +72,8 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["nome"]
     list_select_related = ["criado_por"]
-    detalhe_template = "admin/accounts/importacaocadastro/detalhe.html"
-    change_list_template = "admin/accounts/importacaocadastro/lista.html"
+    detalhe_template = "admin/parceiros/importacaocadastro/detalhe.html"
+    change_list_template = "admin/parceiros/importacaocadastro/lista.html"
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -81,14 +81,14 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
     def get_urls(self):
         proprio = self.admin_site.admin_view
         return [
-            path("modelo.csv", proprio(self.baixar_modelo), name="accounts_importacao_modelo"),
+            path("modelo.csv", proprio(self.baixar_modelo), name="parceiros_importacao_modelo"),
             path(
                 "<int:pk>/confirmar/",
                 proprio(require_POST(self.confirmar)),
-                name="accounts_importacao_confirmar",
+                name="parceiros_importacao_confirmar",
             ),
             path(
-                "<int:pk>/erros.csv", proprio(self.baixar_erros), name="accounts_importacao_erros"
+                "<int:pk>/erros.csv", proprio(self.baixar_erros), name="parceiros_importacao_erros"
             ),
             *super().get_urls(),
         ]
@@ -108,7 +108,7 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, "Arquivo recebido: a prévia aparece aqui quando terminar.")
-        return redirect(reverse("admin:accounts_importacaocadastro_change", args=[obj.pk]))
+        return redirect(reverse("admin:parceiros_importacaocadastro_change", args=[obj.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         importacao = self.get_object(request, object_id)
@@ -156,7 +156,7 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
                 if concluida
                 else "Importação confirmada: o progresso aparece nesta página.",
             )
-        return redirect(reverse("admin:accounts_importacaocadastro_change", args=[pk]))
+        return redirect(reverse("admin:parceiros_importacaocadastro_change", args=[pk]))
 
     def baixar_erros(self, request, pk):
         importacao = get_object_or_404(ImportacaoCadastro, pk=pk)

@@ -4,10 +4,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from accounts import importacao
-from accounts.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
-from accounts.models import ImportacaoCadastro, Usuario
-from parceiros.models import Parceiro, Vinculo
+from accounts.models import Usuario
+from parceiros import importacao
+from parceiros.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
+from parceiros.models import ImportacaoCadastro, Parceiro, Vinculo
 
 from .test_importacao import cnpj, conteudo_csv, cpf, erros_do_csv, linha
 

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from accounts import importacao
-from accounts.importacao import COLUNAS, ROTULOS, ArquivoInvalido, Catalogo, validar_linha
-from accounts.models import ImportacaoCadastro, Usuario
+from accounts.models import Usuario
 from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import calcular_dv_cnpj, calcular_dv_cpf
-from parceiros.models import Parceiro, Sequencia, TipoParceiro, Vinculo
+from parceiros import importacao
+from parceiros.importacao import COLUNAS, ROTULOS, ArquivoInvalido, Catalogo, validar_linha
+from parceiros.models import ImportacaoCadastro, Parceiro, Sequencia, TipoParceiro, Vinculo
 
 from ..factories import UsuarioFactory, parceiro_com_rl
 
@@ -551,7 +551,7 @@ def test_task_tenta_de_novo_enquanto_a_outra_grava_e_desiste_no_limite(
 ):
     from celery.exceptions import Retry
 
-    from accounts import tasks
+    from parceiros import tasks
 
     feita = confirmada(conteudo_csv([linha(1)]))
     with pytest.raises(Retry):

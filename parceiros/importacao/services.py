@@ -12,7 +12,7 @@ from cagec.lib import travas
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
-from .. import tasks
+from .. import situacao, tasks
 from ..models import ImportacaoCadastro
 from .leitura import (
     COLUNAS,
@@ -36,6 +36,8 @@ class OutraImportacaoGravando(Exception):
     """Outra importação está gravando agora: esta espera (a task tenta de novo)."""
 
 
+# O nome é o de antes da mudança para ``parceiros``: durante uma implantação, a versão antiga
+# e a nova disputam a mesma trava.
 TRAVA = "accounts.importacao.gravacao"
 MENSAGEM_ESPERANDO = "Aguardando o fim de outra importação que está gravando agora."
 
@@ -186,8 +188,6 @@ def executar(importacao_id):
 
 def _gravar(importacao):
     """Grava os lotes e recalcula a situação; None (e a importação falhou) se deu errado."""
-    from parceiros import situacao
-
     try:
         processamento = _processar_arquivo(importacao, gravar=True)
         if processamento.tipos_afetados:
