@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -170,7 +171,8 @@ def erros_por_tipo(importacao_feita):
     return contagem
 
 
-def main():
+def preparar_ambiente():
+    """Banco recriado e migrado, ambiente de produção e ``django.setup()``; devolve a pasta."""
     aviso("recriando o banco e migrando")
     recriar_banco()
     # Ambiente de produção (sem DEBUG: com ele o Django guarda o SQL de cada consulta).
@@ -189,75 +191,103 @@ def main():
     import django
 
     django.setup()
-    from unittest import mock
+    return pasta
 
-    from django.contrib.auth import hashers
-    from django.core.files import File
 
-    from accounts.models import Usuario
-    from parceiros import importacao
-    from parceiros.models import Parceiro, Vinculo
-
-    caminho = pasta / "carga.csv"
+def preparar_arquivos(caminho):
+    """Gera o CSV (e, com BENCH_DOIS_ARQUIVOS, o separa); devolve (arquivos, tipos de erro)."""
     aviso(f"gerando {LINHAS} linhas")
     tipos_erro = gerar(caminho)
     aviso(f"arquivo de {caminho.stat().st_size / 1e6:.1f} MB; prévia")
+    if not DOIS_ARQUIVOS:
+        return (caminho,), tipos_erro
+    arquivos = separar(caminho)
+    aviso("dois arquivos: pessoas.csv + organizacoes.csv")
+    return arquivos, tipos_erro
 
-    if DOIS_ARQUIVOS:
-        pessoas, organizacoes = separar(caminho)
-        aviso("dois arquivos: pessoas.csv + organizacoes.csv")
 
-    def criar():
-        if not DOIS_ARQUIVOS:
-            with caminho.open("rb") as arquivo:
-                return importacao.criar_importacao(File(arquivo, name="carga.csv"), agendar=False)
-        with pessoas.open("rb") as p, organizacoes.open("rb") as o:
-            return importacao.criar_importacao(
-                File(p, name="pessoas.csv"), organizacoes=File(o, name="org.csv"), agendar=False
-            )
+def criar(arquivos):
+    from django.core.files import File
 
-    def rodar(confirmar):
-        importacao_feita = criar()
+    from parceiros import importacao
+
+    if not DOIS_ARQUIVOS:
+        with arquivos[0].open("rb") as arquivo:
+            return importacao.criar_importacao(File(arquivo, name="carga.csv"), agendar=False)
+    pessoas, organizacoes = arquivos
+    with pessoas.open("rb") as p, organizacoes.open("rb") as o:
+        return importacao.criar_importacao(
+            File(p, name="pessoas.csv"), organizacoes=File(o, name="org.csv"), agendar=False
+        )
+
+
+def rodar(arquivos, confirmar):
+    """(importação, segundos da prévia, segundos da gravação ou None)."""
+    from parceiros import importacao
+
+    importacao_feita = criar(arquivos)
+    inicio = time.perf_counter()
+    importacao.validar(importacao_feita.pk)
+    previa = time.perf_counter() - inicio
+    importacao_feita.refresh_from_db()
+    gravacao = None
+    if confirmar:
+        importacao.confirmar(importacao_feita, agendar=False)
         inicio = time.perf_counter()
-        importacao.validar(importacao_feita.pk)
-        previa = time.perf_counter() - inicio
+        importacao.executar(importacao_feita.pk)
+        gravacao = time.perf_counter() - inicio
         importacao_feita.refresh_from_db()
-        gravacao = None
-        if confirmar:
-            importacao.confirmar(importacao_feita, agendar=False)
-            inicio = time.perf_counter()
-            importacao.executar(importacao_feita.pk)
-            gravacao = time.perf_counter() - inicio
-            importacao_feita.refresh_from_db()
-        return importacao_feita, previa, gravacao
+    return importacao_feita, previa, gravacao
 
-    hashes = mock.patch.object(hashers, "get_hasher", wraps=hashers.get_hasher)
-    with hashes as espiao:
-        primeira, previa, gravacao = rodar(confirmar=True)
+
+@dataclass
+class Rodadas:
+    primeira: object
+    previa: float
+    gravacao: float
+    hashes: int
+    memoria: float
+    segunda: object
+    gravacao2: float
+
+
+def medir(arquivos):
+    """A primeira rodada (contando o hasher e a memória) e a segunda, com o mesmo arquivo."""
+    from unittest import mock
+
+    from django.contrib.auth import hashers
+
+    espionado = mock.patch.object(hashers, "get_hasher", wraps=hashers.get_hasher)
+    with espionado as espiao:
+        primeira, previa, gravacao = rodar(arquivos, confirmar=True)
     chamadas = espiao.call_count
     memoria = pico_mb()
     aviso("segunda rodada (mesmo arquivo)")
-    segunda, previa2, gravacao2 = rodar(confirmar=True)
+    segunda, _previa2, gravacao2 = rodar(arquivos, confirmar=True)
+    return Rodadas(primeira, previa, gravacao, chamadas, memoria, segunda, gravacao2)
 
-    r = primeira.resultado
-    esperadas_invalidas = LINHAS // 100 * tipos_erro
-    print(f"\nImportação de {LINHAS} linhas ({caminho.stat().st_size / 1e6:.1f} MB, PostgreSQL)\n")
-    print(f"{'meta':<42} {'medido':<28} {'alvo':<14} resultado")
-    linha("Prévia (validação, sem gravar)", f"{previa:.1f} s", "informativo", True)
-    linha("Importação (grava + situação)", f"{gravacao:.1f} s", "informativo", True)
+
+def relatar_desempenho(m):
+    linha("Prévia (validação, sem gravar)", f"{m.previa:.1f} s", "informativo", True)
+    linha("Importação (grava + situação)", f"{m.gravacao:.1f} s", "informativo", True)
     linha(
         "Prévia + importação (ponta a ponta)",
-        f"{previa + gravacao:.1f} s",
+        f"{m.previa + m.gravacao:.1f} s",
         f"<= {META_SEGUNDOS} s",
-        previa + gravacao <= META_SEGUNDOS,
+        m.previa + m.gravacao <= META_SEGUNDOS,
     )
-    linha("Hashes de senha calculados", f"{chamadas}", "0", chamadas == 0)
+    linha("Hashes de senha calculados", f"{m.hashes}", "0", m.hashes == 0)
     linha(
         "Pico de memória do processo (RSS)",
-        f"{memoria:.0f} MB",
+        f"{m.memoria:.0f} MB",
         f"<= {META_MB} MB",
-        memoria <= META_MB,
+        m.memoria <= META_MB,
     )
+
+
+def relatar_erros(primeira, tipos_erro):
+    r = primeira.resultado
+    esperadas_invalidas = LINHAS // 100 * tipos_erro
     if DOIS_ARQUIVOS:  # um erro de organização também recusa a linha da pessoa ao lado
         linha(
             "Linhas inválidas relatadas",
@@ -265,28 +295,33 @@ def main():
             f"~{esperadas_invalidas}",
             abs(r["invalidas"] - esperadas_invalidas) <= LINHAS // 100,
         )
-    else:
-        linha(
-            "Linhas inválidas relatadas",
-            f"{r['invalidas']} ({primeira.total_erros} erros)",
-            f"= {esperadas_invalidas}",
-            r["invalidas"] == primeira.total_erros == esperadas_invalidas,
-        )
-        por_tipo = erros_por_tipo(primeira)
-        esperado = dict.fromkeys(MOTIVOS, LINHAS // 100)
-        linha(
-            "CSV de erros: linha e motivo de cada tipo",
-            f"{len([k for k in por_tipo if k in esperado])} tipos x {LINHAS // 100}",
-            f"{len(MOTIVOS)} tipos",
-            por_tipo == esperado,
-        )
-    criados = {g: r[g]["novos"] for g in ("pessoas", "organizacoes", "vinculos")}
-    linha("Criados na 1ª rodada", " / ".join(str(v) for v in criados.values()), "pess/org/RL", True)
-    s = segunda.resultado
-    novos = sum(
-        s[g]["novos"] + s[g]["atualizados"] for g in ("pessoas", "organizacoes", "vinculos")
+        return
+    linha(
+        "Linhas inválidas relatadas",
+        f"{r['invalidas']} ({primeira.total_erros} erros)",
+        f"= {esperadas_invalidas}",
+        r["invalidas"] == primeira.total_erros == esperadas_invalidas,
     )
-    linha("2ª rodada: criados + alterados", f"{novos} (em {gravacao2:.1f} s)", "0", novos == 0)
+    por_tipo = erros_por_tipo(primeira)
+    esperado = dict.fromkeys(MOTIVOS, LINHAS // 100)
+    linha(
+        "CSV de erros: linha e motivo de cada tipo",
+        f"{len([k for k in por_tipo if k in esperado])} tipos x {LINHAS // 100}",
+        f"{len(MOTIVOS)} tipos",
+        por_tipo == esperado,
+    )
+
+
+def relatar_contagens(m):
+    from accounts.models import Usuario
+    from parceiros.models import Parceiro, Vinculo
+
+    r, s = m.primeira.resultado, m.segunda.resultado
+    grupos = ("pessoas", "organizacoes", "vinculos")
+    criados = {g: r[g]["novos"] for g in grupos}
+    linha("Criados na 1ª rodada", " / ".join(str(v) for v in criados.values()), "pess/org/RL", True)
+    novos = sum(s[g]["novos"] + s[g]["atualizados"] for g in grupos)
+    linha("2ª rodada: criados + alterados", f"{novos} (em {m.gravacao2:.1f} s)", "0", novos == 0)
     contagem = (Usuario.objects.count(), Parceiro.objects.count(), Vinculo.objects.count())
     linha(
         "Usuários / Parceiros / Vínculos no banco",
@@ -294,6 +329,18 @@ def main():
         "= 1ª rodada",
         contagem == tuple(criados.values()),
     )
+
+
+def main():
+    pasta = preparar_ambiente()
+    caminho = pasta / "carga.csv"
+    arquivos, tipos_erro = preparar_arquivos(caminho)
+    medidas = medir(arquivos)
+    print(f"\nImportação de {LINHAS} linhas ({caminho.stat().st_size / 1e6:.1f} MB, PostgreSQL)\n")
+    print(f"{'meta':<42} {'medido':<28} {'alvo':<14} resultado")
+    relatar_desempenho(medidas)
+    relatar_erros(medidas.primeira, tipos_erro)
+    relatar_contagens(medidas)
 
 
 if __name__ == "__main__":

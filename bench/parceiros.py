@@ -10,6 +10,7 @@ import io
 import os
 import random
 import time
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 PARCEIROS = int(os.environ.get("BENCH_PARCEIROS", "100000"))
@@ -131,237 +132,245 @@ def _copiar(tabela, colunas, linhas):
             copia.write(buffer.getvalue())
 
 
+COLUNAS_PARCEIRO = [
+    "cnpj",
+    "numero_cadastro",
+    "tipo_id",
+    "razao_social",
+    "nome_fantasia",
+    "natureza_juridica_id",
+    "situacao_cadastral",
+    "municipio",
+    "uf",
+    "logradouro",
+    "numero",
+    "complemento",
+    "bairro",
+    "cep",
+    "cnae_principal",
+    "email_receita",
+    "telefone_receita",
+    "receita_consultada_em",
+    "receita_bruto",
+    "site",
+    "email_institucional",
+    "telefone",
+    "situacao",
+    "situacao_mrosc",
+    "cadin_bloqueado",
+    "siafi_bloqueado",
+    "motivo_impedimento",
+    "versao_publica",
+    "busca_nome",
+    "busca_municipio",
+    "created_at",
+    "updated_at",
+]
+# ``aceito_em``: o RL nasce aceito (só o RI incluído pelo RL espera a confirmação).
+COLUNAS_VINCULO = [
+    "usuario_id",
+    "parceiro_id",
+    "papel",
+    "cargo",
+    "mandato_inicio",
+    "mandato_fim",
+    "ativo",
+    "created_at",
+    "aceito_em",
+]
+# ``vence_em`` só com a data do próprio documento: nulo em ``fim_mandato`` (vence com o
+# ``vinculo_id``) e ``sem_validade`` (restrição no banco).
+COLUNAS_DOCUMENTO = [
+    "obrigacao_id",
+    "parceiro_id",
+    "arquivo",
+    "nome_original",
+    "content_type",
+    "tamanho",
+    "sha256",
+    "data_emissao",
+    "data_validade",
+    "regra_validade",
+    "vence_em",
+    "status",
+    "motivo_reprovacao",
+    "parecer",
+    "enviado_por_id",
+    "created_at",
+    "vinculo_id",
+]
+COLUNAS_SOLICITACAO = [
+    "tipo",
+    "status",
+    "solicitante_id",
+    "parceiro_id",
+    "cnpj",
+    "dados",
+    "passo",
+    "motivo",
+    "created_at",
+    "updated_at",
+    "enviada_em",
+]
+AGORA = "2026-01-01 00:00:00+00"  # created_at/updated_at das linhas geradas
+
+
+@dataclass
+class Carga:
+    """O que as etapas da geração compartilham (o sorteio segue a ordem das etapas)."""
+
+    usuarios_ids: list
+    tipos: list
+    obrigacoes: dict
+    hoje: date = field(default_factory=date.today)
+    aleatorio: random.Random = field(default_factory=lambda: random.Random(7))
+    ids: list = field(default_factory=list)  # [(parceiro_id, tipo_id)] gerados
+
+    def usuario(self, n):
+        return self.usuarios_ids[n % len(self.usuarios_ids)]
+
+
+def _gerados():
+    from parceiros.models import Parceiro
+
+    return Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3])
+
+
 def gerar(usuarios_ids, aviso):
     """Cria os Parceiros, RLs, documentos e a fila, se ainda não existirem."""
     from django.db import connection, transaction
 
-    from parceiros.models import (
-        Documento,
-        Obrigacao,
-        Parceiro,
-        Solicitacao,
-        TipoParceiro,
-        Vinculo,
-    )
+    from parceiros.models import Obrigacao, TipoParceiro
 
-    existentes = Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3]).count()
-    if existentes >= PARCEIROS:
+    if _gerados().count() >= PARCEIROS:
         return
     aviso(f"gerando {PARCEIROS} parceiros e ~{PARCEIROS * 20} documentos (COPY)")
     tipos = list(TipoParceiro.objects.prefetch_related("naturezas"))
     obrigacoes = {
         t.pk: list(Obrigacao.objects.filter(tipos=t, ativa=True).order_by("pk")[:20]) for t in tipos
     }
-    hoje = date.today()
-    aleatorio = random.Random(7)
-    agora = "2026-01-01 00:00:00+00"
+    carga = Carga(usuarios_ids, tipos, obrigacoes)
     with transaction.atomic():
-        inicio = (
-            Parceiro.objects.order_by("-numero_cadastro").first() or Parceiro()
-        ).numero_cadastro
-        inicio = inicio or 0
-        _copiar(
-            "parceiros_parceiro",
-            [
-                "cnpj",
-                "numero_cadastro",
-                "tipo_id",
-                "razao_social",
-                "nome_fantasia",
-                "natureza_juridica_id",
-                "situacao_cadastral",
-                "municipio",
-                "uf",
-                "logradouro",
-                "numero",
-                "complemento",
-                "bairro",
-                "cep",
-                "cnae_principal",
-                "email_receita",
-                "telefone_receita",
-                "receita_consultada_em",
-                "receita_bruto",
-                "site",
-                "email_institucional",
-                "telefone",
-                "situacao",
-                "situacao_mrosc",
-                "cadin_bloqueado",
-                "siafi_bloqueado",
-                "motivo_impedimento",
-                "versao_publica",
-                "busca_nome",
-                "busca_municipio",
-                "created_at",
-                "updated_at",
-            ],
-            (
-                (
-                    _cnpj(i),
-                    inicio + i + 1,
-                    tipos[i % len(tipos)].pk,
-                    nome(i),
-                    fantasia(i),
-                    tipos[i % len(tipos)].naturezas.all()[0].pk,
-                    "ATIVA",
-                    municipio(i),
-                    "MG",
-                    "RUA A",
-                    str(i),
-                    "",
-                    "CENTRO",
-                    "30000000",
-                    "",
-                    "",
-                    "",
-                    agora,
-                    "{}",
-                    "",
-                    "",
-                    "",
-                    "irregular",
-                    "",
-                    False,
-                    False,
-                    "",
-                    0,
-                    *Parceiro.textos_de_busca(nome(i), fantasia(i), municipio(i)),
-                    agora,
-                    agora,
-                )
-                for i in range(PARCEIROS)
-            ),
-        )
-        ids = list(
-            Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3])
-            .order_by("pk")
-            .values_list("pk", "tipo_id")
-        )
+        _copiar_parceiros(carga)
         aviso("vínculos de RL")
-        _copiar(
-            "parceiros_vinculo",
-            [
-                "usuario_id",
-                "parceiro_id",
-                "papel",
-                "cargo",
-                "mandato_inicio",
-                "mandato_fim",
-                "ativo",
-                "created_at",
-            ],
-            (
-                (
-                    usuarios_ids[n % len(usuarios_ids)],
-                    pk,
-                    "rl",
-                    "Presidente",
-                    hoje - timedelta(days=400),
-                    hoje + timedelta(days=aleatorio.randint(-30, 900)),
-                    True,
-                    agora,
-                )
-                for n, (pk, _tipo) in enumerate(ids)
-            ),
-        )
+        _copiar_vinculos(carga)
         aviso("documentos")
-        mandatos = dict(
-            Vinculo.objects.filter(
-                parceiro_id__in=[pk for pk, _ in ids], papel="rl", ativo=True
-            ).values_list("parceiro_id", "pk")
-        )
-
-        def documentos():
-            for n, (pk, tipo) in enumerate(ids):
-                for obrigacao in obrigacoes[tipo]:
-                    regra = obrigacao.regra_validade
-                    vence = None
-                    if regra in ("data_informada", "dias_apos_emissao"):
-                        vence = hoje + timedelta(days=aleatorio.randint(-20, 400))
-                    yield (
-                        obrigacao.pk,
-                        pk,
-                        "bench/documento.pdf",
-                        "documento.pdf",
-                        "application/pdf",
-                        1000,
-                        "0" * 64,
-                        None,
-                        None,
-                        regra,
-                        vence,
-                        "aprovado",
-                        "",
-                        "",
-                        usuarios_ids[n % len(usuarios_ids)],
-                        agora,
-                        mandatos[pk] if regra == "fim_mandato" else None,
-                    )
-
-        _copiar(
-            "parceiros_documento",
-            [
-                "obrigacao_id",
-                "parceiro_id",
-                "arquivo",
-                "nome_original",
-                "content_type",
-                "tamanho",
-                "sha256",
-                "data_emissao",
-                "data_validade",
-                "regra_validade",
-                "vence_em",
-                "status",
-                "motivo_reprovacao",
-                "parecer",
-                "enviado_por_id",
-                "created_at",
-                "vinculo_id",
-            ],
-            documentos(),
-        )
+        _copiar_documentos(carga)
         aviso(f"fila de análise ({FILA})")
-        _copiar(
-            "parceiros_solicitacao",
-            [
-                "tipo",
-                "status",
-                "solicitante_id",
-                "parceiro_id",
-                "cnpj",
-                "dados",
-                "passo",
-                "motivo",
-                "created_at",
-                "updated_at",
-                "enviada_em",
-            ],
-            (
-                (
-                    "documentos",
-                    "em_analise",
-                    usuarios_ids[n % len(usuarios_ids)],
-                    pk,
-                    _cnpj(n),
-                    "{}",
-                    "revisao",
-                    "",
-                    agora,
-                    agora,
-                    f"2026-{1 + n % 11:02d}-{1 + n % 28:02d} 10:00:00+00",
-                )
-                for n, (pk, _tipo) in enumerate(ids[:FILA])
-            ),
-        )
+        _copiar_fila(carga)
     with connection.cursor() as cursor:
         cursor.execute(
             "ANALYZE parceiros_parceiro, parceiros_documento, parceiros_vinculo, "
             "parceiros_solicitacao"
         )
-    Documento.objects.none()
-    Solicitacao.objects.none()
+
+
+def _copiar_parceiros(carga):
+    """PARCEIROS organizações (irregulares até o recálculo), numeradas depois das existentes."""
+    from parceiros.models import Parceiro
+
+    ultimo = Parceiro.objects.order_by("-numero_cadastro").first() or Parceiro()
+    inicio = ultimo.numero_cadastro or 0
+    _copiar(
+        "parceiros_parceiro",
+        COLUNAS_PARCEIRO,
+        (_linha_do_parceiro(i, inicio, carga.tipos) for i in range(PARCEIROS)),
+    )
+    carga.ids = list(_gerados().order_by("pk").values_list("pk", "tipo_id"))
+
+
+def _linha_do_parceiro(i, inicio, tipos):
+    from parceiros.models import Parceiro
+
+    tipo = tipos[i % len(tipos)]
+    receita = ("MG", "RUA A", str(i), "", "CENTRO", "30000000", "", "", "", AGORA, "{}")
+    estado = ("", "", "", "irregular", "", False, False, "", 0)
+    busca = Parceiro.textos_de_busca(nome(i), fantasia(i), municipio(i))
+    return (_cnpj(i), inicio + i + 1, tipo.pk, nome(i), fantasia(i), tipo.naturezas.all()[0].pk) + (
+        "ATIVA",
+        municipio(i),
+        *receita,
+        *estado,
+        *busca,
+        AGORA,
+        AGORA,
+    )
+
+
+def _copiar_vinculos(carga):
+    """Um RL ativo por Parceiro, com o fim do mandato sorteado (uns já vencidos)."""
+    _copiar(
+        "parceiros_vinculo",
+        COLUNAS_VINCULO,
+        (
+            (
+                carga.usuario(n),
+                pk,
+                "rl",
+                "Presidente",
+                carga.hoje - timedelta(days=400),
+                carga.hoje + timedelta(days=carga.aleatorio.randint(-30, 900)),
+                True,
+                AGORA,
+                AGORA,
+            )
+            for n, (pk, _tipo) in enumerate(carga.ids)
+        ),
+    )
+
+
+def _copiar_documentos(carga):
+    """Um documento aprovado por obrigação do Tipo (até 20), com vencimentos sorteados."""
+    from parceiros.models import Vinculo
+
+    mandatos = dict(
+        Vinculo.objects.filter(
+            parceiro_id__in=[pk for pk, _ in carga.ids], papel="rl", ativo=True
+        ).values_list("parceiro_id", "pk")
+    )
+    linhas = (
+        _linha_do_documento(carga, n, pk, obrigacao, mandatos[pk])
+        for n, (pk, tipo) in enumerate(carga.ids)
+        for obrigacao in carga.obrigacoes[tipo]
+    )
+    _copiar("parceiros_documento", COLUNAS_DOCUMENTO, linhas)
+
+
+def _linha_do_documento(carga, n, parceiro_id, obrigacao, mandato_id):
+    regra = obrigacao.regra_validade
+    vence = None
+    if regra in ("data_informada", "dias_apos_emissao"):
+        vence = carga.hoje + timedelta(days=carga.aleatorio.randint(-20, 400))
+    arquivo = ("bench/documento.pdf", "documento.pdf", "application/pdf", 1000, "0" * 64)
+    return (obrigacao.pk, parceiro_id, *arquivo, None, None, regra, vence, "aprovado", "", "") + (
+        carga.usuario(n),
+        AGORA,
+        mandato_id if regra == "fim_mandato" else None,
+    )
+
+
+def _copiar_fila(carga):
+    """FILA solicitações de documentos em análise, com datas de envio espalhadas no ano."""
+    _copiar(
+        "parceiros_solicitacao",
+        COLUNAS_SOLICITACAO,
+        (
+            (
+                "documentos",
+                "em_analise",
+                carga.usuario(n),
+                pk,
+                _cnpj(n),
+                "{}",
+                "revisao",
+                "",
+                AGORA,
+                AGORA,
+                f"2026-{1 + n % 11:02d}-{1 + n % 28:02d} 10:00:00+00",
+            )
+            for n, (pk, _tipo) in enumerate(carga.ids[:FILA])
+        ),
+    )
 
 
 def medir_recalculo():

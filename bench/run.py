@@ -510,123 +510,149 @@ def main():
     try:
         env = ambiente_portal(temp / "static")
         os.environ.update(env)  # o django.setup() deste processo usa o mesmo ambiente
-        criar_banco()
-        aviso("migrate e collectstatic")
-        migrar(env)
-        manage(env, "collectstatic", "--noinput", "-v0")
-        import django
-
-        django.setup()
-        aviso("dados")
-        gerar_usuarios()
-        from django.contrib.auth.models import Group
-
-        from accounts.models import Usuario
-        from bench import parceiros as bench_parceiros
-
-        ids = list(
-            Usuario.objects.filter(email__endswith=DOMINIO)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:5000]
-        )
-        bench_parceiros.gerar(ids, aviso)
-        from bench import publico
-        from declaracoes.models import Certificado
-
-        # Os PDFs da rodada anterior foram apagados com a pasta temporária: os certificados e
-        # o cache do registro público (no banco do Redis do benchmark) também vão.
-        Certificado.objects.all().delete()
-        from django.core.cache import cache
-
-        cache.clear()
-        aviso(f"emitindo {publico.AMOSTRA_CRC} CRCs")
-        crcs = publico.emitir_crcs()
-        # A pessoa medida no painel também é analista (equipe): mede a fila com a mesma sessão.
-        Usuario.objects.filter(cpf=cpf(0)).update(is_staff=True)
-        Usuario.objects.get(cpf=cpf(0)).groups.add(Group.objects.get(name="Analista"))
-
-        aviso("medindo B (view nua)")
-        nua = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
-        with gunicorn("bench.bare_wsgi:application", nua, temp) as porta:
-            wrk(porta, "/", segundos=2)
-            bare = wrk(porta, "/")
-        if bare.erros or bare.rps <= 0:
-            raise ErroHarness(f"A view nua deu {bare.erros} erros; B não é confiável.")
-        b = bare.rps
-
-        aviso("subindo o portal")
-        with gunicorn("cagec.wsgi:application", env, temp) as porta:
-            aviso("login de teste")
-            csrf, token, sessao = preparar_login(porta)
-            aviso("medindo páginas públicas")
-            for caminho in ("/", "/entrar/"):
-                medir_pagina(porta, caminho, b, min_b=0.10, max_p95=100, max_consultas=4)
-            aviso("medindo o painel (logado)")
-            usuario = Usuario.objects.get(cpf=cpf(0))
-            medir_pagina(
-                porta,
-                "/painel/",
-                b,
-                min_b=None,
-                max_p95=150,
-                max_consultas=8,
-                usuario=usuario,
-                sessao=sessao,
-            )
-            aviso("medindo a fila de análise (logado, analista)")
-            medir_pagina(
-                porta,
-                "/analise/",
-                b,
-                min_b=None,
-                max_p95=150,
-                max_consultas=8,
-                usuario=usuario,
-                sessao=sessao,
-            )
-            medir_publico(porta, b, temp, crcs)
-            aviso(f"medindo login ({SEGUNDOS_LOGIN} s)")
-            amostra = random.Random(42).sample(range(1, USUARIOS), min(USUARIOS - 1, 2000))
-            arquivo = temp / "cpfs.txt"
-            arquivo.write_text("".join(f"{cpf(i)}\n" for i in amostra))
-            login = wrk(
-                porta,
-                "/entrar/",
-                segundos=SEGUNDOS_LOGIN,
-                script="login.lua",
-                args=[str(arquivo), quote(SENHA, safe=""), csrf, token],
-                opcoes=["--timeout", "10s"],
-            )
-        aceitos = login.extra["logins_aceitos"] / (login.extra["duracao_us"] / 1e6)
-        recusados = login.extra["logins_recusados"]
-        nota = f" ({recusados} recusados)" if recusados else ""
-        meta(
-            "Login vazão",
-            f"{aceitos:.1f} logins/s = {aceitos / b:.4f} B{nota}",
-            ">= 8 logins/s",
-            aceitos >= 8,
-        )
-        aviso("recálculo da situação de todos os Parceiros")
-        segundos, n_consultas, mudaram = bench_parceiros.medir_recalculo()
-        meta(
-            "Recálculo noturno",
-            f"{segundos:.1f} s, {n_consultas} consultas ({mudaram} mudaram)",
-            "<= 60 s",
-            segundos <= 60,
-        )
-        segundos2, n_consultas2, _ = bench_parceiros.medir_recalculo()
-        meta(
-            "Recálculo (2ª vez)",
-            f"{segundos2:.1f} s, {n_consultas2} consultas",
-            "consultas fixas",
-            n_consultas2 <= n_consultas,
-        )
+        crcs = preparar(env)
+        bare = medir_b(env, temp)
+        login = medir_portal(env, temp, bare.rps, crcs)
+        medir_recalculo_noturno()
         medir_pdf_e_exportacao()
         aviso("custo do hasher")
-        hasher, relogio, cpu = custo_hash()
+        hasher = custo_hash()
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+    imprimir_relatorio(bare, login, hasher, carga_inicio)
 
+
+def preparar(env):
+    """Banco, migrações, estáticos e dados; devolve os CRCs emitidos [(cnpj, código)]."""
+    criar_banco()
+    aviso("migrate e collectstatic")
+    migrar(env)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    import django
+
+    django.setup()
+    aviso("dados")
+    gerar_usuarios()
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+
+    from accounts.models import Usuario
+    from bench import parceiros as bench_parceiros
+    from bench import publico
+    from declaracoes.models import Certificado
+
+    ids = list(
+        Usuario.objects.filter(email__endswith=DOMINIO)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    bench_parceiros.gerar(ids, aviso)
+    # Os PDFs da rodada anterior foram apagados com a pasta temporária: os certificados e
+    # o cache do registro público (no banco do Redis do benchmark) também vão.
+    Certificado.objects.all().delete()
+    cache.clear()
+    aviso(f"emitindo {publico.AMOSTRA_CRC} CRCs")
+    crcs = publico.emitir_crcs()
+    # A pessoa medida no painel também é analista (equipe): mede a fila com a mesma sessão.
+    Usuario.objects.filter(cpf=cpf(0)).update(is_staff=True)
+    Usuario.objects.get(cpf=cpf(0)).groups.add(Group.objects.get(name="Analista"))
+    return crcs
+
+
+def medir_b(env, temp):
+    """B: a view nua (sem middleware, sem banco) no mesmo gunicorn.conf.py."""
+    aviso("medindo B (view nua)")
+    nua = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
+    with gunicorn("bench.bare_wsgi:application", nua, temp) as porta:
+        wrk(porta, "/", segundos=2)
+        bare = wrk(porta, "/")
+    if bare.erros or bare.rps <= 0:
+        raise ErroHarness(f"A view nua deu {bare.erros} erros; B não é confiável.")
+    return bare
+
+
+def medir_portal(env, temp, b, crcs):
+    """Páginas, painel, fila, área pública e login no portal real; devolve a medida do login."""
+    from accounts.models import Usuario
+
+    aviso("subindo o portal")
+    with gunicorn("cagec.wsgi:application", env, temp) as porta:
+        aviso("login de teste")
+        csrf, token, sessao = preparar_login(porta)
+        aviso("medindo páginas públicas")
+        for caminho in ("/", "/entrar/"):
+            medir_pagina(porta, caminho, b, min_b=0.10, max_p95=100, max_consultas=4)
+        usuario = Usuario.objects.get(cpf=cpf(0))
+        for caminho, o_que in (
+            ("/painel/", "o painel (logado)"),
+            ("/analise/", "a fila de análise (logado, analista)"),
+        ):
+            aviso(f"medindo {o_que}")
+            medir_pagina(
+                porta,
+                caminho,
+                b,
+                min_b=None,
+                max_p95=150,
+                max_consultas=8,
+                usuario=usuario,
+                sessao=sessao,
+            )
+        medir_publico(porta, b, temp, crcs)
+        login = medir_login(porta, temp, csrf, token)
+    aceitos = login.extra["logins_aceitos"] / (login.extra["duracao_us"] / 1e6)
+    recusados = login.extra["logins_recusados"]
+    nota = f" ({recusados} recusados)" if recusados else ""
+    meta(
+        "Login vazão",
+        f"{aceitos:.1f} logins/s = {aceitos / b:.4f} B{nota}",
+        ">= 8 logins/s",
+        aceitos >= 8,
+    )
+    return login
+
+
+def medir_login(porta, temp, csrf, token):
+    """POST /entrar/ pelo login.lua, girando por até 2 000 CPFs com a senha certa."""
+    aviso(f"medindo login ({SEGUNDOS_LOGIN} s)")
+    amostra = random.Random(42).sample(range(1, USUARIOS), min(USUARIOS - 1, 2000))
+    arquivo = temp / "cpfs.txt"
+    arquivo.write_text("".join(f"{cpf(i)}\n" for i in amostra))
+    return wrk(
+        porta,
+        "/entrar/",
+        segundos=SEGUNDOS_LOGIN,
+        script="login.lua",
+        args=[str(arquivo), quote(SENHA, safe=""), csrf, token],
+        opcoes=["--timeout", "10s"],
+    )
+
+
+def medir_recalculo_noturno():
+    from bench import parceiros as bench_parceiros
+
+    aviso("recálculo da situação de todos os Parceiros")
+    segundos, n_consultas, mudaram = bench_parceiros.medir_recalculo()
+    meta(
+        "Recálculo noturno",
+        f"{segundos:.1f} s, {n_consultas} consultas ({mudaram} mudaram)",
+        "<= 60 s",
+        segundos <= 60,
+    )
+    segundos2, n_consultas2, _ = bench_parceiros.medir_recalculo()
+    meta(
+        "Recálculo (2ª vez)",
+        f"{segundos2:.1f} s, {n_consultas2} consultas",
+        "consultas fixas",
+        n_consultas2 <= n_consultas,
+    )
+
+
+def imprimir_relatorio(bare, login, custo, carga_inicio):
+    """O relatório no stdout: cabeçalho, B, uma linha por meta e o diagnóstico."""
+    from bench import parceiros as bench_parceiros
+
+    b = bare.rps
     nucleos = os.cpu_count() or 1
     carga_fim = os.getloadavg()[0]
     print(
@@ -643,6 +669,7 @@ def main():
         print(f"{nome:<24} {texto:<36} {alvo:<16} {resultado}")
     print()
     print(f"Login: p50 {login.p50_ms:.0f} ms, p95 {login.p95_ms:.0f} ms sob 16 conexões.")
+    hasher, relogio, cpu = custo
     print(
         f"Hasher {hasher.algorithm} (t={getattr(hasher, 'time_cost', '?')}, "
         f"m={getattr(hasher, 'memory_cost', '?')} KiB, p={getattr(hasher, 'parallelism', '?')}): "
