@@ -22,13 +22,13 @@ from . import permissions, receita, services, situacao
 from .catalogos import semente
 from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
-S = Solicitacao.Status
-T = Solicitacao.Tipo
-P = Documento.Parecer
-C = Usuario.ConfirmacaoCPF
+Status = Solicitacao.Status
+Tipo = Solicitacao.Tipo
+Parecer = Documento.Parecer
+ConfirmacaoCPF = Usuario.ConfirmacaoCPF
 # O grupo da carga inicial (a semente não muda se a equipe renomear o grupo).
 GRUPO_CREDENCIAMENTO_RL = semente("Credenciamento do Representante Legal")
-DECISOES = (S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA)
+DECISOES = (Status.APROVADA, Status.APROVADA_PARCIALMENTE, Status.DEVOLVIDA, Status.REPROVADA)
 
 
 class DecisaoInvalida(ValidationError):
@@ -70,7 +70,7 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
     exigir_imparcialidade(solicitacao, analista, ip=ip)
     with transaction.atomic():
         solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
-        if solicitacao.status != S.EM_ANALISE:
+        if solicitacao.status != Status.EM_ANALISE:
             raise services.TransicaoInvalida(
                 "Esta solicitação já foi decidida por outra pessoa "
                 f"({solicitacao.get_status_display().lower()}). Recarregue a página."
@@ -78,10 +78,10 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
         documentos = list(solicitacao.documentos_atuais.select_related("obrigacao"))
         _registrar_pareceres(documentos, pareceres or {}, decisao, analista)
         _validar(decisao, motivo, documentos)
-        if decisao in (S.APROVADA, S.APROVADA_PARCIALMENTE):
+        if decisao in (Status.APROVADA, Status.APROVADA_PARCIALMENTE):
             _aplicar(solicitacao, documentos, analista, ip)
             _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip)
-        elif decisao == S.REPROVADA:
+        elif decisao == Status.REPROVADA:
             _encerrar_documentos(documentos, analista)
         else:  # devolvida: o parecer de cada documento fica para o solicitante corrigir
             for documento in documentos:
@@ -97,12 +97,12 @@ def _registrar_pareceres(documentos, pareceres, decisao, analista):
     agora = timezone.now()
     for documento in documentos:
         parecer, motivo = pareceres.get(documento.pk, ("", ""))
-        if not parecer and decisao == S.APROVADA:
-            parecer = P.APROVAR
-        if not parecer and decisao == S.REPROVADA:
-            parecer, motivo = P.REPROVAR, motivo or "Solicitação reprovada."
+        if not parecer and decisao == Status.APROVADA:
+            parecer = Parecer.APROVAR
+        if not parecer and decisao == Status.REPROVADA:
+            parecer, motivo = Parecer.REPROVAR, motivo or "Solicitação reprovada."
         documento.parecer = parecer
-        documento.motivo_reprovacao = (motivo or "").strip() if parecer == P.REPROVAR else ""
+        documento.motivo_reprovacao = (motivo or "").strip() if parecer == Parecer.REPROVAR else ""
         documento.analisado_por = analista if parecer else None
         documento.analisado_em = agora if parecer else None
 
@@ -111,22 +111,24 @@ def _validar(decisao, motivo, documentos):
     erros = []
     if decisao not in DECISOES:
         erros.append("Escolha uma decisão.")
-    if decisao != S.APROVADA and not motivo:
+    if decisao != Status.APROVADA and not motivo:
         erros.append("Informe o motivo da decisão.")
-    reprovados = [d for d in documentos if d.parecer == P.REPROVAR]
-    aprovados = [d for d in documentos if d.parecer == P.APROVAR]
+    reprovados = [d for d in documentos if d.parecer == Parecer.REPROVAR]
+    aprovados = [d for d in documentos if d.parecer == Parecer.APROVAR]
     erros += [
         f"Informe o motivo da reprovação de “{d.obrigacao.nome}”."
         for d in reprovados
         if not d.motivo_reprovacao
     ]
-    if decisao == S.APROVADA and reprovados:
+    if decisao == Status.APROVADA and reprovados:
         erros.append(
             "Há documento reprovado: escolha Aprovada parcialmente, Devolvida ou Reprovada."
         )
-    if decisao == S.APROVADA_PARCIALMENTE and not (aprovados and reprovados):
+    if decisao == Status.APROVADA_PARCIALMENTE and not (aprovados and reprovados):
         erros.append("Aprovada parcialmente exige ao menos um documento aprovado e um reprovado.")
-    if decisao == S.APROVADA_PARCIALMENTE and len(aprovados) + len(reprovados) < len(documentos):
+    if decisao == Status.APROVADA_PARCIALMENTE and len(aprovados) + len(reprovados) < len(
+        documentos
+    ):
         erros.append("Dê um parecer para cada documento.")
     if erros:
         raise DecisaoInvalida(erros)
@@ -146,7 +148,7 @@ def _aplicar(solicitacao, documentos, analista, ip):
         if documento.regra_validade == Obrigacao.Regra.FIM_MANDATO:
             documento.vinculo = mandato  # vence com ele: Documento.objects.com_vencimento_efetivo
         documento.parceiro = parceiro
-        aprovado = documento.parecer == P.APROVAR
+        aprovado = documento.parecer == Parecer.APROVAR
         if aprovado:
             services.substituir_aprovados(parceiro, documento.obrigacao, ator=analista)
         documento.save()  # parecer, parceiro e mandato
@@ -162,12 +164,12 @@ def _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip):
         pk__in=[d.obrigacao_id for d in documentos], grupo__semente=GRUPO_CREDENCIAMENTO_RL
     ).values_list("pk", flat=True)
     credenciais = [d for d in documentos if d.obrigacao_id in set(do_rl)]
-    conferidos = credenciais and all(d.parecer == P.APROVAR for d in credenciais)
-    if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL) and conferidos:
+    conferidos = credenciais and all(d.parecer == Parecer.APROVAR for d in credenciais)
+    if solicitacao.tipo in (Tipo.INSCRICAO, Tipo.VINCULACAO_RL) and conferidos:
         descricao = f"Solicitação nº {solicitacao.pk}: documentos do RL aprovados"
         confirmar_cpf(
             solicitacao.representante_legal,
-            por=C.ANALISE,
+            por=ConfirmacaoCPF.ANALISE,
             ator=analista,
             ip=ip,
             descricao=descricao,
@@ -176,13 +178,13 @@ def _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip):
 
 def _aplicar_dados(solicitacao, analista, ip):
     dados = solicitacao.dados
-    if solicitacao.tipo == T.INSCRICAO:
+    if solicitacao.tipo == Tipo.INSCRICAO:
         parceiro = _novo_parceiro(solicitacao, analista, ip)
     else:
         parceiro = Parceiro.objects.select_for_update().get(pk=solicitacao.parceiro_id)
-    if solicitacao.tipo == T.DADOS:
+    if solicitacao.tipo == Tipo.DADOS:
         _atualizar_dados(parceiro, dados, analista, ip)
-    if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL):
+    if solicitacao.tipo in (Tipo.INSCRICAO, Tipo.VINCULACAO_RL):
         rep = dados["representante"]
         services.vincular_rl(
             parceiro,
@@ -193,7 +195,7 @@ def _aplicar_dados(solicitacao, analista, ip):
             ator=analista,
             ip=ip,
         )
-    if solicitacao.tipo == T.INSCRICAO_RI:
+    if solicitacao.tipo == Tipo.INSCRICAO_RI:
         _vincular_ri(parceiro, solicitacao, analista)
     return parceiro
 
@@ -249,7 +251,7 @@ def _avisar(solicitacao, documentos):
     reprovados = [
         {"obrigacao": d.obrigacao.nome, "motivo": d.motivo_reprovacao}
         for d in documentos
-        if d.parecer == P.REPROVAR
+        if d.parecer == Parecer.REPROVAR
     ]
     pessoas = {solicitacao.solicitante}
     if solicitacao.representante_legal:
@@ -263,8 +265,8 @@ def _avisar(solicitacao, documentos):
                 "solicitacao": str(solicitacao),
                 "parceiro": solicitacao.nome_parceiro,
                 "decisao": solicitacao.get_status_display(),
-                "devolvida": solicitacao.status == S.DEVOLVIDA,
-                "aprovada": solicitacao.status in (S.APROVADA, S.APROVADA_PARCIALMENTE),
+                "devolvida": solicitacao.status == Status.DEVOLVIDA,
+                "aprovada": solicitacao.status in (Status.APROVADA, Status.APROVADA_PARCIALMENTE),
                 "motivo": solicitacao.motivo,
                 "reprovados": reprovados,
                 "link": services.link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),

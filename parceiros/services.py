@@ -46,18 +46,23 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-S = Solicitacao.Status
-T = Solicitacao.Tipo
+Status = Solicitacao.Status
+Tipo = Solicitacao.Tipo
 
 _TRANSICOES = {
-    S.RASCUNHO: {S.AGUARDANDO_ASSINATURA, S.CANCELADA},
-    S.AGUARDANDO_ASSINATURA: {S.EM_ANALISE, S.RASCUNHO},
-    S.EM_ANALISE: {S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA},
-    S.DEVOLVIDA: {S.AGUARDANDO_ASSINATURA, S.CANCELADA},
-    S.APROVADA: set(),
-    S.APROVADA_PARCIALMENTE: set(),
-    S.REPROVADA: set(),
-    S.CANCELADA: set(),
+    Status.RASCUNHO: {Status.AGUARDANDO_ASSINATURA, Status.CANCELADA},
+    Status.AGUARDANDO_ASSINATURA: {Status.EM_ANALISE, Status.RASCUNHO},
+    Status.EM_ANALISE: {
+        Status.APROVADA,
+        Status.APROVADA_PARCIALMENTE,
+        Status.DEVOLVIDA,
+        Status.REPROVADA,
+    },
+    Status.DEVOLVIDA: {Status.AGUARDANDO_ASSINATURA, Status.CANCELADA},
+    Status.APROVADA: set(),
+    Status.APROVADA_PARCIALMENTE: set(),
+    Status.REPROVADA: set(),
+    Status.CANCELADA: set(),
 }
 
 
@@ -100,11 +105,11 @@ def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
     if para not in _TRANSICOES[de]:
         raise TransicaoInvalida(
             f"Uma solicitação {solicitacao.get_status_display().lower()} não pode ficar "
-            f"{S(para).label.lower()}."
+            f"{Status(para).label.lower()}."
         )
     solicitacao.status = para
     solicitacao.save(update_fields=["status", "updated_at"])
-    if S.EM_ANALISE in (de, para):
+    if Status.EM_ANALISE in (de, para):
         transaction.on_commit(selectors.esquecer_contagem_da_fila)
     TransicaoSolicitacao.objects.create(
         solicitacao=solicitacao, de=de, para=para, usuario=ator, motivo=motivo
@@ -121,12 +126,17 @@ def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
 
 
 # --- Documento: a tabela de status ------------------------------------------------------------
-D = Documento.Status
+StatusDocumento = Documento.Status
 _TRANSICOES_DOCUMENTO = {
-    D.EM_ANALISE: {D.APROVADO, D.REPROVADO, D.SUBSTITUIDO},
-    D.APROVADO: {D.SUBSTITUIDO},  # outro documento da mesma obrigação foi aprovado
-    D.REPROVADO: {D.SUBSTITUIDO},
-    D.SUBSTITUIDO: set(),
+    StatusDocumento.EM_ANALISE: {
+        StatusDocumento.APROVADO,
+        StatusDocumento.REPROVADO,
+        StatusDocumento.SUBSTITUIDO,
+    },
+    # outro documento da mesma obrigação foi aprovado
+    StatusDocumento.APROVADO: {StatusDocumento.SUBSTITUIDO},
+    StatusDocumento.REPROVADO: {StatusDocumento.SUBSTITUIDO},
+    StatusDocumento.SUBSTITUIDO: set(),
 }
 
 
@@ -138,9 +148,9 @@ def mudar_status_documento(documento, para, *, ator=None, motivo=""):
     """
     de = documento.status
     if para not in _TRANSICOES_DOCUMENTO[de]:
-        raise TransicaoInvalida(
-            f"Um documento {D(de).label.lower()} não pode ficar {D(para).label.lower()}."
-        )
+        de_rotulo = StatusDocumento(de).label.lower()
+        para_rotulo = StatusDocumento(para).label.lower()
+        raise TransicaoInvalida(f"Um documento {de_rotulo} não pode ficar {para_rotulo}.")
     documento.status = para
     if documento.pk:
         Documento.objects.filter(pk=documento.pk).update(status=para)
@@ -159,10 +169,12 @@ def substituir_aprovados(parceiro, obrigacao, *, ator=None):
     anteriores = (
         Documento.objects.select_for_update()
         .select_related("obrigacao")
-        .filter(parceiro=parceiro, obrigacao=obrigacao, status=D.APROVADO)
+        .filter(parceiro=parceiro, obrigacao=obrigacao, status=StatusDocumento.APROVADO)
     )
     for anterior in anteriores:
-        mudar_status_documento(anterior, D.SUBSTITUIDO, ator=ator, motivo="Novo documento aprovado")
+        mudar_status_documento(
+            anterior, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Novo documento aprovado"
+        )
 
 
 def _exigir_editavel(solicitacao):
@@ -224,7 +236,10 @@ def iniciar_inscricao(usuario, cnpj, *, ip=None):
     if Parceiro.objects.filter(cnpj=cnpj).exists():
         raise CNPJRecusado("Esta organização já está no CAGEC.", code="existente")
     aberta = Solicitacao.objects.filter(
-        solicitante=usuario, cnpj=cnpj, tipo=T.INSCRICAO, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+        solicitante=usuario,
+        cnpj=cnpj,
+        tipo=Tipo.INSCRICAO,
+        status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
     ).first()
     if aberta:
         return aberta
@@ -233,7 +248,7 @@ def iniciar_inscricao(usuario, cnpj, *, ip=None):
     with transaction.atomic():
         _conferir_rascunhos(usuario, travar=True)
         solicitacao = Solicitacao.objects.create(
-            tipo=T.INSCRICAO,
+            tipo=Tipo.INSCRICAO,
             solicitante=usuario,
             cnpj=cnpj,
             dados={"receita": registro.como_dict()},
@@ -250,16 +265,19 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
     assinar é o RL atual (na vinculação, quem for indicado no passo do representante).
     """
     aberta = Solicitacao.objects.filter(
-        solicitante=usuario, parceiro=parceiro, tipo=tipo, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+        solicitante=usuario,
+        parceiro=parceiro,
+        tipo=tipo,
+        status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
     ).first()
     if aberta:
         return aberta
     if (
-        tipo == T.INSCRICAO_RI
+        tipo == Tipo.INSCRICAO_RI
         and Vinculo.objects.filter(parceiro=parceiro, usuario=usuario, ativo=True).exists()
     ):
         raise CNPJRecusado("Você já está vinculado a esta organização.", code="vinculado")
-    dados = {"contatos": _contatos(parceiro)} if tipo == T.DADOS else {}
+    dados = {"contatos": _contatos(parceiro)} if tipo == Tipo.DADOS else {}
     rl = selectors.rl_atual(parceiro)
     with transaction.atomic():
         _conferir_rascunhos(usuario, travar=True)
@@ -288,7 +306,7 @@ def _conferir_rascunhos(usuario, *, travar=False):
     if travar:
         _travar_pessoa(usuario)
     abertas = Solicitacao.objects.filter(
-        solicitante=usuario, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+        solicitante=usuario, status__in=[Status.RASCUNHO, Status.DEVOLVIDA]
     ).count()
     conferir_rascunhos_abertos(abertas)
 
@@ -303,7 +321,7 @@ def _contatos(parceiro):
 
 def _iniciar(solicitacao, usuario, ip):
     TransicaoSolicitacao.objects.create(
-        solicitacao=solicitacao, de="", para=S.RASCUNHO, usuario=usuario
+        solicitacao=solicitacao, de="", para=Status.RASCUNHO, usuario=usuario
     )
     registrar(
         "solicitacao.criada",
@@ -376,7 +394,7 @@ def salvar_representante(
 
 
 # --- Aceite da indicação de RL (issue #11) ----------------------------------------------------
-_ACEITE_POSSIVEL = (S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA)
+_ACEITE_POSSIVEL = (Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA)
 
 
 def _travar_indicacao(solicitacao, usuario):
@@ -425,8 +443,8 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
                 "fale com quem preparou a solicitação."
             )
         motivo = "Indicação de representante legal recusada pela pessoa indicada"
-        if solicitacao.status == S.AGUARDANDO_ASSINATURA:
-            transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo=motivo)
+        if solicitacao.status == Status.AGUARDANDO_ASSINATURA:
+            transicionar(solicitacao, Status.RASCUNHO, ator=usuario, ip=ip, motivo=motivo)
         solicitacao.representante_legal = None
         solicitacao.passo = "representante"
         solicitacao.save(update_fields=["representante_legal", "passo", "updated_at"])
@@ -490,7 +508,9 @@ def anexar_documento(
         conferir_cota_de_envio(usuario, arquivo.size)
         anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
         if anterior and anterior.analisado_em:
-            mudar_status_documento(anterior, D.SUBSTITUIDO, ator=usuario, motivo="Trocado")
+            mudar_status_documento(
+                anterior, StatusDocumento.SUBSTITUIDO, ator=usuario, motivo="Trocado"
+            )
         elif anterior:
             _apagar_anexo(anterior)
         documento = Documento.objects.create(
@@ -528,7 +548,9 @@ def remover_documento(documento, usuario):
         _exigir_editavel(solicitacao)
         registrar("documento.removido", objeto=documento, ator=usuario, descricao=str(documento))
         if documento.analisado_em:
-            mudar_status_documento(documento, D.SUBSTITUIDO, ator=usuario, motivo="Removido")
+            mudar_status_documento(
+                documento, StatusDocumento.SUBSTITUIDO, ator=usuario, motivo="Removido"
+            )
         else:
             _apagar_anexo(documento)
 
@@ -547,7 +569,7 @@ def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
         faltas = selectors.pendencias(solicitacao)
         if faltas:
             raise SolicitacaoIncompleta(faltas)
-        transicionar(solicitacao, S.AGUARDANDO_ASSINATURA, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.AGUARDANDO_ASSINATURA, ator=usuario, ip=ip)
         rl = solicitacao.representante_legal
         if rl != usuario:
             enfileirar_email(
@@ -572,7 +594,9 @@ def reabrir(solicitacao, usuario, *, ip=None):
         desde = selectors.inicio_da_assinatura(solicitacao)
         if solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=desde):
             raise TransicaoInvalida("A declaração já foi assinada; encaminhe para análise.")
-        transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo="Reaberta para edição")
+        transicionar(
+            solicitacao, Status.RASCUNHO, ator=usuario, ip=ip, motivo="Reaberta para edição"
+        )
     return solicitacao
 
 
@@ -584,7 +608,7 @@ def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
             raise SolicitacaoIncompleta(
                 ["A declaração de autenticidade ainda não foi assinada pelo representante legal."]
             )
-        transicionar(solicitacao, S.EM_ANALISE, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.EM_ANALISE, ator=usuario, ip=ip)
         solicitacao.enviada_em = timezone.now()
         solicitacao.save(update_fields=["enviada_em", "updated_at"])
         for pessoa in {solicitacao.solicitante, solicitacao.representante_legal}:
@@ -606,7 +630,7 @@ def cancelar(solicitacao, usuario, *, ip=None):
     """rascunho|devolvida → cancelada, pelo solicitante; os arquivos anexados são apagados."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        transicionar(solicitacao, S.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
+        transicionar(solicitacao, Status.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
         _apagar_arquivos(solicitacao, ator=usuario, ip=ip)
     return solicitacao
 
@@ -619,7 +643,7 @@ def _apagar_arquivos(solicitacao, *, ator=None, ip=None):
     pessoais) de um pedido que não vai ser analisado. Um aprovado nunca está numa solicitação
     cancelável; o filtro só protege a pasta digital de um erro de estado.
     """
-    documentos = solicitacao.documentos.exclude(arquivo="").exclude(status=D.APROVADO)
+    documentos = solicitacao.documentos.exclude(arquivo="").exclude(status=StatusDocumento.APROVADO)
     nomes = list(documentos.values_list("arquivo", flat=True))
     if not nomes:
         return 0
@@ -658,7 +682,7 @@ _SEM_AVISO_NO_PERIODO = Q(aviso_inatividade_em__isnull=True) | Q(
 def _parados(dias, dia):
     """Rascunhos e devolvidas sem alteração desde antes de ``dia - dias`` (em dias inteiros)."""
     return Solicitacao.objects.filter(
-        status__in=[S.RASCUNHO, S.DEVOLVIDA],
+        status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
         updated_at__lt=_inicio_do_dia(dia - timedelta(days=dias - 1)),
     )
 
@@ -736,7 +760,7 @@ def _cancelar_parado(pk, dia):
         ):
             return 0
         motivo = f"Cancelada automaticamente: {total_dias} dias sem alteração"
-        transicionar(solicitacao, S.CANCELADA, ator=None, motivo=motivo)
+        transicionar(solicitacao, Status.CANCELADA, ator=None, motivo=motivo)
         _apagar_arquivos(solicitacao)
         pessoa = solicitacao.solicitante
         enfileirar_email(
@@ -968,8 +992,8 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
         # Pedidos abertos que o RL da organização assina passam a esperar o novo RL.
         Solicitacao.objects.filter(
             parceiro_id__in=ids,
-            tipo__in=[T.DADOS, T.DOCUMENTOS, T.INSCRICAO_RI],
-            status__in=[S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA],
+            tipo__in=[Tipo.DADOS, Tipo.DOCUMENTOS, Tipo.INSCRICAO_RI],
+            status__in=[Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA],
         ).update(
             representante_legal=Subquery(
                 Vinculo.objects.filter(

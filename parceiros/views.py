@@ -15,7 +15,7 @@ from . import forms, permissions, selectors, services
 from .armazenamento import LimiteExcedido
 from .models import Parceiro, Solicitacao, Vinculo
 
-T = Solicitacao.Tipo
+Tipo = Solicitacao.Tipo
 
 
 def _dados(request):
@@ -58,7 +58,7 @@ def vinculacao(request, cnpj):
     parceiro = get_object_or_404(Parceiro, cnpj=permissions.cnpj_da_url(cnpj))
     if request.method == "POST":
         tipo = request.POST.get("tipo")
-        if tipo not in (T.VINCULACAO_RL, T.INSCRICAO_RI):
+        if tipo not in (Tipo.VINCULACAO_RL, Tipo.INSCRICAO_RI):
             raise Http404
         return _iniciar_atualizacao(request, parceiro, tipo)
     return render(request, "parceiros/vinculacao.html", {"parceiro": parceiro})
@@ -68,7 +68,7 @@ def vinculacao(request, cnpj):
 @require_POST
 def solicitacao_atualizacao(request, cnpj, tipo):
     """Da pasta digital: atualização de dados, de documentos ou troca de RL."""
-    if tipo not in (T.DADOS, T.DOCUMENTOS, T.VINCULACAO_RL):
+    if tipo not in (Tipo.DADOS, Tipo.DOCUMENTOS, Tipo.VINCULACAO_RL):
         raise Http404
     parceiro = permissions.get_parceiro_do_usuario(request, cnpj)
     return _iniciar_atualizacao(request, parceiro, tipo)
@@ -107,7 +107,7 @@ def _proximo(solicitacao):
 
 
 def passo_dados(request, solicitacao):
-    inscricao = solicitacao.tipo == T.INSCRICAO
+    inscricao = solicitacao.tipo == Tipo.INSCRICAO
     inicial = solicitacao.dados.get("contatos") or {}
     if inscricao:
         natureza = selectors.natureza_da_solicitacao(solicitacao)
@@ -227,7 +227,7 @@ def passo_documentos(request, solicitacao):
 
 def passo_revisao(request, solicitacao):
     form = None
-    if solicitacao.tipo == T.INSCRICAO_RI:
+    if solicitacao.tipo == Tipo.INSCRICAO_RI:
         inicial = solicitacao.dados.get("responsavel") or {}
         form = forms.CargoForm(_dados(request), initial=inicial)
     if request.method == "POST":

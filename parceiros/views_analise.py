@@ -73,6 +73,6 @@ def decisao(request, pk):
         form=form,
         linhas=[(d, *form.campos_do_documento(d)) for d in documentos],
         tipo_parceiro=selectors.tipo_da_solicitacao(solicitacao),
-        em_analise=solicitacao.status == services.S.EM_ANALISE and not solicitacao.conflito,
+        em_analise=solicitacao.status == services.Status.EM_ANALISE and not solicitacao.conflito,
     )
     return render(request, "parceiros/analise_detail.html", contexto)
