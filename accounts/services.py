@@ -22,7 +22,6 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
@@ -34,6 +33,7 @@ from cagec.lib import copia
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
+from cagec.lib.erros import ErroDeDominio
 
 from . import ganchos, selectors, tasks
 from .autenticacao import chave_do_cpf
@@ -53,15 +53,21 @@ _TRANSICOES = {
 CACHE_TERMO_VIGENTE = "accounts:termo_vigente"
 
 
-class TransicaoInvalida(Exception):
-    pass
+class ErroDeContas(ErroDeDominio):
+    """Recusa de um serviço de contas (situação da conta, links, CPF, cotas)."""
 
 
-class TokenInvalido(Exception):
+class TransicaoInvalida(ErroDeContas):
+    """Mudança de situação da conta fora da tabela ou em hora errada."""
+
+
+class TokenInvalido(ErroDeContas):
     """Link inexistente, expirado ou já usado."""
 
+    mensagem_padrao = "Este link é inválido, expirou ou já foi usado."
 
-class CotaEsgotada(ValidationError):
+
+class CotaEsgotada(ErroDeContas):
     """A conta já fez hoje todas as buscas por CPF de outra pessoa que o portal permite."""
 
 
@@ -244,15 +250,15 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
     """Primeiro acesso / validação de cadastro: pendente → ativo com a senha criada.
 
     A pessoa confirma o CPF (e, se configurado, o e-mail cadastrado). O token é gasto só
-    quando tudo confere. Levanta ``TokenInvalido`` ou ``ValidationError``.
+    quando tudo confere. Levanta ``TokenInvalido`` ou ``ErroDeContas``.
     """
     with transaction.atomic():
         token = buscar_token(token_bruto, Finalidade.PRIMEIRO_ACESSO, travar=True)
         usuario = Usuario.objects.select_for_update().get(pk=token.usuario_id)
         if normalizar_cpf(cpf) != usuario.cpf:
-            raise ValidationError("O CPF informado não corresponde a este convite.", code="cpf")
+            raise ErroDeContas("O CPF informado não corresponde a este convite.", code="cpf")
         if email is not None and email.strip().lower() != usuario.email.lower():
-            raise ValidationError("O e-mail informado não é o e-mail cadastrado.", code="email")
+            raise ErroDeContas("O e-mail informado não é o e-mail cadastrado.", code="email")
         if usuario.situacao != Situacao.PENDENTE:
             raise TokenInvalido
         usuario.set_password(senha)
@@ -762,11 +768,11 @@ def liberar_cpf(usuario, *, email, motivo, ator, ip=None):
     ao endereço antigo, auditoria com o motivo); o e-mail passa a ser o conferido, o CPF
     fica confirmado pela administração e o titular recebe nele um link para criar a senha
     (válido como o do primeiro acesso). Recusa (``TransicaoInvalida``) conta confirmada pelo
-    gov.br (já está com o titular), bloqueada ou expirada; motivo vazio: ``ValidationError``.
+    gov.br (já está com o titular), bloqueada ou expirada; motivo vazio: ``ErroDeContas``.
     """
     motivo = (motivo or "").strip()
     if not motivo:
-        raise ValidationError("Informe o motivo da liberação.", code="motivo")
+        raise ErroDeContas("Informe o motivo da liberação.", code="motivo")
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
         if usuario.cpf_confirmado_por == ConfirmacaoCPF.GOVBR:

@@ -26,6 +26,7 @@ from requests import RequestException
 from cagec.core.models import TokenAcesso
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
+from cagec.lib.erros import ErroDeDominio
 from cagec.lib.limites import conferir_alvo
 
 from . import autenticacao, forms, ganchos, govbr, selectors, services
@@ -96,7 +97,7 @@ def primeiro_acesso(request, token):
             )
         except services.TokenInvalido:
             return render(request, "accounts/link_invalido.html", status=404)
-        except services.ValidationError as erro:
+        except ErroDeDominio as erro:
             form.add_error(None, erro)
         else:
             messages.success(request, "Conta ativada. Entre com seu CPF e a senha que você criou.")

@@ -19,6 +19,7 @@ from cagec.lib import pdf
 from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
+from cagec.lib.erros import ErroDeDominio
 from parceiros.models import Solicitacao
 from parceiros.selectors import declaracao_vigente
 from parceiros.services import TransicaoInvalida, registrar_aceite
@@ -27,8 +28,12 @@ from . import consulta, revogacao
 from .models import Declaracao
 
 
-class AssinaturaRecusada(Exception):
-    pass
+class ErroDeDeclaracoes(ErroDeDominio):
+    """Recusa de um serviço de declarações (assinatura, revogação, consulta)."""
+
+
+class AssinaturaRecusada(ErroDeDeclaracoes):
+    """Quem não pode assinar esta declaração, ou ela já foi assinada."""
 
 
 def texto_da_declaracao(solicitacao, signatario) -> str:

@@ -12,8 +12,8 @@ from accounts.services import CotaEsgotada
 from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
+from cagec.lib.erros import ErroDeDominio
 from parceiros import permissions, selectors
-from parceiros.services import TransicaoInvalida
 
 from . import services
 from .forms import AssinaturaForm, ConsultaCPFForm
@@ -51,7 +51,7 @@ def assinar(request, pk):
                 ip=ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
-        except (TransicaoInvalida, services.AssinaturaRecusada) as erro:
+        except ErroDeDominio as erro:
             messages.error(request, str(erro))
         else:
             messages.success(

@@ -9,7 +9,6 @@ recalcula a situação e manda o e-mail da decisão ao solicitante e ao RL.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, services, situacao
 from .catalogos import semente
+from .erros import ErroDeParceiros
 from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
 Status = Solicitacao.Status
@@ -31,8 +31,8 @@ GRUPO_CREDENCIAMENTO_RL = semente("Credenciamento do Representante Legal")
 DECISOES = (Status.APROVADA, Status.APROVADA_PARCIALMENTE, Status.DEVOLVIDA, Status.REPROVADA)
 
 
-class DecisaoInvalida(ValidationError):
-    pass
+class DecisaoInvalida(ErroDeParceiros):
+    """Decisão incoerente (motivo, pareceres): as mensagens dizem o que corrigir."""
 
 
 def exigir_imparcialidade(solicitacao, analista, *, ip=None):

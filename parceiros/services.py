@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -35,6 +34,7 @@ from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, selectors, situacao, tasks
 from .armazenamento import conferir_cota_de_envio, conferir_rascunhos_abertos
+from .erros import ErroDeParceiros, TransicaoInvalida
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -66,10 +66,6 @@ _TRANSICOES = {
 }
 
 
-class TransicaoInvalida(Exception):
-    pass
-
-
 class ConflitoDeInteresse(TransicaoInvalida):
     """A pessoa é parte (separação de funções): outra pessoa da equipe decide ou altera."""
 
@@ -80,11 +76,11 @@ CONFLITO_NO_PARCEIRO = (
 )
 
 
-class SolicitacaoIncompleta(ValidationError):
+class SolicitacaoIncompleta(ErroDeParceiros):
     """A solicitação ainda não pode seguir: a mensagem diz o que falta."""
 
 
-class CNPJRecusado(ValidationError):
+class CNPJRecusado(ErroDeParceiros):
     """CNPJ que não pode ser inscrito (inativo na Receita, natureza sem tipo, já no CAGEC)."""
 
 
@@ -493,9 +489,9 @@ def anexar_documento(
     """
     formato = tipo_pelo_conteudo(arquivo)
     if formato is None:
-        raise ValidationError("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
+        raise ErroDeParceiros("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
     if not selectors.obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
-        raise ValidationError("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
+        raise ErroDeParceiros("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
     content_type, extensao = formato
     nome_original = nome_de_arquivo_enviado(arquivo.name)
     sha256 = sha256_do_arquivo(arquivo)
@@ -788,7 +784,7 @@ def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True)
     ``avisar=False``, e a própria pessoa pediu: o vínculo já nasce confirmado).
     """
     if pessoa == rl:
-        raise ValidationError("Você já é o representante legal desta organização.")
+        raise ErroDeParceiros("Você já é o representante legal desta organização.")
     try:
         with transaction.atomic():
             vinculo = Vinculo.objects.create(
@@ -810,7 +806,7 @@ def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True)
             if avisar:
                 _avisar_responsavel("responsavel_incluido", vinculo, rl)
     except IntegrityError as erro:
-        raise ValidationError("Esta pessoa já é responsável por esta organização.") from erro
+        raise ErroDeParceiros("Esta pessoa já é responsável por esta organização.") from erro
     return vinculo
 
 
@@ -1238,7 +1234,7 @@ def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
     """
     desconhecidos = set(campos) - CAMPOS_DA_ADMINISTRACAO
     if desconhecidos:
-        raise ValidationError(f"Campos que a administração não altera: {sorted(desconhecidos)}")
+        raise ErroDeParceiros(f"Campos que a administração não altera: {sorted(desconhecidos)}")
     if not campos:
         return parceiro
     if ator is not None and permissions.tem_vinculo_ativo(ator, parceiro.pk):

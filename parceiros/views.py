@@ -3,16 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cagec.lib.arquivos import resposta_de_download
 from cagec.lib.auditoria import ip_do_request as ip
+from cagec.lib.erros import ErroDeDominio
 
 from . import forms, permissions, selectors, services
-from .armazenamento import LimiteExcedido
 from .models import Parceiro, Solicitacao, Vinculo
 
 Tipo = Solicitacao.Tipo
@@ -22,12 +21,8 @@ def _dados(request):
     return request.POST if request.method == "POST" else None
 
 
-def _mensagens_de(erro):
-    return erro.messages if isinstance(erro, ValidationError) else [str(erro)]
-
-
 def _falhou(request, erro, destino):
-    for mensagem in _mensagens_de(erro):
+    for mensagem in erro.mensagens:
         messages.error(request, mensagem)
     return redirect(destino)
 
@@ -43,7 +38,7 @@ def solicitacao_nova(request):
             return redirect("parceiros:vinculacao", cnpj=cnpj)
         try:
             solicitacao = services.iniciar_inscricao(request.user, cnpj, ip=ip(request))
-        except (services.CNPJRecusado, LimiteExcedido) as erro:
+        except ErroDeDominio as erro:
             form.add_error("cnpj", erro)
         else:
             return redirect(
@@ -77,7 +72,7 @@ def solicitacao_atualizacao(request, cnpj, tipo):
 def _iniciar_atualizacao(request, parceiro, tipo):
     try:
         solicitacao = services.iniciar_atualizacao(request.user, parceiro, tipo, ip=ip(request))
-    except ValidationError as erro:
+    except ErroDeDominio as erro:
         return _falhou(request, erro, "accounts:painel")
     return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo=solicitacao.passo)
 
@@ -122,7 +117,7 @@ def passo_dados(request, solicitacao):
         try:
             services.atualizar_da_receita(solicitacao, request.user)
             messages.success(request, "Dados da Receita Federal atualizados.")
-        except ValidationError as erro:
+        except ErroDeDominio as erro:
             return _falhou(request, erro, request.path)
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
@@ -199,7 +194,7 @@ def passo_documentos(request, solicitacao):
                 services.anexar_documento(
                     solicitacao, request.user, obrigacao=obrigacao, **form.cleaned_data
                 )
-            except ValidationError as erro:
+            except ErroDeDominio as erro:
                 form.add_error("arquivo", erro)
             else:
                 messages.success(request, f"Documento anexado: {obrigacao.nome}.")
@@ -239,7 +234,7 @@ def passo_revisao(request, solicitacao):
             services.salvar_cargo_ri(solicitacao, request.user, cargo=form.cleaned_data["cargo"])
         try:
             services.enviar_para_assinatura(solicitacao, request.user, ip=ip(request))
-        except (ValidationError, services.TransicaoInvalida) as erro:
+        except ErroDeDominio as erro:
             return _falhou(request, erro, request.path)
         if solicitacao.representante_legal_id == request.user.pk:
             return redirect("declaracoes:assinar", pk=solicitacao.pk)
@@ -283,7 +278,7 @@ def documento_remover(request, pk, documento_pk):
     documento = get_object_or_404(solicitacao.documentos_atuais, pk=documento_pk)
     try:
         services.remover_documento(documento, request.user)
-    except services.TransicaoInvalida as erro:
+    except ErroDeDominio as erro:
         return _falhou(request, erro, solicitacao_url(solicitacao))
     messages.success(request, "Documento retirado da solicitação.")
     return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo="documentos")
@@ -309,7 +304,7 @@ def _acao(servico, mensagem):
             raise Http404
         try:
             servico(solicitacao, request.user, ip=ip(request))
-        except (ValidationError, services.TransicaoInvalida) as erro:
+        except ErroDeDominio as erro:
             return _falhou(request, erro, solicitacao_url(solicitacao))
         messages.success(request, mensagem)
         return redirect(solicitacao_url(solicitacao))
@@ -339,7 +334,7 @@ def indicacao_responder(request, pk, resposta):
     servico = services.aceitar_indicacao if resposta == "aceitar" else services.recusar_indicacao
     try:
         servico(solicitacao, request.user, ip=ip(request))
-    except services.TransicaoInvalida as erro:
+    except ErroDeDominio as erro:
         return _falhou(request, erro, "declaracoes:assinaturas")
     if resposta == "aceitar":
         messages.success(request, "Indicação aceita. Agora leia e assine a declaração.")
@@ -372,7 +367,7 @@ def responsaveis(request, cnpj):
                 cargo=form.cleaned_data["cargo"],
                 ip=ip(request),
             )
-        except ValidationError as erro:
+        except ErroDeDominio as erro:
             form.add_error("cpf", erro)
         else:
             messages.success(
@@ -430,7 +425,7 @@ def inclusao_responder(request, vinculo_pk, resposta):
     )
     try:
         servico(vinculo, request.user, ip=ip(request))
-    except services.TransicaoInvalida as erro:
+    except ErroDeDominio as erro:
         return _falhou(request, erro, "declaracoes:assinaturas")
     if resposta == "confirmar":
         messages.success(request, "Inclusão confirmada.")

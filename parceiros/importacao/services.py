@@ -13,6 +13,7 @@ from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
 from .. import situacao, tasks
+from ..erros import ErroDeParceiros, TransicaoInvalida
 from ..models import ImportacaoCadastro
 from .leitura import (
     COLUNAS,
@@ -28,11 +29,7 @@ log = logging.getLogger(__name__)
 Status = ImportacaoCadastro.Status
 
 
-class TransicaoInvalida(Exception):
-    pass
-
-
-class OutraImportacaoGravando(Exception):
+class OutraImportacaoGravando(ErroDeParceiros):
     """Outra importação está gravando agora: esta espera (a task tenta de novo)."""
 
 
