@@ -547,7 +547,7 @@ def criar_pendentes_em_massa(pessoas, *, agora=None):
     return dict(Usuario.objects.filter(cpf__in=[p[0] for p in pessoas]).values_list("cpf", "pk"))
 
 
-def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=None):
+def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=None, ip=None):
     """Atualiza nome, e-mail e telefone de contas ainda *pendentes* vindos de uma carga.
 
     ``alteracoes``: (pk, antes, depois), cada um um dict com nome, email e telefone. Conta já
@@ -579,6 +579,7 @@ def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=N
                     descricao=descricao,
                     antes=antes,
                     depois=depois,
+                    ip=ip,
                 )
                 for objeto, (_, antes, depois) in zip(objetos, alteracoes, strict=True)
             ]
@@ -984,7 +985,7 @@ def _tem_outros_dados(usuario) -> bool:
 
 
 # --- Buscas por CPF de outra pessoa (cota diária e auditoria) --------------------------------
-def exigir_cota_diaria(ator, acao, limite, *, mensagem):
+def exigir_cota_diaria(acao, limite, *, ator, mensagem):
     """Recusa com ``CotaEsgotada`` se ``ator`` já fez ``acao`` ``limite`` vezes hoje.
 
     Chamada dentro da transação de quem grava a busca: trava a linha da conta, então duas
@@ -1006,9 +1007,9 @@ def buscar_pessoa_por_cpf(cpf, *, ator, finalidade, ip=None):
     limite = settings.BUSCA_PESSOA_LIMITE_DIARIO
     with transaction.atomic():
         exigir_cota_diaria(
-            ator,
             ACAO_BUSCA_PESSOA,
             limite,
+            ator=ator,
             mensagem=f"Você já fez as {limite} buscas de pessoas por CPF permitidas por dia. "
             "Nada foi alterado; tente de novo amanhã ou peça à equipe do CAGEC.",
         )

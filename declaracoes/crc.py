@@ -254,6 +254,6 @@ def _gravar(parceiro, dia, retrato, chave, tentativas=3):
     raise IntegrityError("não foi possível gerar um código de verificação único")
 
 
-def revogar(certificado: Certificado, ator, *, motivo: str, ip=None) -> int:
+def revogar(certificado: Certificado, *, ator, motivo: str, ip=None) -> int:
     """Revoga um CRC (ver ``declaracoes.revogacao``); o próximo pedido emite um novo."""
-    return revogacao.revogar(certificado, ator, motivo=motivo, ip=ip)
+    return revogacao.revogar(certificado, ator=ator, motivo=motivo, ip=ip)

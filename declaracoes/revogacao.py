@@ -14,7 +14,7 @@ from . import verificacao
 from .models import Certificado
 
 
-def revogar(documento, ator, *, motivo, ip=None) -> int:
+def revogar(documento, *, ator, motivo, ip=None) -> int:
     """Revoga ``documento`` (Certificado ou Declaracao); 1 se revogou agora, 0 se já estava."""
     motivo = sem_cpf((motivo or "").strip())
     if not motivo:

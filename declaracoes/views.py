@@ -47,7 +47,7 @@ def assinar(request, pk):
         try:
             declaracao = services.assinar(
                 solicitacao,
-                request.user,
+                ator=request.user,
                 ip=ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
@@ -59,7 +59,7 @@ def assinar(request, pk):
                 f"Declaração assinada. Código de verificação {formatar_codigo(declaracao.codigo)}.",
             )
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
-    texto = services.texto_da_declaracao(solicitacao, request.user)
+    texto = services.texto_da_declaracao(solicitacao, ator=request.user)
     return render(
         request,
         "declaracoes/assinar.html",

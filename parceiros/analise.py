@@ -35,20 +35,20 @@ class DecisaoInvalida(ErroDeParceiros):
     """Decisão incoerente (motivo, pareceres): as mensagens dizem o que corrigir."""
 
 
-def exigir_imparcialidade(solicitacao, analista, *, ip=None):
+def exigir_imparcialidade(solicitacao, *, ator, ip=None):
     """Recusa quem é parte da solicitação (``permissions.anotar_conflito``), com auditoria.
 
     Chamada antes da transação da decisão, para a linha da auditoria não ser desfeita junto
     com ela. O conflito vem de quem pediu, do RL indicado e dos vínculos, não do status: a
     trava da solicitação não mudaria o resultado.
     """
-    conflito = permissions.conflito_de_interesse(solicitacao, analista)
+    conflito = permissions.conflito_de_interesse(solicitacao, ator)
     if not conflito:
         return
     registrar(
         "solicitacao.decisao_recusada_conflito",
         objeto=solicitacao,
-        ator=analista,
+        ator=ator,
         ip=ip,
         descricao=conflito,
     )
@@ -58,7 +58,7 @@ def exigir_imparcialidade(solicitacao, analista, *, ip=None):
     )
 
 
-def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=None):
+def decidir(solicitacao, *, ator, decisao, motivo="", pareceres=None, ip=None):
     """em_analise → aprovada | aprovada_parcialmente | devolvida | reprovada.
 
     ``pareceres``: {documento_id: (Parecer, motivo)}. Motivo obrigatório, exceto para
@@ -67,7 +67,7 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
     solicitação é recusado (``exigir_imparcialidade``).
     """
     motivo = (motivo or "").strip()
-    exigir_imparcialidade(solicitacao, analista, ip=ip)
+    exigir_imparcialidade(solicitacao, ator=ator, ip=ip)
     with transaction.atomic():
         solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
         if solicitacao.status != Status.EM_ANALISE:
@@ -76,19 +76,19 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
                 f"({solicitacao.get_status_display().lower()}). Recarregue a página."
             )
         documentos = list(solicitacao.documentos_atuais.select_related("obrigacao"))
-        _registrar_pareceres(documentos, pareceres or {}, decisao, analista)
+        _registrar_pareceres(documentos, pareceres or {}, decisao, ator)
         _validar(decisao, motivo, documentos)
         if decisao in (Status.APROVADA, Status.APROVADA_PARCIALMENTE):
-            _aplicar(solicitacao, documentos, analista, ip)
-            _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip)
+            _aplicar(solicitacao, documentos, ator, ip)
+            _confirmar_cpf_do_rl(solicitacao, documentos, ator, ip)
         elif decisao == Status.REPROVADA:
-            _encerrar_documentos(documentos, analista)
+            _encerrar_documentos(documentos, ator)
         else:  # devolvida: o parecer de cada documento fica para o solicitante corrigir
             for documento in documentos:
                 documento.save()
         solicitacao.motivo = motivo
         solicitacao.save(update_fields=["motivo", "updated_at"])
-        services.transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)
+        services.transicionar(solicitacao, decisao, ator=ator, motivo=motivo, ip=ip)
         _avisar(solicitacao, documentos)
     return solicitacao
 
@@ -234,7 +234,7 @@ def _atualizar_dados(parceiro, dados, analista, ip):
             depois={c: str(getattr(parceiro, c)) for c in campos_receita},
         )
     if campos:
-        services.alterar_pela_administracao(parceiro, analista, ip=ip, **campos)
+        services.alterar_pela_administracao(parceiro, ator=analista, ip=ip, **campos)
 
 
 def _vincular_ri(parceiro, solicitacao, analista):
@@ -243,7 +243,7 @@ def _vincular_ri(parceiro, solicitacao, analista):
         parceiro=parceiro, usuario=solicitacao.solicitante, ativo=True
     ).exists():
         services.incluir_responsavel(
-            parceiro, analista, solicitacao.solicitante, cargo=cargo, avisar=False
+            parceiro, solicitacao.solicitante, ator=analista, cargo=cargo, avisar=False
         )
 
 

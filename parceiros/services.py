@@ -136,7 +136,7 @@ _TRANSICOES_DOCUMENTO = {
 }
 
 
-def mudar_status_documento(documento, para, *, ator=None, motivo=""):
+def mudar_status_documento(documento, para, *, ator=None, motivo="", ip=None):
     """Único lugar que muda ``Documento.status`` (tabela acima), com auditoria.
 
     Grava só o status; o chamador grava os outros campos que mudou junto (parecer,
@@ -157,10 +157,11 @@ def mudar_status_documento(documento, para, *, ator=None, motivo=""):
         descricao=motivo or documento.obrigacao.nome,
         antes={"status": de},
         depois={"status": para},
+        ip=ip,
     )
 
 
-def substituir_aprovados(parceiro, obrigacao, *, ator=None):
+def substituir_aprovados(parceiro, obrigacao, *, ator=None, ip=None):
     """O aprovado atual da obrigação vai para o histórico (aprovado → substituído)."""
     anteriores = (
         Documento.objects.select_for_update()
@@ -169,7 +170,11 @@ def substituir_aprovados(parceiro, obrigacao, *, ator=None):
     )
     for anterior in anteriores:
         mudar_status_documento(
-            anterior, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Novo documento aprovado"
+            anterior,
+            StatusDocumento.SUBSTITUIDO,
+            ator=ator,
+            motivo="Novo documento aprovado",
+            ip=ip,
         )
 
 
@@ -221,7 +226,7 @@ def dados_da_receita(cnpj):
     return registro
 
 
-def iniciar_inscricao(usuario, cnpj, *, ip=None):
+def iniciar_inscricao(cnpj, *, ator, ip=None):
     """Cria o rascunho de Inscrição de Parceiro com os dados da Receita (travados).
 
     Pré-condição: CNPJ válido e ainda fora do CAGEC (quem está no CAGEC vai para a
@@ -232,36 +237,36 @@ def iniciar_inscricao(usuario, cnpj, *, ip=None):
     if Parceiro.objects.filter(cnpj=cnpj).exists():
         raise CNPJRecusado("Esta organização já está no CAGEC.", code="existente")
     aberta = Solicitacao.objects.filter(
-        solicitante=usuario,
+        solicitante=ator,
         cnpj=cnpj,
         tipo=Tipo.INSCRICAO,
         status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
     ).first()
     if aberta:
         return aberta
-    _conferir_rascunhos(usuario)  # antes de consultar a Receita; de novo, travado, abaixo
+    _conferir_rascunhos(ator)  # antes de consultar a Receita; de novo, travado, abaixo
     registro = dados_da_receita(cnpj)
     with transaction.atomic():
-        _conferir_rascunhos(usuario, travar=True)
+        _conferir_rascunhos(ator, travar=True)
         solicitacao = Solicitacao.objects.create(
             tipo=Tipo.INSCRICAO,
-            solicitante=usuario,
+            solicitante=ator,
             cnpj=cnpj,
             dados={"receita": registro.como_dict()},
             passo="dados",
         )
-        _iniciar(solicitacao, usuario, ip)
+        _iniciar(solicitacao, ator, ip)
     return solicitacao
 
 
-def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
+def iniciar_atualizacao(parceiro, tipo, *, ator, ip=None):
     """Rascunho de atualização (dados, documentos, vinculação de RL ou inscrição como RI).
 
     Reaproveita um rascunho aberto do mesmo tipo para o mesmo Parceiro. O RL que vai
     assinar é o RL atual (na vinculação, quem for indicado no passo do representante).
     """
     aberta = Solicitacao.objects.filter(
-        solicitante=usuario,
+        solicitante=ator,
         parceiro=parceiro,
         tipo=tipo,
         status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
@@ -270,16 +275,16 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
         return aberta
     if (
         tipo == Tipo.INSCRICAO_RI
-        and Vinculo.objects.filter(parceiro=parceiro, usuario=usuario, ativo=True).exists()
+        and Vinculo.objects.filter(parceiro=parceiro, usuario=ator, ativo=True).exists()
     ):
         raise CNPJRecusado("Você já está vinculado a esta organização.", code="vinculado")
     dados = {"contatos": _contatos(parceiro)} if tipo == Tipo.DADOS else {}
     rl = selectors.rl_atual(parceiro)
     with transaction.atomic():
-        _conferir_rascunhos(usuario, travar=True)
+        _conferir_rascunhos(ator, travar=True)
         solicitacao = Solicitacao.objects.create(
             tipo=tipo,
-            solicitante=usuario,
+            solicitante=ator,
             parceiro=parceiro,
             cnpj=parceiro.cnpj,
             # O RL atual não foi indicado por CPF: não há o que aceitar.
@@ -288,7 +293,7 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
             dados=dados,
             passo=selectors.PASSOS[tipo][0],
         )
-        _iniciar(solicitacao, usuario, ip)
+        _iniciar(solicitacao, ator, ip)
     return solicitacao
 
 
@@ -339,24 +344,22 @@ def _salvar_passo(solicitacao, usuario, proximo, **dados):
     return solicitacao
 
 
-def salvar_dados(solicitacao, usuario, *, tipo=None, site, email_institucional, telefone):
+def salvar_dados(solicitacao, *, ator, tipo=None, site, email_institucional, telefone):
     """Passo *dados*: tipo de parceiro (só na inscrição) e contatos editáveis."""
     contatos = {"site": site, "email_institucional": email_institucional, "telefone": telefone}
     extra = {"tipo_id": tipo.pk} if tipo is not None else {}
     return _salvar_passo(
-        solicitacao, usuario, _passo_seguinte(solicitacao, "dados"), contatos=contatos, **extra
+        solicitacao, ator, _passo_seguinte(solicitacao, "dados"), contatos=contatos, **extra
     )
 
 
-def atualizar_da_receita(solicitacao, usuario):
+def atualizar_da_receita(solicitacao, *, ator):
     """Atualização de dados: traz de novo os dados da Receita para comparar com o cadastro."""
     registro = dados_da_receita(solicitacao.cnpj)
-    return _salvar_passo(solicitacao, usuario, solicitacao.passo, receita=registro.como_dict())
+    return _salvar_passo(solicitacao, ator, solicitacao.passo, receita=registro.como_dict())
 
 
-def salvar_representante(
-    solicitacao, usuario, *, representante, cargo, mandato_inicio, mandato_fim
-):
+def salvar_representante(solicitacao, *, ator, representante, cargo, mandato_inicio, mandato_fim):
     """Passo *representante*: quem é o RL (eu ou outra pessoa do portal), cargo e mandato.
 
     Trocar o RL zera o aceite: a pessoa indicada por CPF precisa aceitar (ou assinar) antes
@@ -402,37 +405,37 @@ def _travar_indicacao(solicitacao, usuario):
     return solicitacao
 
 
-def aceitar_indicacao(solicitacao, usuario, *, ip=None):
+def aceitar_indicacao(solicitacao, *, ator, ip=None):
     """O RL indicado por CPF confirma que é o representante legal (rascunho, aguardando
     assinatura ou devolvida). Sem efeito se já aceitou. Daí em diante quem preparou a
     solicitação vê o nome completo; assinar a declaração também aceita."""
     with transaction.atomic():
-        solicitacao = _travar_indicacao(solicitacao, usuario)
+        solicitacao = _travar_indicacao(solicitacao, ator)
         if solicitacao.representante_aceite_em is not None:
             return solicitacao
-        registrar_aceite(solicitacao, usuario, ip=ip)
+        registrar_aceite(solicitacao, ator=ator, ip=ip)
     return solicitacao
 
 
-def registrar_aceite(solicitacao, usuario, *, ip=None):
+def registrar_aceite(solicitacao, *, ator, ip=None):
     """Grava o aceite (já travada, dentro da transação de quem chama: aceite ou assinatura)."""
     solicitacao.representante_aceite_em = timezone.now()
     solicitacao.save(update_fields=["representante_aceite_em", "updated_at"])
     registrar(
         "solicitacao.indicacao_aceita",
         objeto=solicitacao,
-        ator=usuario,
+        ator=ator,
         ip=ip,
         descricao=f"Representante legal de {formatar_cnpj(solicitacao.cnpj)}",
     )
 
 
-def recusar_indicacao(solicitacao, usuario, *, ip=None):
+def recusar_indicacao(solicitacao, *, ator, ip=None):
     """O RL indicado por CPF recusa: a solicitação fica sem RL e volta ao passo do
     representante (aguardando assinatura → rascunho). Quem preparou recebe um e-mail com o
     nome abreviado e o CPF mascarado (nunca o nome completo). Só antes de aceitar."""
     with transaction.atomic():
-        solicitacao = _travar_indicacao(solicitacao, usuario)
+        solicitacao = _travar_indicacao(solicitacao, ator)
         if not solicitacao.aguarda_aceite_do_rl:
             raise TransicaoInvalida(
                 "Você já aceitou esta indicação. Para deixar de ser o representante legal, "
@@ -440,14 +443,14 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
             )
         motivo = "Indicação de representante legal recusada pela pessoa indicada"
         if solicitacao.status == Status.AGUARDANDO_ASSINATURA:
-            transicionar(solicitacao, Status.RASCUNHO, ator=usuario, ip=ip, motivo=motivo)
+            transicionar(solicitacao, Status.RASCUNHO, ator=ator, ip=ip, motivo=motivo)
         solicitacao.representante_legal = None
         solicitacao.passo = "representante"
         solicitacao.save(update_fields=["representante_legal", "passo", "updated_at"])
         registrar(
             "solicitacao.indicacao_recusada",
             objeto=solicitacao,
-            ator=usuario,
+            ator=ator,
             ip=ip,
             descricao=f"Representante legal de {formatar_cnpj(solicitacao.cnpj)}",
         )
@@ -457,7 +460,7 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
             solicitante.email,
             {
                 "nome": solicitante.nome,
-                "indicado": selectors.nome_protegido(usuario),
+                "indicado": selectors.nome_protegido(ator),
                 "solicitacao": str(solicitacao),
                 "parceiro": solicitacao.nome_parceiro,
                 "link": link_absoluto(
@@ -469,8 +472,8 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
     return solicitacao
 
 
-def salvar_cargo_ri(solicitacao, usuario, *, cargo):
-    return _salvar_passo(solicitacao, usuario, "revisao", responsavel={"cargo": cargo})
+def salvar_cargo_ri(solicitacao, *, ator, cargo):
+    return _salvar_passo(solicitacao, ator, "revisao", responsavel={"cargo": cargo})
 
 
 def _passo_seguinte(solicitacao, atual):
@@ -479,7 +482,7 @@ def _passo_seguinte(solicitacao, atual):
 
 
 def anexar_documento(
-    solicitacao, usuario, *, obrigacao, arquivo, data_emissao=None, data_validade=None
+    solicitacao, *, ator, obrigacao, arquivo, data_emissao=None, data_validade=None, ip=None
 ):
     """Guarda um arquivo (PDF, PNG ou JPEG pelo conteúdo) para uma Obrigação da solicitação.
 
@@ -500,12 +503,12 @@ def anexar_documento(
         solicitacao = _travar(solicitacao)
         _exigir_editavel(solicitacao)
         # Antes de gravar o arquivo: quem passou da cota não ocupa disco nenhum.
-        _travar_pessoa(usuario)
-        conferir_cota_de_envio(usuario, arquivo.size)
+        _travar_pessoa(ator)
+        conferir_cota_de_envio(ator, arquivo.size)
         anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
         if anterior and anterior.analisado_em:
             mudar_status_documento(
-                anterior, StatusDocumento.SUBSTITUIDO, ator=usuario, motivo="Trocado"
+                anterior, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Trocado", ip=ip
             )
         elif anterior:
             _apagar_anexo(anterior)
@@ -524,28 +527,31 @@ def anexar_documento(
             vence_em=Documento.vencimento(
                 obrigacao, data_emissao=data_emissao, data_validade=data_validade
             ),
-            enviado_por=usuario,
+            enviado_por=ator,
         )
         solicitacao.save(update_fields=["updated_at"])
         registrar(
             "documento.anexado",
             objeto=documento,
-            ator=usuario,
+            ator=ator,
             descricao=f"{obrigacao.nome} ({solicitacao})",
             depois={"sha256": sha256, "tamanho": arquivo.size},
+            ip=ip,
         )
     return documento
 
 
-def remover_documento(documento, usuario):
+def remover_documento(documento, *, ator, ip=None):
     """Tira um anexo de uma solicitação editável (o já analisado fica como substituído)."""
     with transaction.atomic():
         solicitacao = _travar(documento.solicitacao)
         _exigir_editavel(solicitacao)
-        registrar("documento.removido", objeto=documento, ator=usuario, descricao=str(documento))
+        registrar(
+            "documento.removido", objeto=documento, ator=ator, descricao=str(documento), ip=ip
+        )
         if documento.analisado_em:
             mudar_status_documento(
-                documento, StatusDocumento.SUBSTITUIDO, ator=usuario, motivo="Removido"
+                documento, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Removido", ip=ip
             )
         else:
             _apagar_anexo(documento)
@@ -558,22 +564,22 @@ def _apagar_anexo(documento):
 
 
 # --- Envio, assinatura e análise ------------------------------------------------------------
-def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
+def enviar_para_assinatura(solicitacao, *, ator, ip=None):
     """rascunho|devolvida → aguardando_assinatura. Avisa o RL quando não é quem preparou."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         faltas = selectors.pendencias(solicitacao)
         if faltas:
             raise SolicitacaoIncompleta(faltas)
-        transicionar(solicitacao, Status.AGUARDANDO_ASSINATURA, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.AGUARDANDO_ASSINATURA, ator=ator, ip=ip)
         rl = solicitacao.representante_legal
-        if rl != usuario:
+        if rl != ator:
             enfileirar_email(
                 "assinatura_pendente",
                 rl.email,
                 {
                     "nome": rl.nome,
-                    "solicitante": usuario.nome,
+                    "solicitante": ator.nome,
                     "solicitacao": str(solicitacao),
                     "parceiro": solicitacao.nome_parceiro,
                     "link": link_absoluto("declaracoes:assinaturas"),
@@ -583,20 +589,18 @@ def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
     return solicitacao
 
 
-def reabrir(solicitacao, usuario, *, ip=None):
+def reabrir(solicitacao, *, ator, ip=None):
     """aguardando_assinatura → rascunho, antes da assinatura, para corrigir algo."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         desde = selectors.inicio_da_assinatura(solicitacao)
         if solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=desde):
             raise TransicaoInvalida("A declaração já foi assinada; encaminhe para análise.")
-        transicionar(
-            solicitacao, Status.RASCUNHO, ator=usuario, ip=ip, motivo="Reaberta para edição"
-        )
+        transicionar(solicitacao, Status.RASCUNHO, ator=ator, ip=ip, motivo="Reaberta para edição")
     return solicitacao
 
 
-def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
+def encaminhar_para_analise(solicitacao, *, ator, ip=None):
     """aguardando_assinatura → em_analise; só com a declaração assinada pelo RL."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
@@ -604,7 +608,7 @@ def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
             raise SolicitacaoIncompleta(
                 ["A declaração de autenticidade ainda não foi assinada pelo representante legal."]
             )
-        transicionar(solicitacao, Status.EM_ANALISE, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.EM_ANALISE, ator=ator, ip=ip)
         solicitacao.enviada_em = timezone.now()
         solicitacao.save(update_fields=["enviada_em", "updated_at"])
         for pessoa in {solicitacao.solicitante, solicitacao.representante_legal}:
@@ -622,12 +626,12 @@ def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
     return solicitacao
 
 
-def cancelar(solicitacao, usuario, *, ip=None):
+def cancelar(solicitacao, *, ator, ip=None):
     """rascunho|devolvida → cancelada, pelo solicitante; os arquivos anexados são apagados."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        transicionar(solicitacao, Status.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
-        _apagar_arquivos(solicitacao, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.CANCELADA, ator=ator, ip=ip, motivo="Cancelada")
+        _apagar_arquivos(solicitacao, ator=ator, ip=ip)
     return solicitacao
 
 
@@ -775,15 +779,15 @@ def _cancelar_parado(pk, dia):
 
 
 # --- Responsáveis pelas Informações (pelo RL) -----------------------------------------------
-def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True):
+def incluir_responsavel(parceiro, pessoa, *, ator, cargo="", ip=None, avisar=True):
     """RL inclui um RI já cadastrado no portal. Imediato, auditado, e-mail ao RI.
 
     O RI incluído pelo RL (pelo CPF) confirma ou recusa no painel; até confirmar, os outros
     veem só o nome abreviado e o CPF mascarado. Também usado na aprovação de uma Inscrição
-    como RI (``rl`` é então o analista, o aviso é o e-mail da decisão, por isso
+    como RI (``ator`` é então o analista, o aviso é o e-mail da decisão, por isso
     ``avisar=False``, e a própria pessoa pediu: o vínculo já nasce confirmado).
     """
-    if pessoa == rl:
+    if pessoa == ator:
         raise ErroDeParceiros("Você já é o representante legal desta organização.")
     try:
         with transaction.atomic():
@@ -792,25 +796,25 @@ def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True)
                 parceiro=parceiro,
                 papel=Vinculo.Papel.RI,
                 cargo=cargo,
-                criado_por=rl,
+                criado_por=ator,
                 aceito_em=None if avisar else timezone.now(),
             )
             registrar(
                 "vinculo.ri_incluido",
                 objeto=vinculo,
-                ator=rl,
+                ator=ator,
                 usuario_afetado=pessoa,
                 ip=ip,
                 descricao=f"RI incluído em {parceiro.cnpj_formatado}",
             )
             if avisar:
-                _avisar_responsavel("responsavel_incluido", vinculo, rl)
+                _avisar_responsavel("responsavel_incluido", vinculo, ator)
     except IntegrityError as erro:
         raise ErroDeParceiros("Esta pessoa já é responsável por esta organização.") from erro
     return vinculo
 
 
-def remover_responsavel(vinculo, rl, *, ip=None):
+def remover_responsavel(vinculo, *, ator, ip=None):
     """RL encerra o vínculo de um RI (fica no histórico)."""
     with transaction.atomic():
         vinculo = Vinculo.objects.select_for_update().get(pk=vinculo.pk)
@@ -818,17 +822,17 @@ def remover_responsavel(vinculo, rl, *, ip=None):
             return vinculo
         vinculo.ativo = False
         vinculo.encerrado_em = timezone.now()
-        vinculo.encerrado_por = rl
+        vinculo.encerrado_por = ator
         vinculo.save(update_fields=["ativo", "encerrado_em", "encerrado_por"])
         registrar(
             "vinculo.ri_removido",
             objeto=vinculo,
-            ator=rl,
+            ator=ator,
             usuario_afetado=vinculo.usuario,
             ip=ip,
             descricao=f"RI removido de {vinculo.parceiro.cnpj_formatado}",
         )
-        _avisar_responsavel("responsavel_removido", vinculo, rl)
+        _avisar_responsavel("responsavel_removido", vinculo, ator)
     return vinculo
 
 
@@ -841,37 +845,37 @@ def _travar_inclusao(vinculo, usuario):
     return vinculo
 
 
-def confirmar_responsavel(vinculo, usuario, *, ip=None):
+def confirmar_responsavel(vinculo, *, ator, ip=None):
     """O RI incluído pelo RL confirma o vínculo: daí em diante o nome aparece completo."""
     with transaction.atomic():
-        vinculo = _travar_inclusao(vinculo, usuario)
+        vinculo = _travar_inclusao(vinculo, ator)
         vinculo.aceito_em = timezone.now()
         vinculo.save(update_fields=["aceito_em"])
         registrar(
             "vinculo.ri_confirmado",
             objeto=vinculo,
-            ator=usuario,
-            usuario_afetado=usuario,
+            ator=ator,
+            usuario_afetado=ator,
             ip=ip,
             descricao=f"RI confirmado em {vinculo.parceiro.cnpj_formatado}",
         )
     return vinculo
 
 
-def recusar_responsavel(vinculo, usuario, *, ip=None):
+def recusar_responsavel(vinculo, *, ator, ip=None):
     """O RI incluído pelo RL recusa: o vínculo é encerrado e o RL recebe um e-mail com o
     nome abreviado e o CPF mascarado de quem recusou."""
     with transaction.atomic():
-        vinculo = _travar_inclusao(vinculo, usuario)
+        vinculo = _travar_inclusao(vinculo, ator)
         vinculo.ativo = False
         vinculo.encerrado_em = timezone.now()
-        vinculo.encerrado_por = usuario
+        vinculo.encerrado_por = ator
         vinculo.save(update_fields=["ativo", "encerrado_em", "encerrado_por"])
         registrar(
             "vinculo.ri_recusado",
             objeto=vinculo,
-            ator=usuario,
-            usuario_afetado=usuario,
+            ator=ator,
+            usuario_afetado=ator,
             ip=ip,
             descricao=f"RI recusou a inclusão em {vinculo.parceiro.cnpj_formatado}",
         )
@@ -882,7 +886,7 @@ def recusar_responsavel(vinculo, usuario, *, ip=None):
                 rl.email,
                 {
                     "nome": rl.nome,
-                    "indicado": selectors.nome_protegido(usuario),
+                    "indicado": selectors.nome_protegido(ator),
                     "parceiro": vinculo.parceiro.razao_social,
                     "cnpj": vinculo.parceiro.cnpj_formatado,
                     "link": link_absoluto("parceiros:responsaveis", vinculo.parceiro.cnpj),
@@ -917,15 +921,15 @@ class NovoRL(NamedTuple):
     mandato_fim: date | None
 
 
-def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=None, ip=None):
-    """Torna ``usuario`` o RL ativo, encerrando o anterior (aprovação, demo).
+def vincular_rl(parceiro, pessoa, *, cargo, mandato_inicio, mandato_fim, ator=None, ip=None):
+    """Torna ``pessoa`` o RL ativo, encerrando o anterior (aprovação, demo).
 
     A regra é a de ``vincular_rls_em_massa`` (a mesma da importação), para um Parceiro; depois
     recalcula a situação dele (documentos que vencem com o mandato).
     """
     with transaction.atomic():
         ids = vincular_rls_em_massa(
-            [NovoRL(parceiro.pk, usuario.pk, cargo, mandato_inicio, mandato_fim)],
+            [NovoRL(parceiro.pk, pessoa.pk, cargo, mandato_inicio, mandato_fim)],
             ator=ator,
             ip=ip,
             descricao=f"RL de {parceiro.cnpj_formatado}",
@@ -1014,7 +1018,7 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
     return criados
 
 
-def atualizar_mandatos_em_massa(alteracoes, *, ator=None):
+def atualizar_mandatos_em_massa(alteracoes, *, ator=None, ip=None):
     """Atualiza cargo e mandato de RLs ativos vindos de uma carga (a mesma pessoa continua RL).
 
     ``alteracoes``: (vinculo_id, usuario_id, antes, depois), ``antes``/``depois`` como
@@ -1044,6 +1048,7 @@ def atualizar_mandatos_em_massa(alteracoes, *, ator=None):
                     descricao="Cargo ou mandato atualizado pela importação",
                     antes={c: str(v) for c, v in zip(campos, antes, strict=True)},
                     depois={c: str(v) for c, v in zip(campos, depois, strict=True)},
+                    ip=ip,
                 )
                 for pk, usuario_id, antes, depois in alteracoes
             ]
@@ -1155,7 +1160,7 @@ def cadastrar_parceiros_em_massa(novos, *, agora=None):
         return dict(Parceiro.objects.filter(cnpj__in=list(novos)).values_list("cnpj", "pk"))
 
 
-def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None):
+def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None, ip=None):
     """Atualiza de uma vez os dados de organizações vindos de uma carga (importação de novo).
 
     ``alteracoes``: (pk, cnpj, antes, depois), ``antes``/``depois`` como ``DadosDeCarga``.
@@ -1186,6 +1191,7 @@ def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None):
                     descricao=f"{formatar_cnpj(cnpj)}: dados da importação",
                     antes=dict(zip(_CAMPOS_DA_CARGA, antes, strict=True)),
                     depois=dict(zip(_CAMPOS_DA_CARGA, depois, strict=True)),
+                    ip=ip,
                 )
                 for objeto, (_, cnpj, antes, depois) in zip(objetos, alteracoes, strict=True)
             ]
@@ -1226,7 +1232,7 @@ CAMPOS_DA_ADMINISTRACAO = {
 }
 
 
-def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
+def alterar_pela_administracao(parceiro, *, ator, ip=None, **campos):
     """A equipe do Estado altera campos mantidos por ela (MROSC, CADIN-MG, SIAFI-MG...).
 
     Só os campos permitidos; grava antes/depois na auditoria e recalcula a situação. Quem é

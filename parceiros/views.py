@@ -37,7 +37,7 @@ def solicitacao_nova(request):
         if Parceiro.objects.filter(cnpj=cnpj).exists():
             return redirect("parceiros:vinculacao", cnpj=cnpj)
         try:
-            solicitacao = services.iniciar_inscricao(request.user, cnpj, ip=ip(request))
+            solicitacao = services.iniciar_inscricao(cnpj, ator=request.user, ip=ip(request))
         except ErroDeDominio as erro:
             form.add_error("cnpj", erro)
         else:
@@ -71,7 +71,9 @@ def solicitacao_atualizacao(request, cnpj, tipo):
 
 def _iniciar_atualizacao(request, parceiro, tipo):
     try:
-        solicitacao = services.iniciar_atualizacao(request.user, parceiro, tipo, ip=ip(request))
+        solicitacao = services.iniciar_atualizacao(
+            parceiro, tipo, ator=request.user, ip=ip(request)
+        )
     except ErroDeDominio as erro:
         return _falhou(request, erro, "accounts:painel")
     return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo=solicitacao.passo)
@@ -115,13 +117,13 @@ def passo_dados(request, solicitacao):
         form = forms.ContatosForm(_dados(request), initial=inicial)
     if request.method == "POST" and request.POST.get("acao") == "receita":
         try:
-            services.atualizar_da_receita(solicitacao, request.user)
+            services.atualizar_da_receita(solicitacao, ator=request.user)
             messages.success(request, "Dados da Receita Federal atualizados.")
         except ErroDeDominio as erro:
             return _falhou(request, erro, request.path)
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
-        services.salvar_dados(solicitacao, request.user, **form.cleaned_data)
+        services.salvar_dados(solicitacao, ator=request.user, **form.cleaned_data)
         solicitacao.refresh_from_db()
         return _proximo(solicitacao)
     contexto = _contexto(
@@ -152,7 +154,7 @@ def passo_representante(request, solicitacao):
         dados = form.cleaned_data
         services.salvar_representante(
             solicitacao,
-            request.user,
+            ator=request.user,
             representante=form.representante,
             cargo=dados["cargo"],
             mandato_inicio=dados["mandato_inicio"],
@@ -192,7 +194,11 @@ def passo_documentos(request, solicitacao):
         if form.is_valid():
             try:
                 services.anexar_documento(
-                    solicitacao, request.user, obrigacao=obrigacao, **form.cleaned_data
+                    solicitacao,
+                    ator=request.user,
+                    obrigacao=obrigacao,
+                    ip=ip(request),
+                    **form.cleaned_data,
                 )
             except ErroDeDominio as erro:
                 form.add_error("arquivo", erro)
@@ -231,9 +237,11 @@ def passo_revisao(request, solicitacao):
                 request, "parceiros/passo_revisao.html", _revisao(request, solicitacao, form)
             )
         if form is not None:
-            services.salvar_cargo_ri(solicitacao, request.user, cargo=form.cleaned_data["cargo"])
+            services.salvar_cargo_ri(
+                solicitacao, ator=request.user, cargo=form.cleaned_data["cargo"]
+            )
         try:
-            services.enviar_para_assinatura(solicitacao, request.user, ip=ip(request))
+            services.enviar_para_assinatura(solicitacao, ator=request.user, ip=ip(request))
         except ErroDeDominio as erro:
             return _falhou(request, erro, request.path)
         if solicitacao.representante_legal_id == request.user.pk:
@@ -277,7 +285,7 @@ def documento_remover(request, pk, documento_pk):
     solicitacao = permissions.get_solicitacao_editavel(request, pk)
     documento = get_object_or_404(solicitacao.documentos_atuais, pk=documento_pk)
     try:
-        services.remover_documento(documento, request.user)
+        services.remover_documento(documento, ator=request.user, ip=ip(request))
     except ErroDeDominio as erro:
         return _falhou(request, erro, solicitacao_url(solicitacao))
     messages.success(request, "Documento retirado da solicitação.")
@@ -303,7 +311,7 @@ def _acao(servico, mensagem):
         if not selectors.pode(servico.__name__, solicitacao, request.user):
             raise Http404
         try:
-            servico(solicitacao, request.user, ip=ip(request))
+            servico(solicitacao, ator=request.user, ip=ip(request))
         except ErroDeDominio as erro:
             return _falhou(request, erro, solicitacao_url(solicitacao))
         messages.success(request, mensagem)
@@ -333,7 +341,7 @@ def indicacao_responder(request, pk, resposta):
         raise Http404
     servico = services.aceitar_indicacao if resposta == "aceitar" else services.recusar_indicacao
     try:
-        servico(solicitacao, request.user, ip=ip(request))
+        servico(solicitacao, ator=request.user, ip=ip(request))
     except ErroDeDominio as erro:
         return _falhou(request, erro, "declaracoes:assinaturas")
     if resposta == "aceitar":
@@ -362,8 +370,8 @@ def responsaveis(request, cnpj):
         try:
             services.incluir_responsavel(
                 parceiro,
-                request.user,
                 form.pessoa,
+                ator=request.user,
                 cargo=form.cleaned_data["cargo"],
                 ip=ip(request),
             )
@@ -393,7 +401,7 @@ def responsaveis(request, cnpj):
 def responsavel_remover(request, cnpj, vinculo_pk):
     parceiro = permissions.get_parceiro_como_rl(request, cnpj)
     vinculo = get_object_or_404(parceiro.vinculos, pk=vinculo_pk, papel=Vinculo.Papel.RI)
-    services.remover_responsavel(vinculo, request.user, ip=ip(request))
+    services.remover_responsavel(vinculo, ator=request.user, ip=ip(request))
     nome = selectors.nome_visivel(
         vinculo.usuario, request.user, aceito=vinculo.aceito_em is not None
     )
@@ -424,7 +432,7 @@ def inclusao_responder(request, vinculo_pk, resposta):
         services.confirmar_responsavel if resposta == "confirmar" else services.recusar_responsavel
     )
     try:
-        servico(vinculo, request.user, ip=ip(request))
+        servico(vinculo, ator=request.user, ip=ip(request))
     except ErroDeDominio as erro:
         return _falhou(request, erro, "declaracoes:assinaturas")
     if resposta == "confirmar":

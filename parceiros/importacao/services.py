@@ -120,7 +120,7 @@ def validar(importacao_id):
     return importacao
 
 
-def confirmar(importacao, *, ator=None, agendar=True):
+def confirmar(importacao, *, ator=None, agendar=True, ip=None):
     """Pronta (ou falhou depois da prévia) → importando; a gravação vai para a fila."""
     with transaction.atomic():
         importacao = _travar(importacao.pk)
@@ -140,6 +140,7 @@ def confirmar(importacao, *, ator=None, agendar=True):
             ator=ator,
             descricao=f"Importação nº {importacao.pk} ({importacao.nome})",
             depois=importacao.contagens,
+            ip=ip,
         )
         if agendar:
             tasks.importar_cadastro.delay_on_commit(importacao.pk)
