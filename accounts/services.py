@@ -13,7 +13,8 @@ os e-mails na caixa de saída (enviados depois do commit).
 
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from axes.utils import reset as axes_reset
@@ -547,7 +548,14 @@ def criar_pendentes_em_massa(pessoas, *, agora=None):
     return dict(Usuario.objects.filter(cpf__in=[p[0] for p in pessoas]).values_list("cpf", "pk"))
 
 
-def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=None, ip=None):
+def atualizar_pendentes_em_massa(
+    alteracoes: Sequence[tuple],
+    *,
+    ator: Usuario | None = None,
+    descricao: str = "",
+    agora: datetime | None = None,
+    ip: str | None = None,
+) -> int:
     """Atualiza nome, e-mail e telefone de contas ainda *pendentes* vindos de uma carga.
 
     ``alteracoes``: (pk, antes, depois), cada um um dict com nome, email e telefone. Conta já
@@ -985,7 +993,7 @@ def _tem_outros_dados(usuario) -> bool:
 
 
 # --- Buscas por CPF de outra pessoa (cota diária e auditoria) --------------------------------
-def exigir_cota_diaria(acao, limite, *, ator, mensagem):
+def exigir_cota_diaria(acao: str, limite: int, *, ator: Usuario, mensagem: str) -> None:
     """Recusa com ``CotaEsgotada`` se ``ator`` já fez ``acao`` ``limite`` vezes hoje.
 
     Chamada dentro da transação de quem grava a busca: trava a linha da conta, então duas

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import Usuario
 from accounts.services import exigir_cota_diaria
 from cagec.lib import pdf
 from cagec.lib.auditoria import registrar
@@ -36,7 +37,7 @@ class AssinaturaRecusada(ErroDeDeclaracoes):
     """Quem não pode assinar esta declaração, ou ela já foi assinada."""
 
 
-def texto_da_declaracao(solicitacao, *, ator) -> str:
+def texto_da_declaracao(solicitacao: Solicitacao, *, ator: Usuario) -> str:
     """O texto exato que o RL assina (e cujo SHA-256 fica guardado)."""
     contexto = {
         "solicitacao": solicitacao,
@@ -69,7 +70,9 @@ def _data_br(iso):
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
 
 
-def assinar(solicitacao, *, ator, ip=None, user_agent=""):
+def assinar(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None, user_agent: str = ""
+) -> Declaracao:
     """Assina a declaração da solicitação *aguardando assinatura* (só o RL indicado).
 
     A senha já foi conferida pelo formulário (a tentativa errada conta para o bloqueio).
@@ -147,7 +150,7 @@ def contexto_pdf(declaracao):
     }
 
 
-def revogar(declaracao, *, ator, motivo, ip=None):
+def revogar(declaracao: Declaracao, *, ator: Usuario, motivo: str, ip: str | None = None) -> int:
     """Revoga uma declaração (ver ``declaracoes.revogacao``)."""
     return revogacao.revogar(declaracao, ator=ator, motivo=motivo, ip=ip)
 

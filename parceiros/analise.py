@@ -35,7 +35,9 @@ class DecisaoInvalida(ErroDeParceiros):
     """Decisão incoerente (motivo, pareceres): as mensagens dizem o que corrigir."""
 
 
-def exigir_imparcialidade(solicitacao, *, ator, ip=None):
+def exigir_imparcialidade(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> None:
     """Recusa quem é parte da solicitação (``permissions.anotar_conflito``), com auditoria.
 
     Chamada antes da transação da decisão, para a linha da auditoria não ser desfeita junto
@@ -58,7 +60,15 @@ def exigir_imparcialidade(solicitacao, *, ator, ip=None):
     )
 
 
-def decidir(solicitacao, *, ator, decisao, motivo="", pareceres=None, ip=None):
+def decidir(
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    decisao: str,
+    motivo: str = "",
+    pareceres: dict | None = None,
+    ip: str | None = None,
+) -> Solicitacao:
     """em_analise → aprovada | aprovada_parcialmente | devolvida | reprovada.
 
     ``pareceres``: {documento_id: (Parecer, motivo)}. Motivo obrigatório, exceto para

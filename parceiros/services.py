@@ -16,16 +16,19 @@ pendências, declaração vigente...) ficam em ``selectors``.
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.lib import copia
 from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
@@ -38,9 +41,11 @@ from .erros import ErroDeParceiros, TransicaoInvalida
 from .models import (
     Documento,
     NaturezaJuridica,
+    Obrigacao,
     Parceiro,
     Sequencia,
     Solicitacao,
+    TipoParceiro,
     TransicaoSolicitacao,
     Vinculo,
 )
@@ -136,7 +141,14 @@ _TRANSICOES_DOCUMENTO = {
 }
 
 
-def mudar_status_documento(documento, para, *, ator=None, motivo="", ip=None):
+def mudar_status_documento(
+    documento: Documento,
+    para: str,
+    *,
+    ator: Usuario | None = None,
+    motivo: str = "",
+    ip: str | None = None,
+) -> None:
     """Único lugar que muda ``Documento.status`` (tabela acima), com auditoria.
 
     Grava só o status; o chamador grava os outros campos que mudou junto (parecer,
@@ -161,7 +173,9 @@ def mudar_status_documento(documento, para, *, ator=None, motivo="", ip=None):
     )
 
 
-def substituir_aprovados(parceiro, obrigacao, *, ator=None, ip=None):
+def substituir_aprovados(
+    parceiro: Parceiro, obrigacao: Obrigacao, *, ator: Usuario | None = None, ip: str | None = None
+) -> None:
     """O aprovado atual da obrigação vai para o histórico (aprovado → substituído)."""
     anteriores = (
         Documento.objects.select_for_update()
@@ -226,7 +240,7 @@ def dados_da_receita(cnpj):
     return registro
 
 
-def iniciar_inscricao(cnpj, *, ator, ip=None):
+def iniciar_inscricao(cnpj: str, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
     """Cria o rascunho de Inscrição de Parceiro com os dados da Receita (travados).
 
     Pré-condição: CNPJ válido e ainda fora do CAGEC (quem está no CAGEC vai para a
@@ -259,7 +273,9 @@ def iniciar_inscricao(cnpj, *, ator, ip=None):
     return solicitacao
 
 
-def iniciar_atualizacao(parceiro, tipo, *, ator, ip=None):
+def iniciar_atualizacao(
+    parceiro: Parceiro, tipo: str, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """Rascunho de atualização (dados, documentos, vinculação de RL ou inscrição como RI).
 
     Reaproveita um rascunho aberto do mesmo tipo para o mesmo Parceiro. O RL que vai
@@ -344,7 +360,15 @@ def _salvar_passo(solicitacao, usuario, proximo, **dados):
     return solicitacao
 
 
-def salvar_dados(solicitacao, *, ator, tipo=None, site, email_institucional, telefone):
+def salvar_dados(
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    tipo: TipoParceiro | None = None,
+    site: str,
+    email_institucional: str,
+    telefone: str,
+) -> Solicitacao:
     """Passo *dados*: tipo de parceiro (só na inscrição) e contatos editáveis."""
     contatos = {"site": site, "email_institucional": email_institucional, "telefone": telefone}
     extra = {"tipo_id": tipo.pk} if tipo is not None else {}
@@ -353,13 +377,21 @@ def salvar_dados(solicitacao, *, ator, tipo=None, site, email_institucional, tel
     )
 
 
-def atualizar_da_receita(solicitacao, *, ator):
+def atualizar_da_receita(solicitacao: Solicitacao, *, ator: Usuario) -> Solicitacao:
     """Atualização de dados: traz de novo os dados da Receita para comparar com o cadastro."""
     registro = dados_da_receita(solicitacao.cnpj)
     return _salvar_passo(solicitacao, ator, solicitacao.passo, receita=registro.como_dict())
 
 
-def salvar_representante(solicitacao, *, ator, representante, cargo, mandato_inicio, mandato_fim):
+def salvar_representante(
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    representante: Usuario,
+    cargo: str,
+    mandato_inicio: date,
+    mandato_fim: date,
+) -> Solicitacao:
     """Passo *representante*: quem é o RL (eu ou outra pessoa do portal), cargo e mandato.
 
     Trocar o RL zera o aceite: a pessoa indicada por CPF precisa aceitar (ou assinar) antes
@@ -405,7 +437,9 @@ def _travar_indicacao(solicitacao, usuario):
     return solicitacao
 
 
-def aceitar_indicacao(solicitacao, *, ator, ip=None):
+def aceitar_indicacao(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """O RL indicado por CPF confirma que é o representante legal (rascunho, aguardando
     assinatura ou devolvida). Sem efeito se já aceitou. Daí em diante quem preparou a
     solicitação vê o nome completo; assinar a declaração também aceita."""
@@ -417,7 +451,7 @@ def aceitar_indicacao(solicitacao, *, ator, ip=None):
     return solicitacao
 
 
-def registrar_aceite(solicitacao, *, ator, ip=None):
+def registrar_aceite(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> None:
     """Grava o aceite (já travada, dentro da transação de quem chama: aceite ou assinatura)."""
     solicitacao.representante_aceite_em = timezone.now()
     solicitacao.save(update_fields=["representante_aceite_em", "updated_at"])
@@ -430,7 +464,9 @@ def registrar_aceite(solicitacao, *, ator, ip=None):
     )
 
 
-def recusar_indicacao(solicitacao, *, ator, ip=None):
+def recusar_indicacao(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """O RL indicado por CPF recusa: a solicitação fica sem RL e volta ao passo do
     representante (aguardando assinatura → rascunho). Quem preparou recebe um e-mail com o
     nome abreviado e o CPF mascarado (nunca o nome completo). Só antes de aceitar."""
@@ -472,7 +508,7 @@ def recusar_indicacao(solicitacao, *, ator, ip=None):
     return solicitacao
 
 
-def salvar_cargo_ri(solicitacao, *, ator, cargo):
+def salvar_cargo_ri(solicitacao: Solicitacao, *, ator: Usuario, cargo: str) -> Solicitacao:
     return _salvar_passo(solicitacao, ator, "revisao", responsavel={"cargo": cargo})
 
 
@@ -482,8 +518,15 @@ def _passo_seguinte(solicitacao, atual):
 
 
 def anexar_documento(
-    solicitacao, *, ator, obrigacao, arquivo, data_emissao=None, data_validade=None, ip=None
-):
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    obrigacao: Obrigacao,
+    arquivo: File,
+    data_emissao: date | None = None,
+    data_validade: date | None = None,
+    ip: str | None = None,
+) -> Documento:
     """Guarda um arquivo (PDF, PNG ou JPEG pelo conteúdo) para uma Obrigação da solicitação.
 
     Troca o anexo anterior da mesma Obrigação nesta solicitação: se ninguém o analisou,
@@ -541,7 +584,7 @@ def anexar_documento(
     return documento
 
 
-def remover_documento(documento, *, ator, ip=None):
+def remover_documento(documento: Documento, *, ator: Usuario, ip: str | None = None) -> None:
     """Tira um anexo de uma solicitação editável (o já analisado fica como substituído)."""
     with transaction.atomic():
         solicitacao = _travar(documento.solicitacao)
@@ -564,7 +607,9 @@ def _apagar_anexo(documento):
 
 
 # --- Envio, assinatura e análise ------------------------------------------------------------
-def enviar_para_assinatura(solicitacao, *, ator, ip=None):
+def enviar_para_assinatura(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """rascunho|devolvida → aguardando_assinatura. Avisa o RL quando não é quem preparou."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
@@ -589,7 +634,7 @@ def enviar_para_assinatura(solicitacao, *, ator, ip=None):
     return solicitacao
 
 
-def reabrir(solicitacao, *, ator, ip=None):
+def reabrir(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
     """aguardando_assinatura → rascunho, antes da assinatura, para corrigir algo."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
@@ -600,7 +645,9 @@ def reabrir(solicitacao, *, ator, ip=None):
     return solicitacao
 
 
-def encaminhar_para_analise(solicitacao, *, ator, ip=None):
+def encaminhar_para_analise(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """aguardando_assinatura → em_analise; só com a declaração assinada pelo RL."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
@@ -626,7 +673,7 @@ def encaminhar_para_analise(solicitacao, *, ator, ip=None):
     return solicitacao
 
 
-def cancelar(solicitacao, *, ator, ip=None):
+def cancelar(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
     """rascunho|devolvida → cancelada, pelo solicitante; os arquivos anexados são apagados."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
@@ -779,7 +826,15 @@ def _cancelar_parado(pk, dia):
 
 
 # --- Responsáveis pelas Informações (pelo RL) -----------------------------------------------
-def incluir_responsavel(parceiro, pessoa, *, ator, cargo="", ip=None, avisar=True):
+def incluir_responsavel(
+    parceiro: Parceiro,
+    pessoa: Usuario,
+    *,
+    ator: Usuario,
+    cargo: str = "",
+    ip: str | None = None,
+    avisar: bool = True,
+) -> Vinculo:
     """RL inclui um RI já cadastrado no portal. Imediato, auditado, e-mail ao RI.
 
     O RI incluído pelo RL (pelo CPF) confirma ou recusa no painel; até confirmar, os outros
@@ -814,7 +869,7 @@ def incluir_responsavel(parceiro, pessoa, *, ator, cargo="", ip=None, avisar=Tru
     return vinculo
 
 
-def remover_responsavel(vinculo, *, ator, ip=None):
+def remover_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = None) -> Vinculo:
     """RL encerra o vínculo de um RI (fica no histórico)."""
     with transaction.atomic():
         vinculo = Vinculo.objects.select_for_update().get(pk=vinculo.pk)
@@ -845,7 +900,7 @@ def _travar_inclusao(vinculo, usuario):
     return vinculo
 
 
-def confirmar_responsavel(vinculo, *, ator, ip=None):
+def confirmar_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = None) -> Vinculo:
     """O RI incluído pelo RL confirma o vínculo: daí em diante o nome aparece completo."""
     with transaction.atomic():
         vinculo = _travar_inclusao(vinculo, ator)
@@ -862,7 +917,7 @@ def confirmar_responsavel(vinculo, *, ator, ip=None):
     return vinculo
 
 
-def recusar_responsavel(vinculo, *, ator, ip=None):
+def recusar_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = None) -> Vinculo:
     """O RI incluído pelo RL recusa: o vínculo é encerrado e o RL recebe um e-mail com o
     nome abreviado e o CPF mascarado de quem recusou."""
     with transaction.atomic():
@@ -921,7 +976,16 @@ class NovoRL(NamedTuple):
     mandato_fim: date | None
 
 
-def vincular_rl(parceiro, pessoa, *, cargo, mandato_inicio, mandato_fim, ator=None, ip=None):
+def vincular_rl(
+    parceiro: Parceiro,
+    pessoa: Usuario,
+    *,
+    cargo: str,
+    mandato_inicio: date,
+    mandato_fim: date,
+    ator: Usuario | None = None,
+    ip: str | None = None,
+) -> Vinculo:
     """Torna ``pessoa`` o RL ativo, encerrando o anterior (aprovação, demo).
 
     A regra é a de ``vincular_rls_em_massa`` (a mesma da importação), para um Parceiro; depois
@@ -1018,7 +1082,9 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
     return criados
 
 
-def atualizar_mandatos_em_massa(alteracoes, *, ator=None, ip=None):
+def atualizar_mandatos_em_massa(
+    alteracoes: Sequence[tuple], *, ator: Usuario | None = None, ip: str | None = None
+) -> int:
     """Atualiza cargo e mandato de RLs ativos vindos de uma carga (a mesma pessoa continua RL).
 
     ``alteracoes``: (vinculo_id, usuario_id, antes, depois), ``antes``/``depois`` como
@@ -1160,7 +1226,13 @@ def cadastrar_parceiros_em_massa(novos, *, agora=None):
         return dict(Parceiro.objects.filter(cnpj__in=list(novos)).values_list("cnpj", "pk"))
 
 
-def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None, ip=None):
+def atualizar_parceiros_em_massa(
+    alteracoes: Sequence[tuple],
+    *,
+    ator: Usuario | None = None,
+    agora: datetime | None = None,
+    ip: str | None = None,
+) -> int:
     """Atualiza de uma vez os dados de organizações vindos de uma carga (importação de novo).
 
     ``alteracoes``: (pk, cnpj, antes, depois), ``antes``/``depois`` como ``DadosDeCarga``.
@@ -1232,7 +1304,9 @@ CAMPOS_DA_ADMINISTRACAO = {
 }
 
 
-def alterar_pela_administracao(parceiro, *, ator, ip=None, **campos):
+def alterar_pela_administracao(
+    parceiro: Parceiro, *, ator: Usuario, ip: str | None = None, **campos: object
+) -> Parceiro:
     """A equipe do Estado altera campos mantidos por ela (MROSC, CADIN-MG, SIAFI-MG...).
 
     Só os campos permitidos; grava antes/depois na auditoria e recalcula a situação. Quem é

@@ -8,6 +8,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.lib import travas
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
@@ -120,7 +121,13 @@ def validar(importacao_id):
     return importacao
 
 
-def confirmar(importacao, *, ator=None, agendar=True, ip=None):
+def confirmar(
+    importacao: ImportacaoCadastro,
+    *,
+    ator: Usuario | None = None,
+    agendar: bool = True,
+    ip: str | None = None,
+) -> ImportacaoCadastro:
     """Pronta (ou falhou depois da prévia) → importando; a gravação vai para a fila."""
     with transaction.atomic():
         importacao = _travar(importacao.pk)
