@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import acoes_de_hoje
-from accounts.services import CotaEsgotada
 from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
@@ -89,7 +88,7 @@ def consulta_cpf(request):
             resultados = services.consultar_por_cpf(
                 form.cleaned_data["cpf"], ator=request.user, ip=ip(request)
             )
-        except CotaEsgotada as erro:
+        except ErroDeDominio as erro:
             form.add_error(None, erro)
     limite = settings.CONSULTA_CPF_LIMITE_DIARIO
     usadas = acoes_de_hoje(request.user, "consulta.cpf_representante")
