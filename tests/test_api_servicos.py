@@ -11,6 +11,7 @@
 import ast
 import importlib
 import inspect
+import pickle
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,9 @@ def test_erro_de_dominio_leva_as_mensagens_para_a_view():
     assert erro.mensagens == ["Primeira frase.", "Segunda frase."]
     assert str(erro) == "Primeira frase. Segunda frase."
     assert ErroDeDominio().mensagens == ["Operação não permitida."]
+    # Vai e volta pela fila (Celery serializa a exceção de uma tarefa) sem perder a frase.
+    copia = pickle.loads(pickle.dumps(ErroDeDominio("Outra importação está gravando.")))
+    assert copia.mensagens == ["Outra importação está gravando."]
 
 
 def test_views_e_admin_pegam_a_base_e_nao_tuplas_de_erros():
