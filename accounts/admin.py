@@ -1,13 +1,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from cagec.core.admin import SomenteLeituraMixin
 from cagec.lib.auditoria import ip_do_request
 from cagec.lib.documentos import normalizar_cpf
+from cagec.lib.erros import ErroDeDominio
 
 from . import convites, services
 from .forms import CPFField, TelefoneField
@@ -241,10 +241,8 @@ class UsuarioAdmin(admin.ModelAdmin):
                 services.liberar_cpf(
                     usuario, **form.cleaned_data, ator=request.user, ip=ip_do_request(request)
                 )
-            except (services.TransicaoInvalida, ValidationError) as erro:
-                self.message_user(
-                    request, " ".join(getattr(erro, "messages", [str(erro)])), messages.ERROR
-                )
+            except ErroDeDominio as erro:
+                self.message_user(request, " ".join(erro.mensagens), messages.ERROR)
                 return None
             self.message_user(
                 request,

@@ -13,7 +13,8 @@ os e-mails na caixa de saída (enviados depois do commit).
 
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from axes.utils import reset as axes_reset
@@ -22,7 +23,6 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
@@ -34,34 +34,41 @@ from cagec.lib import copia
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
+from cagec.lib.erros import ErroDeDominio
 
 from . import ganchos, selectors, tasks
 from .autenticacao import chave_do_cpf
 from .models import AceiteTermo, PedidoRecuperacao, TermoUso, Usuario
 
 log = logging.getLogger(__name__)
-S = Usuario.Situacao
-F = TokenAcesso.Finalidade
+Situacao = Usuario.Situacao
+Finalidade = TokenAcesso.Finalidade
 
 _TRANSICOES = {
-    S.PENDENTE: {S.ATIVO, S.BLOQUEADO, S.EXPIRADA},
-    S.ATIVO: {S.BLOQUEADO},
-    S.BLOQUEADO: {S.ATIVO, S.PENDENTE},
-    S.EXPIRADA: set(),
+    Situacao.PENDENTE: {Situacao.ATIVO, Situacao.BLOQUEADO, Situacao.EXPIRADA},
+    Situacao.ATIVO: {Situacao.BLOQUEADO},
+    Situacao.BLOQUEADO: {Situacao.ATIVO, Situacao.PENDENTE},
+    Situacao.EXPIRADA: set(),
 }
 
 CACHE_TERMO_VIGENTE = "accounts:termo_vigente"
 
 
-class TransicaoInvalida(Exception):
-    pass
+class ErroDeContas(ErroDeDominio):
+    """Recusa de um serviço de contas (situação da conta, links, CPF, cotas)."""
 
 
-class TokenInvalido(Exception):
+class TransicaoInvalida(ErroDeContas):
+    """Mudança de situação da conta fora da tabela ou em hora errada."""
+
+
+class TokenInvalido(ErroDeContas):
     """Link inexistente, expirado ou já usado."""
 
+    mensagem_padrao = "Este link é inválido, expirou ou já foi usado."
 
-class CotaEsgotada(ValidationError):
+
+class CotaEsgotada(ErroDeContas):
     """A conta já fez hoje todas as buscas por CPF de outra pessoa que o portal permite."""
 
 
@@ -76,7 +83,7 @@ def _transicionar(usuario, para, *, ator=None, ip=None, motivo=""):
         raise TransicaoInvalida(f"Transição de {de} para {para} não permitida.")
     Usuario.objects.filter(pk=usuario.pk).update(
         situacao=para,
-        is_active=para not in (S.BLOQUEADO, S.EXPIRADA),
+        is_active=para not in (Situacao.BLOQUEADO, Situacao.EXPIRADA),
         updated_at=timezone.now(),
     )
     usuario.refresh_from_db(fields=["situacao", "is_active", "updated_at"])
@@ -115,7 +122,7 @@ def _emitir_token(usuario, finalidade, validade, dados=None) -> TokenAcesso:
 
 
 # Links por e-mail que dão poder sobre a conta: trocar a senha ou o e-mail os encerra.
-LINKS_DA_CONTA = (F.PRIMEIRO_ACESSO, F.RECUPERACAO_SENHA, F.TROCA_EMAIL)
+LINKS_DA_CONTA = (Finalidade.PRIMEIRO_ACESSO, Finalidade.RECUPERACAO_SENHA, Finalidade.TROCA_EMAIL)
 
 
 def _invalidar_links(usuario, finalidades=LINKS_DA_CONTA) -> int:
@@ -210,7 +217,7 @@ def _enviar_link_primeiro_acesso(usuario, *, evento, limitar=False, ip=None):
     destinatário e, no limite, não envia nem troca o link anterior. Devolve se enviou."""
     if limitar and _limite_de_envio(evento, usuario, ip=ip):
         return False
-    token = _emitir_token(usuario, F.PRIMEIRO_ACESSO, settings.PRIMEIRO_ACESSO_VALIDADE)
+    token = _emitir_token(usuario, Finalidade.PRIMEIRO_ACESSO, settings.PRIMEIRO_ACESSO_VALIDADE)
     horas = int(settings.PRIMEIRO_ACESSO_VALIDADE.total_seconds() // 3600)
     enfileirar_email(
         evento,
@@ -232,7 +239,7 @@ def reenviar_primeiro_acesso(
     """
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
-        if usuario.situacao != S.PENDENTE:
+        if usuario.situacao != Situacao.PENDENTE:
             return False
         if not _enviar_link_primeiro_acesso(usuario, evento=evento, limitar=limitar, ip=ip):
             return False
@@ -244,23 +251,25 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
     """Primeiro acesso / validação de cadastro: pendente → ativo com a senha criada.
 
     A pessoa confirma o CPF (e, se configurado, o e-mail cadastrado). O token é gasto só
-    quando tudo confere. Levanta ``TokenInvalido`` ou ``ValidationError``.
+    quando tudo confere. Levanta ``TokenInvalido`` ou ``ErroDeContas``.
     """
     with transaction.atomic():
-        token = buscar_token(token_bruto, F.PRIMEIRO_ACESSO, travar=True)
+        token = buscar_token(token_bruto, Finalidade.PRIMEIRO_ACESSO, travar=True)
         usuario = Usuario.objects.select_for_update().get(pk=token.usuario_id)
         if normalizar_cpf(cpf) != usuario.cpf:
-            raise ValidationError("O CPF informado não corresponde a este convite.", code="cpf")
+            raise ErroDeContas("O CPF informado não corresponde a este convite.", code="cpf")
         if email is not None and email.strip().lower() != usuario.email.lower():
-            raise ValidationError("O e-mail informado não é o e-mail cadastrado.", code="email")
-        if usuario.situacao != S.PENDENTE:
+            raise ErroDeContas("O e-mail informado não é o e-mail cadastrado.", code="email")
+        if usuario.situacao != Situacao.PENDENTE:
             raise TokenInvalido
         usuario.set_password(senha)
         usuario.save(update_fields=["password"])
         token.usado_em = timezone.now()
         token.save(update_fields=["usado_em"])
         _invalidar_links(usuario)
-        _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Primeiro acesso concluído")
+        _transicionar(
+            usuario, Situacao.ATIVO, ator=usuario, ip=ip, motivo="Primeiro acesso concluído"
+        )
     axes_reset(username=chave_do_cpf(usuario.cpf))
     return usuario
 
@@ -315,12 +324,14 @@ def processar_pedido_recuperacao(pedido_id):
             .filter(cpf=pedido.cpf, email__iexact=pedido.email)
             .first()
         )
-        if usuario is None or usuario.situacao == S.BLOQUEADO:
+        if usuario is None or usuario.situacao == Situacao.BLOQUEADO:
             log.info("Recuperação pedida sem correspondência para %s", mascarar_cpf(pedido.cpf))
             return False
         if _limite_de_envio("recuperacao_senha", usuario, ip=pedido.ip):
             return False
-        token = _emitir_token(usuario, F.RECUPERACAO_SENHA, settings.RECUPERACAO_SENHA_VALIDADE)
+        token = _emitir_token(
+            usuario, Finalidade.RECUPERACAO_SENHA, settings.RECUPERACAO_SENHA_VALIDADE
+        )
         enfileirar_email(
             "recuperacao_senha",
             usuario.email,
@@ -350,9 +361,9 @@ def redefinir_senha(token_bruto, *, senha, ip=None):
     caminho para quem perdeu o convite.
     """
     with transaction.atomic():
-        token = buscar_token(token_bruto, F.RECUPERACAO_SENHA, travar=True)
+        token = buscar_token(token_bruto, Finalidade.RECUPERACAO_SENHA, travar=True)
         usuario = Usuario.objects.select_for_update().get(pk=token.usuario_id)
-        if usuario.situacao == S.BLOQUEADO:
+        if usuario.situacao == Situacao.BLOQUEADO:
             raise TokenInvalido
         usuario.set_password(senha)
         usuario.save(update_fields=["password"])
@@ -360,8 +371,10 @@ def redefinir_senha(token_bruto, *, senha, ip=None):
         token.save(update_fields=["usado_em"])
         _invalidar_links(usuario)
         registrar("usuario.senha_redefinida", objeto=usuario, ator=usuario, ip=ip)
-        if usuario.situacao == S.PENDENTE:
-            _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Ativada pela recuperação")
+        if usuario.situacao == Situacao.PENDENTE:
+            _transicionar(
+                usuario, Situacao.ATIVO, ator=usuario, ip=ip, motivo="Ativada pela recuperação"
+            )
     axes_reset(username=chave_do_cpf(usuario.cpf))
     return usuario
 
@@ -408,7 +421,7 @@ def aceitar_termo(usuario, termo, *, ip=None, user_agent="", pelo_govbr=False):
                 ip=ip,
                 depois={"versao": termo.versao},
             )
-        if pelo_govbr and usuario.situacao == S.PENDENTE:
+        if pelo_govbr and usuario.situacao == Situacao.PENDENTE:
             usuario.situacao = ativar_pelo_govbr(usuario, ip=ip).situacao
     return aceite
 
@@ -451,7 +464,10 @@ def solicitar_troca_email(usuario, *, novo_email, ip=None):
     """Envia a confirmação ao novo endereço e o aviso ao antigo; nada muda até confirmar."""
     with transaction.atomic():
         token = _emitir_token(
-            usuario, F.TROCA_EMAIL, settings.TROCA_EMAIL_VALIDADE, {"novo_email": novo_email}
+            usuario,
+            Finalidade.TROCA_EMAIL,
+            settings.TROCA_EMAIL_VALIDADE,
+            {"novo_email": novo_email},
         )
         ctx = {"usuario": usuario, "novo_email": novo_email}
         enfileirar_email(
@@ -475,7 +491,7 @@ def confirmar_troca_email(token_bruto, *, ip=None):
     """Aplica o novo e-mail; links enviados ao endereço antigo (recuperação, primeiro acesso)
     e outras trocas pendentes deixam de valer."""
     with transaction.atomic():
-        token = buscar_token(token_bruto, F.TROCA_EMAIL, travar=True)
+        token = buscar_token(token_bruto, Finalidade.TROCA_EMAIL, travar=True)
         usuario = Usuario.objects.select_for_update().get(pk=token.usuario_id)
         antigo, novo = usuario.email, token.dados["novo_email"]
         Usuario.objects.filter(pk=usuario.pk).update(email=novo, updated_at=timezone.now())
@@ -524,7 +540,7 @@ def criar_pendentes_em_massa(pessoas, *, agora=None):
             *("created_at", "cpf_confirmado_em", "cpf_confirmado_por"),
         ),
         (
-            (cpf, nome, email, telefone, S.PENDENTE.value, Usuario.Origem.IMPORTACAO.value)
+            (cpf, nome, email, telefone, Situacao.PENDENTE.value, Usuario.Origem.IMPORTACAO.value)
             + (senha_inutilizavel(), agora, agora, Usuario.ConfirmacaoCPF.IMPORTACAO.value)
             for cpf, nome, email, telefone in pessoas
         ),
@@ -532,7 +548,14 @@ def criar_pendentes_em_massa(pessoas, *, agora=None):
     return dict(Usuario.objects.filter(cpf__in=[p[0] for p in pessoas]).values_list("cpf", "pk"))
 
 
-def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=None):
+def atualizar_pendentes_em_massa(
+    alteracoes: Sequence[tuple],
+    *,
+    ator: Usuario | None = None,
+    descricao: str = "",
+    agora: datetime | None = None,
+    ip: str | None = None,
+) -> int:
     """Atualiza nome, e-mail e telefone de contas ainda *pendentes* vindos de uma carga.
 
     ``alteracoes``: (pk, antes, depois), cada um um dict com nome, email e telefone. Conta já
@@ -547,7 +570,7 @@ def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=N
     with transaction.atomic():
         pendentes = set(
             Usuario.objects.select_for_update()
-            .filter(pk__in=[pk for pk, _, _ in alteracoes], situacao=S.PENDENTE)
+            .filter(pk__in=[pk for pk, _, _ in alteracoes], situacao=Situacao.PENDENTE)
             .values_list("pk", flat=True)
         )
         alteracoes = [a for a in alteracoes if a[0] in pendentes]
@@ -564,6 +587,7 @@ def atualizar_pendentes_em_massa(alteracoes, *, ator=None, descricao="", agora=N
                     descricao=descricao,
                     antes=antes,
                     depois=depois,
+                    ip=ip,
                 )
                 for objeto, (_, antes, depois) in zip(objetos, alteracoes, strict=True)
             ]
@@ -623,8 +647,8 @@ def desbloquear(usuario, *, ator=None, ip=None):
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
         axes_reset(username=chave_do_cpf(usuario.cpf))
-        if usuario.situacao == S.BLOQUEADO:
-            volta = S.ATIVO if usuario.has_usable_password() else S.PENDENTE
+        if usuario.situacao == Situacao.BLOQUEADO:
+            volta = Situacao.ATIVO if usuario.has_usable_password() else Situacao.PENDENTE
             _transicionar(usuario, volta, ator=ator, ip=ip, motivo="Desbloqueio pela administração")
         else:
             registrar("usuario.tentativas_zeradas", objeto=usuario, ator=ator, ip=ip)
@@ -634,9 +658,9 @@ def desbloquear(usuario, *, ator=None, ip=None):
 def bloquear(usuario, *, ator=None, ip=None, motivo=""):
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
-        if usuario.situacao == S.BLOQUEADO:
+        if usuario.situacao == Situacao.BLOQUEADO:
             return usuario
-        _transicionar(usuario, S.BLOQUEADO, ator=ator, ip=ip, motivo=motivo or "Bloqueio")
+        _transicionar(usuario, Situacao.BLOQUEADO, ator=ator, ip=ip, motivo=motivo or "Bloqueio")
     return usuario
 
 
@@ -647,9 +671,9 @@ def entrar_pelo_govbr(usuario, *, ip=None):
     pendente e é ativada quando aceitar o termo vigente (``aceitar_termo(pelo_govbr=True)``);
     sem termo a aceitar, é ativada já.
     """
-    if usuario.situacao == S.BLOQUEADO or not usuario.is_active:
+    if usuario.situacao == Situacao.BLOQUEADO or not usuario.is_active:
         raise TransicaoInvalida("Conta bloqueada pela administração.")
-    if usuario.situacao == S.PENDENTE:
+    if usuario.situacao == Situacao.PENDENTE:
         termo = termo_vigente()
         if termo is None or usuario.aceites.filter(termo=termo).exists():
             return ativar_pelo_govbr(usuario, ip=ip)
@@ -666,13 +690,15 @@ def ativar_pelo_govbr(usuario, *, ip=None):
     """
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
-        if usuario.situacao == S.BLOQUEADO:
+        if usuario.situacao == Situacao.BLOQUEADO:
             raise TransicaoInvalida("Conta bloqueada pela administração.")
-        if usuario.situacao == S.PENDENTE:
+        if usuario.situacao == Situacao.PENDENTE:
             TokenAcesso.objects.filter(
-                usuario=usuario, finalidade=F.PRIMEIRO_ACESSO, usado_em=None
+                usuario=usuario, finalidade=Finalidade.PRIMEIRO_ACESSO, usado_em=None
             ).update(usado_em=timezone.now())
-            _transicionar(usuario, S.ATIVO, ator=usuario, ip=ip, motivo="Ativada pelo gov.br")
+            _transicionar(
+                usuario, Situacao.ATIVO, ator=usuario, ip=ip, motivo="Ativada pelo gov.br"
+            )
     return usuario
 
 
@@ -696,7 +722,7 @@ def registrar_sessao_encerrada_por_bloqueio(usuario, *, ip=None):
 # "não confirmado" até o gov.br, a análise dos documentos de identidade do RL ou a
 # administração comprovarem o titular; o gov.br e a administração retomam a conta de quem
 # a tinha (``_retomar``). Inscrições nunca ativadas expiram com o link e liberam o CPF.
-C = Usuario.ConfirmacaoCPF
+ConfirmacaoCPF = Usuario.ConfirmacaoCPF
 # O que a própria conta acumula sozinha; qualquer outra coisa apontando para ela é "dado".
 _REGISTROS_DA_CONTA = (TokenAcesso, AceiteTermo, EmailSaida, RegistroAuditoria)
 
@@ -738,7 +764,9 @@ def confirmar_cpf_pelo_govbr(usuario, *, ip=None):
             ip=ip,
             motivo="Primeira entrada com gov.br do titular do CPF",
         )
-        _marcar_cpf_confirmado(usuario, C.GOVBR, ator=usuario, ip=ip, descricao="gov.br")
+        _marcar_cpf_confirmado(
+            usuario, ConfirmacaoCPF.GOVBR, ator=usuario, ip=ip, descricao="gov.br"
+        )
     return True
 
 
@@ -749,28 +777,30 @@ def liberar_cpf(usuario, *, email, motivo, ator, ip=None):
     ao endereço antigo, auditoria com o motivo); o e-mail passa a ser o conferido, o CPF
     fica confirmado pela administração e o titular recebe nele um link para criar a senha
     (válido como o do primeiro acesso). Recusa (``TransicaoInvalida``) conta confirmada pelo
-    gov.br (já está com o titular), bloqueada ou expirada; motivo vazio: ``ValidationError``.
+    gov.br (já está com o titular), bloqueada ou expirada; motivo vazio: ``ErroDeContas``.
     """
     motivo = (motivo or "").strip()
     if not motivo:
-        raise ValidationError("Informe o motivo da liberação.", code="motivo")
+        raise ErroDeContas("Informe o motivo da liberação.", code="motivo")
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
-        if usuario.cpf_confirmado_por == C.GOVBR:
+        if usuario.cpf_confirmado_por == ConfirmacaoCPF.GOVBR:
             raise TransicaoInvalida(
                 f"{usuario}: o CPF foi confirmado pelo gov.br, a conta já está com o titular."
             )
-        if usuario.situacao in (S.BLOQUEADO, S.EXPIRADA):
+        if usuario.situacao in (Situacao.BLOQUEADO, Situacao.EXPIRADA):
             raise TransicaoInvalida(
                 f"{usuario}: conta {usuario.get_situacao_display().lower()}; "
                 "desbloqueie antes de liberar o CPF."
-                if usuario.situacao == S.BLOQUEADO
+                if usuario.situacao == Situacao.BLOQUEADO
                 else f"{usuario}: inscrição expirada, o CPF já está livre."
             )
         _retomar(usuario, "usuario.cpf_liberado", ator=ator, ip=ip, motivo=motivo, novo_email=email)
-        _marcar_cpf_confirmado(usuario, C.ADMINISTRACAO, ator=ator, ip=ip, descricao=motivo)
+        _marcar_cpf_confirmado(
+            usuario, ConfirmacaoCPF.ADMINISTRACAO, ator=ator, ip=ip, descricao=motivo
+        )
         validade = settings.PRIMEIRO_ACESSO_VALIDADE
-        token = _emitir_token(usuario, F.RECUPERACAO_SENHA, validade)
+        token = _emitir_token(usuario, Finalidade.RECUPERACAO_SENHA, validade)
         enfileirar_email(
             "cpf_liberado",
             email,
@@ -875,7 +905,10 @@ def solicitar_definicao_email(usuario, *, novo_email, ip=None):
     """
     with transaction.atomic():
         token = _emitir_token(
-            usuario, F.TROCA_EMAIL, settings.TROCA_EMAIL_VALIDADE, {"novo_email": novo_email}
+            usuario,
+            Finalidade.TROCA_EMAIL,
+            settings.TROCA_EMAIL_VALIDADE,
+            {"novo_email": novo_email},
         )
         enfileirar_email(
             "troca_email_confirmacao",
@@ -905,7 +938,7 @@ def inscricoes_a_expirar(agora=None):
     )
     return Usuario.objects.filter(
         origem=Usuario.Origem.INSCRICAO,
-        situacao=S.PENDENTE,
+        situacao=Situacao.PENDENTE,
         cpf_confirmado_em=None,
         last_login=None,
         created_at__lte=agora - settings.PRIMEIRO_ACESSO_VALIDADE,
@@ -943,7 +976,7 @@ def expirar_inscricao(usuario, *, agora=None) -> bool:
             password=make_password(None),
         )
         usuario.refresh_from_db()
-        _transicionar(usuario, S.EXPIRADA, motivo=motivo)
+        _transicionar(usuario, Situacao.EXPIRADA, motivo=motivo)
     return True
 
 
@@ -960,7 +993,7 @@ def _tem_outros_dados(usuario) -> bool:
 
 
 # --- Buscas por CPF de outra pessoa (cota diária e auditoria) --------------------------------
-def exigir_cota_diaria(ator, acao, limite, *, mensagem):
+def exigir_cota_diaria(acao: str, limite: int, *, ator: Usuario, mensagem: str) -> None:
     """Recusa com ``CotaEsgotada`` se ``ator`` já fez ``acao`` ``limite`` vezes hoje.
 
     Chamada dentro da transação de quem grava a busca: trava a linha da conta, então duas
@@ -982,13 +1015,13 @@ def buscar_pessoa_por_cpf(cpf, *, ator, finalidade, ip=None):
     limite = settings.BUSCA_PESSOA_LIMITE_DIARIO
     with transaction.atomic():
         exigir_cota_diaria(
-            ator,
             ACAO_BUSCA_PESSOA,
             limite,
+            ator=ator,
             mensagem=f"Você já fez as {limite} buscas de pessoas por CPF permitidas por dia. "
             "Nada foi alterado; tente de novo amanhã ou peça à equipe do CAGEC.",
         )
-        pessoa = Usuario.objects.filter(cpf=normalizar_cpf(cpf), situacao=S.ATIVO).first()
+        pessoa = Usuario.objects.filter(cpf=normalizar_cpf(cpf), situacao=Situacao.ATIVO).first()
         registrar(
             "usuario.busca_por_cpf",
             ator=ator,

@@ -26,13 +26,14 @@ from requests import RequestException
 from cagec.core.models import TokenAcesso
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.documentos import mascarar_cpf
+from cagec.lib.erros import ErroDeDominio
 from cagec.lib.limites import conferir_alvo
 
 from . import autenticacao, forms, ganchos, govbr, selectors, services
 from .middleware import CHAVE_ATIVIDADE, CHAVE_INICIO, CHAVE_METODO, CHAVE_TERMO
 
 log = logging.getLogger(__name__)
-F = TokenAcesso.Finalidade
+Finalidade = TokenAcesso.Finalidade
 LIMITE_PUBLICO = settings.FORMULARIOS_PUBLICOS_LIMITE_POR_IP
 
 
@@ -74,7 +75,7 @@ def inscricao_enviada(request):
 @never_cache  # o endereço leva o token e a página, o nome da pessoa
 def primeiro_acesso(request, token):
     try:
-        usuario = services.buscar_token(token, F.PRIMEIRO_ACESSO).usuario
+        usuario = services.buscar_token(token, Finalidade.PRIMEIRO_ACESSO).usuario
     except services.TokenInvalido:
         return render(request, "accounts/link_invalido.html", status=404)
     form = forms.PrimeiroAcessoForm(usuario, _dados(request))
@@ -96,7 +97,7 @@ def primeiro_acesso(request, token):
             )
         except services.TokenInvalido:
             return render(request, "accounts/link_invalido.html", status=404)
-        except services.ValidationError as erro:
+        except ErroDeDominio as erro:
             form.add_error(None, erro)
         else:
             messages.success(request, "Conta ativada. Entre com seu CPF e a senha que você criou.")
@@ -256,7 +257,7 @@ def recuperacao_enviada(request):
 @never_cache  # o endereço leva o token e a página, o nome da pessoa
 def redefinir_senha(request, token):
     try:
-        usuario = services.buscar_token(token, F.RECUPERACAO_SENHA).usuario
+        usuario = services.buscar_token(token, Finalidade.RECUPERACAO_SENHA).usuario
     except services.TokenInvalido:
         return render(request, "accounts/link_invalido.html", status=404)
     form = forms.RedefinirSenhaForm(usuario, _dados(request))
@@ -366,7 +367,7 @@ def _encerrar_se_bloqueado(request):
 def confirmar_email(request, token):
     if request.method != "POST":
         try:
-            dados = services.buscar_token(token, F.TROCA_EMAIL).dados
+            dados = services.buscar_token(token, Finalidade.TROCA_EMAIL).dados
         except services.TokenInvalido:
             return render(request, "accounts/link_invalido.html", status=404)
         return render(request, "accounts/confirmar_email.html", {"novo_email": dados["novo_email"]})

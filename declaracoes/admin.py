@@ -50,7 +50,10 @@ def _revogar(model_admin, request, queryset, servico, nome):
     if form.is_valid():
         feitas = sum(
             servico(
-                obj, request.user, motivo=form.cleaned_data["motivo"], ip=ip_do_request(request)
+                obj,
+                ator=request.user,
+                motivo=form.cleaned_data["motivo"],
+                ip=ip_do_request(request),
             )
             for obj in queryset
         )

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.lib import pdf
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj
@@ -254,6 +255,6 @@ def _gravar(parceiro, dia, retrato, chave, tentativas=3):
     raise IntegrityError("não foi possível gerar um código de verificação único")
 
 
-def revogar(certificado: Certificado, ator, *, motivo: str, ip=None) -> int:
+def revogar(certificado: Certificado, *, ator: Usuario, motivo: str, ip: str | None = None) -> int:
     """Revoga um CRC (ver ``declaracoes.revogacao``); o próximo pedido emite um novo."""
-    return revogacao.revogar(certificado, ator, motivo=motivo, ip=ip)
+    return revogacao.revogar(certificado, ator=ator, motivo=motivo, ip=ip)

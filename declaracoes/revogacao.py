@@ -7,14 +7,17 @@ verificação sai do cache na hora.
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.lib.auditoria import registrar, sem_cpf
 from parceiros import situacao
 
 from . import verificacao
-from .models import Certificado
+from .models import Certificado, Declaracao
 
 
-def revogar(documento, ator, *, motivo, ip=None) -> int:
+def revogar(
+    documento: Declaracao | Certificado, *, ator: Usuario, motivo: str, ip: str | None = None
+) -> int:
     """Revoga ``documento`` (Certificado ou Declaracao); 1 se revogou agora, 0 se já estava."""
     motivo = sem_cpf((motivo or "").strip())
     if not motivo:

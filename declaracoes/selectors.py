@@ -10,7 +10,7 @@ from parceiros.models import Solicitacao, TransicaoSolicitacao
 
 from .models import Declaracao
 
-S = Solicitacao.Status
+Status = Solicitacao.Status
 
 
 def pendentes_de_assinatura(usuario):
@@ -30,7 +30,7 @@ def resumo_do_painel(usuario):
 def _aguardando_assinatura(usuario):
     desde = (
         TransicaoSolicitacao.objects.filter(
-            solicitacao=OuterRef("pk"), para=S.AGUARDANDO_ASSINATURA
+            solicitacao=OuterRef("pk"), para=Status.AGUARDANDO_ASSINATURA
         )
         .order_by("-created_at")
         .values("created_at")[:1]
@@ -39,7 +39,7 @@ def _aguardando_assinatura(usuario):
         solicitacao=OuterRef("pk"), revogada_em=None, assinada_em__gte=OuterRef("desde")
     )
     return (
-        Solicitacao.objects.filter(representante_legal=usuario, status=S.AGUARDANDO_ASSINATURA)
+        Solicitacao.objects.filter(representante_legal=usuario, status=Status.AGUARDANDO_ASSINATURA)
         .annotate(desde=Subquery(desde))
         .exclude(Exists(assinada))
     )

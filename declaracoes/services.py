@@ -14,11 +14,13 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import Usuario
 from accounts.services import exigir_cota_diaria
 from cagec.lib import pdf
 from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
+from cagec.lib.erros import ErroDeDominio
 from parceiros.models import Solicitacao
 from parceiros.selectors import declaracao_vigente
 from parceiros.services import TransicaoInvalida, registrar_aceite
@@ -27,16 +29,20 @@ from . import consulta, revogacao
 from .models import Declaracao
 
 
-class AssinaturaRecusada(Exception):
-    pass
+class ErroDeDeclaracoes(ErroDeDominio):
+    """Recusa de um serviço de declarações (assinatura, revogação, consulta)."""
 
 
-def texto_da_declaracao(solicitacao, signatario) -> str:
+class AssinaturaRecusada(ErroDeDeclaracoes):
+    """Quem não pode assinar esta declaração, ou ela já foi assinada."""
+
+
+def texto_da_declaracao(solicitacao: Solicitacao, *, ator: Usuario) -> str:
     """O texto exato que o RL assina (e cujo SHA-256 fica guardado)."""
     contexto = {
         "solicitacao": solicitacao,
-        "signatario": signatario,
-        "cpf_mascarado": mascarar_cpf(signatario.cpf),
+        "signatario": ator,
+        "cpf_mascarado": mascarar_cpf(ator.cpf),
         "cnpj": formatar_cnpj(solicitacao.cnpj),
         "razao_social": solicitacao.nome_parceiro,
         "documentos": solicitacao.documentos_atuais.select_related("obrigacao").order_by("pk"),
@@ -64,7 +70,9 @@ def _data_br(iso):
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
 
 
-def assinar(solicitacao, signatario, *, ip=None, user_agent=""):
+def assinar(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None, user_agent: str = ""
+) -> Declaracao:
     """Assina a declaração da solicitação *aguardando assinatura* (só o RL indicado).
 
     A senha já foi conferida pelo formulário (a tentativa errada conta para o bloqueio).
@@ -74,20 +82,20 @@ def assinar(solicitacao, signatario, *, ip=None, user_agent=""):
         solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
         if solicitacao.status != Solicitacao.Status.AGUARDANDO_ASSINATURA:
             raise TransicaoInvalida("Esta solicitação não está aguardando assinatura.")
-        if solicitacao.representante_legal_id != signatario.pk:
+        if solicitacao.representante_legal_id != ator.pk:
             raise AssinaturaRecusada("Só o representante legal indicado pode assinar.")
         if declaracao_vigente(solicitacao) is not None:
             raise AssinaturaRecusada("Esta declaração já foi assinada.")
         if solicitacao.aguarda_aceite_do_rl:  # assinar como RL é aceitar a indicação
-            registrar_aceite(solicitacao, signatario, ip=ip)
-        texto = texto_da_declaracao(solicitacao, signatario)
+            registrar_aceite(solicitacao, ator=ator, ip=ip)
+        texto = texto_da_declaracao(solicitacao, ator=ator)
         declaracao = Declaracao(
             solicitacao=solicitacao,
             cnpj=solicitacao.cnpj,
             razao_social=solicitacao.nome_parceiro,
-            signatario=signatario,
-            signatario_nome=signatario.nome,
-            signatario_cpf=signatario.cpf,
+            signatario=ator,
+            signatario_nome=ator.nome,
+            signatario_cpf=ator.cpf,
             texto=texto,
             sha256_texto=hashlib.sha256(texto.encode()).hexdigest(),
             assinada_em=timezone.now(),
@@ -98,7 +106,7 @@ def assinar(solicitacao, signatario, *, ip=None, user_agent=""):
         registrar(
             "declaracao.assinada",
             objeto=declaracao,
-            ator=signatario,
+            ator=ator,
             ip=ip,
             descricao=f"{declaracao.get_tipo_display()} — solicitação {solicitacao.pk}",
             depois={"codigo": declaracao.codigo, "sha256_pdf": declaracao.sha256_pdf},
@@ -142,9 +150,9 @@ def contexto_pdf(declaracao):
     }
 
 
-def revogar(declaracao, ator, *, motivo, ip=None):
+def revogar(declaracao: Declaracao, *, ator: Usuario, motivo: str, ip: str | None = None) -> int:
     """Revoga uma declaração (ver ``declaracoes.revogacao``)."""
-    return revogacao.revogar(declaracao, ator, motivo=motivo, ip=ip)
+    return revogacao.revogar(declaracao, ator=ator, motivo=motivo, ip=ip)
 
 
 # --- Consulta de organizações pelo CPF do representante legal (só logado) -------------------
@@ -162,9 +170,9 @@ def consultar_por_cpf(cpf, *, ator, ip=None):
     limite = settings.CONSULTA_CPF_LIMITE_DIARIO
     with transaction.atomic():
         exigir_cota_diaria(
-            ator,
             "consulta.cpf_representante",
             limite,
+            ator=ator,
             mensagem=f"Você já fez as {limite} consultas por CPF permitidas por dia. "
             "Amanhã a cota se renova; até lá, consulte pelo CNPJ ou pelo nome da organização.",
         )

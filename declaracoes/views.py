@@ -8,12 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import acoes_de_hoje
-from accounts.services import CotaEsgotada
 from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
+from cagec.lib.erros import ErroDeDominio
 from parceiros import permissions, selectors
-from parceiros.services import TransicaoInvalida
 
 from . import services
 from .forms import AssinaturaForm, ConsultaCPFForm
@@ -47,11 +46,11 @@ def assinar(request, pk):
         try:
             declaracao = services.assinar(
                 solicitacao,
-                request.user,
+                ator=request.user,
                 ip=ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
-        except (TransicaoInvalida, services.AssinaturaRecusada) as erro:
+        except ErroDeDominio as erro:
             messages.error(request, str(erro))
         else:
             messages.success(
@@ -59,7 +58,7 @@ def assinar(request, pk):
                 f"Declaração assinada. Código de verificação {formatar_codigo(declaracao.codigo)}.",
             )
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
-    texto = services.texto_da_declaracao(solicitacao, request.user)
+    texto = services.texto_da_declaracao(solicitacao, ator=request.user)
     return render(
         request,
         "declaracoes/assinar.html",
@@ -89,7 +88,7 @@ def consulta_cpf(request):
             resultados = services.consultar_por_cpf(
                 form.cleaned_data["cpf"], ator=request.user, ip=ip(request)
             )
-        except CotaEsgotada as erro:
+        except ErroDeDominio as erro:
             form.add_error(None, erro)
     limite = settings.CONSULTA_CPF_LIMITE_DIARIO
     usadas = acoes_de_hoje(request.user, "consulta.cpf_representante")

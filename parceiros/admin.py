@@ -174,7 +174,9 @@ class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         campos = {campo: form.cleaned_data[campo] for campo in form.changed_data}
-        services.alterar_pela_administracao(obj, request.user, ip=ip_do_request(request), **campos)
+        services.alterar_pela_administracao(
+            obj, ator=request.user, ip=ip_do_request(request), **campos
+        )
 
 
 @admin.register(Vinculo)

@@ -9,7 +9,6 @@ recalcula a situação e manda o e-mail da decisão ao solicitante e ao RL.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,35 +19,38 @@ from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, services, situacao
 from .catalogos import semente
+from .erros import ErroDeParceiros
 from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
 
-S = Solicitacao.Status
-T = Solicitacao.Tipo
-P = Documento.Parecer
-C = Usuario.ConfirmacaoCPF
+Status = Solicitacao.Status
+Tipo = Solicitacao.Tipo
+Parecer = Documento.Parecer
+ConfirmacaoCPF = Usuario.ConfirmacaoCPF
 # O grupo da carga inicial (a semente não muda se a equipe renomear o grupo).
 GRUPO_CREDENCIAMENTO_RL = semente("Credenciamento do Representante Legal")
-DECISOES = (S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA)
+DECISOES = (Status.APROVADA, Status.APROVADA_PARCIALMENTE, Status.DEVOLVIDA, Status.REPROVADA)
 
 
-class DecisaoInvalida(ValidationError):
-    pass
+class DecisaoInvalida(ErroDeParceiros):
+    """Decisão incoerente (motivo, pareceres): as mensagens dizem o que corrigir."""
 
 
-def exigir_imparcialidade(solicitacao, analista, *, ip=None):
+def exigir_imparcialidade(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> None:
     """Recusa quem é parte da solicitação (``permissions.anotar_conflito``), com auditoria.
 
     Chamada antes da transação da decisão, para a linha da auditoria não ser desfeita junto
     com ela. O conflito vem de quem pediu, do RL indicado e dos vínculos, não do status: a
     trava da solicitação não mudaria o resultado.
     """
-    conflito = permissions.conflito_de_interesse(solicitacao, analista)
+    conflito = permissions.conflito_de_interesse(solicitacao, ator)
     if not conflito:
         return
     registrar(
         "solicitacao.decisao_recusada_conflito",
         objeto=solicitacao,
-        ator=analista,
+        ator=ator,
         ip=ip,
         descricao=conflito,
     )
@@ -58,7 +60,15 @@ def exigir_imparcialidade(solicitacao, analista, *, ip=None):
     )
 
 
-def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=None):
+def decidir(
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    decisao: str,
+    motivo: str = "",
+    pareceres: dict | None = None,
+    ip: str | None = None,
+) -> Solicitacao:
     """em_analise → aprovada | aprovada_parcialmente | devolvida | reprovada.
 
     ``pareceres``: {documento_id: (Parecer, motivo)}. Motivo obrigatório, exceto para
@@ -67,28 +77,28 @@ def decidir(solicitacao, analista, *, decisao, motivo="", pareceres=None, ip=Non
     solicitação é recusado (``exigir_imparcialidade``).
     """
     motivo = (motivo or "").strip()
-    exigir_imparcialidade(solicitacao, analista, ip=ip)
+    exigir_imparcialidade(solicitacao, ator=ator, ip=ip)
     with transaction.atomic():
         solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
-        if solicitacao.status != S.EM_ANALISE:
+        if solicitacao.status != Status.EM_ANALISE:
             raise services.TransicaoInvalida(
                 "Esta solicitação já foi decidida por outra pessoa "
                 f"({solicitacao.get_status_display().lower()}). Recarregue a página."
             )
         documentos = list(solicitacao.documentos_atuais.select_related("obrigacao"))
-        _registrar_pareceres(documentos, pareceres or {}, decisao, analista)
+        _registrar_pareceres(documentos, pareceres or {}, decisao, ator)
         _validar(decisao, motivo, documentos)
-        if decisao in (S.APROVADA, S.APROVADA_PARCIALMENTE):
-            _aplicar(solicitacao, documentos, analista, ip)
-            _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip)
-        elif decisao == S.REPROVADA:
-            _encerrar_documentos(documentos, analista)
+        if decisao in (Status.APROVADA, Status.APROVADA_PARCIALMENTE):
+            _aplicar(solicitacao, documentos, ator, ip)
+            _confirmar_cpf_do_rl(solicitacao, documentos, ator, ip)
+        elif decisao == Status.REPROVADA:
+            _encerrar_documentos(documentos, ator)
         else:  # devolvida: o parecer de cada documento fica para o solicitante corrigir
             for documento in documentos:
                 documento.save()
         solicitacao.motivo = motivo
         solicitacao.save(update_fields=["motivo", "updated_at"])
-        services.transicionar(solicitacao, decisao, ator=analista, motivo=motivo, ip=ip)
+        services.transicionar(solicitacao, decisao, ator=ator, motivo=motivo, ip=ip)
         _avisar(solicitacao, documentos)
     return solicitacao
 
@@ -97,12 +107,12 @@ def _registrar_pareceres(documentos, pareceres, decisao, analista):
     agora = timezone.now()
     for documento in documentos:
         parecer, motivo = pareceres.get(documento.pk, ("", ""))
-        if not parecer and decisao == S.APROVADA:
-            parecer = P.APROVAR
-        if not parecer and decisao == S.REPROVADA:
-            parecer, motivo = P.REPROVAR, motivo or "Solicitação reprovada."
+        if not parecer and decisao == Status.APROVADA:
+            parecer = Parecer.APROVAR
+        if not parecer and decisao == Status.REPROVADA:
+            parecer, motivo = Parecer.REPROVAR, motivo or "Solicitação reprovada."
         documento.parecer = parecer
-        documento.motivo_reprovacao = (motivo or "").strip() if parecer == P.REPROVAR else ""
+        documento.motivo_reprovacao = (motivo or "").strip() if parecer == Parecer.REPROVAR else ""
         documento.analisado_por = analista if parecer else None
         documento.analisado_em = agora if parecer else None
 
@@ -111,22 +121,24 @@ def _validar(decisao, motivo, documentos):
     erros = []
     if decisao not in DECISOES:
         erros.append("Escolha uma decisão.")
-    if decisao != S.APROVADA and not motivo:
+    if decisao != Status.APROVADA and not motivo:
         erros.append("Informe o motivo da decisão.")
-    reprovados = [d for d in documentos if d.parecer == P.REPROVAR]
-    aprovados = [d for d in documentos if d.parecer == P.APROVAR]
+    reprovados = [d for d in documentos if d.parecer == Parecer.REPROVAR]
+    aprovados = [d for d in documentos if d.parecer == Parecer.APROVAR]
     erros += [
         f"Informe o motivo da reprovação de “{d.obrigacao.nome}”."
         for d in reprovados
         if not d.motivo_reprovacao
     ]
-    if decisao == S.APROVADA and reprovados:
+    if decisao == Status.APROVADA and reprovados:
         erros.append(
             "Há documento reprovado: escolha Aprovada parcialmente, Devolvida ou Reprovada."
         )
-    if decisao == S.APROVADA_PARCIALMENTE and not (aprovados and reprovados):
+    if decisao == Status.APROVADA_PARCIALMENTE and not (aprovados and reprovados):
         erros.append("Aprovada parcialmente exige ao menos um documento aprovado e um reprovado.")
-    if decisao == S.APROVADA_PARCIALMENTE and len(aprovados) + len(reprovados) < len(documentos):
+    if decisao == Status.APROVADA_PARCIALMENTE and len(aprovados) + len(reprovados) < len(
+        documentos
+    ):
         erros.append("Dê um parecer para cada documento.")
     if erros:
         raise DecisaoInvalida(erros)
@@ -146,7 +158,7 @@ def _aplicar(solicitacao, documentos, analista, ip):
         if documento.regra_validade == Obrigacao.Regra.FIM_MANDATO:
             documento.vinculo = mandato  # vence com ele: Documento.objects.com_vencimento_efetivo
         documento.parceiro = parceiro
-        aprovado = documento.parecer == P.APROVAR
+        aprovado = documento.parecer == Parecer.APROVAR
         if aprovado:
             services.substituir_aprovados(parceiro, documento.obrigacao, ator=analista)
         documento.save()  # parecer, parceiro e mandato
@@ -162,12 +174,12 @@ def _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip):
         pk__in=[d.obrigacao_id for d in documentos], grupo__semente=GRUPO_CREDENCIAMENTO_RL
     ).values_list("pk", flat=True)
     credenciais = [d for d in documentos if d.obrigacao_id in set(do_rl)]
-    conferidos = credenciais and all(d.parecer == P.APROVAR for d in credenciais)
-    if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL) and conferidos:
+    conferidos = credenciais and all(d.parecer == Parecer.APROVAR for d in credenciais)
+    if solicitacao.tipo in (Tipo.INSCRICAO, Tipo.VINCULACAO_RL) and conferidos:
         descricao = f"Solicitação nº {solicitacao.pk}: documentos do RL aprovados"
         confirmar_cpf(
             solicitacao.representante_legal,
-            por=C.ANALISE,
+            por=ConfirmacaoCPF.ANALISE,
             ator=analista,
             ip=ip,
             descricao=descricao,
@@ -176,13 +188,13 @@ def _confirmar_cpf_do_rl(solicitacao, documentos, analista, ip):
 
 def _aplicar_dados(solicitacao, analista, ip):
     dados = solicitacao.dados
-    if solicitacao.tipo == T.INSCRICAO:
+    if solicitacao.tipo == Tipo.INSCRICAO:
         parceiro = _novo_parceiro(solicitacao, analista, ip)
     else:
         parceiro = Parceiro.objects.select_for_update().get(pk=solicitacao.parceiro_id)
-    if solicitacao.tipo == T.DADOS:
+    if solicitacao.tipo == Tipo.DADOS:
         _atualizar_dados(parceiro, dados, analista, ip)
-    if solicitacao.tipo in (T.INSCRICAO, T.VINCULACAO_RL):
+    if solicitacao.tipo in (Tipo.INSCRICAO, Tipo.VINCULACAO_RL):
         rep = dados["representante"]
         services.vincular_rl(
             parceiro,
@@ -193,7 +205,7 @@ def _aplicar_dados(solicitacao, analista, ip):
             ator=analista,
             ip=ip,
         )
-    if solicitacao.tipo == T.INSCRICAO_RI:
+    if solicitacao.tipo == Tipo.INSCRICAO_RI:
         _vincular_ri(parceiro, solicitacao, analista)
     return parceiro
 
@@ -232,7 +244,7 @@ def _atualizar_dados(parceiro, dados, analista, ip):
             depois={c: str(getattr(parceiro, c)) for c in campos_receita},
         )
     if campos:
-        services.alterar_pela_administracao(parceiro, analista, ip=ip, **campos)
+        services.alterar_pela_administracao(parceiro, ator=analista, ip=ip, **campos)
 
 
 def _vincular_ri(parceiro, solicitacao, analista):
@@ -241,7 +253,7 @@ def _vincular_ri(parceiro, solicitacao, analista):
         parceiro=parceiro, usuario=solicitacao.solicitante, ativo=True
     ).exists():
         services.incluir_responsavel(
-            parceiro, analista, solicitacao.solicitante, cargo=cargo, avisar=False
+            parceiro, solicitacao.solicitante, ator=analista, cargo=cargo, avisar=False
         )
 
 
@@ -249,7 +261,7 @@ def _avisar(solicitacao, documentos):
     reprovados = [
         {"obrigacao": d.obrigacao.nome, "motivo": d.motivo_reprovacao}
         for d in documentos
-        if d.parecer == P.REPROVAR
+        if d.parecer == Parecer.REPROVAR
     ]
     pessoas = {solicitacao.solicitante}
     if solicitacao.representante_legal:
@@ -263,8 +275,8 @@ def _avisar(solicitacao, documentos):
                 "solicitacao": str(solicitacao),
                 "parceiro": solicitacao.nome_parceiro,
                 "decisao": solicitacao.get_status_display(),
-                "devolvida": solicitacao.status == S.DEVOLVIDA,
-                "aprovada": solicitacao.status in (S.APROVADA, S.APROVADA_PARCIALMENTE),
+                "devolvida": solicitacao.status == Status.DEVOLVIDA,
+                "aprovada": solicitacao.status in (Status.APROVADA, Status.APROVADA_PARCIALMENTE),
                 "motivo": solicitacao.motivo,
                 "reprovados": reprovados,
                 "link": services.link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),

@@ -11,12 +11,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cagec.core.models import RegistroAuditoria
 from cagec.lib.auditoria import registrar
 
+from .erros import ErroDeParceiros
 from .models import Documento
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ _LOTE = 500
 MB = 1024 * 1024
 
 
-class LimiteExcedido(ValidationError):
+class LimiteExcedido(ErroDeParceiros):
     """A pessoa passou de uma cota (envios, rascunhos abertos): a mensagem diz qual e até quando."""
 
 

@@ -24,8 +24,8 @@ from .models import (
     Vinculo,
 )
 
-S = Solicitacao.Status
-T = Solicitacao.Tipo
+Status = Solicitacao.Status
+Tipo = Solicitacao.Tipo
 
 NOMES_PASSOS = {
     "dados": "Dados",
@@ -34,28 +34,28 @@ NOMES_PASSOS = {
     "revisao": "Revisão e envio",
 }
 
-ABERTAS = [S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.EM_ANALISE, S.DEVOLVIDA]
+ABERTAS = [Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.EM_ANALISE, Status.DEVOLVIDA]
 
 PROXIMO_PASSO = {
-    S.RASCUNHO: "Continue o preenchimento e envie para assinatura.",
-    S.AGUARDANDO_ASSINATURA: "Aguardando a assinatura do representante legal.",
-    S.EM_ANALISE: "Em análise pela equipe do CAGEC.",
-    S.DEVOLVIDA: "Corrija o que a análise pediu e envie de novo para assinatura.",
-    S.APROVADA: "Concluída.",
-    S.APROVADA_PARCIALMENTE: "Concluída em parte; veja o motivo.",
-    S.REPROVADA: "Encerrada; veja o motivo.",
-    S.CANCELADA: "Cancelada.",
+    Status.RASCUNHO: "Continue o preenchimento e envie para assinatura.",
+    Status.AGUARDANDO_ASSINATURA: "Aguardando a assinatura do representante legal.",
+    Status.EM_ANALISE: "Em análise pela equipe do CAGEC.",
+    Status.DEVOLVIDA: "Corrija o que a análise pediu e envie de novo para assinatura.",
+    Status.APROVADA: "Concluída.",
+    Status.APROVADA_PARCIALMENTE: "Concluída em parte; veja o motivo.",
+    Status.REPROVADA: "Encerrada; veja o motivo.",
+    Status.CANCELADA: "Cancelada.",
 }
 
 
 # --- Leituras do ciclo de vida da Solicitação (os serviços e as views usam as mesmas) ------
 # Passos do assistente de cada tipo de solicitação, na ordem.
 PASSOS = {
-    T.INSCRICAO: ["dados", "representante", "documentos", "revisao"],
-    T.DADOS: ["dados", "revisao"],
-    T.DOCUMENTOS: ["documentos", "revisao"],
-    T.VINCULACAO_RL: ["representante", "documentos", "revisao"],
-    T.INSCRICAO_RI: ["revisao"],
+    Tipo.INSCRICAO: ["dados", "representante", "documentos", "revisao"],
+    Tipo.DADOS: ["dados", "revisao"],
+    Tipo.DOCUMENTOS: ["documentos", "revisao"],
+    Tipo.VINCULACAO_RL: ["representante", "documentos", "revisao"],
+    Tipo.INSCRICAO_RI: ["revisao"],
 }
 
 
@@ -88,7 +88,7 @@ def obrigacoes_da_solicitacao(solicitacao):
     if tipo is None:
         return Obrigacao.objects.none()
     qs = Obrigacao.objects.filter(tipos=tipo, ativa=True).select_related("grupo")
-    if solicitacao.tipo == T.VINCULACAO_RL:
+    if solicitacao.tipo == Tipo.VINCULACAO_RL:
         # Credenciamento do novo RL: os documentos que valem até o fim do mandato.
         qs = qs.filter(regra_validade=Obrigacao.Regra.FIM_MANDATO)
     return qs
@@ -100,17 +100,17 @@ def pendencias(solicitacao):
     passos = PASSOS[solicitacao.tipo]
     if (
         "dados" in passos
-        and solicitacao.tipo == T.INSCRICAO
+        and solicitacao.tipo == Tipo.INSCRICAO
         and not solicitacao.dados.get("tipo_id")
     ):
         faltas.append("Escolha o tipo de parceiro e confira os contatos (passo Dados).")
     if "representante" in passos and not solicitacao.representante_legal_id:
         faltas.append("Informe o representante legal, o cargo e o mandato.")
-    if solicitacao.tipo in (T.DOCUMENTOS,) and not solicitacao.documentos_atuais.exists():
+    if solicitacao.tipo in (Tipo.DOCUMENTOS,) and not solicitacao.documentos_atuais.exists():
         faltas.append("Anexe pelo menos um documento.")
-    if solicitacao.tipo == T.VINCULACAO_RL and not solicitacao.documentos_atuais.exists():
+    if solicitacao.tipo == Tipo.VINCULACAO_RL and not solicitacao.documentos_atuais.exists():
         faltas.append("Anexe os documentos de credenciamento do representante legal.")
-    if solicitacao.tipo in (T.DOCUMENTOS, T.DADOS, T.INSCRICAO_RI) and not (
+    if solicitacao.tipo in (Tipo.DOCUMENTOS, Tipo.DADOS, Tipo.INSCRICAO_RI) and not (
         solicitacao.representante_legal_id
     ):
         faltas.append("A organização não tem representante legal ativo para assinar.")
@@ -132,14 +132,16 @@ def obrigatorias_sem_documento(solicitacao):
 def inicio_da_assinatura(solicitacao):
     """Início do período atual de assinatura (última entrada em aguardando_assinatura)."""
     ultima = (
-        solicitacao.transicoes.filter(para=S.AGUARDANDO_ASSINATURA).order_by("-created_at").first()
+        solicitacao.transicoes.filter(para=Status.AGUARDANDO_ASSINATURA)
+        .order_by("-created_at")
+        .first()
     )
     return ultima.created_at if ultima else solicitacao.created_at
 
 
 def declaracao_vigente(solicitacao):
     """A declaração assinada para o conteúdo atual (depois da última ida para assinatura)."""
-    if solicitacao.status in (S.RASCUNHO, S.DEVOLVIDA, S.CANCELADA):
+    if solicitacao.status in (Status.RASCUNHO, Status.DEVOLVIDA, Status.CANCELADA):
         return None
     return (
         solicitacao.declaracoes.filter(
@@ -153,7 +155,7 @@ def declaracao_vigente(solicitacao):
 
 
 def nome_protegido(pessoa):
-    """``Maria S. O. (CPF ***.456.789-**)``: como aparece quem ainda não aceitou."""
+    """``Maria Status. O. (CPF ***.456.789-**)``: como aparece quem ainda não aceitou."""
     return f"{abreviar_nome(pessoa.nome)} (CPF {mascarar_cpf(pessoa.cpf)})"
 
 
@@ -266,7 +268,7 @@ def detalhe_da_solicitacao(solicitacao, usuario):
         "representante": representante_para(solicitacao, usuario),
         "pode_responder_indicacao": solicitacao.aguarda_aceite_do_rl
         and solicitacao.representante_legal_id == usuario.pk
-        and status in (S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA),
+        and status in (Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA),
         "documentos": solicitacao.documentos.select_related("obrigacao__grupo"),
         "declaracoes": solicitacao.declaracoes.order_by("-assinada_em"),
         "declaracao": declaracao,
@@ -274,13 +276,13 @@ def detalhe_da_solicitacao(solicitacao, usuario):
         "proximo_passo": PROXIMO_PASSO[status],
         "pode_editar": solicitacao.editavel and solicitacao.solicitante_id == usuario.pk,
         "pode_cancelar": solicitacao.editavel and pode("cancelar", solicitacao, usuario),
-        "pode_assinar": status == S.AGUARDANDO_ASSINATURA
+        "pode_assinar": status == Status.AGUARDANDO_ASSINATURA
         and declaracao is None
         and solicitacao.representante_legal_id == usuario.pk,
-        "pode_reabrir": status == S.AGUARDANDO_ASSINATURA
+        "pode_reabrir": status == Status.AGUARDANDO_ASSINATURA
         and declaracao is None
         and pode("reabrir", solicitacao, usuario),
-        "pode_encaminhar": status == S.AGUARDANDO_ASSINATURA
+        "pode_encaminhar": status == Status.AGUARDANDO_ASSINATURA
         and declaracao is not None
         and pode("encaminhar_para_analise", solicitacao, usuario),
     }
@@ -289,7 +291,7 @@ def detalhe_da_solicitacao(solicitacao, usuario):
 # --- Nomes de quem foi indicado por CPF (issue #11) -------------------------------------------
 def nome_visivel(pessoa, usuario, *, aceito):
     """O nome completo para a própria pessoa, para a equipe e depois do aceite; antes,
-    ``Maria S. O. (CPF ***.456.789-**)``: quem digitou o CPF não descobre o nome."""
+    ``Maria Status. O. (CPF ***.456.789-**)``: quem digitou o CPF não descobre o nome."""
     if pessoa is None:
         return ""
     if aceito or usuario is None or usuario.pk == pessoa.pk or usuario.is_staff:
@@ -350,7 +352,8 @@ def pasta_digital(parceiro, usuario):
     """Obrigações do Tipo com o documento vigente, histórico, vínculos e solicitações."""
     documentos = list(
         parceiro.documentos.exclude(
-            status=Documento.Status.EM_ANALISE, solicitacao__status__in=[S.RASCUNHO, S.CANCELADA]
+            status=Documento.Status.EM_ANALISE,
+            solicitacao__status__in=[Status.RASCUNHO, Status.CANCELADA],
         )
         .select_related("obrigacao", "enviado_por")
         .order_by("-created_at")
@@ -389,7 +392,7 @@ def resumo_do_painel(usuario):
     inclusoes = sum(1 for v in vinculos if v.aceito_em is None)
     solicitacoes = (
         Solicitacao.objects.filter(solicitante=usuario)
-        .exclude(status=S.CANCELADA)
+        .exclude(status=Status.CANCELADA)
         .select_related("parceiro")
         .only("tipo", "status", "dados", "parceiro__razao_social")
         .order_by("-updated_at")[:30]
@@ -406,7 +409,7 @@ def _indicacoes_pendentes(usuario):
         Solicitacao.objects.filter(
             representante_legal=usuario,
             representante_aceite_em=None,
-            status__in=[S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA],
+            status__in=[Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA],
         )
         .exclude(solicitante=usuario)
         .order_by("created_at")
@@ -440,7 +443,7 @@ def fila_de_analise(filtros, dia, usuario):
     """
 
     qs = (
-        Solicitacao.objects.filter(status=S.EM_ANALISE)
+        Solicitacao.objects.filter(status=Status.EM_ANALISE)
         .select_related("parceiro__tipo", "solicitante")
         # Só o que a fila mostra: nada do JSON da Receita nem das outras colunas dos Parceiros.
         .only(
@@ -486,7 +489,7 @@ def esquecer_contagem_da_fila():
 
 def _contagem_da_fila():
     linhas = (
-        Solicitacao.objects.filter(status=S.EM_ANALISE)
+        Solicitacao.objects.filter(status=Status.EM_ANALISE)
         .values("tipo")
         .annotate(n=Count("pk"))
         .order_by()

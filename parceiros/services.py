@@ -16,17 +16,19 @@ pendências, declaração vigente...) ficam em ``selectors``.
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.lib import copia
 from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
@@ -35,34 +37,38 @@ from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, selectors, situacao, tasks
 from .armazenamento import conferir_cota_de_envio, conferir_rascunhos_abertos
+from .erros import ErroDeParceiros, TransicaoInvalida
 from .models import (
     Documento,
     NaturezaJuridica,
+    Obrigacao,
     Parceiro,
     Sequencia,
     Solicitacao,
+    TipoParceiro,
     TransicaoSolicitacao,
     Vinculo,
 )
 
 log = logging.getLogger(__name__)
-S = Solicitacao.Status
-T = Solicitacao.Tipo
+Status = Solicitacao.Status
+Tipo = Solicitacao.Tipo
 
 _TRANSICOES = {
-    S.RASCUNHO: {S.AGUARDANDO_ASSINATURA, S.CANCELADA},
-    S.AGUARDANDO_ASSINATURA: {S.EM_ANALISE, S.RASCUNHO},
-    S.EM_ANALISE: {S.APROVADA, S.APROVADA_PARCIALMENTE, S.DEVOLVIDA, S.REPROVADA},
-    S.DEVOLVIDA: {S.AGUARDANDO_ASSINATURA, S.CANCELADA},
-    S.APROVADA: set(),
-    S.APROVADA_PARCIALMENTE: set(),
-    S.REPROVADA: set(),
-    S.CANCELADA: set(),
+    Status.RASCUNHO: {Status.AGUARDANDO_ASSINATURA, Status.CANCELADA},
+    Status.AGUARDANDO_ASSINATURA: {Status.EM_ANALISE, Status.RASCUNHO},
+    Status.EM_ANALISE: {
+        Status.APROVADA,
+        Status.APROVADA_PARCIALMENTE,
+        Status.DEVOLVIDA,
+        Status.REPROVADA,
+    },
+    Status.DEVOLVIDA: {Status.AGUARDANDO_ASSINATURA, Status.CANCELADA},
+    Status.APROVADA: set(),
+    Status.APROVADA_PARCIALMENTE: set(),
+    Status.REPROVADA: set(),
+    Status.CANCELADA: set(),
 }
-
-
-class TransicaoInvalida(Exception):
-    pass
 
 
 class ConflitoDeInteresse(TransicaoInvalida):
@@ -75,11 +81,11 @@ CONFLITO_NO_PARCEIRO = (
 )
 
 
-class SolicitacaoIncompleta(ValidationError):
+class SolicitacaoIncompleta(ErroDeParceiros):
     """A solicitação ainda não pode seguir: a mensagem diz o que falta."""
 
 
-class CNPJRecusado(ValidationError):
+class CNPJRecusado(ErroDeParceiros):
     """CNPJ que não pode ser inscrito (inativo na Receita, natureza sem tipo, já no CAGEC)."""
 
 
@@ -100,11 +106,11 @@ def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
     if para not in _TRANSICOES[de]:
         raise TransicaoInvalida(
             f"Uma solicitação {solicitacao.get_status_display().lower()} não pode ficar "
-            f"{S(para).label.lower()}."
+            f"{Status(para).label.lower()}."
         )
     solicitacao.status = para
     solicitacao.save(update_fields=["status", "updated_at"])
-    if S.EM_ANALISE in (de, para):
+    if Status.EM_ANALISE in (de, para):
         transaction.on_commit(selectors.esquecer_contagem_da_fila)
     TransicaoSolicitacao.objects.create(
         solicitacao=solicitacao, de=de, para=para, usuario=ator, motivo=motivo
@@ -121,16 +127,28 @@ def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
 
 
 # --- Documento: a tabela de status ------------------------------------------------------------
-D = Documento.Status
+StatusDocumento = Documento.Status
 _TRANSICOES_DOCUMENTO = {
-    D.EM_ANALISE: {D.APROVADO, D.REPROVADO, D.SUBSTITUIDO},
-    D.APROVADO: {D.SUBSTITUIDO},  # outro documento da mesma obrigação foi aprovado
-    D.REPROVADO: {D.SUBSTITUIDO},
-    D.SUBSTITUIDO: set(),
+    StatusDocumento.EM_ANALISE: {
+        StatusDocumento.APROVADO,
+        StatusDocumento.REPROVADO,
+        StatusDocumento.SUBSTITUIDO,
+    },
+    # outro documento da mesma obrigação foi aprovado
+    StatusDocumento.APROVADO: {StatusDocumento.SUBSTITUIDO},
+    StatusDocumento.REPROVADO: {StatusDocumento.SUBSTITUIDO},
+    StatusDocumento.SUBSTITUIDO: set(),
 }
 
 
-def mudar_status_documento(documento, para, *, ator=None, motivo=""):
+def mudar_status_documento(
+    documento: Documento,
+    para: str,
+    *,
+    ator: Usuario | None = None,
+    motivo: str = "",
+    ip: str | None = None,
+) -> None:
     """Único lugar que muda ``Documento.status`` (tabela acima), com auditoria.
 
     Grava só o status; o chamador grava os outros campos que mudou junto (parecer,
@@ -138,9 +156,9 @@ def mudar_status_documento(documento, para, *, ator=None, motivo=""):
     """
     de = documento.status
     if para not in _TRANSICOES_DOCUMENTO[de]:
-        raise TransicaoInvalida(
-            f"Um documento {D(de).label.lower()} não pode ficar {D(para).label.lower()}."
-        )
+        de_rotulo = StatusDocumento(de).label.lower()
+        para_rotulo = StatusDocumento(para).label.lower()
+        raise TransicaoInvalida(f"Um documento {de_rotulo} não pode ficar {para_rotulo}.")
     documento.status = para
     if documento.pk:
         Documento.objects.filter(pk=documento.pk).update(status=para)
@@ -151,18 +169,27 @@ def mudar_status_documento(documento, para, *, ator=None, motivo=""):
         descricao=motivo or documento.obrigacao.nome,
         antes={"status": de},
         depois={"status": para},
+        ip=ip,
     )
 
 
-def substituir_aprovados(parceiro, obrigacao, *, ator=None):
+def substituir_aprovados(
+    parceiro: Parceiro, obrigacao: Obrigacao, *, ator: Usuario | None = None, ip: str | None = None
+) -> None:
     """O aprovado atual da obrigação vai para o histórico (aprovado → substituído)."""
     anteriores = (
         Documento.objects.select_for_update()
         .select_related("obrigacao")
-        .filter(parceiro=parceiro, obrigacao=obrigacao, status=D.APROVADO)
+        .filter(parceiro=parceiro, obrigacao=obrigacao, status=StatusDocumento.APROVADO)
     )
     for anterior in anteriores:
-        mudar_status_documento(anterior, D.SUBSTITUIDO, ator=ator, motivo="Novo documento aprovado")
+        mudar_status_documento(
+            anterior,
+            StatusDocumento.SUBSTITUIDO,
+            ator=ator,
+            motivo="Novo documento aprovado",
+            ip=ip,
+        )
 
 
 def _exigir_editavel(solicitacao):
@@ -213,7 +240,7 @@ def dados_da_receita(cnpj):
     return registro
 
 
-def iniciar_inscricao(usuario, cnpj, *, ip=None):
+def iniciar_inscricao(cnpj: str, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
     """Cria o rascunho de Inscrição de Parceiro com os dados da Receita (travados).
 
     Pré-condição: CNPJ válido e ainda fora do CAGEC (quem está no CAGEC vai para a
@@ -224,48 +251,56 @@ def iniciar_inscricao(usuario, cnpj, *, ip=None):
     if Parceiro.objects.filter(cnpj=cnpj).exists():
         raise CNPJRecusado("Esta organização já está no CAGEC.", code="existente")
     aberta = Solicitacao.objects.filter(
-        solicitante=usuario, cnpj=cnpj, tipo=T.INSCRICAO, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+        solicitante=ator,
+        cnpj=cnpj,
+        tipo=Tipo.INSCRICAO,
+        status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
     ).first()
     if aberta:
         return aberta
-    _conferir_rascunhos(usuario)  # antes de consultar a Receita; de novo, travado, abaixo
+    _conferir_rascunhos(ator)  # antes de consultar a Receita; de novo, travado, abaixo
     registro = dados_da_receita(cnpj)
     with transaction.atomic():
-        _conferir_rascunhos(usuario, travar=True)
+        _conferir_rascunhos(ator, travar=True)
         solicitacao = Solicitacao.objects.create(
-            tipo=T.INSCRICAO,
-            solicitante=usuario,
+            tipo=Tipo.INSCRICAO,
+            solicitante=ator,
             cnpj=cnpj,
             dados={"receita": registro.como_dict()},
             passo="dados",
         )
-        _iniciar(solicitacao, usuario, ip)
+        _iniciar(solicitacao, ator, ip)
     return solicitacao
 
 
-def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
+def iniciar_atualizacao(
+    parceiro: Parceiro, tipo: str, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """Rascunho de atualização (dados, documentos, vinculação de RL ou inscrição como RI).
 
     Reaproveita um rascunho aberto do mesmo tipo para o mesmo Parceiro. O RL que vai
     assinar é o RL atual (na vinculação, quem for indicado no passo do representante).
     """
     aberta = Solicitacao.objects.filter(
-        solicitante=usuario, parceiro=parceiro, tipo=tipo, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+        solicitante=ator,
+        parceiro=parceiro,
+        tipo=tipo,
+        status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
     ).first()
     if aberta:
         return aberta
     if (
-        tipo == T.INSCRICAO_RI
-        and Vinculo.objects.filter(parceiro=parceiro, usuario=usuario, ativo=True).exists()
+        tipo == Tipo.INSCRICAO_RI
+        and Vinculo.objects.filter(parceiro=parceiro, usuario=ator, ativo=True).exists()
     ):
         raise CNPJRecusado("Você já está vinculado a esta organização.", code="vinculado")
-    dados = {"contatos": _contatos(parceiro)} if tipo == T.DADOS else {}
+    dados = {"contatos": _contatos(parceiro)} if tipo == Tipo.DADOS else {}
     rl = selectors.rl_atual(parceiro)
     with transaction.atomic():
-        _conferir_rascunhos(usuario, travar=True)
+        _conferir_rascunhos(ator, travar=True)
         solicitacao = Solicitacao.objects.create(
             tipo=tipo,
-            solicitante=usuario,
+            solicitante=ator,
             parceiro=parceiro,
             cnpj=parceiro.cnpj,
             # O RL atual não foi indicado por CPF: não há o que aceitar.
@@ -274,7 +309,7 @@ def iniciar_atualizacao(usuario, parceiro, tipo, *, ip=None):
             dados=dados,
             passo=selectors.PASSOS[tipo][0],
         )
-        _iniciar(solicitacao, usuario, ip)
+        _iniciar(solicitacao, ator, ip)
     return solicitacao
 
 
@@ -288,7 +323,7 @@ def _conferir_rascunhos(usuario, *, travar=False):
     if travar:
         _travar_pessoa(usuario)
     abertas = Solicitacao.objects.filter(
-        solicitante=usuario, status__in=[S.RASCUNHO, S.DEVOLVIDA]
+        solicitante=usuario, status__in=[Status.RASCUNHO, Status.DEVOLVIDA]
     ).count()
     conferir_rascunhos_abertos(abertas)
 
@@ -303,7 +338,7 @@ def _contatos(parceiro):
 
 def _iniciar(solicitacao, usuario, ip):
     TransicaoSolicitacao.objects.create(
-        solicitacao=solicitacao, de="", para=S.RASCUNHO, usuario=usuario
+        solicitacao=solicitacao, de="", para=Status.RASCUNHO, usuario=usuario
     )
     registrar(
         "solicitacao.criada",
@@ -325,24 +360,38 @@ def _salvar_passo(solicitacao, usuario, proximo, **dados):
     return solicitacao
 
 
-def salvar_dados(solicitacao, usuario, *, tipo=None, site, email_institucional, telefone):
+def salvar_dados(
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    tipo: TipoParceiro | None = None,
+    site: str,
+    email_institucional: str,
+    telefone: str,
+) -> Solicitacao:
     """Passo *dados*: tipo de parceiro (só na inscrição) e contatos editáveis."""
     contatos = {"site": site, "email_institucional": email_institucional, "telefone": telefone}
     extra = {"tipo_id": tipo.pk} if tipo is not None else {}
     return _salvar_passo(
-        solicitacao, usuario, _passo_seguinte(solicitacao, "dados"), contatos=contatos, **extra
+        solicitacao, ator, _passo_seguinte(solicitacao, "dados"), contatos=contatos, **extra
     )
 
 
-def atualizar_da_receita(solicitacao, usuario):
+def atualizar_da_receita(solicitacao: Solicitacao, *, ator: Usuario) -> Solicitacao:
     """Atualização de dados: traz de novo os dados da Receita para comparar com o cadastro."""
     registro = dados_da_receita(solicitacao.cnpj)
-    return _salvar_passo(solicitacao, usuario, solicitacao.passo, receita=registro.como_dict())
+    return _salvar_passo(solicitacao, ator, solicitacao.passo, receita=registro.como_dict())
 
 
 def salvar_representante(
-    solicitacao, usuario, *, representante, cargo, mandato_inicio, mandato_fim
-):
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    representante: Usuario,
+    cargo: str,
+    mandato_inicio: date,
+    mandato_fim: date,
+) -> Solicitacao:
     """Passo *representante*: quem é o RL (eu ou outra pessoa do portal), cargo e mandato.
 
     Trocar o RL zera o aceite: a pessoa indicada por CPF precisa aceitar (ou assinar) antes
@@ -376,7 +425,7 @@ def salvar_representante(
 
 
 # --- Aceite da indicação de RL (issue #11) ----------------------------------------------------
-_ACEITE_POSSIVEL = (S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA)
+_ACEITE_POSSIVEL = (Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA)
 
 
 def _travar_indicacao(solicitacao, usuario):
@@ -388,52 +437,56 @@ def _travar_indicacao(solicitacao, usuario):
     return solicitacao
 
 
-def aceitar_indicacao(solicitacao, usuario, *, ip=None):
+def aceitar_indicacao(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """O RL indicado por CPF confirma que é o representante legal (rascunho, aguardando
     assinatura ou devolvida). Sem efeito se já aceitou. Daí em diante quem preparou a
     solicitação vê o nome completo; assinar a declaração também aceita."""
     with transaction.atomic():
-        solicitacao = _travar_indicacao(solicitacao, usuario)
+        solicitacao = _travar_indicacao(solicitacao, ator)
         if solicitacao.representante_aceite_em is not None:
             return solicitacao
-        registrar_aceite(solicitacao, usuario, ip=ip)
+        registrar_aceite(solicitacao, ator=ator, ip=ip)
     return solicitacao
 
 
-def registrar_aceite(solicitacao, usuario, *, ip=None):
+def registrar_aceite(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> None:
     """Grava o aceite (já travada, dentro da transação de quem chama: aceite ou assinatura)."""
     solicitacao.representante_aceite_em = timezone.now()
     solicitacao.save(update_fields=["representante_aceite_em", "updated_at"])
     registrar(
         "solicitacao.indicacao_aceita",
         objeto=solicitacao,
-        ator=usuario,
+        ator=ator,
         ip=ip,
         descricao=f"Representante legal de {formatar_cnpj(solicitacao.cnpj)}",
     )
 
 
-def recusar_indicacao(solicitacao, usuario, *, ip=None):
+def recusar_indicacao(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """O RL indicado por CPF recusa: a solicitação fica sem RL e volta ao passo do
     representante (aguardando assinatura → rascunho). Quem preparou recebe um e-mail com o
     nome abreviado e o CPF mascarado (nunca o nome completo). Só antes de aceitar."""
     with transaction.atomic():
-        solicitacao = _travar_indicacao(solicitacao, usuario)
+        solicitacao = _travar_indicacao(solicitacao, ator)
         if not solicitacao.aguarda_aceite_do_rl:
             raise TransicaoInvalida(
                 "Você já aceitou esta indicação. Para deixar de ser o representante legal, "
                 "fale com quem preparou a solicitação."
             )
         motivo = "Indicação de representante legal recusada pela pessoa indicada"
-        if solicitacao.status == S.AGUARDANDO_ASSINATURA:
-            transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo=motivo)
+        if solicitacao.status == Status.AGUARDANDO_ASSINATURA:
+            transicionar(solicitacao, Status.RASCUNHO, ator=ator, ip=ip, motivo=motivo)
         solicitacao.representante_legal = None
         solicitacao.passo = "representante"
         solicitacao.save(update_fields=["representante_legal", "passo", "updated_at"])
         registrar(
             "solicitacao.indicacao_recusada",
             objeto=solicitacao,
-            ator=usuario,
+            ator=ator,
             ip=ip,
             descricao=f"Representante legal de {formatar_cnpj(solicitacao.cnpj)}",
         )
@@ -443,7 +496,7 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
             solicitante.email,
             {
                 "nome": solicitante.nome,
-                "indicado": selectors.nome_protegido(usuario),
+                "indicado": selectors.nome_protegido(ator),
                 "solicitacao": str(solicitacao),
                 "parceiro": solicitacao.nome_parceiro,
                 "link": link_absoluto(
@@ -455,8 +508,8 @@ def recusar_indicacao(solicitacao, usuario, *, ip=None):
     return solicitacao
 
 
-def salvar_cargo_ri(solicitacao, usuario, *, cargo):
-    return _salvar_passo(solicitacao, usuario, "revisao", responsavel={"cargo": cargo})
+def salvar_cargo_ri(solicitacao: Solicitacao, *, ator: Usuario, cargo: str) -> Solicitacao:
+    return _salvar_passo(solicitacao, ator, "revisao", responsavel={"cargo": cargo})
 
 
 def _passo_seguinte(solicitacao, atual):
@@ -465,8 +518,15 @@ def _passo_seguinte(solicitacao, atual):
 
 
 def anexar_documento(
-    solicitacao, usuario, *, obrigacao, arquivo, data_emissao=None, data_validade=None
-):
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    obrigacao: Obrigacao,
+    arquivo: File,
+    data_emissao: date | None = None,
+    data_validade: date | None = None,
+    ip: str | None = None,
+) -> Documento:
     """Guarda um arquivo (PDF, PNG ou JPEG pelo conteúdo) para uma Obrigação da solicitação.
 
     Troca o anexo anterior da mesma Obrigação nesta solicitação: se ninguém o analisou,
@@ -475,9 +535,9 @@ def anexar_documento(
     """
     formato = tipo_pelo_conteudo(arquivo)
     if formato is None:
-        raise ValidationError("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
+        raise ErroDeParceiros("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
     if not selectors.obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
-        raise ValidationError("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
+        raise ErroDeParceiros("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
     content_type, extensao = formato
     nome_original = nome_de_arquivo_enviado(arquivo.name)
     sha256 = sha256_do_arquivo(arquivo)
@@ -486,11 +546,13 @@ def anexar_documento(
         solicitacao = _travar(solicitacao)
         _exigir_editavel(solicitacao)
         # Antes de gravar o arquivo: quem passou da cota não ocupa disco nenhum.
-        _travar_pessoa(usuario)
-        conferir_cota_de_envio(usuario, arquivo.size)
+        _travar_pessoa(ator)
+        conferir_cota_de_envio(ator, arquivo.size)
         anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
         if anterior and anterior.analisado_em:
-            mudar_status_documento(anterior, D.SUBSTITUIDO, ator=usuario, motivo="Trocado")
+            mudar_status_documento(
+                anterior, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Trocado", ip=ip
+            )
         elif anterior:
             _apagar_anexo(anterior)
         documento = Documento.objects.create(
@@ -508,27 +570,32 @@ def anexar_documento(
             vence_em=Documento.vencimento(
                 obrigacao, data_emissao=data_emissao, data_validade=data_validade
             ),
-            enviado_por=usuario,
+            enviado_por=ator,
         )
         solicitacao.save(update_fields=["updated_at"])
         registrar(
             "documento.anexado",
             objeto=documento,
-            ator=usuario,
+            ator=ator,
             descricao=f"{obrigacao.nome} ({solicitacao})",
             depois={"sha256": sha256, "tamanho": arquivo.size},
+            ip=ip,
         )
     return documento
 
 
-def remover_documento(documento, usuario):
+def remover_documento(documento: Documento, *, ator: Usuario, ip: str | None = None) -> None:
     """Tira um anexo de uma solicitação editável (o já analisado fica como substituído)."""
     with transaction.atomic():
         solicitacao = _travar(documento.solicitacao)
         _exigir_editavel(solicitacao)
-        registrar("documento.removido", objeto=documento, ator=usuario, descricao=str(documento))
+        registrar(
+            "documento.removido", objeto=documento, ator=ator, descricao=str(documento), ip=ip
+        )
         if documento.analisado_em:
-            mudar_status_documento(documento, D.SUBSTITUIDO, ator=usuario, motivo="Removido")
+            mudar_status_documento(
+                documento, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Removido", ip=ip
+            )
         else:
             _apagar_anexo(documento)
 
@@ -540,22 +607,24 @@ def _apagar_anexo(documento):
 
 
 # --- Envio, assinatura e análise ------------------------------------------------------------
-def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
+def enviar_para_assinatura(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """rascunho|devolvida → aguardando_assinatura. Avisa o RL quando não é quem preparou."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         faltas = selectors.pendencias(solicitacao)
         if faltas:
             raise SolicitacaoIncompleta(faltas)
-        transicionar(solicitacao, S.AGUARDANDO_ASSINATURA, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.AGUARDANDO_ASSINATURA, ator=ator, ip=ip)
         rl = solicitacao.representante_legal
-        if rl != usuario:
+        if rl != ator:
             enfileirar_email(
                 "assinatura_pendente",
                 rl.email,
                 {
                     "nome": rl.nome,
-                    "solicitante": usuario.nome,
+                    "solicitante": ator.nome,
                     "solicitacao": str(solicitacao),
                     "parceiro": solicitacao.nome_parceiro,
                     "link": link_absoluto("declaracoes:assinaturas"),
@@ -565,18 +634,20 @@ def enviar_para_assinatura(solicitacao, usuario, *, ip=None):
     return solicitacao
 
 
-def reabrir(solicitacao, usuario, *, ip=None):
+def reabrir(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
     """aguardando_assinatura → rascunho, antes da assinatura, para corrigir algo."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         desde = selectors.inicio_da_assinatura(solicitacao)
         if solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=desde):
             raise TransicaoInvalida("A declaração já foi assinada; encaminhe para análise.")
-        transicionar(solicitacao, S.RASCUNHO, ator=usuario, ip=ip, motivo="Reaberta para edição")
+        transicionar(solicitacao, Status.RASCUNHO, ator=ator, ip=ip, motivo="Reaberta para edição")
     return solicitacao
 
 
-def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
+def encaminhar_para_analise(
+    solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
+) -> Solicitacao:
     """aguardando_assinatura → em_analise; só com a declaração assinada pelo RL."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
@@ -584,7 +655,7 @@ def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
             raise SolicitacaoIncompleta(
                 ["A declaração de autenticidade ainda não foi assinada pelo representante legal."]
             )
-        transicionar(solicitacao, S.EM_ANALISE, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.EM_ANALISE, ator=ator, ip=ip)
         solicitacao.enviada_em = timezone.now()
         solicitacao.save(update_fields=["enviada_em", "updated_at"])
         for pessoa in {solicitacao.solicitante, solicitacao.representante_legal}:
@@ -602,12 +673,12 @@ def encaminhar_para_analise(solicitacao, usuario, *, ip=None):
     return solicitacao
 
 
-def cancelar(solicitacao, usuario, *, ip=None):
+def cancelar(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
     """rascunho|devolvida → cancelada, pelo solicitante; os arquivos anexados são apagados."""
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        transicionar(solicitacao, S.CANCELADA, ator=usuario, ip=ip, motivo="Cancelada")
-        _apagar_arquivos(solicitacao, ator=usuario, ip=ip)
+        transicionar(solicitacao, Status.CANCELADA, ator=ator, ip=ip, motivo="Cancelada")
+        _apagar_arquivos(solicitacao, ator=ator, ip=ip)
     return solicitacao
 
 
@@ -619,7 +690,7 @@ def _apagar_arquivos(solicitacao, *, ator=None, ip=None):
     pessoais) de um pedido que não vai ser analisado. Um aprovado nunca está numa solicitação
     cancelável; o filtro só protege a pasta digital de um erro de estado.
     """
-    documentos = solicitacao.documentos.exclude(arquivo="").exclude(status=D.APROVADO)
+    documentos = solicitacao.documentos.exclude(arquivo="").exclude(status=StatusDocumento.APROVADO)
     nomes = list(documentos.values_list("arquivo", flat=True))
     if not nomes:
         return 0
@@ -658,7 +729,7 @@ _SEM_AVISO_NO_PERIODO = Q(aviso_inatividade_em__isnull=True) | Q(
 def _parados(dias, dia):
     """Rascunhos e devolvidas sem alteração desde antes de ``dia - dias`` (em dias inteiros)."""
     return Solicitacao.objects.filter(
-        status__in=[S.RASCUNHO, S.DEVOLVIDA],
+        status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
         updated_at__lt=_inicio_do_dia(dia - timedelta(days=dias - 1)),
     )
 
@@ -736,7 +807,7 @@ def _cancelar_parado(pk, dia):
         ):
             return 0
         motivo = f"Cancelada automaticamente: {total_dias} dias sem alteração"
-        transicionar(solicitacao, S.CANCELADA, ator=None, motivo=motivo)
+        transicionar(solicitacao, Status.CANCELADA, ator=None, motivo=motivo)
         _apagar_arquivos(solicitacao)
         pessoa = solicitacao.solicitante
         enfileirar_email(
@@ -755,16 +826,24 @@ def _cancelar_parado(pk, dia):
 
 
 # --- Responsáveis pelas Informações (pelo RL) -----------------------------------------------
-def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True):
+def incluir_responsavel(
+    parceiro: Parceiro,
+    pessoa: Usuario,
+    *,
+    ator: Usuario,
+    cargo: str = "",
+    ip: str | None = None,
+    avisar: bool = True,
+) -> Vinculo:
     """RL inclui um RI já cadastrado no portal. Imediato, auditado, e-mail ao RI.
 
     O RI incluído pelo RL (pelo CPF) confirma ou recusa no painel; até confirmar, os outros
     veem só o nome abreviado e o CPF mascarado. Também usado na aprovação de uma Inscrição
-    como RI (``rl`` é então o analista, o aviso é o e-mail da decisão, por isso
+    como RI (``ator`` é então o analista, o aviso é o e-mail da decisão, por isso
     ``avisar=False``, e a própria pessoa pediu: o vínculo já nasce confirmado).
     """
-    if pessoa == rl:
-        raise ValidationError("Você já é o representante legal desta organização.")
+    if pessoa == ator:
+        raise ErroDeParceiros("Você já é o representante legal desta organização.")
     try:
         with transaction.atomic():
             vinculo = Vinculo.objects.create(
@@ -772,25 +851,25 @@ def incluir_responsavel(parceiro, rl, pessoa, *, cargo="", ip=None, avisar=True)
                 parceiro=parceiro,
                 papel=Vinculo.Papel.RI,
                 cargo=cargo,
-                criado_por=rl,
+                criado_por=ator,
                 aceito_em=None if avisar else timezone.now(),
             )
             registrar(
                 "vinculo.ri_incluido",
                 objeto=vinculo,
-                ator=rl,
+                ator=ator,
                 usuario_afetado=pessoa,
                 ip=ip,
                 descricao=f"RI incluído em {parceiro.cnpj_formatado}",
             )
             if avisar:
-                _avisar_responsavel("responsavel_incluido", vinculo, rl)
+                _avisar_responsavel("responsavel_incluido", vinculo, ator)
     except IntegrityError as erro:
-        raise ValidationError("Esta pessoa já é responsável por esta organização.") from erro
+        raise ErroDeParceiros("Esta pessoa já é responsável por esta organização.") from erro
     return vinculo
 
 
-def remover_responsavel(vinculo, rl, *, ip=None):
+def remover_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = None) -> Vinculo:
     """RL encerra o vínculo de um RI (fica no histórico)."""
     with transaction.atomic():
         vinculo = Vinculo.objects.select_for_update().get(pk=vinculo.pk)
@@ -798,17 +877,17 @@ def remover_responsavel(vinculo, rl, *, ip=None):
             return vinculo
         vinculo.ativo = False
         vinculo.encerrado_em = timezone.now()
-        vinculo.encerrado_por = rl
+        vinculo.encerrado_por = ator
         vinculo.save(update_fields=["ativo", "encerrado_em", "encerrado_por"])
         registrar(
             "vinculo.ri_removido",
             objeto=vinculo,
-            ator=rl,
+            ator=ator,
             usuario_afetado=vinculo.usuario,
             ip=ip,
             descricao=f"RI removido de {vinculo.parceiro.cnpj_formatado}",
         )
-        _avisar_responsavel("responsavel_removido", vinculo, rl)
+        _avisar_responsavel("responsavel_removido", vinculo, ator)
     return vinculo
 
 
@@ -821,37 +900,37 @@ def _travar_inclusao(vinculo, usuario):
     return vinculo
 
 
-def confirmar_responsavel(vinculo, usuario, *, ip=None):
+def confirmar_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = None) -> Vinculo:
     """O RI incluído pelo RL confirma o vínculo: daí em diante o nome aparece completo."""
     with transaction.atomic():
-        vinculo = _travar_inclusao(vinculo, usuario)
+        vinculo = _travar_inclusao(vinculo, ator)
         vinculo.aceito_em = timezone.now()
         vinculo.save(update_fields=["aceito_em"])
         registrar(
             "vinculo.ri_confirmado",
             objeto=vinculo,
-            ator=usuario,
-            usuario_afetado=usuario,
+            ator=ator,
+            usuario_afetado=ator,
             ip=ip,
             descricao=f"RI confirmado em {vinculo.parceiro.cnpj_formatado}",
         )
     return vinculo
 
 
-def recusar_responsavel(vinculo, usuario, *, ip=None):
+def recusar_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = None) -> Vinculo:
     """O RI incluído pelo RL recusa: o vínculo é encerrado e o RL recebe um e-mail com o
     nome abreviado e o CPF mascarado de quem recusou."""
     with transaction.atomic():
-        vinculo = _travar_inclusao(vinculo, usuario)
+        vinculo = _travar_inclusao(vinculo, ator)
         vinculo.ativo = False
         vinculo.encerrado_em = timezone.now()
-        vinculo.encerrado_por = usuario
+        vinculo.encerrado_por = ator
         vinculo.save(update_fields=["ativo", "encerrado_em", "encerrado_por"])
         registrar(
             "vinculo.ri_recusado",
             objeto=vinculo,
-            ator=usuario,
-            usuario_afetado=usuario,
+            ator=ator,
+            usuario_afetado=ator,
             ip=ip,
             descricao=f"RI recusou a inclusão em {vinculo.parceiro.cnpj_formatado}",
         )
@@ -862,7 +941,7 @@ def recusar_responsavel(vinculo, usuario, *, ip=None):
                 rl.email,
                 {
                     "nome": rl.nome,
-                    "indicado": selectors.nome_protegido(usuario),
+                    "indicado": selectors.nome_protegido(ator),
                     "parceiro": vinculo.parceiro.razao_social,
                     "cnpj": vinculo.parceiro.cnpj_formatado,
                     "link": link_absoluto("parceiros:responsaveis", vinculo.parceiro.cnpj),
@@ -897,15 +976,24 @@ class NovoRL(NamedTuple):
     mandato_fim: date | None
 
 
-def vincular_rl(parceiro, usuario, *, cargo, mandato_inicio, mandato_fim, ator=None, ip=None):
-    """Torna ``usuario`` o RL ativo, encerrando o anterior (aprovação, demo).
+def vincular_rl(
+    parceiro: Parceiro,
+    pessoa: Usuario,
+    *,
+    cargo: str,
+    mandato_inicio: date,
+    mandato_fim: date,
+    ator: Usuario | None = None,
+    ip: str | None = None,
+) -> Vinculo:
+    """Torna ``pessoa`` o RL ativo, encerrando o anterior (aprovação, demo).
 
     A regra é a de ``vincular_rls_em_massa`` (a mesma da importação), para um Parceiro; depois
     recalcula a situação dele (documentos que vencem com o mandato).
     """
     with transaction.atomic():
         ids = vincular_rls_em_massa(
-            [NovoRL(parceiro.pk, usuario.pk, cargo, mandato_inicio, mandato_fim)],
+            [NovoRL(parceiro.pk, pessoa.pk, cargo, mandato_inicio, mandato_fim)],
             ator=ator,
             ip=ip,
             descricao=f"RL de {parceiro.cnpj_formatado}",
@@ -968,8 +1056,8 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
         # Pedidos abertos que o RL da organização assina passam a esperar o novo RL.
         Solicitacao.objects.filter(
             parceiro_id__in=ids,
-            tipo__in=[T.DADOS, T.DOCUMENTOS, T.INSCRICAO_RI],
-            status__in=[S.RASCUNHO, S.AGUARDANDO_ASSINATURA, S.DEVOLVIDA],
+            tipo__in=[Tipo.DADOS, Tipo.DOCUMENTOS, Tipo.INSCRICAO_RI],
+            status__in=[Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA],
         ).update(
             representante_legal=Subquery(
                 Vinculo.objects.filter(
@@ -994,7 +1082,9 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
     return criados
 
 
-def atualizar_mandatos_em_massa(alteracoes, *, ator=None):
+def atualizar_mandatos_em_massa(
+    alteracoes: Sequence[tuple], *, ator: Usuario | None = None, ip: str | None = None
+) -> int:
     """Atualiza cargo e mandato de RLs ativos vindos de uma carga (a mesma pessoa continua RL).
 
     ``alteracoes``: (vinculo_id, usuario_id, antes, depois), ``antes``/``depois`` como
@@ -1024,6 +1114,7 @@ def atualizar_mandatos_em_massa(alteracoes, *, ator=None):
                     descricao="Cargo ou mandato atualizado pela importação",
                     antes={c: str(v) for c, v in zip(campos, antes, strict=True)},
                     depois={c: str(v) for c, v in zip(campos, depois, strict=True)},
+                    ip=ip,
                 )
                 for pk, usuario_id, antes, depois in alteracoes
             ]
@@ -1135,7 +1226,13 @@ def cadastrar_parceiros_em_massa(novos, *, agora=None):
         return dict(Parceiro.objects.filter(cnpj__in=list(novos)).values_list("cnpj", "pk"))
 
 
-def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None):
+def atualizar_parceiros_em_massa(
+    alteracoes: Sequence[tuple],
+    *,
+    ator: Usuario | None = None,
+    agora: datetime | None = None,
+    ip: str | None = None,
+) -> int:
     """Atualiza de uma vez os dados de organizações vindos de uma carga (importação de novo).
 
     ``alteracoes``: (pk, cnpj, antes, depois), ``antes``/``depois`` como ``DadosDeCarga``.
@@ -1166,6 +1263,7 @@ def atualizar_parceiros_em_massa(alteracoes, *, ator=None, agora=None):
                     descricao=f"{formatar_cnpj(cnpj)}: dados da importação",
                     antes=dict(zip(_CAMPOS_DA_CARGA, antes, strict=True)),
                     depois=dict(zip(_CAMPOS_DA_CARGA, depois, strict=True)),
+                    ip=ip,
                 )
                 for objeto, (_, cnpj, antes, depois) in zip(objetos, alteracoes, strict=True)
             ]
@@ -1206,7 +1304,9 @@ CAMPOS_DA_ADMINISTRACAO = {
 }
 
 
-def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
+def alterar_pela_administracao(
+    parceiro: Parceiro, *, ator: Usuario, ip: str | None = None, **campos: object
+) -> Parceiro:
     """A equipe do Estado altera campos mantidos por ela (MROSC, CADIN-MG, SIAFI-MG...).
 
     Só os campos permitidos; grava antes/depois na auditoria e recalcula a situação. Quem é
@@ -1214,7 +1314,7 @@ def alterar_pela_administracao(parceiro, ator, *, ip=None, **campos):
     """
     desconhecidos = set(campos) - CAMPOS_DA_ADMINISTRACAO
     if desconhecidos:
-        raise ValidationError(f"Campos que a administração não altera: {sorted(desconhecidos)}")
+        raise ErroDeParceiros(f"Campos que a administração não altera: {sorted(desconhecidos)}")
     if not campos:
         return parceiro
     if ator is not None and permissions.tem_vinculo_ativo(ator, parceiro.pk):

@@ -3,31 +3,26 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cagec.lib.arquivos import resposta_de_download
 from cagec.lib.auditoria import ip_do_request as ip
+from cagec.lib.erros import ErroDeDominio
 
 from . import forms, permissions, selectors, services
-from .armazenamento import LimiteExcedido
 from .models import Parceiro, Solicitacao, Vinculo
 
-T = Solicitacao.Tipo
+Tipo = Solicitacao.Tipo
 
 
 def _dados(request):
     return request.POST if request.method == "POST" else None
 
 
-def _mensagens_de(erro):
-    return erro.messages if isinstance(erro, ValidationError) else [str(erro)]
-
-
 def _falhou(request, erro, destino):
-    for mensagem in _mensagens_de(erro):
+    for mensagem in erro.mensagens:
         messages.error(request, mensagem)
     return redirect(destino)
 
@@ -42,8 +37,8 @@ def solicitacao_nova(request):
         if Parceiro.objects.filter(cnpj=cnpj).exists():
             return redirect("parceiros:vinculacao", cnpj=cnpj)
         try:
-            solicitacao = services.iniciar_inscricao(request.user, cnpj, ip=ip(request))
-        except (services.CNPJRecusado, LimiteExcedido) as erro:
+            solicitacao = services.iniciar_inscricao(cnpj, ator=request.user, ip=ip(request))
+        except ErroDeDominio as erro:
             form.add_error("cnpj", erro)
         else:
             return redirect(
@@ -58,7 +53,7 @@ def vinculacao(request, cnpj):
     parceiro = get_object_or_404(Parceiro, cnpj=permissions.cnpj_da_url(cnpj))
     if request.method == "POST":
         tipo = request.POST.get("tipo")
-        if tipo not in (T.VINCULACAO_RL, T.INSCRICAO_RI):
+        if tipo not in (Tipo.VINCULACAO_RL, Tipo.INSCRICAO_RI):
             raise Http404
         return _iniciar_atualizacao(request, parceiro, tipo)
     return render(request, "parceiros/vinculacao.html", {"parceiro": parceiro})
@@ -68,7 +63,7 @@ def vinculacao(request, cnpj):
 @require_POST
 def solicitacao_atualizacao(request, cnpj, tipo):
     """Da pasta digital: atualização de dados, de documentos ou troca de RL."""
-    if tipo not in (T.DADOS, T.DOCUMENTOS, T.VINCULACAO_RL):
+    if tipo not in (Tipo.DADOS, Tipo.DOCUMENTOS, Tipo.VINCULACAO_RL):
         raise Http404
     parceiro = permissions.get_parceiro_do_usuario(request, cnpj)
     return _iniciar_atualizacao(request, parceiro, tipo)
@@ -76,8 +71,10 @@ def solicitacao_atualizacao(request, cnpj, tipo):
 
 def _iniciar_atualizacao(request, parceiro, tipo):
     try:
-        solicitacao = services.iniciar_atualizacao(request.user, parceiro, tipo, ip=ip(request))
-    except ValidationError as erro:
+        solicitacao = services.iniciar_atualizacao(
+            parceiro, tipo, ator=request.user, ip=ip(request)
+        )
+    except ErroDeDominio as erro:
         return _falhou(request, erro, "accounts:painel")
     return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo=solicitacao.passo)
 
@@ -107,7 +104,7 @@ def _proximo(solicitacao):
 
 
 def passo_dados(request, solicitacao):
-    inscricao = solicitacao.tipo == T.INSCRICAO
+    inscricao = solicitacao.tipo == Tipo.INSCRICAO
     inicial = solicitacao.dados.get("contatos") or {}
     if inscricao:
         natureza = selectors.natureza_da_solicitacao(solicitacao)
@@ -120,13 +117,13 @@ def passo_dados(request, solicitacao):
         form = forms.ContatosForm(_dados(request), initial=inicial)
     if request.method == "POST" and request.POST.get("acao") == "receita":
         try:
-            services.atualizar_da_receita(solicitacao, request.user)
+            services.atualizar_da_receita(solicitacao, ator=request.user)
             messages.success(request, "Dados da Receita Federal atualizados.")
-        except ValidationError as erro:
+        except ErroDeDominio as erro:
             return _falhou(request, erro, request.path)
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
-        services.salvar_dados(solicitacao, request.user, **form.cleaned_data)
+        services.salvar_dados(solicitacao, ator=request.user, **form.cleaned_data)
         solicitacao.refresh_from_db()
         return _proximo(solicitacao)
     contexto = _contexto(
@@ -157,7 +154,7 @@ def passo_representante(request, solicitacao):
         dados = form.cleaned_data
         services.salvar_representante(
             solicitacao,
-            request.user,
+            ator=request.user,
             representante=form.representante,
             cargo=dados["cargo"],
             mandato_inicio=dados["mandato_inicio"],
@@ -197,9 +194,13 @@ def passo_documentos(request, solicitacao):
         if form.is_valid():
             try:
                 services.anexar_documento(
-                    solicitacao, request.user, obrigacao=obrigacao, **form.cleaned_data
+                    solicitacao,
+                    ator=request.user,
+                    obrigacao=obrigacao,
+                    ip=ip(request),
+                    **form.cleaned_data,
                 )
-            except ValidationError as erro:
+            except ErroDeDominio as erro:
                 form.add_error("arquivo", erro)
             else:
                 messages.success(request, f"Documento anexado: {obrigacao.nome}.")
@@ -227,7 +228,7 @@ def passo_documentos(request, solicitacao):
 
 def passo_revisao(request, solicitacao):
     form = None
-    if solicitacao.tipo == T.INSCRICAO_RI:
+    if solicitacao.tipo == Tipo.INSCRICAO_RI:
         inicial = solicitacao.dados.get("responsavel") or {}
         form = forms.CargoForm(_dados(request), initial=inicial)
     if request.method == "POST":
@@ -236,10 +237,12 @@ def passo_revisao(request, solicitacao):
                 request, "parceiros/passo_revisao.html", _revisao(request, solicitacao, form)
             )
         if form is not None:
-            services.salvar_cargo_ri(solicitacao, request.user, cargo=form.cleaned_data["cargo"])
+            services.salvar_cargo_ri(
+                solicitacao, ator=request.user, cargo=form.cleaned_data["cargo"]
+            )
         try:
-            services.enviar_para_assinatura(solicitacao, request.user, ip=ip(request))
-        except (ValidationError, services.TransicaoInvalida) as erro:
+            services.enviar_para_assinatura(solicitacao, ator=request.user, ip=ip(request))
+        except ErroDeDominio as erro:
             return _falhou(request, erro, request.path)
         if solicitacao.representante_legal_id == request.user.pk:
             return redirect("declaracoes:assinar", pk=solicitacao.pk)
@@ -282,8 +285,8 @@ def documento_remover(request, pk, documento_pk):
     solicitacao = permissions.get_solicitacao_editavel(request, pk)
     documento = get_object_or_404(solicitacao.documentos_atuais, pk=documento_pk)
     try:
-        services.remover_documento(documento, request.user)
-    except services.TransicaoInvalida as erro:
+        services.remover_documento(documento, ator=request.user, ip=ip(request))
+    except ErroDeDominio as erro:
         return _falhou(request, erro, solicitacao_url(solicitacao))
     messages.success(request, "Documento retirado da solicitação.")
     return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo="documentos")
@@ -308,8 +311,8 @@ def _acao(servico, mensagem):
         if not selectors.pode(servico.__name__, solicitacao, request.user):
             raise Http404
         try:
-            servico(solicitacao, request.user, ip=ip(request))
-        except (ValidationError, services.TransicaoInvalida) as erro:
+            servico(solicitacao, ator=request.user, ip=ip(request))
+        except ErroDeDominio as erro:
             return _falhou(request, erro, solicitacao_url(solicitacao))
         messages.success(request, mensagem)
         return redirect(solicitacao_url(solicitacao))
@@ -338,8 +341,8 @@ def indicacao_responder(request, pk, resposta):
         raise Http404
     servico = services.aceitar_indicacao if resposta == "aceitar" else services.recusar_indicacao
     try:
-        servico(solicitacao, request.user, ip=ip(request))
-    except services.TransicaoInvalida as erro:
+        servico(solicitacao, ator=request.user, ip=ip(request))
+    except ErroDeDominio as erro:
         return _falhou(request, erro, "declaracoes:assinaturas")
     if resposta == "aceitar":
         messages.success(request, "Indicação aceita. Agora leia e assine a declaração.")
@@ -367,12 +370,12 @@ def responsaveis(request, cnpj):
         try:
             services.incluir_responsavel(
                 parceiro,
-                request.user,
                 form.pessoa,
+                ator=request.user,
                 cargo=form.cleaned_data["cargo"],
                 ip=ip(request),
             )
-        except ValidationError as erro:
+        except ErroDeDominio as erro:
             form.add_error("cpf", erro)
         else:
             messages.success(
@@ -398,7 +401,7 @@ def responsaveis(request, cnpj):
 def responsavel_remover(request, cnpj, vinculo_pk):
     parceiro = permissions.get_parceiro_como_rl(request, cnpj)
     vinculo = get_object_or_404(parceiro.vinculos, pk=vinculo_pk, papel=Vinculo.Papel.RI)
-    services.remover_responsavel(vinculo, request.user, ip=ip(request))
+    services.remover_responsavel(vinculo, ator=request.user, ip=ip(request))
     nome = selectors.nome_visivel(
         vinculo.usuario, request.user, aceito=vinculo.aceito_em is not None
     )
@@ -429,8 +432,8 @@ def inclusao_responder(request, vinculo_pk, resposta):
         services.confirmar_responsavel if resposta == "confirmar" else services.recusar_responsavel
     )
     try:
-        servico(vinculo, request.user, ip=ip(request))
-    except services.TransicaoInvalida as erro:
+        servico(vinculo, ator=request.user, ip=ip(request))
+    except ErroDeDominio as erro:
         return _falhou(request, erro, "declaracoes:assinaturas")
     if resposta == "confirmar":
         messages.success(request, "Inclusão confirmada.")

@@ -45,7 +45,7 @@ def decisao(request, pk):
     if request.method == "POST" and solicitacao.conflito:
         # Página antiga ou POST forjado: a recusa (auditada) é do serviço, como no decidir.
         try:
-            analise.exigir_imparcialidade(solicitacao, request.user, ip=ip(request))
+            analise.exigir_imparcialidade(solicitacao, ator=request.user, ip=ip(request))
         except services.ConflitoDeInteresse as erro:
             messages.error(request, str(erro))
             return redirect("parceiros:analise_fila")
@@ -53,7 +53,7 @@ def decisao(request, pk):
         try:
             analise.decidir(
                 solicitacao,
-                request.user,
+                ator=request.user,
                 decisao=form.cleaned_data["decisao"],
                 motivo=form.motivo_final(),
                 pareceres=form.pareceres(),
@@ -73,6 +73,6 @@ def decisao(request, pk):
         form=form,
         linhas=[(d, *form.campos_do_documento(d)) for d in documentos],
         tipo_parceiro=selectors.tipo_da_solicitacao(solicitacao),
-        em_analise=solicitacao.status == services.S.EM_ANALISE and not solicitacao.conflito,
+        em_analise=solicitacao.status == services.Status.EM_ANALISE and not solicitacao.conflito,
     )
     return render(request, "parceiros/analise_detail.html", contexto)

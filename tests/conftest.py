@@ -122,8 +122,8 @@ def ri(parceiro, rl):
     from parceiros import services
 
     pessoa = UsuarioFactory(aceitou_termo=True, nome="Ivo Responsavel")
-    vinculo = services.incluir_responsavel(parceiro, rl, pessoa, cargo="Assessor")
-    services.confirmar_responsavel(vinculo, pessoa)
+    vinculo = services.incluir_responsavel(parceiro, pessoa, ator=rl, cargo="Assessor")
+    services.confirmar_responsavel(vinculo, ator=pessoa)
     return pessoa
 
 

@@ -44,7 +44,7 @@ class UsuarioFactory(factory.django.DjangoModelFactory):
         if pendente:
             return usuario
         token = services._emitir_token(
-            usuario, services.F.PRIMEIRO_ACESSO, services.settings.PRIMEIRO_ACESSO_VALIDADE
+            usuario, services.Finalidade.PRIMEIRO_ACESSO, services.settings.PRIMEIRO_ACESSO_VALIDADE
         ).gerar_segredo()
         usuario = services.concluir_primeiro_acesso(token, cpf=usuario.cpf, senha=SENHA)
         if aceitou_termo:

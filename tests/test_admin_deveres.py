@@ -70,7 +70,7 @@ def um_de_cada(superusuaria):
     """Ao menos um objeto de cada modelo registrado no admin, pelos caminhos reais."""
     requerente = UsuarioFactory(aceitou_termo=True, nome="Rui Requerente")
     solicitacao = inscricao(requerente)  # documentos, declaração assinada (PDF), transições
-    analise.decidir(solicitacao, superusuaria, decisao=Solicitacao.Status.APROVADA)
+    analise.decidir(solicitacao, ator=superusuaria, decisao=Solicitacao.Status.APROVADA)
     parceiro = Parceiro.objects.get(cnpj=solicitacao.cnpj)  # vínculo, histórico, auditoria
     crc.emitir(parceiro)  # certificado com PDF
     # Tipo sem obrigações (catálogo do admin): nasce Regular, e a mudança fica no histórico.

@@ -11,6 +11,8 @@ from django.conf import settings
 
 from cagec.lib.busca import normalizar_busca
 
+from ..erros import ErroDeParceiros
+
 COLUNAS = (
     "cpf",
     "nome",
@@ -65,7 +67,7 @@ EXEMPLO = {
 _SEPARADORES_ESTRANHOS = ("\t", "|")
 
 
-class ArquivoInvalido(Exception):
+class ArquivoInvalido(ErroDeParceiros):
     """O arquivo inteiro não pode ser lido (codificação, separador, cabeçalho, vazio)."""
 
 

@@ -8,11 +8,13 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.lib import travas
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
 from .. import situacao, tasks
+from ..erros import ErroDeParceiros, TransicaoInvalida
 from ..models import ImportacaoCadastro
 from .leitura import (
     COLUNAS,
@@ -25,14 +27,10 @@ from .processamento import Processamento
 from .validacao import Catalogo
 
 log = logging.getLogger(__name__)
-S = ImportacaoCadastro.Status
+Status = ImportacaoCadastro.Status
 
 
-class TransicaoInvalida(Exception):
-    pass
-
-
-class OutraImportacaoGravando(Exception):
+class OutraImportacaoGravando(ErroDeParceiros):
     """Outra importação está gravando agora: esta espera (a task tenta de novo)."""
 
 
@@ -44,12 +42,12 @@ MENSAGEM_ESPERANDO = "Aguardando o fim de outra importação que está gravando 
 
 # --- Ciclo de vida ---------------------------------------------------------------------------
 _TRANSICOES = {
-    S.AGUARDANDO: {S.VALIDANDO},
-    S.VALIDANDO: {S.PRONTA, S.FALHOU},
-    S.PRONTA: {S.IMPORTANDO},
-    S.IMPORTANDO: {S.CONCLUIDA, S.FALHOU},
-    S.FALHOU: {S.IMPORTANDO},
-    S.CONCLUIDA: set(),
+    Status.AGUARDANDO: {Status.VALIDANDO},
+    Status.VALIDANDO: {Status.PRONTA, Status.FALHOU},
+    Status.PRONTA: {Status.IMPORTANDO},
+    Status.IMPORTANDO: {Status.CONCLUIDA, Status.FALHOU},
+    Status.FALHOU: {Status.IMPORTANDO},
+    Status.CONCLUIDA: set(),
 }
 
 
@@ -58,7 +56,7 @@ def _transicionar(importacao, para, **campos):
     if para not in _TRANSICOES[importacao.status]:
         raise TransicaoInvalida(
             f"Uma importação {importacao.get_status_display().lower()} não pode ficar "
-            f"{S(para).label.lower()}."
+            f"{Status(para).label.lower()}."
         )
     importacao.status = para
     for nome, valor in campos.items():
@@ -104,10 +102,10 @@ def validar(importacao_id):
     """
     with transaction.atomic():
         importacao = _travar(importacao_id)
-        if importacao.status not in (S.AGUARDANDO, S.VALIDANDO):
+        if importacao.status not in (Status.AGUARDANDO, Status.VALIDANDO):
             return importacao
-        if importacao.status == S.AGUARDANDO:
-            _transicionar(importacao, S.VALIDANDO, processadas=0)
+        if importacao.status == Status.AGUARDANDO:
+            _transicionar(importacao, Status.VALIDANDO, processadas=0)
     try:
         processamento = _processar_arquivo(importacao, gravar=False)
     except ArquivoInvalido as erro:
@@ -116,22 +114,28 @@ def validar(importacao_id):
         importacao = _encerrar_etapa(
             importacao_id,
             processamento,
-            S.PRONTA,
+            Status.PRONTA,
             contagens=processamento.contagens,
             total=processamento.contagens["linhas"],
         )
     return importacao
 
 
-def confirmar(importacao, *, ator=None, agendar=True):
+def confirmar(
+    importacao: ImportacaoCadastro,
+    *,
+    ator: Usuario | None = None,
+    agendar: bool = True,
+    ip: str | None = None,
+) -> ImportacaoCadastro:
     """Pronta (ou falhou depois da prévia) → importando; a gravação vai para a fila."""
     with transaction.atomic():
         importacao = _travar(importacao.pk)
-        if importacao.status == S.FALHOU and not importacao.contagens:
+        if importacao.status == Status.FALHOU and not importacao.contagens:
             raise TransicaoInvalida("O arquivo não passou na validação: envie um arquivo novo.")
         _transicionar(
             importacao,
-            S.IMPORTANDO,
+            Status.IMPORTANDO,
             confirmado_por=_ator(ator),
             iniciada_em=timezone.now(),
             processadas=0,
@@ -143,6 +147,7 @@ def confirmar(importacao, *, ator=None, agendar=True):
             ator=ator,
             descricao=f"Importação nº {importacao.pk} ({importacao.nome})",
             depois=importacao.contagens,
+            ip=ip,
         )
         if agendar:
             tasks.importar_cadastro.delay_on_commit(importacao.pk)
@@ -156,7 +161,7 @@ def executar(importacao_id):
     roda do começo e só grava o que ainda falta.
     """
     importacao = ImportacaoCadastro.objects.get(pk=importacao_id)
-    if importacao.status != S.IMPORTANDO:
+    if importacao.status != Status.IMPORTANDO:
         return importacao
     # Duas gravações ao mesmo tempo disputariam os mesmos CPFs/CNPJs e a numeração do
     # cadastro: uma de cada vez; a outra espera (``OutraImportacaoGravando``).
@@ -172,7 +177,7 @@ def executar(importacao_id):
         importacao = _encerrar_etapa(
             importacao_id,
             processamento,
-            S.CONCLUIDA,
+            Status.CONCLUIDA,
             resultado=processamento.contagens,
             concluida_em=timezone.now(),
         )
@@ -226,7 +231,7 @@ def importar_arquivo(
     """
     importacao = criar_importacao(arquivo, organizacoes=organizacoes, ator=ator, agendar=False)
     importacao = validar(importacao.pk)
-    if confirmar_importacao and importacao.status == S.PRONTA:
+    if confirmar_importacao and importacao.status == Status.PRONTA:
         confirmar(importacao, ator=ator, agendar=False)
         prazo = time.monotonic() + limite
         while True:
@@ -245,7 +250,7 @@ def importar_arquivo(
 def _falhar(importacao_id, mensagem):
     with transaction.atomic():
         importacao = _travar(importacao_id)
-        _transicionar(importacao, S.FALHOU, mensagem=mensagem)
+        _transicionar(importacao, Status.FALHOU, mensagem=mensagem)
     return importacao
 
 

@@ -98,7 +98,7 @@ def test_redefinir_a_senha_libera_o_cpf_bloqueado(client):
     usuario = UsuarioFactory()
     errar_ate_bloquear(client, usuario.cpf)
     token = services._emitir_token(
-        usuario, services.F.RECUPERACAO_SENHA, settings.RECUPERACAO_SENHA_VALIDADE
+        usuario, services.Finalidade.RECUPERACAO_SENHA, settings.RECUPERACAO_SENHA_VALIDADE
     ).gerar_segredo()
 
     services.redefinir_senha(token, senha="Nova#Senha123")

@@ -126,7 +126,7 @@ def test_exportacao_lgpd_traz_vinculos_e_o_que_a_pessoa_fez(cliente_logado, usua
     from tests.factories import parceiro_com_rl
 
     parceiro = parceiro_com_rl(usuario)
-    services.incluir_responsavel(parceiro, usuario, outro_usuario, cargo="Assessor")
+    services.incluir_responsavel(parceiro, outro_usuario, ator=usuario, cargo="Assessor")
     dados = json.loads(cliente_logado.get("/minha-conta/meus-dados.json").content)
     [vinculo] = dados["vinculos"]
     assert vinculo["cnpj"] == parceiro.cnpj and vinculo["papel"] == "Representante Legal"

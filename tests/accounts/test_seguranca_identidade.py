@@ -336,10 +336,10 @@ def vinculacao_com_identidade(novo_rl, parceiro, *, encaminhar=True):
     from parceiros import services as parceiros
     from tests.parceiros.test_analise import DIPLOMA, anexar, para_analise
 
-    pedido = parceiros.iniciar_atualizacao(novo_rl, parceiro, Solicitacao.Tipo.VINCULACAO_RL)
+    pedido = parceiros.iniciar_atualizacao(parceiro, Solicitacao.Tipo.VINCULACAO_RL, ator=novo_rl)
     pedido = parceiros.salvar_representante(
         pedido,
-        novo_rl,
+        ator=novo_rl,
         representante=novo_rl,
         cargo="Prefeito",
         mandato_inicio=date(2026, 1, 1),
@@ -359,7 +359,7 @@ def test_aprovar_os_documentos_do_rl_confirma_o_cpf_e_o_analista_ve_antes(
     client.force_login(analista_do_grupo)
     assert "CPF não confirmado" in client.get(f"/analise/{pedido.pk}/").content.decode()
 
-    analise.decidir(pedido, analista_do_grupo, decisao=Solicitacao.Status.APROVADA)
+    analise.decidir(pedido, ator=analista_do_grupo, decisao=Solicitacao.Status.APROVADA)
 
     novo_rl.refresh_from_db()
     assert novo_rl.cpf_confirmado_por == C.ANALISE
@@ -375,7 +375,7 @@ def test_aprovacao_sem_documentos_de_credenciamento_do_rl_nao_confirma_o_cpf(ana
 
     pessoa = UsuarioFactory(aceitou_termo=True)
     pedido = inscricao(pessoa)  # só CNDT e cartão CNPJ: nada sobre quem é o RL
-    analise.decidir(pedido, analista_do_grupo, decisao=Solicitacao.Status.APROVADA)
+    analise.decidir(pedido, ator=analista_do_grupo, decisao=Solicitacao.Status.APROVADA)
     pessoa.refresh_from_db()
     assert not pessoa.cpf_confirmado
 
@@ -393,7 +393,7 @@ def test_identidade_do_rl_reprovada_nao_confirma_o_cpf(rl, parceiro, analista_do
     }
     analise.decidir(
         pedido,
-        analista_do_grupo,
+        ator=analista_do_grupo,
         decisao=Solicitacao.Status.APROVADA_PARCIALMENTE,
         motivo="Identidade ilegível",
         pareceres=pareceres,

@@ -50,23 +50,23 @@ def aguardando_assinatura(rl, parceiro, tipo=T.DOCUMENTOS):
     """Atualização preparada pelo próprio RL, com dois documentos, enviada para assinatura."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    solicitacao = parceiros.iniciar_atualizacao(rl, parceiro, tipo)
+    solicitacao = parceiros.iniciar_atualizacao(parceiro, tipo, ator=rl)
     if tipo == T.DOCUMENTOS:
         obrigacoes = selectors_parceiros.obrigacoes_da_solicitacao(solicitacao)
         parceiros.anexar_documento(
             solicitacao,
-            rl,
+            ator=rl,
             obrigacao=obrigacoes.get(nome="Inscrição no CNPJ"),
             arquivo=SimpleUploadedFile("cartao-cnpj.pdf", pdf_pequeno("CNPJ")),
         )
         parceiros.anexar_documento(
             solicitacao,
-            rl,
+            ator=rl,
             obrigacao=obrigacoes.get(nome="Comprovação de endereço da sede"),
             arquivo=SimpleUploadedFile("conta-de-luz.pdf", pdf_pequeno("Endereço")),
             data_emissao=date(2026, 3, 1),
         )
-    return parceiros.enviar_para_assinatura(solicitacao, rl)
+    return parceiros.enviar_para_assinatura(solicitacao, ator=rl)
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def solicitacao(rl, parceiro):
 @pytest.fixture
 def declaracao(solicitacao, rl):
     return services.assinar(
-        solicitacao, rl, ip="200.10.20.30", user_agent="Mozilla/5.0 (X11; Linux) Teste"
+        solicitacao, ator=rl, ip="200.10.20.30", user_agent="Mozilla/5.0 (X11; Linux) Teste"
     )
 
 
@@ -194,7 +194,7 @@ def test_assinatura_grava_as_evidencias(declaracao, solicitacao, rl, parceiro):
 
 
 def test_user_agent_longo_e_cortado_em_300(solicitacao, rl):
-    declaracao = services.assinar(solicitacao, rl, user_agent="A" * 1000)
+    declaracao = services.assinar(solicitacao, ator=rl, user_agent="A" * 1000)
     assert Declaracao.objects.get(pk=declaracao.pk).user_agent == "A" * 300
 
 
@@ -214,20 +214,20 @@ def test_texto_assinado_tem_cnpj_hashes_dos_documentos_e_cpf_mascarado(declaraca
     assert rl.cpf not in texto and cpf_formatado(rl.cpf) not in texto
     assert declaracao.sha256_texto == hashlib.sha256(texto.encode()).hexdigest()
     # o texto guardado é o mesmo que a página de assinatura mostrou
-    assert texto == services.texto_da_declaracao(solicitacao, rl)
+    assert texto == services.texto_da_declaracao(solicitacao, ator=rl)
 
 
 def test_texto_de_atualizacao_de_dados_traz_os_contatos_propostos(rl, parceiro):
-    solicitacao = parceiros.iniciar_atualizacao(rl, parceiro, T.DADOS)
+    solicitacao = parceiros.iniciar_atualizacao(parceiro, T.DADOS, ator=rl)
     parceiros.salvar_dados(
         solicitacao,
-        rl,
+        ator=rl,
         site="https://saojosedasalmas.mg.gov.br",
         email_institucional="gabinete@saojosedasalmas.mg.gov.br",
         telefone="3135591000",
     )
-    solicitacao = parceiros.enviar_para_assinatura(solicitacao, rl)
-    texto = services.assinar(solicitacao, rl).texto
+    solicitacao = parceiros.enviar_para_assinatura(solicitacao, ator=rl)
+    texto = services.assinar(solicitacao, ator=rl).texto
     assert "endereço internet https://saojosedasalmas.mg.gov.br" in texto
     assert "telefone (31) 3559-1000" in texto
     assert rl.cpf not in texto
@@ -235,7 +235,7 @@ def test_texto_de_atualizacao_de_dados_traz_os_contatos_propostos(rl, parceiro):
 
 def test_codigo_tem_16_caracteres_crockford_e_e_unico(declaracao, rl, parceiro):
     assert CROCKFORD.fullmatch(declaracao.codigo)
-    outra = services.assinar(aguardando_assinatura(rl, parceiro, T.DADOS), rl)
+    outra = services.assinar(aguardando_assinatura(rl, parceiro, T.DADOS), ator=rl)
     assert CROCKFORD.fullmatch(outra.codigo)
     assert outra.codigo != declaracao.codigo
     assert re.fullmatch(r"(?:[0-9A-Z]{4}-){3}[0-9A-Z]{4}", declaracao.codigo_formatado)
@@ -249,7 +249,7 @@ def test_codigo_repetido_sorteia_outro_sem_estragar_o_pdf_da_outra_declaracao(
     sorteios = iter([declaracao.codigo, "ABCDEFGHJKMNPQRS"])
     monkeypatch.setattr(services, "gerar_codigo", lambda: next(sorteios))
 
-    outra = services.assinar(aguardando_assinatura(rl, parceiro, T.DADOS), rl)
+    outra = services.assinar(aguardando_assinatura(rl, parceiro, T.DADOS), ator=rl)
 
     assert outra.codigo == "ABCDEFGHJKMNPQRS"
     assert (media_temporaria / declaracao.pdf.name).read_bytes() == pdf_da_primeira
@@ -269,29 +269,29 @@ def test_pdf_guardado_e_um_pdf_com_o_sha256_gravado(declaracao, media_temporaria
 
 def test_assinar_de_novo_a_mesma_solicitacao_e_recusado(declaracao, solicitacao, rl):
     with pytest.raises(services.AssinaturaRecusada, match="já foi assinada"):
-        services.assinar(solicitacao, rl)
+        services.assinar(solicitacao, ator=rl)
     assert Declaracao.objects.count() == 1
 
 
 def test_declaracao_revogada_deixa_de_valer_e_o_rl_assina_de_novo(
     declaracao, solicitacao, rl, analista
 ):
-    assert services.revogar(declaracao, analista, motivo="Assinada por engano") == 1
+    assert services.revogar(declaracao, ator=analista, motivo="Assinada por engano") == 1
     assert selectors_parceiros.declaracao_vigente(solicitacao) is None
     assert selectors.pendentes_de_assinatura(rl) == [solicitacao]
     with pytest.raises(parceiros.SolicitacaoIncompleta):
-        parceiros.encaminhar_para_analise(solicitacao, rl)
+        parceiros.encaminhar_para_analise(solicitacao, ator=rl)
 
-    nova = services.assinar(solicitacao, rl)
+    nova = services.assinar(solicitacao, ator=rl)
     assert selectors_parceiros.declaracao_vigente(solicitacao) == nova != declaracao
-    parceiros.encaminhar_para_analise(solicitacao, rl)
+    parceiros.encaminhar_para_analise(solicitacao, ator=rl)
     assert Solicitacao.objects.get(pk=solicitacao.pk).status == Solicitacao.Status.EM_ANALISE
 
 
 def test_so_se_assina_o_que_esta_aguardando_assinatura(rl, parceiro):
-    rascunho = parceiros.iniciar_atualizacao(rl, parceiro, T.DADOS)
+    rascunho = parceiros.iniciar_atualizacao(parceiro, T.DADOS, ator=rl)
     with pytest.raises(parceiros.TransicaoInvalida):
-        services.assinar(rascunho, rl)
+        services.assinar(rascunho, ator=rl)
     assert not Declaracao.objects.exists()
 
 

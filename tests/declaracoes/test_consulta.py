@@ -182,7 +182,7 @@ def mundo(db):
         "E": cadastrar("Instituto Vale Verde", municipio="BELO HORIZONTE", tipo=livre, rl=rl2),
     }
     vincular(parceiros["E"], rl3)  # encerra o vínculo de rl2 com E
-    services.incluir_responsavel(parceiros["E"], rl3, ri, cargo="Assessor")
+    services.incluir_responsavel(parceiros["E"], ri, ator=rl3, cargo="Assessor")
     for letra, situacao in zip(
         "ABCDE", [IRREGULAR, REGULAR, IRREGULAR, REGULAR, REGULAR], strict=True
     ):
@@ -403,7 +403,7 @@ def test_nome_atualizado_da_receita_passa_a_ser_encontrado_pelo_novo_nome(client
 
 def test_so_parceiros_aprovados_aparecem_inscricao_em_andamento_nao(client, usuario):
     """A inscrição de CNPJ_LIVRE (INSTITUTO CULTURAL VALE VERDE) ainda é só uma Solicitação."""
-    services.iniciar_inscricao(usuario, CNPJ_LIVRE)
+    services.iniciar_inscricao(CNPJ_LIVRE, ator=usuario)
     aprovado = cadastrar("Vale Verde Aprovado")
     resposta = consultar(client, cnpj=CNPJ_LIVRE)
     assert cnpjs_dos_resultados(resposta) == []
@@ -593,8 +593,8 @@ def test_colunas_da_tabela(client, mundo):
 
 
 def test_cada_linha_mostra_os_dados_publicos_e_o_impedimento(client, mundo, analista):
-    services.alterar_pela_administracao(mundo["A"], analista, cadin_bloqueado=True)
-    services.alterar_pela_administracao(mundo["B"], analista, siafi_bloqueado=True)
+    services.alterar_pela_administracao(mundo["A"], ator=analista, cadin_bloqueado=True)
+    services.alterar_pela_administracao(mundo["B"], ator=analista, siafi_bloqueado=True)
     resposta = consultar(client, nome="são j")  # A, B e C
     por_cnpj = {linha["CNPJ"]: linha for linha in linhas_da_tabela(resposta)}
     a, b, c = (mundo[letra] for letra in "ABC")
@@ -629,9 +629,9 @@ def test_cada_linha_mostra_os_dados_publicos_e_o_impedimento(client, mundo, anal
 
 
 def test_impedimento_volta_a_nao_quando_a_administracao_desbloqueia(client, mundo, analista):
-    services.alterar_pela_administracao(mundo["D"], analista, cadin_bloqueado=True)
+    services.alterar_pela_administracao(mundo["D"], ator=analista, cadin_bloqueado=True)
     services.alterar_pela_administracao(
-        mundo["D"], analista, cadin_bloqueado=False, siafi_bloqueado=False
+        mundo["D"], ator=analista, cadin_bloqueado=False, siafi_bloqueado=False
     )
     assert linhas_da_tabela(consultar(client, nome="serra azul"))[0]["Possui impedimento"] == "Não"
 
@@ -700,7 +700,7 @@ def test_cpf_do_rl_nao_aparece_no_pdf(client, mundo, filtros):
 
 # --- XLSX -----------------------------------------------------------------------------------------
 def test_planilha_tem_cabecalho_e_as_linhas_da_consulta(client, mundo, analista):
-    services.alterar_pela_administracao(mundo["E"], analista, siafi_bloqueado=True)
+    services.alterar_pela_administracao(mundo["E"], ator=analista, siafi_bloqueado=True)
     resposta = exportar(client, "xlsx", nome="instituto")
     assert resposta["Content-Disposition"].startswith("attachment")
     assert 'filename="consulta-cagec.xlsx"' in resposta["Content-Disposition"]

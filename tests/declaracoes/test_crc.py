@@ -170,19 +170,19 @@ def pasta_completa(catalogo, *, validade=date(2026, 9, 9)):
 
 def aprovar(parceiro, rl, analista, documentos):
     """Atualização de documentos do RL, assinada, encaminhada e aprovada pela análise."""
-    pedido = parceiros.iniciar_atualizacao(rl, parceiro, Solicitacao.Tipo.DOCUMENTOS)
+    pedido = parceiros.iniciar_atualizacao(parceiro, Solicitacao.Tipo.DOCUMENTOS, ator=rl)
     for obrigacao, datas in documentos.items():
         parceiros.anexar_documento(
             pedido,
-            rl,
+            ator=rl,
             obrigacao=obrigacao,
             arquivo=SimpleUploadedFile(f"doc-{obrigacao.pk}.pdf", pdf_pequeno(obrigacao.nome)),
             **datas,
         )
-    parceiros.enviar_para_assinatura(pedido, rl)
-    declaracoes.assinar(pedido, rl, ip="200.10.20.30")
-    parceiros.encaminhar_para_analise(pedido, rl)
-    analise.decidir(pedido, analista, decisao=Solicitacao.Status.APROVADA)
+    parceiros.enviar_para_assinatura(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
+    parceiros.encaminhar_para_analise(pedido, ator=rl)
+    analise.decidir(pedido, ator=analista, decisao=Solicitacao.Status.APROVADA)
     return Parceiro.objects.get(pk=parceiro.pk)
 
 
@@ -423,7 +423,7 @@ def test_retrato_mostra_cadin_siafi_impedimento_e_mrosc_alterados_pela_administr
 ):
     parceiros.alterar_pela_administracao(
         regular,
-        analista,
+        ator=analista,
         cadin_bloqueado=True,
         motivo_impedimento="Inscrito no CADIN-MG por convênio 123/2024",
         situacao_mrosc="Apta a celebrar parcerias (Lei 13.019/2014)",
@@ -440,12 +440,12 @@ def test_retrato_mostra_cadin_siafi_impedimento_e_mrosc_alterados_pela_administr
     assert foto["situacao"] == "regular"  # CADIN/SIAFI não mudam a regra de situação
 
     parceiros.alterar_pela_administracao(
-        regular, analista, cadin_bloqueado=False, siafi_bloqueado=True
+        regular, ator=analista, cadin_bloqueado=False, siafi_bloqueado=True
     )
     foto = retrato(regular)
     assert (foto["cadin"], foto["siafi"], foto["possui_impedimento"]) == ("Não", "Bloqueado", True)
 
-    parceiros.alterar_pela_administracao(regular, analista, siafi_bloqueado=False)
+    parceiros.alterar_pela_administracao(regular, ator=analista, siafi_bloqueado=False)
     foto = retrato(regular)
     assert (foto["cadin"], foto["siafi"], foto["possui_impedimento"]) == ("Não", "Normal", False)
     # o motivo antigo continua no cadastro, mas sem impedimento não vai para o CRC
@@ -481,7 +481,7 @@ def test_retrato_de_parceiro_sem_representante_legal(catalogo):
 
 @pytest.mark.usefixtures("pdf_instantaneo")
 def test_nenhum_cpf_no_retrato_guardado_nem_no_contexto_do_pdf(regular, rl, outro_usuario):
-    parceiros.incluir_responsavel(regular, rl, outro_usuario, cargo="Tesoureiro")
+    parceiros.incluir_responsavel(regular, outro_usuario, ator=rl, cargo="Tesoureiro")
 
     certificado = crc.crc_do_dia(regular)
 
@@ -526,7 +526,7 @@ def test_certificado_guarda_retrato_pdf_sha256_e_dia(regular, media_temporaria):
 def test_pdf_do_crc_pelo_cnpj_alfanumerico_sem_pontuacao_ou_em_minusculas(
     client, regular, rl, outro_usuario
 ):
-    parceiros.incluir_responsavel(regular, rl, outro_usuario, cargo="Tesoureiro")
+    parceiros.incluir_responsavel(regular, outro_usuario, ator=rl, cargo="Tesoureiro")
 
     resposta = client.get(crc_url("12ABC34501DE35"))
 
@@ -618,7 +618,7 @@ def test_documento_aprovado_depois_da_emissao_gera_outro_certificado(
 def test_alteracao_pela_administracao_gera_outro_certificado(regular, analista):
     antes = crc.crc_do_dia(regular)
 
-    parceiros.alterar_pela_administracao(regular, analista, cadin_bloqueado=True)
+    parceiros.alterar_pela_administracao(regular, ator=analista, cadin_bloqueado=True)
     depois = crc.crc_do_dia(recarregar(regular))
 
     assert depois.pk != antes.pk
@@ -632,7 +632,7 @@ def test_alteracao_que_nao_aparece_no_crc_devolve_o_mesmo_certificado_e_o_atalho
 ):
     antes = crc.crc_do_dia(regular)
     regular = parceiros.alterar_pela_administracao(
-        regular, analista, site="https://amba.org.br"
+        regular, ator=analista, site="https://amba.org.br"
     )  # recalcula (sobe a versão), mas o site não está no CRC
     assert regular.versao_publica > antes.versao
 
@@ -658,8 +658,8 @@ def test_no_dia_seguinte_sai_um_certificado_novo(regular, relogio):
 @pytest.mark.usefixtures("pdf_instantaneo")
 def test_certificado_revogado_nao_e_reaproveitado(regular, analista):
     revogado = crc.crc_do_dia(regular)
-    assert crc.revogar(revogado, analista, motivo="Emitido durante manutenção") == 1
-    assert crc.revogar(revogado, analista, motivo="De novo") == 0  # já estava
+    assert crc.revogar(revogado, ator=analista, motivo="Emitido durante manutenção") == 1
+    assert crc.revogar(revogado, ator=analista, motivo="De novo") == 0  # já estava
 
     novo = crc.crc_do_dia(recarregar(regular))
 
@@ -675,7 +675,7 @@ def test_certificado_revogado_nao_e_reaproveitado(regular, analista):
 def test_revogar_sem_motivo_e_recusado(regular, analista):
     certificado = crc.crc_do_dia(regular)
     with pytest.raises(ValueError, match="motivo"):
-        crc.revogar(certificado, analista, motivo="   ")
+        crc.revogar(certificado, ator=analista, motivo="   ")
     assert recarregar(certificado).revogado_em is None
     assert not RegistroAuditoria.objects.filter(acao="certificado.revogado").exists()
 
@@ -849,13 +849,13 @@ def test_reemissao_pelo_endereco_sai_do_cache_e_cada_mudanca_emite_outro(
         assert _codigo_do_pdf(client.get(crc_url(regular.cnpj))) == primeiro
 
     with django_capture_on_commit_callbacks(execute=True):
-        parceiros.alterar_pela_administracao(regular, analista, cadin_bloqueado=True)
+        parceiros.alterar_pela_administracao(regular, ator=analista, cadin_bloqueado=True)
     segundo = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
     assert segundo != primeiro
     assert Certificado.objects.get(codigo=segundo).snapshot["cadin"].startswith("Sim")
 
     with django_capture_on_commit_callbacks(execute=True):
-        crc.revogar(Certificado.objects.get(codigo=segundo), analista, motivo="Engano")
+        crc.revogar(Certificado.objects.get(codigo=segundo), ator=analista, motivo="Engano")
     terceiro = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
     assert terceiro not in (primeiro, segundo)
 

@@ -18,7 +18,7 @@ IP = "200.10.20.30"
 
 @pytest.fixture
 def declaracao(rl, parceiro):
-    return services.assinar(aguardando_assinatura(rl, parceiro), rl, ip=IP, user_agent="Teste")
+    return services.assinar(aguardando_assinatura(rl, parceiro), ator=rl, ip=IP, user_agent="Teste")
 
 
 def test_pdf_da_declaracao_nao_mostra_o_ip_de_quem_assinou(declaracao, media_temporaria):

@@ -85,7 +85,7 @@ def certificado(associacao):
 def declaracao(rl, parceiro):
     """Declaração de autenticidade assinada por ``rl`` para o Município, como na assinatura."""
     return declaracoes.assinar(
-        aguardando_assinatura(rl, parceiro), rl, ip="200.10.20.30", user_agent="Teste"
+        aguardando_assinatura(rl, parceiro), ator=rl, ip="200.10.20.30", user_agent="Teste"
     )
 
 
@@ -275,7 +275,7 @@ def test_original_da_declaracao_e_o_pdf_assinado(client, declaracao, media_tempo
 @pytest.mark.usefixtures("pdf_instantaneo")
 def test_crc_revogado_aparece_revogado_com_o_motivo(client, certificado, analista, relogio):
     relogio.move_to(AGORA + timedelta(hours=2, minutes=5))
-    crc.revogar(certificado, analista, motivo="Emitido com o endereço desatualizado")
+    crc.revogar(certificado, ator=analista, motivo="Emitido com o endereço desatualizado")
 
     resposta = client.get(f"/verificar/{certificado.codigo}/")
 
@@ -289,7 +289,7 @@ def test_crc_revogado_aparece_revogado_com_o_motivo(client, certificado, analist
 
 
 def test_declaracao_revogada_aparece_revogada_com_o_motivo(client, declaracao, analista, rl):
-    declaracoes.revogar(declaracao, analista, motivo="Assinada por engano")
+    declaracoes.revogar(declaracao, ator=analista, motivo="Assinada por engano")
 
     resposta = client.get(f"/verificar/{declaracao.codigo}/")
 
@@ -308,7 +308,7 @@ def test_titulo_da_pagina_de_documento_revogado_nao_diz_autentico(client, certif
     ``<h1>``: "Documento revogado", não "Documento autêntico"."""
     autentico = client.get(f"/verificar/{certificado.codigo}/")
     assert titulo(autentico).startswith("Documento autêntico")
-    crc.revogar(certificado, analista, motivo="Emitido por engano")
+    crc.revogar(certificado, ator=analista, motivo="Emitido por engano")
 
     revogado = client.get(f"/verificar/{certificado.codigo}/")
 
@@ -452,7 +452,7 @@ def test_nenhuma_pagina_publica_da_verificacao_mostra_cpf(
         enviar(client, original(declaracao, media_temporaria)),
         enviar(client, codigo="errado"),
     ]
-    declaracoes.revogar(declaracao, analista, motivo="Assinada por engano")
+    declaracoes.revogar(declaracao, ator=analista, motivo="Assinada por engano")
     respostas.append(client.get(f"/verificar/{declaracao.codigo}/"))
     for resposta in respostas:
         assert resposta.status_code in (200, 404)
@@ -481,7 +481,9 @@ def test_motivo_da_revogacao_com_cpf_aparece_mascarado(client, declaracao, anali
     """O motivo é texto livre da equipe; na auditoria o CPF já sai mascarado (``sem_cpf``), mas
     a página pública mostra o motivo como foi digitado."""
     declaracoes.revogar(
-        declaracao, analista, motivo=f"Assinada com o CPF {cpf_formatado(rl.cpf)} de outra pessoa"
+        declaracao,
+        ator=analista,
+        motivo=f"Assinada com o CPF {cpf_formatado(rl.cpf)} de outra pessoa",
     )
 
     resposta = client.get(f"/verificar/{declaracao.codigo}/")

@@ -67,19 +67,19 @@ def _em_analise(parceiro, rl, anexos):
 
     ``anexos``: [(obrigação, {datas do documento})].
     """
-    solicitacao = services.iniciar_atualizacao(rl, parceiro, Solicitacao.Tipo.DOCUMENTOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, Solicitacao.Tipo.DOCUMENTOS, ator=rl)
     for obrigacao, datas in anexos:
         nome = f"{slugify(obrigacao.nome)[:60]}.pdf"
         services.anexar_documento(
             solicitacao,
-            rl,
+            ator=rl,
             obrigacao=obrigacao,
             arquivo=SimpleUploadedFile(nome, pdf_pequeno(obrigacao.nome), "application/pdf"),
             **datas,
         )
-    services.enviar_para_assinatura(solicitacao, rl)
-    declaracoes.assinar(solicitacao, rl)
-    return services.encaminhar_para_analise(solicitacao, rl)
+    services.enviar_para_assinatura(solicitacao, ator=rl)
+    declaracoes.assinar(solicitacao, ator=rl)
+    return services.encaminhar_para_analise(solicitacao, ator=rl)
 
 
 def _aprovar_tudo_menos(parceiro, rl, analista, faltante, *, vence_em, emitido_em):
@@ -97,7 +97,7 @@ def _aprovar_tudo_menos(parceiro, rl, analista, faltante, *, vence_em, emitido_e
             datas["data_emissao"] = emitido_em
         anexos.append((obrigacao, datas))
     solicitacao = _em_analise(parceiro, rl, anexos)
-    analise.decidir(solicitacao, analista, decisao=S.APROVADA)
+    analise.decidir(solicitacao, ator=analista, decisao=S.APROVADA)
     return [obrigacao for obrigacao, _ in anexos]
 
 
@@ -439,7 +439,7 @@ def test_devolvida_mostra_a_rl_qual_documento_foi_reprovado_e_por_que(
     documento = solicitacao.documentos.get()
     analise.decidir(
         solicitacao,
-        analista,
+        ator=analista,
         decisao=S.DEVOLVIDA,
         motivo=MOTIVO_DECISAO,
         pareceres={documento.pk: (Documento.Parecer.REPROVAR, MOTIVO_DOCUMENTO)},

@@ -51,14 +51,14 @@ def test_cpf_na_consulta_publica_leva_a_busca_logada_com_cota(pagina, tela, port
 def test_rl_indicado_pelo_cpf_aceita_e_so_entao_o_nome_aparece(pagina, nova_aba, tela, portal):
     solicitante = UsuarioFactory(aceitou_termo=True, nome="Sérgio Solicitante")
     maria = UsuarioFactory(aceitou_termo=True, nome="Maria da Silva Oliveira")
-    solicitacao = services.iniciar_inscricao(solicitante, CNPJ_LIVRE)
+    solicitacao = services.iniciar_inscricao(CNPJ_LIVRE, ator=solicitante)
     tipo = selectors.tipos_permitidos(
         services.NaturezaJuridica.objects.get(
             codigo=solicitacao.dados["receita"]["natureza_juridica_codigo"]
         )
     ).first()
     services.salvar_dados(
-        solicitacao, solicitante, tipo=tipo, site="", email_institucional="", telefone=""
+        solicitacao, ator=solicitante, tipo=tipo, site="", email_institucional="", telefone=""
     )
 
     # Quem prepara indica Maria pelo CPF e vê só "Maria S. O." e o CPF mascarado.

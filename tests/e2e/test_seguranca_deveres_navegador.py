@@ -23,7 +23,7 @@ def test_analista_ri_ve_a_solicitacao_da_propria_organizacao_sem_poder_decidir(
 ):
     page = pagina
     analista.groups.add(Group.objects.get(name="Analista"))
-    services.incluir_responsavel(parceiro, rl, analista, cargo="Assessora")
+    services.incluir_responsavel(parceiro, analista, ator=rl, cargo="Assessora")
     propria = atualizacao_de_documentos(rl, parceiro, CNDT)
     associacao = Parceiro.objects.get(cnpj=CNPJ_ASSOCIACAO)
     livre = atualizacao_de_documentos(outro_rl, associacao, CNDT)

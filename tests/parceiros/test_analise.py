@@ -96,24 +96,29 @@ def anexar(solicitacao, pessoa, nome, **datas):
         datas.setdefault("data_validade", validade())
     arquivo = SimpleUploadedFile(f"{obrigacao.pk}.pdf", pdf_pequeno(nome))
     return services.anexar_documento(
-        solicitacao, pessoa, obrigacao=obrigacao, arquivo=arquivo, **datas
+        solicitacao, ator=pessoa, obrigacao=obrigacao, arquivo=arquivo, **datas
     )
 
 
 def assinar(solicitacao):
     return declaracoes.assinar(
-        solicitacao, solicitacao.representante_legal, ip="200.10.20.30", user_agent="Navegador X"
+        solicitacao,
+        ator=solicitacao.representante_legal,
+        ip="200.10.20.30",
+        user_agent="Navegador X",
     )
 
 
 def enviar_e_assinar(solicitacao, solicitante):
-    solicitacao = services.enviar_para_assinatura(solicitacao, solicitante)
+    solicitacao = services.enviar_para_assinatura(solicitacao, ator=solicitante)
     assinar(solicitacao)
     return solicitacao
 
 
 def para_analise(solicitacao, solicitante):
-    return services.encaminhar_para_analise(enviar_e_assinar(solicitacao, solicitante), solicitante)
+    return services.encaminhar_para_analise(
+        enviar_e_assinar(solicitacao, solicitante), ator=solicitante
+    )
 
 
 def entidade_privada():
@@ -122,17 +127,17 @@ def entidade_privada():
 
 def inscricao(pessoa, cnpj=CNPJ_LIVRE, *, tipo=None, encaminhar=True):
     """Inscrição de Parceiro com a pessoa como RL e dois documentos (CNDT e CNPJ)."""
-    solicitacao = services.iniciar_inscricao(pessoa, cnpj)
+    solicitacao = services.iniciar_inscricao(cnpj, ator=pessoa)
     solicitacao = services.salvar_dados(
         solicitacao,
-        pessoa,
+        ator=pessoa,
         tipo=tipo or entidade_privada(),
         site="https://valeverde.org.br",
         email_institucional="contato@valeverde.org.br",
         telefone="3132815500",
     )
     solicitacao = services.salvar_representante(
-        solicitacao, pessoa, representante=pessoa, cargo="Presidente", **MANDATO
+        solicitacao, ator=pessoa, representante=pessoa, cargo="Presidente", **MANDATO
     )
     anexar(solicitacao, pessoa, CNDT)
     anexar(solicitacao, pessoa, CNPJ_DOC)
@@ -142,25 +147,25 @@ def inscricao(pessoa, cnpj=CNPJ_LIVRE, *, tipo=None, encaminhar=True):
 
 
 def atualizacao_de_documentos(pessoa, parceiro, *nomes):
-    solicitacao = services.iniciar_atualizacao(pessoa, parceiro, T.DOCUMENTOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=pessoa)
     for nome in nomes or (CNDT,):
         anexar(solicitacao, pessoa, nome)
     return para_analise(solicitacao, pessoa)
 
 
 def pedido_de_ri(pessoa, parceiro, *, encaminhar=True):
-    solicitacao = services.iniciar_atualizacao(pessoa, parceiro, T.INSCRICAO_RI)
-    solicitacao = services.salvar_cargo_ri(solicitacao, pessoa, cargo="Contador")
+    solicitacao = services.iniciar_atualizacao(parceiro, T.INSCRICAO_RI, ator=pessoa)
+    solicitacao = services.salvar_cargo_ri(solicitacao, ator=pessoa, cargo="Contador")
     if not encaminhar:
         return enviar_e_assinar(solicitacao, pessoa)
     return para_analise(solicitacao, pessoa)
 
 
 def atualizacao_de_dados(pessoa, parceiro):
-    solicitacao = services.iniciar_atualizacao(pessoa, parceiro, T.DADOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.DADOS, ator=pessoa)
     solicitacao = services.salvar_dados(
         solicitacao,
-        pessoa,
+        ator=pessoa,
         site="https://novo.almas.mg.gov.br",
         email_institucional="gabinete@almas.mg.gov.br",
         telefone="3133334444",
@@ -169,10 +174,10 @@ def atualizacao_de_dados(pessoa, parceiro):
 
 
 def vinculacao(novo_rl, parceiro):
-    solicitacao = services.iniciar_atualizacao(novo_rl, parceiro, T.VINCULACAO_RL)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.VINCULACAO_RL, ator=novo_rl)
     solicitacao = services.salvar_representante(
         solicitacao,
-        novo_rl,
+        ator=novo_rl,
         representante=novo_rl,
         cargo="Prefeito",
         mandato_inicio=date(2026, 1, 1),
@@ -247,20 +252,20 @@ def _ids(resposta):
 
 def _encaminhar_em(quando, solicitacao, pessoa):
     with time_machine.travel(quando, tick=False):
-        return services.encaminhar_para_analise(solicitacao, pessoa)
+        return services.encaminhar_para_analise(solicitacao, ator=pessoa)
 
 
 def test_fila_tem_so_as_em_analise_das_mais_antigas_para_as_mais_novas(
     client, analista, rl, ri, parceiro, usuario, outro_usuario
 ):
-    services.iniciar_atualizacao(rl, parceiro, T.DADOS)  # rascunho
+    services.iniciar_atualizacao(parceiro, T.DADOS, ator=rl)  # rascunho
     pedido_de_ri(outro_usuario, parceiro, encaminhar=False)  # aguardando (assinada)
     decidida = atualizacao_de_documentos(rl, parceiro)
-    analise.decidir(decidida, analista, decisao=S.APROVADA)
+    analise.decidir(decidida, ator=analista, decisao=S.APROVADA)
     # criadas em uma ordem, encaminhadas em outra
     a = pedido_de_ri(usuario, parceiro, encaminhar=False)
     b = inscricao(rl, encaminhar=False)
-    c = services.iniciar_atualizacao(ri, parceiro, T.DOCUMENTOS)
+    c = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=ri)
     anexar(c, ri, CNDT)
     c = enviar_e_assinar(c, ri)
     agora = timezone.now()
@@ -336,7 +341,7 @@ def test_filtro_invalido_na_fila_e_ignorado_sem_erro(client, analista, fila_vari
 
 def test_fila_mostra_a_contagem_por_tipo_de_solicitacao(client, analista, fila_variada, rl):
     pedido_de_ri(UsuarioFactory(), fila_variada["municipio"].parceiro)
-    services.iniciar_atualizacao(rl, fila_variada["municipio"].parceiro, T.DADOS)  # rascunho
+    services.iniciar_atualizacao(fila_variada["municipio"].parceiro, T.DADOS, ator=rl)  # rascunho
     client.force_login(analista)
 
     resposta = client.get("/analise/", {"tipo": "inscricao"})  # filtro não muda a contagem
@@ -433,14 +438,14 @@ def test_motivo_e_obrigatorio_exceto_para_aprovada(pedido, analista, decisao, mo
     pareceres = {cndt.pk: (P.APROVAR, ""), cnpj.pk: (P.REPROVAR, "Ilegível")}
 
     with pytest.raises(analise.DecisaoInvalida) as erro:
-        analise.decidir(pedido, analista, decisao=decisao, motivo=motivo, pareceres=pareceres)
+        analise.decidir(pedido, ator=analista, decisao=decisao, motivo=motivo, pareceres=pareceres)
 
     assert erro.value.messages == ["Informe o motivo da decisão."]
     _sem_efeito(pedido)
 
 
 def test_aprovada_dispensa_motivo(pedido, analista):
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
     assert recarregar(pedido).status == S.APROVADA
 
 
@@ -450,7 +455,7 @@ def test_documento_reprovado_exige_o_motivo_da_reprovacao(pedido, analista, deci
     pareceres = {cndt.pk: (P.APROVAR, ""), cnpj.pk: (P.REPROVAR, "  ")}
 
     with pytest.raises(analise.DecisaoInvalida) as erro:
-        analise.decidir(pedido, analista, decisao=decisao, motivo="Veja", pareceres=pareceres)
+        analise.decidir(pedido, ator=analista, decisao=decisao, motivo="Veja", pareceres=pareceres)
 
     assert erro.value.messages == [f"Informe o motivo da reprovação de “{CNPJ_DOC}”."]
     _sem_efeito(pedido)
@@ -461,7 +466,7 @@ def test_aprovada_e_recusada_quando_ha_documento_reprovado(pedido, analista):
 
     with pytest.raises(analise.DecisaoInvalida) as erro:
         analise.decidir(
-            pedido, analista, decisao=S.APROVADA, pareceres={cnpj.pk: (P.REPROVAR, "Ilegível")}
+            pedido, ator=analista, decisao=S.APROVADA, pareceres={cnpj.pk: (P.REPROVAR, "Ilegível")}
         )
 
     assert erro.value.messages == [
@@ -500,7 +505,7 @@ def test_aprovada_parcialmente_exige_um_aprovado_e_um_reprovado(
     with pytest.raises(analise.DecisaoInvalida) as erro:
         analise.decidir(
             pedido,
-            analista,
+            ator=analista,
             decisao=S.APROVADA_PARCIALMENTE,
             motivo="Parte",
             pareceres=por_documento,
@@ -517,7 +522,11 @@ def test_aprovada_parcialmente_exige_parecer_em_todos_os_documentos(ri, rl, parc
 
     with pytest.raises(analise.DecisaoInvalida) as erro:
         analise.decidir(
-            pedido, analista, decisao=S.APROVADA_PARCIALMENTE, motivo="Parte", pareceres=pareceres
+            pedido,
+            ator=analista,
+            decisao=S.APROVADA_PARCIALMENTE,
+            motivo="Parte",
+            pareceres=pareceres,
         )
 
     assert erro.value.messages == ["Dê um parecer para cada documento."]
@@ -526,20 +535,20 @@ def test_aprovada_parcialmente_exige_parecer_em_todos_os_documentos(ri, rl, parc
 
 def test_decisao_desconhecida_e_recusada(pedido, analista):
     with pytest.raises(analise.DecisaoInvalida) as erro:
-        analise.decidir(pedido, analista, decisao=S.CANCELADA, motivo="Não")
+        analise.decidir(pedido, ator=analista, decisao=S.CANCELADA, motivo="Não")
     assert "Escolha uma decisão." in erro.value.messages
     _sem_efeito(pedido)
 
 
 @pytest.mark.parametrize("status", [S.RASCUNHO, S.AGUARDANDO_ASSINATURA])
 def test_so_se_decide_solicitacao_em_analise(rl, parceiro, analista, status):
-    solicitacao = services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
     anexar(solicitacao, rl, CNDT)
     if status == S.AGUARDANDO_ASSINATURA:
         enviar_e_assinar(solicitacao, rl)
 
     with pytest.raises(TransicaoInvalida):
-        analise.decidir(solicitacao, analista, decisao=S.APROVADA)
+        analise.decidir(solicitacao, ator=analista, decisao=S.APROVADA)
     assert recarregar(solicitacao).status == status
 
 
@@ -561,7 +570,7 @@ def test_aprovacao_da_inscricao_cria_parceiro_com_numero_seguinte_rl_e_pasta(
     numero = Parceiro.objects.aggregate(m=Max("numero_cadastro"))["m"] + 1
     assert Parceiro.objects.filter(cnpj=CNPJ_LIVRE).count() == 0
 
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
 
     novo = Parceiro.objects.get(cnpj=CNPJ_LIVRE)
     assert novo.numero_cadastro == numero
@@ -607,10 +616,10 @@ def test_aprovacao_da_inscricao_cria_parceiro_com_numero_seguinte_rl_e_pasta(
 
 def test_segunda_inscricao_aprovada_recebe_o_numero_seguinte(usuario, outro_usuario, analista):
     primeira = inscricao(usuario)
-    analise.decidir(primeira, analista, decisao=S.APROVADA)
+    analise.decidir(primeira, ator=analista, decisao=S.APROVADA)
     segunda = inscricao(outro_usuario, CNPJ_ALFANUMERICO)
 
-    analise.decidir(segunda, analista, decisao=S.APROVADA)
+    analise.decidir(segunda, ator=analista, decisao=S.APROVADA)
 
     numeros = [recarregar(s).parceiro.numero_cadastro for s in (primeira, segunda)]
     assert numeros[1] == numeros[0] + 1
@@ -621,14 +630,14 @@ def test_inscricao_de_cnpj_que_entrou_no_cagec_antes_nao_e_aprovada(
 ):
     primeira = inscricao(usuario)
     segunda = inscricao(outro_usuario)
-    analise.decidir(primeira, analista, decisao=S.APROVADA)
+    analise.decidir(primeira, ator=analista, decisao=S.APROVADA)
 
     with pytest.raises(analise.DecisaoInvalida, match="já foi cadastrada"):
-        analise.decidir(segunda, analista, decisao=S.APROVADA)
+        analise.decidir(segunda, ator=analista, decisao=S.APROVADA)
 
     assert recarregar(segunda).status == S.EM_ANALISE
     assert Parceiro.objects.filter(cnpj=CNPJ_LIVRE).count() == 1
-    analise.decidir(segunda, analista, decisao=S.REPROVADA, motivo="Use a vinculação.")
+    analise.decidir(segunda, ator=analista, decisao=S.REPROVADA, motivo="Use a vinculação.")
     assert recarregar(segunda).status == S.REPROVADA
 
 
@@ -636,11 +645,11 @@ def test_aprovacao_substitui_o_documento_aprovado_anterior_da_mesma_obrigacao(
     rl, parceiro, analista
 ):
     primeiro = atualizacao_de_documentos(rl, parceiro, CNDT)
-    analise.decidir(primeiro, analista, decisao=S.APROVADA)
+    analise.decidir(primeiro, ator=analista, decisao=S.APROVADA)
     antigo = documentos(primeiro)[0]
     segundo = atualizacao_de_documentos(rl, parceiro, CNDT)
 
-    analise.decidir(segundo, analista, decisao=S.APROVADA)
+    analise.decidir(segundo, ator=analista, decisao=S.APROVADA)
 
     novo = documentos(segundo)[0]
     antigo = recarregar(antigo)
@@ -657,7 +666,7 @@ def test_aprovacao_de_atualizacao_de_dados_atualiza_os_contatos(rl, parceiro, an
     pedido = atualizacao_de_dados(rl, parceiro)
     assert parceiro.site != "https://novo.almas.mg.gov.br"
 
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
 
     parceiro = recarregar(parceiro)
     assert (parceiro.site, parceiro.email_institucional, parceiro.telefone) == (
@@ -674,7 +683,7 @@ def test_aprovacao_da_vinculacao_encerra_o_rl_anterior_e_cria_o_novo(
     antigo = Vinculo.objects.get(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
     pedido = vinculacao(outro_usuario, parceiro)
 
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
 
     antigo = recarregar(antigo)
     assert not antigo.ativo and antigo.encerrado_em is not None
@@ -696,7 +705,7 @@ def test_aprovacao_da_inscricao_como_ri_cria_o_vinculo(usuario, rl, parceiro, an
     pedido = pedido_de_ri(usuario, parceiro)
     assert not Vinculo.objects.filter(parceiro=parceiro, usuario=usuario).exists()
 
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
 
     vinculo = Vinculo.objects.get(parceiro=parceiro, usuario=usuario, ativo=True)
     assert (vinculo.papel, vinculo.cargo, vinculo.criado_por) == (
@@ -713,7 +722,11 @@ def test_aprovada_parcialmente_aplica_so_os_documentos_aprovados(pedido, parceir
     pareceres = {cndt.pk: (P.APROVAR, ""), cnpj.pk: (P.REPROVAR, "Cópia ilegível")}
 
     analise.decidir(
-        pedido, analista, decisao=S.APROVADA_PARCIALMENTE, motivo="Em parte", pareceres=pareceres
+        pedido,
+        ator=analista,
+        decisao=S.APROVADA_PARCIALMENTE,
+        motivo="Em parte",
+        pareceres=pareceres,
     )
 
     cndt, cnpj = documentos(pedido)
@@ -734,7 +747,7 @@ def test_reprovada_reprova_todos_os_documentos_e_nao_muda_a_pasta(pedido, parcei
 
     analise.decidir(
         pedido,
-        analista,
+        ator=analista,
         decisao=S.REPROVADA,
         motivo="Documentos de outra organização.",
         pareceres={cnpj.pk: (P.REPROVAR, "CNPJ de outra organização")},
@@ -751,7 +764,7 @@ def test_devolvida_corrigida_e_assinada_de_novo_e_aprovada(pedido, ri, rl, parce
     cndt, cnpj_antigo = documentos(pedido)
     analise.decidir(
         pedido,
-        analista,
+        ator=analista,
         decisao=S.DEVOLVIDA,
         motivo="Corrija o comprovante de CNPJ.",
         pareceres={cnpj_antigo.pk: (P.REPROVAR, "Arquivo ilegível")},
@@ -768,14 +781,14 @@ def test_devolvida_corrigida_e_assinada_de_novo_e_aprovada(pedido, ri, rl, parce
         DOC.SUBSTITUIDO,
         "Arquivo ilegível",
     )
-    pedido = services.enviar_para_assinatura(pedido, ri)
+    pedido = services.enviar_para_assinatura(pedido, ator=ri)
     with pytest.raises(SolicitacaoIncompleta):
-        services.encaminhar_para_analise(pedido, ri)  # a assinatura antiga não vale
+        services.encaminhar_para_analise(pedido, ator=ri)  # a assinatura antiga não vale
     nova = assinar(pedido)
     assert nova.pk != antiga.pk
-    services.encaminhar_para_analise(pedido, ri)
+    services.encaminhar_para_analise(pedido, ator=ri)
 
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
 
     assert recarregar(pedido).status == S.APROVADA
     aprovados = Documento.objects.filter(parceiro=parceiro, status=DOC.APROVADO)
@@ -800,7 +813,7 @@ def test_devolvida_guarda_o_motivo_de_cada_documento_reprovado(client, pedido, r
 
     analise.decidir(
         pedido,
-        analista,
+        ator=analista,
         decisao=S.DEVOLVIDA,
         motivo="Corrija o comprovante de CNPJ.",
         pareceres={cnpj.pk: (P.REPROVAR, "Arquivo ilegível")},
@@ -834,7 +847,7 @@ def test_cada_decisao_grava_transicao_e_auditoria_e_avisa_solicitante_e_rl_com_o
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        analise.decidir(pedido, analista, decisao=decisao, motivo=motivo, pareceres=pareceres)
+        analise.decidir(pedido, ator=analista, decisao=decisao, motivo=motivo, pareceres=pareceres)
 
     transicao = decididas(pedido).get()
     assert (transicao.para, transicao.usuario, transicao.motivo) == (decisao, analista, motivo)
@@ -858,7 +871,7 @@ def test_cada_decisao_grava_transicao_e_auditoria_e_avisa_solicitante_e_rl_com_o
 
 def test_solicitante_que_e_o_rl_recebe_um_so_email_da_decisao(rl, parceiro, analista):
     pedido = atualizacao_de_documentos(rl, parceiro)
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
     assert EmailSaida.objects.filter(evento="solicitacao_decidida").count() == 1
 
 
@@ -887,7 +900,7 @@ def test_dois_analistas_decidindo_ao_mesmo_tempo_so_um_vence_no_postgresql():
     def decidir(pessoa):
         try:
             largada.wait(timeout=10)
-            analise.decidir(pedido, pessoa, decisao=decisoes[pessoa.pk], motivo="Conferido.")
+            analise.decidir(pedido, ator=pessoa, decisao=decisoes[pessoa.pk], motivo="Conferido.")
             resultados[pessoa.pk] = "ok"
         except Exception as erro:  # noqa: BLE001 — o teste confere o tipo de falha
             resultados[pessoa.pk] = erro
@@ -942,7 +955,7 @@ def test_duas_inscricoes_aprovadas_ao_mesmo_tempo_recebem_numeros_seguidos_no_po
     def aprovar(pedido, pessoa):
         try:
             largada.wait(timeout=10)
-            analise.decidir(pedido, pessoa, decisao=S.APROVADA)
+            analise.decidir(pedido, ator=pessoa, decisao=S.APROVADA)
             resultados[pedido.pk] = "ok"
         except Exception as erro:  # noqa: BLE001 — o teste confere o tipo de falha
             resultados[pedido.pk] = erro

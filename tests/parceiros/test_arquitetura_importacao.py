@@ -153,7 +153,7 @@ def test_reservar_numeros_cadastro_fora_de_transacao_e_recusado():
 def test_vincular_rls_em_massa_promove_ri_encerra_rl_e_passa_pedidos_abertos(
     parceiro, rl, ri, analista
 ):
-    aberto = services.iniciar_atualizacao(rl, parceiro, Solicitacao.Tipo.DADOS)
+    aberto = services.iniciar_atualizacao(parceiro, Solicitacao.Tipo.DADOS, ator=rl)
     assert aberto.representante_legal == rl
     auditados = RegistroAuditoria.objects.filter(acao="vinculo.rl").count()
 

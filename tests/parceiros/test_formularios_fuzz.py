@@ -291,7 +291,7 @@ def _sem_cota_de_buscas_por_cpf(settings):
 @pytest.fixture
 def inscricao(rl):
     """Rascunho de inscrição do CNPJ alfanumérico (Associação Privada, natureza 399-9)."""
-    return services.iniciar_inscricao(rl, CNPJ_ALFANUMERICO)
+    return services.iniciar_inscricao(CNPJ_ALFANUMERICO, ator=rl)
 
 
 site_valido = st.one_of(
@@ -672,7 +672,7 @@ def test_cargo_do_ri_e_gravado_sem_controles_nem_quebras(client, rl, parceiro, d
 
 @pytest.fixture
 def atualizacao(rl, parceiro, media_temporaria):
-    return services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    return services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
 
 
 @st.composite

@@ -49,13 +49,13 @@ def inscricao(usuario):
     """Rascunho de inscrição já no passo do representante (tipo escolhido)."""
     from ..factories import CNPJ_LIVRE
 
-    solicitacao = services.iniciar_inscricao(usuario, CNPJ_LIVRE)
+    solicitacao = services.iniciar_inscricao(CNPJ_LIVRE, ator=usuario)
     natureza = solicitacao.dados["receita"]["natureza_juridica_codigo"]
     tipo = selectors.tipos_permitidos(
         services.NaturezaJuridica.objects.get(codigo=natureza)
     ).first()
     return services.salvar_dados(
-        solicitacao, usuario, tipo=tipo, site="", email_institucional="", telefone=""
+        solicitacao, ator=usuario, tipo=tipo, site="", email_institucional="", telefone=""
     )
 
 
@@ -191,7 +191,7 @@ def test_rl_indicado_ve_a_indicacao_e_aceita_e_so_entao_o_nome_aparece(client, i
 
 
 def test_assinar_a_declaracao_tambem_aceita_a_indicacao(client, usuario, indicada, maria):
-    services.enviar_para_assinatura(indicada, usuario)
+    services.enviar_para_assinatura(indicada, ator=usuario)
     assert ultimo_email("assinatura_pendente", maria.email) is not None
     assert NOME not in _texto(client.get(f"/solicitacoes/{indicada.pk}/"))
     resposta = _cliente(maria).post(
@@ -206,7 +206,7 @@ def test_assinar_a_declaracao_tambem_aceita_a_indicacao(client, usuario, indicad
 def test_rl_indicado_recusa_a_solicitacao_volta_ao_rascunho_e_quem_indicou_nao_ve_o_nome(
     client, usuario, indicada, maria
 ):
-    services.enviar_para_assinatura(indicada, usuario)
+    services.enviar_para_assinatura(indicada, ator=usuario)
     resposta = _cliente(maria).post(f"/solicitacoes/{indicada.pk}/indicacao/recusar/")
     assert resposta["Location"] == "/assinaturas/"
     indicada.refresh_from_db()
@@ -230,7 +230,7 @@ def test_rl_indicado_recusa_a_solicitacao_volta_ao_rascunho_e_quem_indicou_nao_v
 
 
 def test_depois_de_aceitar_nao_da_mais_para_recusar(indicada, maria):
-    services.aceitar_indicacao(indicada, maria)
+    services.aceitar_indicacao(indicada, ator=maria)
     resposta = _cliente(maria).post(f"/solicitacoes/{indicada.pk}/indicacao/recusar/", follow=True)
     assert "Você já aceitou esta indicação." in _texto(resposta)
     indicada.refresh_from_db()
@@ -252,14 +252,14 @@ def test_so_a_pessoa_indicada_aceita_ou_recusa(client, usuario, indicada, outro_
 def test_indicar_a_si_mesmo_ou_o_rl_atual_nao_precisa_de_aceite(usuario, inscricao, rl, parceiro):
     solicitacao = services.salvar_representante(
         inscricao,
-        usuario,
+        ator=usuario,
         representante=usuario,
         cargo="Presidente",
         mandato_inicio=date(2025, 1, 1),
         mandato_fim=date(2028, 12, 31),
     )
     assert not solicitacao.aguarda_aceite_do_rl
-    atualizacao = services.iniciar_atualizacao(rl, parceiro, Solicitacao.Tipo.DOCUMENTOS)
+    atualizacao = services.iniciar_atualizacao(parceiro, Solicitacao.Tipo.DOCUMENTOS, ator=rl)
     assert not atualizacao.aguarda_aceite_do_rl
 
 
@@ -290,7 +290,7 @@ def test_ri_incluido_aparece_protegido_ate_confirmar(client, rl, parceiro, ri, m
 
 
 def test_ri_recusa_a_inclusao_e_o_rl_e_avisado_sem_o_nome(client, rl, parceiro, maria):
-    vinculo = services.incluir_responsavel(parceiro, rl, maria, cargo="Contadora")
+    vinculo = services.incluir_responsavel(parceiro, maria, ator=rl, cargo="Contadora")
     resposta = _cliente(maria).post(f"/vinculos/{vinculo.pk}/recusar/")
     assert resposta["Location"] == "/assinaturas/"
     vinculo.refresh_from_db()
@@ -303,7 +303,7 @@ def test_ri_recusa_a_inclusao_e_o_rl_e_avisado_sem_o_nome(client, rl, parceiro, 
 
 
 def test_so_o_proprio_ri_confirma_ou_recusa(rl, parceiro, maria, outro_usuario):
-    vinculo = services.incluir_responsavel(parceiro, rl, maria)
+    vinculo = services.incluir_responsavel(parceiro, maria, ator=rl)
     for pessoa in (rl, outro_usuario):
         for resposta in ("confirmar", "recusar"):
             assert _cliente(pessoa).post(f"/vinculos/{vinculo.pk}/{resposta}/").status_code == 404

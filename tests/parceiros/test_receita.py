@@ -520,7 +520,7 @@ def test_inscricao_com_receita_no_ar_cria_o_rascunho_com_os_dados_da_receita(rec
     """Controle do teste seguinte: a mesma chamada, com a Receita respondendo, grava."""
     receita_http.get(url_de(CNPJ_LIVRE), json=brasilapi())
     antes = _contagens()
-    solicitacao = services.iniciar_inscricao(usuario, "07.000.002/0001-20")
+    solicitacao = services.iniciar_inscricao("07.000.002/0001-20", ator=usuario)
     assert solicitacao.cnpj == CNPJ_LIVRE
     assert solicitacao.status == Solicitacao.Status.RASCUNHO
     assert solicitacao.dados["receita"]["razao_social"] == "INSTITUTO CULTURAL VALE VERDE"
@@ -538,7 +538,7 @@ def test_inscricao_com_receita_fora_do_ar_nao_salva_nada(receita_http, usuario, 
     receita_http.get(url_de(CNPJ_LIVRE), **resposta)
     antes = _contagens()
     with pytest.raises(services.CNPJRecusado) as erro:
-        services.iniciar_inscricao(usuario, CNPJ_LIVRE)
+        services.iniciar_inscricao(CNPJ_LIVRE, ator=usuario)
     assert erro.value.code == "indisponivel"
     assert "Nada foi salvo" in erro.value.messages[0]
     assert _contagens() == antes
@@ -551,5 +551,5 @@ def test_inscricao_com_receita_fora_do_ar_nao_salva_nada(receita_http, usuario, 
 def test_inscricao_de_cnpj_recusado_nao_salva_nada(usuario, cnpj):
     antes = _contagens()
     with pytest.raises(services.CNPJRecusado):
-        services.iniciar_inscricao(usuario, cnpj)
+        services.iniciar_inscricao(cnpj, ator=usuario)
     assert _contagens() == antes

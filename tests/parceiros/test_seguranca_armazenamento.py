@@ -56,7 +56,7 @@ def obrigacoes(solicitacao):
 def anexar(solicitacao, pessoa, obrigacao=None, conteudo=None, nome="certidao.pdf"):
     obrigacao = obrigacao or obrigacoes(solicitacao)[0]
     return services.anexar_documento(
-        solicitacao, pessoa, obrigacao=obrigacao, arquivo=arquivo(conteudo, nome)
+        solicitacao, ator=pessoa, obrigacao=obrigacao, arquivo=arquivo(conteudo, nome)
     )
 
 
@@ -72,7 +72,7 @@ def as_(dia, hora=12):
 @pytest.fixture
 def atualizacao(rl, parceiro):
     """Rascunho de atualização de documentos do Município, do RL."""
-    return services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    return services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
 
 
 # --- Cota de envio (item 7) -----------------------------------------------------------------------
@@ -106,10 +106,10 @@ def test_cota_por_hora_recusa_o_excedente_sem_gravar_arquivo_e_libera_depois(
 def test_remover_cancelar_e_reenviar_nao_devolve_a_cota(settings, rl, parceiro, atualizacao):
     settings.DOCUMENTOS_POR_HORA = 2
     documento = anexar(atualizacao, rl)
-    services.remover_documento(documento, rl)
+    services.remover_documento(documento, ator=rl)
     anexar(atualizacao, rl)
-    services.cancelar(atualizacao, rl)
-    nova = services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    services.cancelar(atualizacao, ator=rl)
+    nova = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
 
     with pytest.raises(LimiteExcedido, match="até 2 arquivos"):
         anexar(nova, rl)
@@ -132,7 +132,7 @@ def test_cota_de_mb_por_dia_conta_o_tamanho_dos_arquivos(settings, rl, atualizac
 def test_cota_e_de_cada_pessoa(settings, rl, ri, parceiro, atualizacao):
     settings.DOCUMENTOS_POR_HORA = 1
     anexar(atualizacao, rl)
-    do_ri = services.iniciar_atualizacao(ri, parceiro, T.DOCUMENTOS)
+    do_ri = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=ri)
 
     anexar(do_ri, ri)
 
@@ -170,11 +170,11 @@ def test_limite_de_rascunhos_abertos_recusa_o_proximo_e_retoma_os_existentes(
     settings, rl, parceiro, monkeypatch
 ):
     settings.RASCUNHOS_ABERTOS_MAXIMO = 2
-    documentos = services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
-    services.iniciar_atualizacao(rl, parceiro, T.DADOS)
+    documentos = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
+    services.iniciar_atualizacao(parceiro, T.DADOS, ator=rl)
 
     with pytest.raises(LimiteExcedido) as erro:
-        services.iniciar_atualizacao(rl, parceiro, T.VINCULACAO_RL)
+        services.iniciar_atualizacao(parceiro, T.VINCULACAO_RL, ator=rl)
     assert erro.value.messages == [
         "Você já tem 2 solicitações em rascunho ou devolvidas (o máximo é 2). Conclua ou "
         "cancele uma delas no seu painel antes de começar outra."
@@ -184,19 +184,19 @@ def test_limite_de_rascunhos_abertos_recusa_o_proximo_e_retoma_os_existentes(
 
     monkeypatch.setattr(receita, "consultar_cnpj", pytest.fail)
     with pytest.raises(LimiteExcedido):
-        services.iniciar_inscricao(rl, CNPJ_LIVRE)
+        services.iniciar_inscricao(CNPJ_LIVRE, ator=rl)
     assert Solicitacao.objects.filter(solicitante=rl).count() == 2
 
-    assert services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS) == documentos
-    services.cancelar(documentos, rl)
-    assert services.iniciar_atualizacao(rl, parceiro, T.VINCULACAO_RL).tipo == T.VINCULACAO_RL
+    assert services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl) == documentos
+    services.cancelar(documentos, ator=rl)
+    assert services.iniciar_atualizacao(parceiro, T.VINCULACAO_RL, ator=rl).tipo == T.VINCULACAO_RL
 
 
 def test_limite_de_rascunhos_na_tela_de_nova_inscricao_mostra_o_motivo_no_campo(
     settings, client, rl, parceiro
 ):
     settings.RASCUNHOS_ABERTOS_MAXIMO = 1
-    services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
     client.force_login(rl)
 
     resposta = client.post("/solicitacoes/nova/", {"cnpj": CNPJ_LIVRE})
@@ -218,7 +218,7 @@ def test_cancelar_apaga_os_arquivos_depois_do_commit_e_guarda_as_linhas(
     assert all(p.exists() for p in guardados)
 
     with django_capture_on_commit_callbacks(execute=False) as depois_do_commit:
-        services.cancelar(atualizacao, rl)
+        services.cancelar(atualizacao, ator=rl)
     assert all(p.exists() for p in guardados)  # nada some antes do commit
     for callback in depois_do_commit:
         callback()
@@ -248,7 +248,7 @@ def test_cancelar_devolvida_apaga_os_arquivos_ja_analisados(
     assert arquivos_em(media_temporaria / "documentos")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancelar(devolvida, usuario)
+        services.cancelar(devolvida, ator=usuario)
 
     assert arquivos_em(media_temporaria / "documentos") == []
     assert not devolvida.documentos.exclude(arquivo="").exists()
@@ -280,7 +280,7 @@ def parado(rl, parceiro):
     """Rascunho com dois anexos, mexido pela última vez em 01/03/2026 às 15h."""
     dia = timezone.localdate().replace(year=2026, month=3, day=1)
     with time_machine.travel(as_(dia, 15), tick=False):
-        solicitacao = services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+        solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
         primeira, segunda = obrigacoes(solicitacao)[:2]
         anexar(solicitacao, rl, primeira)
         anexar(solicitacao, rl, segunda, PNG)
@@ -345,7 +345,7 @@ def test_sem_aviso_anterior_o_cancelamento_espera_7_dias_depois_do_aviso(rl, par
 
 
 def test_solicitacao_aguardando_assinatura_ou_em_analise_nao_expira(rl, parado):
-    services.enviar_para_assinatura(parado, rl)
+    services.enviar_para_assinatura(parado, ator=rl)
     inicio = timezone.localdate()
 
     assert rotina(inicio + timedelta(days=60)) == {"avisados": 0, "cancelados": 0}
@@ -522,8 +522,8 @@ def test_dois_envios_simultaneos_da_mesma_pessoa_nao_passam_juntos_da_cota_no_po
     parceiro = parceiro_com_rl(pessoa)
     # duas solicitações: as travas delas não se cruzam, só a da pessoa serializa
     rascunhos = [
-        services.iniciar_atualizacao(pessoa, parceiro, T.DOCUMENTOS),
-        services.iniciar_atualizacao(pessoa, parceiro, T.VINCULACAO_RL),
+        services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=pessoa),
+        services.iniciar_atualizacao(parceiro, T.VINCULACAO_RL, ator=pessoa),
     ]
     largada = threading.Barrier(len(rascunhos))
     resultados = []

@@ -58,7 +58,7 @@ def analista(db):
 def pasta(rl, parceiro, analista):
     """Pasta do Município com o diploma e o CNPJ aprovados (vencem no fim do mandato)."""
     pedido = atualizacao_de_documentos(rl, parceiro, DIPLOMA, CNPJ_DOC)
-    analise.decidir(pedido, analista, decisao=S.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
     return list(Documento.objects.filter(parceiro=parceiro, status=Documento.Status.APROVADO))
 
 
@@ -70,7 +70,7 @@ def _passo(client, solicitacao, passo):
 
 def test_estranho_que_pede_vinculacao_nao_ve_os_documentos_da_pasta(client, parceiro, pasta):
     estranho = UsuarioFactory(aceitou_termo=True, nome="Edu Estranho")
-    solicitacao = services.iniciar_atualizacao(estranho, parceiro, T.VINCULACAO_RL)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.VINCULACAO_RL, ator=estranho)
     client.force_login(estranho)
 
     pagina = _passo(client, solicitacao, "documentos")
@@ -82,7 +82,7 @@ def test_estranho_que_pede_vinculacao_nao_ve_os_documentos_da_pasta(client, parc
 
 
 def test_quem_tem_vinculo_ve_os_documentos_da_pasta_na_checklist(client, parceiro, pasta, ri):
-    solicitacao = services.iniciar_atualizacao(ri, parceiro, T.DOCUMENTOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=ri)
     client.force_login(ri)
 
     pagina = _passo(client, solicitacao, "documentos")
@@ -93,7 +93,7 @@ def test_quem_tem_vinculo_ve_os_documentos_da_pasta_na_checklist(client, parceir
 
 def test_estranho_que_pede_vinculacao_nao_recebe_o_cpf_do_rl_atual(client, rl, parceiro):
     estranho = UsuarioFactory(aceitou_termo=True, nome="Edu Estranho")
-    solicitacao = services.iniciar_atualizacao(estranho, parceiro, T.VINCULACAO_RL)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.VINCULACAO_RL, ator=estranho)
     client.force_login(estranho)
 
     pagina = _passo(client, solicitacao, "representante")
@@ -103,8 +103,8 @@ def test_estranho_que_pede_vinculacao_nao_recebe_o_cpf_do_rl_atual(client, rl, p
 
 def test_estranho_que_pede_para_ser_ri_nao_ve_o_que_falta_na_pasta(client, rl, parceiro, ri):
     estranho = UsuarioFactory(aceitou_termo=True, nome="Edu Estranho")
-    pedido = services.iniciar_atualizacao(estranho, parceiro, T.INSCRICAO_RI)
-    atualizacao = services.iniciar_atualizacao(ri, parceiro, T.DOCUMENTOS)
+    pedido = services.iniciar_atualizacao(parceiro, T.INSCRICAO_RI, ator=estranho)
+    atualizacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=ri)
 
     client.force_login(estranho)
     pagina_do_estranho = _passo(client, pedido, "revisao")
@@ -126,7 +126,7 @@ def test_regra_da_pasta_vinculo_ativo_ou_equipe(request, parceiro, ri, quem, ve)
 
 def test_ri_removido_deixa_de_ver_a_pasta(rl, parceiro, ri):
     vinculo = parceiro.vinculos.get(usuario=ri, ativo=True)
-    services.remover_responsavel(vinculo, rl)
+    services.remover_responsavel(vinculo, ator=rl)
     assert not permissions.ve_a_pasta(ri, parceiro.pk)
 
 
@@ -147,19 +147,19 @@ def _pedida_pela_analista(analista, **_):
 def _com_a_analista_como_rl_indicada(analista, parceiro, **_):
     """Vinculação feita por outra pessoa, que indica a analista como a nova RL."""
     pessoa = UsuarioFactory(aceitou_termo=True, nome="Pedro Pedinte")
-    solicitacao = services.iniciar_atualizacao(pessoa, parceiro, T.VINCULACAO_RL)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.VINCULACAO_RL, ator=pessoa)
     solicitacao = services.salvar_representante(
-        solicitacao, pessoa, representante=analista, cargo="Prefeita", **MANDATO
+        solicitacao, ator=pessoa, representante=analista, cargo="Prefeita", **MANDATO
     )
     anexar(solicitacao, pessoa, DIPLOMA)
-    solicitacao = services.enviar_para_assinatura(solicitacao, pessoa)
+    solicitacao = services.enviar_para_assinatura(solicitacao, ator=pessoa)
     assinar(solicitacao)
-    return services.encaminhar_para_analise(solicitacao, pessoa)
+    return services.encaminhar_para_analise(solicitacao, ator=pessoa)
 
 
 def _da_organizacao_em_que_a_analista_e_ri(analista, parceiro, rl):
     """Atualização de documentos do RL; a analista é RI ativa do mesmo Parceiro."""
-    services.incluir_responsavel(parceiro, rl, analista, cargo="Assessora")
+    services.incluir_responsavel(parceiro, analista, ator=rl, cargo="Assessora")
     return atualizacao_de_documentos(rl, parceiro, CNDT)
 
 
@@ -180,7 +180,7 @@ def test_servico_recusa_quem_e_parte_da_solicitacao_e_audita(caso, analista, out
     solicitacao, motivo = caso
 
     with pytest.raises(services.ConflitoDeInteresse) as erro:
-        analise.decidir(solicitacao, analista, decisao=S.APROVADA, ip="10.0.0.1")
+        analise.decidir(solicitacao, ator=analista, decisao=S.APROVADA, ip="10.0.0.1")
 
     assert motivo in str(erro.value) and "Outra pessoa da análise" in str(erro.value)
     assert recarregar(solicitacao).status == S.EM_ANALISE
@@ -192,7 +192,7 @@ def test_servico_recusa_quem_e_parte_da_solicitacao_e_audita(caso, analista, out
     )
     assert str(registro.ip) == "10.0.0.1"
     # Quem não é parte decide normalmente.
-    analise.decidir(solicitacao, outra_analista, decisao=S.REPROVADA, motivo="Incompleta.")
+    analise.decidir(solicitacao, ator=outra_analista, decisao=S.REPROVADA, motivo="Incompleta.")
     assert recarregar(solicitacao).status == S.REPROVADA
 
 
@@ -200,7 +200,7 @@ def test_superusuaria_parte_da_solicitacao_tambem_e_recusada(rl, parceiro):
     chefe = _analista("Clara Chefe", is_superuser=True)
     solicitacao = _da_organizacao_em_que_a_analista_e_ri(chefe, parceiro, rl)
     with pytest.raises(services.ConflitoDeInteresse):
-        analise.decidir(solicitacao, chefe, decisao=S.APROVADA)
+        analise.decidir(solicitacao, ator=chefe, decisao=S.APROVADA)
     assert recarregar(solicitacao).status == S.EM_ANALISE
 
 
@@ -246,9 +246,9 @@ def test_post_de_quem_e_parte_e_recusado_com_mensagem_e_auditado(client, caso, a
 
 def test_ri_removida_volta_a_poder_decidir(analista, parceiro, rl):
     solicitacao = _da_organizacao_em_que_a_analista_e_ri(analista, parceiro, rl)
-    services.remover_responsavel(parceiro.vinculos.get(usuario=analista, ativo=True), rl)
+    services.remover_responsavel(parceiro.vinculos.get(usuario=analista, ativo=True), ator=rl)
     assert permissions.conflito_de_interesse(solicitacao, analista) == ""
-    analise.decidir(solicitacao, analista, decisao=S.APROVADA)
+    analise.decidir(solicitacao, ator=analista, decisao=S.APROVADA)
     assert recarregar(solicitacao).status == S.APROVADA
 
 
@@ -272,7 +272,7 @@ def test_admin_nao_tem_caminho_para_decidir_ou_alterar_solicitacao(rf, caso):
 # A mesma separação de funções no cadastro do Parceiro: RL ou RI ativo não altera os campos
 # mantidos pelo Estado (CADIN-MG, SIAFI-MG, impedimento, MROSC), nem pelo admin.
 def test_analista_ri_da_organizacao_so_ve_o_parceiro_no_admin(client, analista, parceiro, rl):
-    services.incluir_responsavel(parceiro, rl, analista, cargo="Assessora")
+    services.incluir_responsavel(parceiro, analista, ator=rl, cargo="Assessora")
     client.force_login(analista)
     url = f"/admin/parceiros/parceiro/{parceiro.pk}/change/"
 
@@ -289,13 +289,15 @@ def test_analista_ri_da_organizacao_so_ve_o_parceiro_no_admin(client, analista, 
 def test_servico_recusa_alteracao_pelo_rl_ou_ri_da_organizacao_e_audita(
     analista, parceiro, rl, outra_analista
 ):
-    services.incluir_responsavel(parceiro, rl, analista, cargo="Assessora")
+    services.incluir_responsavel(parceiro, analista, ator=rl, cargo="Assessora")
 
     with pytest.raises(services.ConflitoDeInteresse):
-        services.alterar_pela_administracao(parceiro, analista, ip="10.0.0.2", siafi_bloqueado=True)
+        services.alterar_pela_administracao(
+            parceiro, ator=analista, ip="10.0.0.2", siafi_bloqueado=True
+        )
 
     assert not recarregar(parceiro).siafi_bloqueado
     registro = RegistroAuditoria.objects.get(acao="parceiro.alteracao_recusada_conflito")
     assert registro.ator == analista and "siafi_bloqueado" in registro.descricao
-    services.alterar_pela_administracao(parceiro, outra_analista, siafi_bloqueado=True)
+    services.alterar_pela_administracao(parceiro, ator=outra_analista, siafi_bloqueado=True)
     assert recarregar(parceiro).siafi_bloqueado

@@ -410,20 +410,20 @@ def test_documentos_aprovados_pela_analise_tornam_regular_e_vencem_no_dia_seguin
         "sem_validade": {},
         "fim_mandato": {},
     }
-    pedido = services.iniciar_atualizacao(rl, parceiro, Solicitacao.Tipo.DOCUMENTOS)
+    pedido = services.iniciar_atualizacao(parceiro, Solicitacao.Tipo.DOCUMENTOS, ator=rl)
     for chave, extras in datas.items():
         services.anexar_documento(
             pedido,
-            rl,
+            ator=rl,
             obrigacao=catalogo[chave],
             arquivo=SimpleUploadedFile(f"{chave}.pdf", pdf_pequeno()),
             **extras,
         )
-    services.enviar_para_assinatura(pedido, rl)
-    declaracoes.assinar(pedido, rl, ip="200.10.20.30")
-    services.encaminhar_para_analise(pedido, rl)
+    services.enviar_para_assinatura(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
+    services.encaminhar_para_analise(pedido, ator=rl)
 
-    analise.decidir(pedido, analista, decisao=Solicitacao.Status.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=Solicitacao.Status.APROVADA)
 
     parceiro = recarregar(parceiro)
     assert parceiro.situacao == REGULAR
@@ -486,7 +486,7 @@ def organizacao(rl):
     catalogo = novo_catalogo()
     parceiro = novo_parceiro(catalogo.tipo, rl)
     pessoa = UsuarioFactory(aceitou_termo=True, nome="Iara Responsavel")
-    services.incluir_responsavel(parceiro, rl, pessoa, cargo="Contadora")
+    services.incluir_responsavel(parceiro, pessoa, ator=rl, cargo="Contadora")
     pasta_vigente(parceiro, catalogo, rl, validade=HOJE)
     parceiro.ri = pessoa
     parceiro.catalogo = catalogo

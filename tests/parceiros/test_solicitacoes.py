@@ -94,24 +94,28 @@ def tipo_entidade_privada():
 
 
 def iniciar(pessoa, cnpj=CNPJ_LIVRE):
-    return services.iniciar_inscricao(pessoa, cnpj)
+    return services.iniciar_inscricao(cnpj, ator=pessoa)
 
 
 def preencher(solicitacao, pessoa, representante=None):
     """Passos dados → representante → documentos de uma inscrição."""
     solicitacao = services.salvar_dados(
         solicitacao,
-        pessoa,
+        ator=pessoa,
         tipo=tipo_entidade_privada(),
         site="https://valeverde.org.br",
         email_institucional="contato@valeverde.org.br",
         telefone="3132815500",
     )
     solicitacao = services.salvar_representante(
-        solicitacao, pessoa, representante=representante or pessoa, cargo="Presidente", **MANDATO
+        solicitacao,
+        ator=pessoa,
+        representante=representante or pessoa,
+        cargo="Presidente",
+        **MANDATO,
     )
     for obrigacao in selectors.obrigacoes_da_solicitacao(solicitacao)[:2]:
-        services.anexar_documento(solicitacao, pessoa, obrigacao=obrigacao, arquivo=arquivo())
+        services.anexar_documento(solicitacao, ator=pessoa, obrigacao=obrigacao, arquivo=arquivo())
     return solicitacao
 
 
@@ -123,12 +127,12 @@ def decidida(solicitacao, analista, decisao):
     if decisao == S.APROVADA_PARCIALMENTE:
         primeiro, segundo = solicitacao.documentos.order_by("pk")
         pareceres = {primeiro.pk: (P.APROVAR, ""), segundo.pk: (P.REPROVAR, "Ilegível")}
-    analise.decidir(solicitacao, analista, decisao=decisao, motivo=motivo, pareceres=pareceres)
+    analise.decidir(solicitacao, ator=analista, decisao=decisao, motivo=motivo, pareceres=pareceres)
     return Solicitacao.objects.get(pk=solicitacao.pk)
 
 
 def assinada(solicitacao, rl):
-    return declaracoes.assinar(solicitacao, rl, ip="200.10.20.30", user_agent="Teste")
+    return declaracoes.assinar(solicitacao, ator=rl, ip="200.10.20.30", user_agent="Teste")
 
 
 def inscricao_em(status, pessoa, analista):
@@ -137,22 +141,22 @@ def inscricao_em(status, pessoa, analista):
     if status == S.RASCUNHO:
         return solicitacao
     if status == S.CANCELADA:
-        return services.cancelar(solicitacao, pessoa)
+        return services.cancelar(solicitacao, ator=pessoa)
     preencher(solicitacao, pessoa)
-    solicitacao = services.enviar_para_assinatura(solicitacao, pessoa)
+    solicitacao = services.enviar_para_assinatura(solicitacao, ator=pessoa)
     if status == S.AGUARDANDO_ASSINATURA:
         return solicitacao
     assinada(solicitacao, pessoa)
-    solicitacao = services.encaminhar_para_analise(solicitacao, pessoa)
+    solicitacao = services.encaminhar_para_analise(solicitacao, ator=pessoa)
     if status == S.EM_ANALISE:
         return solicitacao
     return decidida(solicitacao, analista, status)
 
 
 def atualizacao_de_documentos(pessoa, parceiro):
-    solicitacao = services.iniciar_atualizacao(pessoa, parceiro, T.DOCUMENTOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=pessoa)
     obrigacao = selectors.obrigacoes_da_solicitacao(solicitacao).get(nome="Inscrição no CNPJ")
-    services.anexar_documento(solicitacao, pessoa, obrigacao=obrigacao, arquivo=arquivo())
+    services.anexar_documento(solicitacao, ator=pessoa, obrigacao=obrigacao, arquivo=arquivo())
     return solicitacao
 
 
@@ -213,14 +217,14 @@ def test_transicao_fora_da_tabela_e_recusada_sem_mudar_nada(de, para, usuario, a
 def test_cancelar_fora_de_rascunho_ou_devolvida_e_recusado(usuario, analista):
     solicitacao = inscricao_em(S.AGUARDANDO_ASSINATURA, usuario, analista)
     with pytest.raises(TransicaoInvalida):
-        services.cancelar(solicitacao, usuario)
+        services.cancelar(solicitacao, ator=usuario)
     assert recarregar(solicitacao).status == S.AGUARDANDO_ASSINATURA
 
 
 # --- Rascunho retomável ------------------------------------------------------------------------
 def test_iniciar_inscricao_de_novo_retoma_o_mesmo_rascunho(usuario):
     primeira = iniciar(usuario)
-    segunda = services.iniciar_inscricao(usuario, "07.000.002/0001-20")
+    segunda = services.iniciar_inscricao("07.000.002/0001-20", ator=usuario)
     assert segunda.pk == primeira.pk
     assert Solicitacao.objects.filter(solicitante=usuario).count() == 1
     assert primeira.passo == "dados" and primeira.status == S.RASCUNHO
@@ -238,7 +242,7 @@ def test_passo_avanca_e_dados_persistem_entre_sessoes(usuario):
     tipo = tipo_entidade_privada()
     services.salvar_dados(
         solicitacao,
-        usuario,
+        ator=usuario,
         tipo=tipo,
         site="https://valeverde.org.br",
         email_institucional="contato@valeverde.org.br",
@@ -257,7 +261,7 @@ def test_passo_avanca_e_dados_persistem_entre_sessoes(usuario):
     assert selectors.tipo_da_solicitacao(retomada) == tipo
 
     services.salvar_representante(
-        retomada, usuario, representante=usuario, cargo="Presidente", **MANDATO
+        retomada, ator=usuario, representante=usuario, cargo="Presidente", **MANDATO
     )
     retomada = recarregar(solicitacao)
     assert retomada.passo == "documentos"
@@ -274,7 +278,7 @@ def test_passo_avanca_e_dados_persistem_entre_sessoes(usuario):
 
 def test_cnpj_ja_no_cagec_nao_abre_inscricao(usuario, parceiro):
     with pytest.raises(services.CNPJRecusado) as erro:
-        services.iniciar_inscricao(usuario, CNPJ_MUNICIPIO)
+        services.iniciar_inscricao(CNPJ_MUNICIPIO, ator=usuario)
     assert erro.value.code == "existente"
     assert not Solicitacao.objects.filter(solicitante=usuario).exists()
 
@@ -288,13 +292,13 @@ def test_rascunho_incompleto_nao_vai_para_assinatura_e_diz_o_que_falta(usuario):
         "Informe o representante legal, o cargo e o mandato.",
     ]
     with pytest.raises(SolicitacaoIncompleta) as erro:
-        services.enviar_para_assinatura(solicitacao, usuario)
+        services.enviar_para_assinatura(solicitacao, ator=usuario)
     assert erro.value.messages == faltas
     assert recarregar(solicitacao).status == S.RASCUNHO
 
     solicitacao = services.salvar_dados(
         solicitacao,
-        usuario,
+        ator=usuario,
         tipo=tipo_entidade_privada(),
         site="",
         email_institucional="",
@@ -304,15 +308,15 @@ def test_rascunho_incompleto_nao_vai_para_assinatura_e_diz_o_que_falta(usuario):
         "Informe o representante legal, o cargo e o mandato."
     ]
     solicitacao = services.salvar_representante(
-        solicitacao, usuario, representante=usuario, cargo="Presidente", **MANDATO
+        solicitacao, ator=usuario, representante=usuario, cargo="Presidente", **MANDATO
     )
     assert selectors.pendencias(solicitacao) == []
 
 
 def test_atualizacao_de_documentos_sem_anexo_nao_vai_para_assinatura(rl, parceiro):
-    solicitacao = services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
     with pytest.raises(SolicitacaoIncompleta) as erro:
-        services.enviar_para_assinatura(solicitacao, rl)
+        services.enviar_para_assinatura(solicitacao, ator=rl)
     assert erro.value.messages == ["Anexe pelo menos um documento."]
     assert recarregar(solicitacao).status == S.RASCUNHO
 
@@ -320,32 +324,32 @@ def test_atualizacao_de_documentos_sem_anexo_nao_vai_para_assinatura(rl, parceir
 def test_parceiro_sem_rl_ativo_nao_tem_quem_assine(usuario):
     registro = receita.consultar_cnpj(CNPJ_LIVRE)
     parceiro = services.cadastrar_parceiro(registro, tipo_entidade_privada())
-    solicitacao = services.iniciar_atualizacao(usuario, parceiro, T.DADOS)
+    solicitacao = services.iniciar_atualizacao(parceiro, T.DADOS, ator=usuario)
     assert solicitacao.representante_legal is None
     with pytest.raises(SolicitacaoIncompleta) as erro:
-        services.enviar_para_assinatura(solicitacao, usuario)
+        services.enviar_para_assinatura(solicitacao, ator=usuario)
     assert erro.value.messages == ["A organização não tem representante legal ativo para assinar."]
 
 
 def test_aguardando_assinatura_nao_pode_ser_editada(usuario, media_temporaria):
     solicitacao = iniciar(usuario)
     preencher(solicitacao, usuario)
-    solicitacao = services.enviar_para_assinatura(solicitacao, usuario)
+    solicitacao = services.enviar_para_assinatura(solicitacao, ator=usuario)
     documento = solicitacao.documentos.order_by("pk").first()
     obrigacao = selectors.obrigacoes_da_solicitacao(solicitacao).last()
 
     with pytest.raises(TransicaoInvalida, match="não pode mais ser alterada"):
         services.salvar_dados(
-            solicitacao, usuario, site="https://outro.org", email_institucional="", telefone=""
+            solicitacao, ator=usuario, site="https://outro.org", email_institucional="", telefone=""
         )
     with pytest.raises(TransicaoInvalida):
         services.salvar_representante(
-            solicitacao, usuario, representante=usuario, cargo="Outro", **MANDATO
+            solicitacao, ator=usuario, representante=usuario, cargo="Outro", **MANDATO
         )
     with pytest.raises(TransicaoInvalida):
-        services.anexar_documento(solicitacao, usuario, obrigacao=obrigacao, arquivo=arquivo())
+        services.anexar_documento(solicitacao, ator=usuario, obrigacao=obrigacao, arquivo=arquivo())
     with pytest.raises(TransicaoInvalida):
-        services.remover_documento(documento, usuario)
+        services.remover_documento(documento, ator=usuario)
 
     solicitacao = recarregar(solicitacao)
     assert solicitacao.dados["contatos"]["site"] == "https://valeverde.org.br"
@@ -365,7 +369,7 @@ def test_remover_documento_de_rascunho_apaga_linha_e_arquivo(
     guardado, pk = media_temporaria / documento.arquivo.name, documento.pk
     assert guardado.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        services.remover_documento(documento, usuario)
+        services.remover_documento(documento, ator=usuario)
     assert not solicitacao.documentos.filter(pk=pk).exists()
     assert solicitacao.documentos.count() == 1
     assert not guardado.exists()
@@ -380,7 +384,7 @@ def aguardando_rl(ri, parceiro, django_capture_on_commit_callbacks):
     """Atualização de documentos preparada pelo RI e enviada para o RL assinar."""
     solicitacao = atualizacao_de_documentos(ri, parceiro)
     with django_capture_on_commit_callbacks(execute=True):
-        return services.enviar_para_assinatura(solicitacao, ri)
+        return services.enviar_para_assinatura(solicitacao, ator=ri)
 
 
 def test_ri_envia_para_assinatura_e_o_rl_recebe_email_com_link_das_assinaturas(
@@ -389,7 +393,7 @@ def test_ri_envia_para_assinatura_e_o_rl_recebe_email_com_link_das_assinaturas(
     solicitacao = atualizacao_de_documentos(ri, parceiro)
     assert solicitacao.representante_legal == rl
     with django_capture_on_commit_callbacks(execute=True):
-        services.enviar_para_assinatura(solicitacao, ri)
+        services.enviar_para_assinatura(solicitacao, ator=ri)
 
     assert recarregar(solicitacao).status == S.AGUARDANDO_ASSINATURA
     email = ultimo_email("assinatura_pendente")
@@ -408,14 +412,14 @@ def test_pendente_aparece_para_o_rl_e_nao_para_o_ri(aguardando_rl, rl, ri, outro
 
 def test_rl_que_prepara_a_propria_solicitacao_nao_recebe_email_de_assinatura(rl, parceiro):
     solicitacao = atualizacao_de_documentos(rl, parceiro)
-    services.enviar_para_assinatura(solicitacao, rl)
+    services.enviar_para_assinatura(solicitacao, ator=rl)
     assert not EmailSaida.objects.filter(evento="assinatura_pendente").exists()
     assert pendentes_de_assinatura(rl) == [recarregar(solicitacao)]
 
 
 def test_ri_nao_assina(aguardando_rl, ri, rl, client):
     with pytest.raises(declaracoes.AssinaturaRecusada):
-        declaracoes.assinar(aguardando_rl, ri)
+        declaracoes.assinar(aguardando_rl, ator=ri)
     assert not Declaracao.objects.exists()
 
     dados = {"cpf": ri.cpf, "senha": SENHA}
@@ -431,7 +435,7 @@ def test_ri_nao_assina(aguardando_rl, ri, rl, client):
 
 def test_encaminhar_antes_da_assinatura_e_recusado(aguardando_rl, ri):
     with pytest.raises(SolicitacaoIncompleta) as erro:
-        services.encaminhar_para_analise(aguardando_rl, ri)
+        services.encaminhar_para_analise(aguardando_rl, ator=ri)
     assert erro.value.messages == [
         "A declaração de autenticidade ainda não foi assinada pelo representante legal."
     ]
@@ -450,7 +454,7 @@ def test_depois_da_assinatura_sai_dos_pendentes_e_vai_para_analise_com_emails(
 
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.encaminhar_para_analise(aguardando_rl, ri)
+        services.encaminhar_para_analise(aguardando_rl, ator=ri)
 
     solicitacao = recarregar(aguardando_rl)
     assert solicitacao.status == S.EM_ANALISE and solicitacao.enviada_em is not None
@@ -460,20 +464,20 @@ def test_depois_da_assinatura_sai_dos_pendentes_e_vai_para_analise_com_emails(
     assert caminho(link) == f"/solicitacoes/{solicitacao.pk}/"
     assert sorted(m.to[0] for m in mailoutbox) == sorted([ri.email, rl.email])
     with pytest.raises(TransicaoInvalida):
-        declaracoes.assinar(solicitacao, rl)
+        declaracoes.assinar(solicitacao, ator=rl)
 
 
 def test_rl_que_e_solicitante_recebe_um_so_email_de_em_analise(rl, parceiro):
     solicitacao = atualizacao_de_documentos(rl, parceiro)
-    services.enviar_para_assinatura(solicitacao, rl)
+    services.enviar_para_assinatura(solicitacao, ator=rl)
     assinada(solicitacao, rl)
-    services.encaminhar_para_analise(solicitacao, rl)
+    services.encaminhar_para_analise(solicitacao, ator=rl)
     assert EmailSaida.objects.filter(evento="solicitacao_em_analise").count() == 1
 
 
 # --- Reabrir e nova assinatura ----------------------------------------------------------------
 def test_reabrir_antes_de_assinar_volta_a_rascunho_editavel(aguardando_rl, ri):
-    solicitacao = services.reabrir(aguardando_rl, ri)
+    solicitacao = services.reabrir(aguardando_rl, ator=ri)
     assert recarregar(solicitacao).status == S.RASCUNHO
     ultima = solicitacao.transicoes.last()
     assert (ultima.de, ultima.para, ultima.motivo) == (
@@ -484,48 +488,48 @@ def test_reabrir_antes_de_assinar_volta_a_rascunho_editavel(aguardando_rl, ri):
     obrigacao = selectors.obrigacoes_da_solicitacao(solicitacao).get(
         nome="Comprovação de endereço da sede"
     )
-    services.anexar_documento(solicitacao, ri, obrigacao=obrigacao, arquivo=arquivo())
+    services.anexar_documento(solicitacao, ator=ri, obrigacao=obrigacao, arquivo=arquivo())
     assert solicitacao.documentos.count() == 2
 
 
 def test_reabrir_depois_de_assinado_e_recusado(aguardando_rl, ri, rl):
     assinada(aguardando_rl, rl)
     with pytest.raises(TransicaoInvalida, match="já foi assinada"):
-        services.reabrir(aguardando_rl, ri)
+        services.reabrir(aguardando_rl, ator=ri)
     assert recarregar(aguardando_rl).status == S.AGUARDANDO_ASSINATURA
 
 
 def test_devolvida_reaberta_e_reenviada_exige_nova_assinatura(aguardando_rl, ri, rl, analista):
     antiga = assinada(aguardando_rl, rl)
-    services.encaminhar_para_analise(aguardando_rl, ri)
+    services.encaminhar_para_analise(aguardando_rl, ator=ri)
     solicitacao = decidida(aguardando_rl, analista, S.DEVOLVIDA)
     assert selectors.declaracao_vigente(recarregar(solicitacao)) is None
 
-    services.enviar_para_assinatura(solicitacao, ri)
-    services.reabrir(solicitacao, ri)  # a antiga assinatura não impede reabrir
-    solicitacao = services.enviar_para_assinatura(solicitacao, ri)
+    services.enviar_para_assinatura(solicitacao, ator=ri)
+    services.reabrir(solicitacao, ator=ri)  # a antiga assinatura não impede reabrir
+    solicitacao = services.enviar_para_assinatura(solicitacao, ator=ri)
 
     assert solicitacao.status == S.AGUARDANDO_ASSINATURA
     assert selectors.declaracao_vigente(solicitacao) is None
     assert pendentes_de_assinatura(rl) == [solicitacao]
     with pytest.raises(SolicitacaoIncompleta):
-        services.encaminhar_para_analise(solicitacao, ri)
+        services.encaminhar_para_analise(solicitacao, ator=ri)
 
     nova = assinada(solicitacao, rl)
     assert nova.pk != antiga.pk and nova.codigo != antiga.codigo
     assert selectors.declaracao_vigente(solicitacao) == nova
     assert Declaracao.objects.filter(solicitacao=solicitacao).count() == 2  # histórico fica
-    services.encaminhar_para_analise(solicitacao, ri)
+    services.encaminhar_para_analise(solicitacao, ator=ri)
     assert recarregar(solicitacao).status == S.EM_ANALISE
 
 
 def test_rl_trocado_depois_do_rascunho_quem_assina_e_o_rl_atual(ri, rl, parceiro, outro_usuario):
     solicitacao = atualizacao_de_documentos(ri, parceiro)
     services.vincular_rl(parceiro, outro_usuario, cargo="Prefeito", **MANDATO)
-    solicitacao = services.enviar_para_assinatura(solicitacao, ri)
+    solicitacao = services.enviar_para_assinatura(solicitacao, ator=ri)
     assert pendentes_de_assinatura(rl) == []
     with pytest.raises(declaracoes.AssinaturaRecusada):
-        declaracoes.assinar(solicitacao, rl)
+        declaracoes.assinar(solicitacao, ator=rl)
     assert pendentes_de_assinatura(outro_usuario) == [solicitacao]
 
 
@@ -535,7 +539,7 @@ def rascunho(usuario):
     solicitacao = iniciar(usuario)
     return services.salvar_dados(
         solicitacao,
-        usuario,
+        ator=usuario,
         tipo=tipo_entidade_privada(),
         site="",
         email_institucional="",
@@ -563,7 +567,7 @@ def test_anexo_que_nao_e_pdf_png_nem_jpeg_pelo_conteudo_e_recusado(
     with pytest.raises(ValidationError) as erro:
         services.anexar_documento(
             rascunho,
-            usuario,
+            ator=usuario,
             obrigacao=primeira_obrigacao(rascunho),
             arquivo=arquivo(conteudo, nome),
         )
@@ -587,7 +591,7 @@ def test_anexo_guarda_hash_tamanho_tipo_pelo_conteudo_e_nome_aleatorio(
     # o nome e a extensão enviados não decidem o tipo
     enviado = arquivo(conteudo, "C:\\Documentos\\Certidão Negativa FULANO.bin")
     documento = services.anexar_documento(
-        rascunho, usuario, obrigacao=primeira_obrigacao(rascunho), arquivo=enviado
+        rascunho, ator=usuario, obrigacao=primeira_obrigacao(rascunho), arquivo=enviado
     )
     documento = recarregar(documento)
     assert documento.sha256 == hashlib.sha256(conteudo).hexdigest()
@@ -609,7 +613,7 @@ def test_dois_anexos_iguais_recebem_nomes_guardados_diferentes(rascunho, usuario
     obrigacoes = selectors.obrigacoes_da_solicitacao(rascunho)[:2]
     nomes = {
         services.anexar_documento(
-            rascunho, usuario, obrigacao=o, arquivo=arquivo(nome="mesmo.pdf")
+            rascunho, ator=usuario, obrigacao=o, arquivo=arquivo(nome="mesmo.pdf")
         ).arquivo.name
         for o in obrigacoes
     }
@@ -621,13 +625,16 @@ def test_anexar_de_novo_na_mesma_obrigacao_substitui_e_apaga_o_antigo_depois_do_
 ):
     obrigacao = primeira_obrigacao(rascunho)
     antigo = services.anexar_documento(
-        rascunho, usuario, obrigacao=obrigacao, arquivo=arquivo(pdf_pequeno("antigo"))
+        rascunho, ator=usuario, obrigacao=obrigacao, arquivo=arquivo(pdf_pequeno("antigo"))
     )
     arquivo_antigo = media_temporaria / antigo.arquivo.name
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         novo = services.anexar_documento(
-            rascunho, usuario, obrigacao=obrigacao, arquivo=arquivo(pdf_pequeno("novo"), "novo.pdf")
+            rascunho,
+            ator=usuario,
+            obrigacao=obrigacao,
+            arquivo=arquivo(pdf_pequeno("novo"), "novo.pdf"),
         )
     # a linha some na hora; o arquivo só depois do commit
     assert not Documento.objects.filter(pk=antigo.pk).exists()
@@ -645,7 +652,9 @@ def test_obrigacao_fora_da_checklist_e_recusada(rascunho, usuario):
     de_outro_tipo = Obrigacao.objects.exclude(tipos=tipo_entidade_privada()).first()
     assert de_outro_tipo is not None
     with pytest.raises(ValidationError) as erro:
-        services.anexar_documento(rascunho, usuario, obrigacao=de_outro_tipo, arquivo=arquivo())
+        services.anexar_documento(
+            rascunho, ator=usuario, obrigacao=de_outro_tipo, arquivo=arquivo()
+        )
     assert erro.value.messages == ["Esta obrigação não se aplica a esta solicitação."]
     assert not Documento.objects.exists()
 
@@ -654,7 +663,7 @@ def test_sem_tipo_escolhido_nenhuma_obrigacao_e_aceita(usuario):
     solicitacao = iniciar(usuario)
     obrigacao = Obrigacao.objects.filter(tipos=tipo_entidade_privada()).first()
     with pytest.raises(ValidationError):
-        services.anexar_documento(solicitacao, usuario, obrigacao=obrigacao, arquivo=arquivo())
+        services.anexar_documento(solicitacao, ator=usuario, obrigacao=obrigacao, arquivo=arquivo())
 
 
 # --- Um RL ativo por Parceiro ------------------------------------------------------------------
@@ -743,7 +752,7 @@ def test_rl_inclui_responsavel_com_auditoria_e_email(
     parceiro, rl, outro_usuario, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        vinculo = services.incluir_responsavel(parceiro, rl, outro_usuario, cargo="Contador")
+        vinculo = services.incluir_responsavel(parceiro, outro_usuario, ator=rl, cargo="Contador")
 
     vinculo = recarregar(vinculo)
     assert (vinculo.usuario, vinculo.papel, vinculo.cargo, vinculo.ativo, vinculo.criado_por) == (
@@ -768,14 +777,14 @@ def test_rl_inclui_responsavel_com_auditoria_e_email(
 def test_incluir_o_mesmo_responsavel_duas_vezes_e_recusado(parceiro, rl, ri):
     emails = EmailSaida.objects.filter(evento="responsavel_incluido").count()
     with pytest.raises(ValidationError, match="já é responsável"):
-        services.incluir_responsavel(parceiro, rl, ri)
+        services.incluir_responsavel(parceiro, ri, ator=rl)
     assert Vinculo.objects.filter(parceiro=parceiro, usuario=ri, ativo=True).count() == 1
     assert EmailSaida.objects.filter(evento="responsavel_incluido").count() == emails
 
 
 def test_rl_nao_se_inclui_como_responsavel(parceiro, rl):
     with pytest.raises(ValidationError):
-        services.incluir_responsavel(parceiro, rl, rl)
+        services.incluir_responsavel(parceiro, rl, ator=rl)
     assert not Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RI).exists()
 
 
@@ -784,7 +793,7 @@ def test_remover_responsavel_encerra_vinculo_e_guarda_historico(
 ):
     vinculo = Vinculo.objects.get(parceiro=parceiro, usuario=ri, ativo=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.remover_responsavel(vinculo, rl)
+        services.remover_responsavel(vinculo, ator=rl)
 
     vinculo = recarregar(vinculo)
     assert not vinculo.ativo and vinculo.encerrado_em is not None and vinculo.encerrado_por == rl
@@ -796,8 +805,8 @@ def test_remover_responsavel_encerra_vinculo_e_guarda_historico(
     assert [m.to for m in mailoutbox] == [[ri.email]]
 
     # remover de novo não muda nada nem avisa outra vez
-    services.remover_responsavel(vinculo, rl)
+    services.remover_responsavel(vinculo, ator=rl)
     assert EmailSaida.objects.filter(evento="responsavel_removido").count() == 1
     # e a pessoa pode ser incluída de novo, com o histórico preservado
-    services.incluir_responsavel(parceiro, rl, ri)
+    services.incluir_responsavel(parceiro, ri, ator=rl)
     assert Vinculo.objects.filter(parceiro=parceiro, usuario=ri).count() == 2

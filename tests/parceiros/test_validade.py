@@ -284,18 +284,18 @@ def test_aprovacao_pela_analise_nao_copia_o_fim_do_mandato_e_o_item_segue_o_mand
 ):
     catalogo = novo_catalogo()
     parceiro = novo_parceiro(catalogo.tipo, rl)
-    pedido = services.iniciar_atualizacao(rl, parceiro, Solicitacao.Tipo.DOCUMENTOS)
+    pedido = services.iniciar_atualizacao(parceiro, Solicitacao.Tipo.DOCUMENTOS, ator=rl)
     services.anexar_documento(
         pedido,
-        rl,
+        ator=rl,
         obrigacao=catalogo["fim_mandato"],
         arquivo=SimpleUploadedFile("posse.pdf", pdf_pequeno()),
     )
-    services.enviar_para_assinatura(pedido, rl)
-    declaracoes.assinar(pedido, rl, ip="200.10.20.30")
-    services.encaminhar_para_analise(pedido, rl)
+    services.enviar_para_assinatura(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
+    services.encaminhar_para_analise(pedido, ator=rl)
 
-    analise.decidir(pedido, analista, decisao=Solicitacao.Status.APROVADA)
+    analise.decidir(pedido, ator=analista, decisao=Solicitacao.Status.APROVADA)
 
     doc = Documento.objects.get(solicitacao=pedido)
     mandato = Vinculo.objects.get(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)

@@ -94,15 +94,19 @@ def _obrigacao(solicitacao, regra=R.FIM_MANDATO):
 
 def _anexar(solicitacao, autor, regra=R.FIM_MANDATO, **datas):
     return services.anexar_documento(
-        solicitacao, autor, obrigacao=_obrigacao(solicitacao, regra), arquivo=_arquivo(), **datas
+        solicitacao,
+        ator=autor,
+        obrigacao=_obrigacao(solicitacao, regra),
+        arquivo=_arquivo(),
+        **datas,
     )
 
 
 def _atualizacao_enviada(parceiro, autor, tipo=T.DOCUMENTOS):
     """Atualização (com um anexo, se for de documentos) enviada para a assinatura do RL."""
-    solicitacao = services.iniciar_atualizacao(autor, parceiro, tipo)
+    solicitacao = services.iniciar_atualizacao(parceiro, tipo, ator=autor)
     documento = _anexar(solicitacao, autor) if tipo == T.DOCUMENTOS else None
-    services.enviar_para_assinatura(solicitacao, autor)
+    services.enviar_para_assinatura(solicitacao, ator=autor)
     return solicitacao, documento
 
 
@@ -125,11 +129,11 @@ def _resumo_erros(resposta):
 @pytest.fixture
 def objetos(rl, parceiro, ri, media_temporaria):
     """Um objeto de cada URL, todos do ``parceiro`` (RL ``rl``, RI ``ri``)."""
-    inscricao = services.iniciar_inscricao(rl, CNPJ_LIVRE)
-    rascunho = services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    inscricao = services.iniciar_inscricao(CNPJ_LIVRE, ator=rl)
+    rascunho = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
     anexo = _anexar(rascunho, rl)
     assinada, _ = _atualizacao_enviada(parceiro, rl, tipo=T.DADOS)
-    declaracao = declaracoes_services.assinar(assinada, rl)
+    declaracao = declaracoes_services.assinar(assinada, ator=rl)
     pendente, _ = _atualizacao_enviada(parceiro, ri, tipo=T.DADOS)
     vinculo_ri = Vinculo.objects.get(parceiro=parceiro, usuario=ri, ativo=True)
     return {
@@ -466,7 +470,7 @@ def test_vinculacao_com_tipo_forjado_da_404_e_nao_cria_nada(client, outro_rl, pa
 @pytest.fixture
 def inscricao(rl):
     """Rascunho de inscrição do CNPJ alfanumérico (Associação Privada, natureza 399-9)."""
-    return services.iniciar_inscricao(rl, CNPJ_ALFANUMERICO)
+    return services.iniciar_inscricao(CNPJ_ALFANUMERICO, ator=rl)
 
 
 def _opcoes_do_select(resposta, nome):
@@ -603,7 +607,7 @@ def test_resumo_de_erros_leva_ao_campo_quem(client, rl, inscricao):
 @pytest.fixture
 def atualizacao(rl, parceiro, media_temporaria):
     """Rascunho de atualização de documentos do Município, preparado pelo RL."""
-    return services.iniciar_atualizacao(rl, parceiro, T.DOCUMENTOS)
+    return services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
 
 
 @pytest.fixture
@@ -724,7 +728,9 @@ def test_servico_tira_o_caminho_do_nome_mesmo_sem_o_parser_do_django(
 ):
     arquivo = _arquivo("../../etc/passwd.pdf")  # chega ao serviço como veio
     obrigacao = _obrigacao(atualizacao)
-    documento = services.anexar_documento(atualizacao, rl, obrigacao=obrigacao, arquivo=arquivo)
+    documento = services.anexar_documento(
+        atualizacao, ator=rl, obrigacao=obrigacao, arquivo=arquivo
+    )
     assert documento.nome_original == "passwd.pdf"
     assert re.fullmatch(r"documentos/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", documento.arquivo.name)
 
@@ -1023,7 +1029,7 @@ def test_rl_de_outro_parceiro_nao_remove_ri_daqui_pela_propria_url(client, outro
 def test_painel_mostra_organizacoes_solicitacoes_com_proximo_passo_e_aviso_de_assinatura(
     client, rl, ri, parceiro, media_temporaria
 ):
-    rascunho = services.iniciar_atualizacao(rl, parceiro, T.DADOS)
+    rascunho = services.iniciar_atualizacao(parceiro, T.DADOS, ator=rl)
     pendente, _ = _atualizacao_enviada(parceiro, ri)
     client.force_login(rl)
     pagina = client.get("/painel/")
