@@ -517,6 +517,27 @@ def _passo_seguinte(solicitacao, atual):
     return passos[min(passos.index(atual) + 1, len(passos) - 1)]
 
 
+def _formato_aceito(solicitacao, obrigacao, arquivo) -> tuple[str, str]:
+    """(content_type, extensão) do arquivo, pelo conteúdo; recusa formato ou obrigação alheia."""
+    formato = tipo_pelo_conteudo(arquivo)
+    if formato is None:
+        raise ErroDeParceiros("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
+    if not selectors.obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
+        raise ErroDeParceiros("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
+    return formato
+
+
+def _tirar_anexo_anterior(solicitacao, obrigacao, *, ator, ip=None) -> None:
+    """O anexo anterior da obrigação: analisado fica como substituído; senão, é apagado."""
+    anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
+    if anterior and anterior.analisado_em:
+        mudar_status_documento(
+            anterior, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Trocado", ip=ip
+        )
+    elif anterior:
+        _apagar_anexo(anterior)
+
+
 def anexar_documento(
     solicitacao: Solicitacao,
     *,
@@ -533,12 +554,7 @@ def anexar_documento(
     ele é apagado; se já passou pela análise (solicitação devolvida), fica no histórico
     como substituído, com o parecer. O nome guardado é aleatório; o SHA-256 fica na linha.
     """
-    formato = tipo_pelo_conteudo(arquivo)
-    if formato is None:
-        raise ErroDeParceiros("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
-    if not selectors.obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
-        raise ErroDeParceiros("Esta obrigação não se aplica a esta solicitação.", code="obrigacao")
-    content_type, extensao = formato
+    content_type, extensao = _formato_aceito(solicitacao, obrigacao, arquivo)
     nome_original = nome_de_arquivo_enviado(arquivo.name)
     sha256 = sha256_do_arquivo(arquivo)
     arquivo.name = f"x{extensao}"  # o nome guardado vem de caminho_documento
@@ -548,13 +564,7 @@ def anexar_documento(
         # Antes de gravar o arquivo: quem passou da cota não ocupa disco nenhum.
         _travar_pessoa(ator)
         conferir_cota_de_envio(ator, arquivo.size)
-        anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
-        if anterior and anterior.analisado_em:
-            mudar_status_documento(
-                anterior, StatusDocumento.SUBSTITUIDO, ator=ator, motivo="Trocado", ip=ip
-            )
-        elif anterior:
-            _apagar_anexo(anterior)
+        _tirar_anexo_anterior(solicitacao, obrigacao, ator=ator, ip=ip)
         documento = Documento.objects.create(
             obrigacao=obrigacao,
             solicitacao=solicitacao,
