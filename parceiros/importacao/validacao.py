@@ -141,6 +141,38 @@ def validar_linha(valores, catalogo, numero=0):
             ("linha", f"A linha tem {tem} colunas e o cabeçalho, {esperado} (confira o separador).")
         ]
     erros = []
+    dados = _textos(valores, erros)
+    cpf, telefone, cnpj = _identificadores(dados, erros)
+    natureza_id, tipo_id = _natureza_e_tipo(dados, catalogo, erros)
+    uf = dados["uf"].upper()
+    if uf and uf not in UFS:
+        erros.append(("uf", "UF inválida (use a sigla, por exemplo MG)"))
+    inicio, fim = _mandato(dados, erros)
+    if erros:
+        return None, erros
+    return (
+        Linha(
+            linha=numero,
+            cpf=cpf,
+            nome=dados["nome"],
+            email=dados["email"],
+            telefone=telefone,
+            cnpj=cnpj,
+            razao_social=dados["razao_social"],
+            natureza_id=natureza_id,
+            tipo_id=tipo_id,
+            municipio=dados["municipio"],
+            uf=uf,
+            cargo=dados["cargo"],
+            mandato_inicio=inicio,
+            mandato_fim=fim,
+        ),
+        [],
+    )
+
+
+def _textos(valores, erros):
+    """Cada coluna como texto de uma linha só; vazio, longo demais ou com controle vira erro."""
     dados = {}
     for coluna in COLUNAS:
         texto = " ".join(str(valores.get(coluna) or "").split())
@@ -153,7 +185,11 @@ def validar_linha(valores, catalogo, numero=0):
             erros.append((coluna, f"mais de {LIMITES[coluna]} caracteres"))
             texto = ""
         dados[coluna] = texto
+    return dados
 
+
+def _identificadores(dados, erros):
+    """(cpf, telefone, cnpj) normalizados; e-mail conferido."""
     cpf = normalizar_cpf(dados["cpf"])
     if dados["cpf"] and not cpf_valido(cpf):
         motivo = "deve ter 11 dígitos" if not re.fullmatch(r"[0-9]{11}", cpf) else None
@@ -172,6 +208,11 @@ def validar_linha(valores, catalogo, numero=0):
         erros.append(
             ("cnpj", "dígitos verificadores não conferem" if forma else "deve ter 14 caracteres")
         )
+    return cpf, telefone, cnpj
+
+
+def _natureza_e_tipo(dados, catalogo, erros):
+    """(natureza_id, tipo_id) pelo catálogo; o tipo precisa ser permitido para a natureza."""
     natureza_id = None
     codigo = re.sub(r"[\s.\-]", "", dados["natureza_juridica"])
     if dados["natureza_juridica"]:
@@ -198,9 +239,11 @@ def validar_linha(valores, catalogo, numero=0):
             )
         else:
             tipo_id = tipo[0]
-    uf = dados["uf"].upper()
-    if uf and uf not in UFS:
-        erros.append(("uf", "UF inválida (use a sigla, por exemplo MG)"))
+    return natureza_id, tipo_id
+
+
+def _mandato(dados, erros):
+    """(início, fim) do mandato; datas inválidas ou fim antes do início viram erro."""
     datas = {}
     for coluna in ("mandato_inicio", "mandato_fim"):
         if dados[coluna]:
@@ -210,24 +253,4 @@ def validar_linha(valores, catalogo, numero=0):
     inicio, fim = datas.get("mandato_inicio"), datas.get("mandato_fim")
     if inicio and fim and fim < inicio:
         erros.append(("mandato_fim", "o fim do mandato é anterior ao início"))
-    if erros:
-        return None, erros
-    return (
-        Linha(
-            linha=numero,
-            cpf=cpf,
-            nome=dados["nome"],
-            email=dados["email"],
-            telefone=telefone,
-            cnpj=cnpj,
-            razao_social=dados["razao_social"],
-            natureza_id=natureza_id,
-            tipo_id=tipo_id,
-            municipio=dados["municipio"],
-            uf=uf,
-            cargo=dados["cargo"],
-            mandato_inicio=inicio,
-            mandato_fim=fim,
-        ),
-        [],
-    )
+    return inicio, fim
