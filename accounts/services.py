@@ -25,6 +25,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import int_to_base36
@@ -980,10 +981,10 @@ def expirar_inscricao(usuario, *, agora=None) -> bool:
     return True
 
 
-def _tem_outros_dados(usuario) -> bool:
+def _tem_outros_dados(usuario: Usuario) -> bool:
     """Algo além dos registros da própria conta aponta para ``usuario``?"""
     for campo in Usuario._meta.get_fields(include_hidden=True):
-        if not campo.auto_created or campo.concrete:
+        if not campo.auto_created or campo.concrete or not isinstance(campo, ForeignObjectRel):
             continue  # só relações reversas (de outros modelos para Usuario)
         if campo.related_model in _REGISTROS_DA_CONTA:
             continue

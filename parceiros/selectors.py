@@ -50,7 +50,7 @@ PROXIMO_PASSO = {
 
 # --- Leituras do ciclo de vida da Solicitação (os serviços e as views usam as mesmas) ------
 # Passos do assistente de cada tipo de solicitação, na ordem.
-PASSOS = {
+PASSOS: dict[str, list[str]] = {
     Tipo.INSCRICAO: ["dados", "representante", "documentos", "revisao"],
     Tipo.DADOS: ["dados", "revisao"],
     Tipo.DOCUMENTOS: ["documentos", "revisao"],

@@ -128,7 +128,7 @@ def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
 
 # --- Documento: a tabela de status ------------------------------------------------------------
 StatusDocumento = Documento.Status
-_TRANSICOES_DOCUMENTO = {
+_TRANSICOES_DOCUMENTO: dict[str, set[str]] = {
     StatusDocumento.EM_ANALISE: {
         StatusDocumento.APROVADO,
         StatusDocumento.REPROVADO,
@@ -628,6 +628,7 @@ def enviar_para_assinatura(
             raise SolicitacaoIncompleta(faltas)
         transicionar(solicitacao, Status.AGUARDANDO_ASSINATURA, ator=ator, ip=ip)
         rl = solicitacao.representante_legal
+        assert rl is not None  # selectors.pendencias() recusa solicitação sem RL
         if rl != ator:
             enfileirar_email(
                 "assinatura_pendente",
@@ -668,7 +669,9 @@ def encaminhar_para_analise(
         transicionar(solicitacao, Status.EM_ANALISE, ator=ator, ip=ip)
         solicitacao.enviada_em = timezone.now()
         solicitacao.save(update_fields=["enviada_em", "updated_at"])
-        for pessoa in {solicitacao.solicitante, solicitacao.representante_legal}:
+        rl = solicitacao.representante_legal
+        assert rl is not None  # selectors.declaracao_vigente() exige a assinatura do RL
+        for pessoa in {solicitacao.solicitante, rl}:
             enfileirar_email(
                 "solicitacao_em_analise",
                 pessoa.email,
