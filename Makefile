@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 DEMO_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
 
-.PHONY: run install test test-unit test-e2e lint audit format bench clean
+.PHONY: run install test test-unit test-e2e lint typecheck audit format bench clean
 
 $(BIN)/.instalado: pyproject.toml
 	@command -v $(PY) >/dev/null || (echo "Python 3.11 não encontrado ($(PY))"; exit 1)
@@ -38,6 +38,10 @@ test-e2e: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## Tipos: mypy + django-stubs (configuração em pyproject.toml; estrito em services/selectors).
+typecheck: install
+	$(BIN)/mypy
 
 ## Segurança: bandit (médio ou alto reprova) e pip-audit (vulnerabilidades conhecidas).
 ## O pip-audit reprova com vulnerabilidade e também quando alguma dependência não pôde ser

@@ -1,17 +1,21 @@
 """Leituras de contas reutilizadas por views, admin e exportação LGPD."""
 
+from collections.abc import Callable
+from typing import Any
+
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import formatar_cpf
 
 from .autenticacao import chave_do_cpf
+from .models import Usuario
 
 
-def _ip_proprio(usuario):
+def _ip_proprio(usuario: Usuario) -> Case:
     """O IP do registro só quando foi a própria pessoa quem agiu (``None`` nos demais).
 
     Nas ações de outros (administração, análise) ou sem autor identificado (inscrição
@@ -20,7 +24,7 @@ def _ip_proprio(usuario):
     return Case(When(ator_id=usuario.pk, then=F("ip")), default=Value(None))
 
 
-def auditoria_do_usuario(usuario, limite=200):
+def auditoria_do_usuario(usuario: Usuario, limite: int = 200) -> QuerySet[RegistroAuditoria]:
     """O que aconteceu com a conta da pessoa (feito por ela ou por outros).
 
     ``ip_proprio``: o IP que a própria pessoa pode ver (ver ``_ip_proprio``).
@@ -33,16 +37,17 @@ def auditoria_do_usuario(usuario, limite=200):
     )
 
 
-def cpf_bloqueado_por_tentativas(cpf) -> bool:
+def cpf_bloqueado_por_tentativas(cpf: str) -> bool:
     corte = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(
+    existe: bool = AccessAttempt.objects.filter(
         username=chave_do_cpf(cpf),
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
         attempt_time__gte=corte,
     ).exists()
+    return existe  # o axes não tem tipos: o bool fica explícito
 
 
-def dados_pessoais(usuario) -> dict:
+def dados_pessoais(usuario: Usuario) -> dict[str, Any]:
     """Tudo o que o portal guarda sobre a pessoa (LGPD, art. 18), em formato JSON.
 
     IPs: só os da própria pessoa (aceites do termo, declarações que assinou, ações que ela
@@ -95,7 +100,7 @@ def dados_pessoais(usuario) -> dict:
     }
 
 
-def _dados_de_organizacoes(usuario, data):
+def _dados_de_organizacoes(usuario: Usuario, data: Callable[[Any], str | None]) -> dict[str, Any]:
     """Vínculos, solicitações, declarações assinadas e documentos enviados pela pessoa."""
     return {
         "vinculos": [
@@ -147,7 +152,7 @@ def _dados_de_organizacoes(usuario, data):
     }
 
 
-def acoes_de_hoje(ator, acao) -> int:
+def acoes_de_hoje(ator: Usuario, acao: str) -> int:
     """Quantas vezes ``ator`` fez ``acao`` desde a meia-noite (hora local): as cotas diárias.
 
     A auditoria é a contagem: cada busca já grava a sua linha, e a cota sobrevive a um

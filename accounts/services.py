@@ -13,9 +13,10 @@ os e-mails na caixa de saída (enviados depois do commit).
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from importlib import import_module
+from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -24,7 +25,8 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import int_to_base36
@@ -44,7 +46,7 @@ log = logging.getLogger(__name__)
 Situacao = Usuario.Situacao
 Finalidade = TokenAcesso.Finalidade
 
-_TRANSICOES = {
+_TRANSICOES: dict[str, set[str]] = {
     Situacao.PENDENTE: {Situacao.ATIVO, Situacao.BLOQUEADO, Situacao.EXPIRADA},
     Situacao.ATIVO: {Situacao.BLOQUEADO},
     Situacao.BLOQUEADO: {Situacao.ATIVO, Situacao.PENDENTE},
@@ -76,7 +78,14 @@ class CotaEsgotada(ErroDeContas):
 ACAO_BUSCA_PESSOA = "usuario.busca_por_cpf"
 
 
-def _transicionar(usuario, para, *, ator=None, ip=None, motivo=""):
+def _transicionar(
+    usuario: Usuario,
+    para: str,
+    *,
+    ator: Usuario | None = None,
+    ip: str | None = None,
+    motivo: str = "",
+) -> None:
     """Aplica uma transição permitida da tabela; recusa qualquer outra."""
     de = usuario.situacao
     if para not in _TRANSICOES[de]:
@@ -102,7 +111,9 @@ def _hash(token: str) -> str:
     return TokenAcesso.hash_de(token)
 
 
-def _emitir_token(usuario, finalidade, validade, dados=None) -> TokenAcesso:
+def _emitir_token(
+    usuario: Usuario, finalidade: str, validade: timedelta, dados: dict[str, Any] | None = None
+) -> TokenAcesso:
     """Cria um token de uso único e invalida os anteriores da mesma finalidade.
 
     O token nasce sem segredo conhecido: o e-mail que o leva guarda só a referência e o
@@ -125,7 +136,7 @@ def _emitir_token(usuario, finalidade, validade, dados=None) -> TokenAcesso:
 LINKS_DA_CONTA = (Finalidade.PRIMEIRO_ACESSO, Finalidade.RECUPERACAO_SENHA, Finalidade.TROCA_EMAIL)
 
 
-def _invalidar_links(usuario, finalidades=LINKS_DA_CONTA) -> int:
+def _invalidar_links(usuario: Usuario, finalidades: Sequence[str] = LINKS_DA_CONTA) -> int:
     """Gasta os links ainda abertos de ``usuario`` nessas finalidades (senha ou e-mail mudou).
 
     Um link de recuperação ou de troca de e-mail pedido antes (talvez por quem tinha a senha
@@ -136,7 +147,7 @@ def _invalidar_links(usuario, finalidades=LINKS_DA_CONTA) -> int:
     ).update(usado_em=timezone.now())
 
 
-def buscar_token(bruto: str, finalidade, *, travar=False):
+def buscar_token(bruto: str, finalidade: str, *, travar: bool = False) -> TokenAcesso:
     """O token utilizável correspondente, ou ``TokenInvalido``."""
     qs = TokenAcesso.objects.select_related("usuario")
     if travar:
@@ -147,15 +158,16 @@ def buscar_token(bruto: str, finalidade, *, travar=False):
     return token
 
 
-def _link(nome_url):
+def _link(nome_url: str) -> str:
     """O link com o marcador no lugar do token (trocado só na mensagem enviada)."""
-    return settings.PORTAL_URL_BASE + reverse(nome_url, args=[TokenAcesso.MARCADOR])
+    base: str = settings.PORTAL_URL_BASE
+    return base + reverse(nome_url, args=[TokenAcesso.MARCADOR])
 
 
 # --- Inscrição e primeiro acesso ---------------------------------------------------------
 
 
-def inscrever(*, cpf, nome, email, telefone, ip=None):
+def inscrever(*, cpf: str, nome: str, email: str, telefone: str, ip: str | None = None) -> None:
     """Inscrição de um novo usuário; não revela se o CPF já existia.
 
     CPF novo: cria a conta *pendente* e envia o link de primeiro acesso ao e-mail digitado.
@@ -194,7 +206,7 @@ def inscrever(*, cpf, nome, email, telefone, ip=None):
         )
 
 
-def _limite_de_envio(evento, usuario, *, ip=None):
+def _limite_de_envio(evento: str, usuario: Usuario, *, ip: str | None = None) -> bool:
     """O e-mail ``evento`` pedido por uma página pública para ``usuario.email`` passa do
     limite por destinatário? Se passa, não é enviado (a resposta pública não muda): fica na
     trilha da conta e no log. Quem chama trava a linha do usuário (dois pedidos simultâneos
@@ -212,7 +224,9 @@ def _limite_de_envio(evento, usuario, *, ip=None):
     return True
 
 
-def _enviar_link_primeiro_acesso(usuario, *, evento, limitar=False, ip=None):
+def _enviar_link_primeiro_acesso(
+    usuario: Usuario, *, evento: str, limitar: bool = False, ip: str | None = None
+) -> bool:
     """Emite o link e o envia; ``limitar`` (pedido de página pública): respeita o limite por
     destinatário e, no limite, não envia nem troca o link anterior. Devolve se enviou."""
     if limitar and _limite_de_envio(evento, usuario, ip=ip):
@@ -230,8 +244,13 @@ def _enviar_link_primeiro_acesso(usuario, *, evento, limitar=False, ip=None):
 
 
 def reenviar_primeiro_acesso(
-    usuario, *, ator=None, ip=None, evento="primeiro_acesso", limitar=False
-):
+    usuario: Usuario,
+    *,
+    ator: Usuario | None = None,
+    ip: str | None = None,
+    evento: str = "primeiro_acesso",
+    limitar: bool = False,
+) -> bool:
     """Novo link de primeiro acesso (o anterior deixa de valer). Só para contas pendentes.
 
     ``limitar=True`` para reenvios pedidos por páginas públicas: respeita o limite de e-mails
@@ -247,7 +266,9 @@ def reenviar_primeiro_acesso(
     return True
 
 
-def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
+def concluir_primeiro_acesso(
+    token_bruto: str, *, cpf: str, senha: str, email: str | None = None, ip: str | None = None
+) -> Usuario:
     """Primeiro acesso / validação de cadastro: pendente → ativo com a senha criada.
 
     A pessoa confirma o CPF (e, se configurado, o e-mail cadastrado). O token é gasto só
@@ -277,7 +298,7 @@ def concluir_primeiro_acesso(token_bruto, *, cpf, senha, email=None, ip=None):
 # --- Recuperação de senha ----------------------------------------------------------------
 
 
-def solicitar_recuperacao(*, cpf, email, ip=None):
+def solicitar_recuperacao(*, cpf: str, email: str, ip: str | None = None) -> None:
     """Registra o pedido de /recuperar-senha/; conferir e enviar o link fica para a fila.
 
     A resposta é sempre a mesma e o trabalho também: com ou sem correspondência de CPF e
@@ -292,14 +313,14 @@ def solicitar_recuperacao(*, cpf, email, ip=None):
         transaction.on_commit(lambda: _publicar_recuperacao(pedido.pk))
 
 
-def _publicar_recuperacao(pedido_id):
+def _publicar_recuperacao(pedido_id: int) -> None:
     try:
         tasks.processar_pedido_recuperacao.apply_async(args=[pedido_id], retry=False)
     except Exception:  # noqa: BLE001 — fila fora do ar: o pedido fica para a varredura
         log.warning("Fila indisponível; pedido de recuperação %s fica para a varredura", pedido_id)
 
 
-def processar_pedido_recuperacao(pedido_id):
+def processar_pedido_recuperacao(pedido_id: int) -> bool:
     """Confere um pedido de recuperação e, se CPF e e-mail conferem, envia o link (1 h).
 
     Roda na fila (idempotente: o pedido é apagado na mesma transação; rodar de novo não faz
@@ -343,7 +364,9 @@ def processar_pedido_recuperacao(pedido_id):
     return True
 
 
-def processar_pedidos_de_recuperacao_pendentes(idade_minima=timedelta(seconds=30), limite=500):
+def processar_pedidos_de_recuperacao_pendentes(
+    idade_minima: timedelta = timedelta(seconds=30), limite: int = 500
+) -> int:
     """Varredura (beat): pedidos que a fila não processou (Redis ou worker fora do ar)."""
     corte = timezone.now() - idade_minima
     ids = list(
@@ -354,7 +377,7 @@ def processar_pedidos_de_recuperacao_pendentes(idade_minima=timedelta(seconds=30
     return sum(processar_pedido_recuperacao(pk) for pk in ids)
 
 
-def redefinir_senha(token_bruto, *, senha, ip=None):
+def redefinir_senha(token_bruto: str, *, senha: str, ip: str | None = None) -> Usuario:
     """Define a nova senha, gasta o token e desbloqueia a conta (bloqueio por tentativas).
 
     Uma conta importada que nunca ativou passa a ativa: a recuperação também serve de
@@ -382,7 +405,7 @@ def redefinir_senha(token_bruto, *, senha, ip=None):
 # --- Termo de uso ------------------------------------------------------------------------
 
 
-def termo_vigente():
+def termo_vigente() -> TermoUso | None:
     """O termo publicado de maior versão (em cache; publicar um novo limpa o cache)."""
     termo = cache.get(CACHE_TERMO_VIGENTE)
     if termo is None:
@@ -393,7 +416,9 @@ def termo_vigente():
     return termo or None
 
 
-def publicar_termo(*, titulo, texto, ator=None, ip=None):
+def publicar_termo(
+    *, titulo: str, texto: str, ator: Usuario | None = None, ip: str | None = None
+) -> TermoUso:
     """Publica uma nova versão do termo; todos precisarão aceitá-la no próximo acesso."""
     with transaction.atomic():
         versao = (TermoUso.objects.select_for_update().aggregate(m=Max("versao"))["m"] or 0) + 1
@@ -403,7 +428,14 @@ def publicar_termo(*, titulo, texto, ator=None, ip=None):
     return termo
 
 
-def aceitar_termo(usuario, termo, *, ip=None, user_agent="", pelo_govbr=False):
+def aceitar_termo(
+    usuario: Usuario,
+    termo: TermoUso,
+    *,
+    ip: str | None = None,
+    user_agent: str = "",
+    pelo_govbr: bool = False,
+) -> AceiteTermo:
     """Registra o aceite da versão ``termo``.
 
     ``pelo_govbr``: a sessão foi aberta pelo gov.br; uma conta importada ainda pendente
@@ -429,7 +461,7 @@ def aceitar_termo(usuario, termo, *, ip=None, user_agent="", pelo_govbr=False):
 # --- Minha conta -------------------------------------------------------------------------
 
 
-def atualizar_dados(usuario, *, nome, telefone, ip=None):
+def atualizar_dados(usuario: Usuario, *, nome: str, telefone: str, ip: str | None = None) -> bool:
     with transaction.atomic():
         atual = Usuario.objects.select_for_update().get(pk=usuario.pk)
         antes = {"nome": atual.nome, "telefone": atual.telefone}
@@ -446,7 +478,7 @@ def atualizar_dados(usuario, *, nome, telefone, ip=None):
     return True
 
 
-def alterar_senha(usuario, *, nova_senha, ip=None):
+def alterar_senha(usuario: Usuario, *, nova_senha: str, ip: str | None = None) -> None:
     """Troca a senha de quem já confirmou a atual (o formulário confere).
 
     Os links de recuperação, primeiro acesso e troca de e-mail ainda abertos deixam de
@@ -460,7 +492,7 @@ def alterar_senha(usuario, *, nova_senha, ip=None):
         enfileirar_email("senha_alterada", usuario.email, {"usuario": usuario}, usuario=usuario)
 
 
-def solicitar_troca_email(usuario, *, novo_email, ip=None):
+def solicitar_troca_email(usuario: Usuario, *, novo_email: str, ip: str | None = None) -> None:
     """Envia a confirmação ao novo endereço e o aviso ao antigo; nada muda até confirmar."""
     with transaction.atomic():
         token = _emitir_token(
@@ -487,7 +519,7 @@ def solicitar_troca_email(usuario, *, novo_email, ip=None):
         )
 
 
-def confirmar_troca_email(token_bruto, *, ip=None):
+def confirmar_troca_email(token_bruto: str, *, ip: str | None = None) -> Usuario:
     """Aplica o novo e-mail; links enviados ao endereço antigo (recuperação, primeiro acesso)
     e outras trocas pendentes deixam de valer."""
     with transaction.atomic():
@@ -513,7 +545,7 @@ def confirmar_troca_email(token_bruto, *, ip=None):
 # --- Carga em massa (importação do sistema anterior) ---------------------------------------
 
 
-def senha_inutilizavel():
+def senha_inutilizavel() -> str:
     """A marca de ``make_password(None)`` (``!`` + 40 aleatórios) sem passar por hasher.
 
     ``make_password(None)`` custa ~50 µs (``get_random_string`` caractere a caractere):
@@ -522,7 +554,9 @@ def senha_inutilizavel():
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
-def criar_pendentes_em_massa(pessoas, *, agora=None):
+def criar_pendentes_em_massa(
+    pessoas: Iterable[tuple[str, str, str, str]], *, agora: datetime | None = None
+) -> dict[str, int]:
     """Cria de uma vez (COPY no PostgreSQL) as contas *pendentes* de uma carga do Estado.
 
     ``pessoas``: tuplas (cpf, nome, email, telefone) de CPFs ainda sem conta. Nenhuma senha é
@@ -549,7 +583,7 @@ def criar_pendentes_em_massa(pessoas, *, agora=None):
 
 
 def atualizar_pendentes_em_massa(
-    alteracoes: Sequence[tuple],
+    alteracoes: Sequence[tuple[Any, ...]],
     *,
     ator: Usuario | None = None,
     descricao: str = "",
@@ -598,7 +632,9 @@ def atualizar_pendentes_em_massa(
 # --- Administração -----------------------------------------------------------------------
 
 
-def cadastrar_pela_administracao(usuario, *, ator=None, ip=None):
+def cadastrar_pela_administracao(
+    usuario: Usuario, *, ator: Usuario | None = None, ip: str | None = None
+) -> Usuario:
     """Conta criada no admin: pendente, sem senha; a pessoa cria a senha pelo link enviado."""
     with transaction.atomic():
         usuario.set_unusable_password()
@@ -612,7 +648,14 @@ def cadastrar_pela_administracao(usuario, *, ator=None, ip=None):
     return usuario
 
 
-def alterar_pela_administracao(usuario, antes, depois, *, ator=None, ip=None):
+def alterar_pela_administracao(
+    usuario: Usuario,
+    antes: dict[str, Any],
+    depois: dict[str, Any],
+    *,
+    ator: Usuario | None = None,
+    ip: str | None = None,
+) -> Usuario:
     """Grava a edição da conta feita no admin, com antes/depois dos campos alterados.
 
     ``antes``/``depois`` vêm do formulário do admin (valores iniciais e limpos dos campos
@@ -634,7 +677,7 @@ def alterar_pela_administracao(usuario, antes, depois, *, ator=None, ip=None):
     return usuario
 
 
-def _texto(valor):
+def _texto(valor: Any) -> str | list[str]:
     if hasattr(valor, "all"):  # relação muitos-para-muitos (grupos, permissões)
         valor = valor.all()
     if isinstance(valor, (list, tuple)) or hasattr(valor, "model"):
@@ -642,7 +685,7 @@ def _texto(valor):
     return "" if valor is None else str(valor)
 
 
-def desbloquear(usuario, *, ator=None, ip=None):
+def desbloquear(usuario: Usuario, *, ator: Usuario | None = None, ip: str | None = None) -> Usuario:
     """Libera o bloqueio por tentativas e, se houver, o bloqueio administrativo."""
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
@@ -655,7 +698,9 @@ def desbloquear(usuario, *, ator=None, ip=None):
     return usuario
 
 
-def bloquear(usuario, *, ator=None, ip=None, motivo=""):
+def bloquear(
+    usuario: Usuario, *, ator: Usuario | None = None, ip: str | None = None, motivo: str = ""
+) -> Usuario:
     with transaction.atomic():
         usuario = Usuario.objects.select_for_update().get(pk=usuario.pk)
         if usuario.situacao == Situacao.BLOQUEADO:
@@ -664,7 +709,7 @@ def bloquear(usuario, *, ator=None, ip=None, motivo=""):
     return usuario
 
 
-def entrar_pelo_govbr(usuario, *, ip=None):
+def entrar_pelo_govbr(usuario: Usuario, *, ip: str | None = None) -> Usuario:
     """O gov.br autenticou ``usuario``: pode abrir a sessão? (``TransicaoInvalida`` se não)
 
     Conta bloqueada: recusada. Conta pendente (importada, convite ainda não usado): entra
@@ -680,7 +725,7 @@ def entrar_pelo_govbr(usuario, *, ip=None):
     return usuario
 
 
-def ativar_pelo_govbr(usuario, *, ip=None):
+def ativar_pelo_govbr(usuario: Usuario, *, ip: str | None = None) -> Usuario:
     """Pendente → ativo pela validação do gov.br (chamado no aceite do termo).
 
     O gov.br já comprovou que a pessoa é dona do CPF, o que vale pela validação de cadastro
@@ -702,15 +747,15 @@ def ativar_pelo_govbr(usuario, *, ip=None):
     return usuario
 
 
-def registrar_login(usuario, *, ip=None, metodo="senha"):
+def registrar_login(usuario: Usuario, *, ip: str | None = None, metodo: str = "senha") -> None:
     registrar("usuario.login", objeto=usuario, ator=usuario, ip=ip, depois={"metodo": metodo})
 
 
-def registrar_logout(usuario, *, ip=None):
+def registrar_logout(usuario: Usuario | None, *, ip: str | None = None) -> None:
     registrar("usuario.logout", objeto=usuario, ator=usuario, ip=ip)
 
 
-def registrar_sessao_encerrada_por_bloqueio(usuario, *, ip=None):
+def registrar_sessao_encerrada_por_bloqueio(usuario: Usuario, *, ip: str | None = None) -> None:
     """A senha redigitada em Minha conta bloqueou o CPF (ou ele já estava bloqueado): a view
     encerra a sessão; fica na trilha e no log (CPF mascarado)."""
     log.warning("Sessão de %s encerrada: CPF bloqueado por tentativas de senha", usuario)
@@ -727,7 +772,14 @@ ConfirmacaoCPF = Usuario.ConfirmacaoCPF
 _REGISTROS_DA_CONTA = (TokenAcesso, AceiteTermo, EmailSaida, RegistroAuditoria)
 
 
-def confirmar_cpf(usuario, *, por, ator=None, ip=None, descricao=""):
+def confirmar_cpf(
+    usuario: Usuario,
+    *,
+    por: str,
+    ator: Usuario | None = None,
+    ip: str | None = None,
+    descricao: str = "",
+) -> bool:
     """CPF não confirmado → confirmado (``por``: um ``Usuario.ConfirmacaoCPF``).
 
     Para a análise dos documentos de identidade do RL: quem enviou os documentos é o
@@ -742,7 +794,7 @@ def confirmar_cpf(usuario, *, por, ator=None, ip=None, descricao=""):
     return True
 
 
-def confirmar_cpf_pelo_govbr(usuario, *, ip=None):
+def confirmar_cpf_pelo_govbr(usuario: Usuario, *, ip: str | None = None) -> bool:
     """O gov.br comprovou o CPF de ``usuario``: não confirmado → confirmado pelo gov.br.
 
     Até aqui a conta era de quem digitou o CPF na inscrição (e provou só o e-mail); quem
@@ -770,7 +822,9 @@ def confirmar_cpf_pelo_govbr(usuario, *, ip=None):
     return True
 
 
-def liberar_cpf(usuario, *, email, motivo, ator, ip=None):
+def liberar_cpf(
+    usuario: Usuario, *, email: str, motivo: str, ator: Usuario, ip: str | None = None
+) -> Usuario:
     """Administração, depois de conferir fora do portal a identidade do titular do CPF.
 
     A mesma retomada do gov.br (sessões, senha, links e e-mail anteriores revogados, aviso
@@ -815,7 +869,9 @@ def liberar_cpf(usuario, *, email, motivo, ator, ip=None):
     return usuario
 
 
-def _marcar_cpf_confirmado(usuario, por, *, ator, ip, descricao):
+def _marcar_cpf_confirmado(
+    usuario: Usuario, por: str, *, ator: Usuario | None, ip: str | None, descricao: str
+) -> None:
     agora = timezone.now()
     Usuario.objects.filter(pk=usuario.pk).update(
         cpf_confirmado_em=agora, cpf_confirmado_por=por, updated_at=agora
@@ -831,7 +887,15 @@ def _marcar_cpf_confirmado(usuario, por, *, ator, ip, descricao):
     )
 
 
-def _retomar(usuario, acao, *, ator, ip, motivo, novo_email=""):
+def _retomar(
+    usuario: Usuario,
+    acao: str,
+    *,
+    ator: Usuario,
+    ip: str | None,
+    motivo: str,
+    novo_email: str = "",
+) -> None:
     """Tira a conta (já travada) de quem a tinha; a auditoria mostra o que ele tinha e fez.
 
     Sessões apagadas, senha inutilizada (o que também invalida qualquer sessão que escape),
@@ -879,7 +943,7 @@ def _retomar(usuario, acao, *, ator, ip, motivo, novo_email=""):
         )
 
 
-def _encerrar_sessoes(usuario) -> int:
+def _encerrar_sessoes(usuario: Usuario) -> int:
     """Apaga as sessões abertas de ``usuario`` (backends db e cached_db); devolve quantas.
 
     As sessões não guardam o usuário numa coluna: percorre as não vencidas (no máximo 12 h
@@ -897,7 +961,7 @@ def _encerrar_sessoes(usuario) -> int:
     return len(chaves)
 
 
-def solicitar_definicao_email(usuario, *, novo_email, ip=None):
+def solicitar_definicao_email(usuario: Usuario, *, novo_email: str, ip: str | None = None) -> None:
     """Conta sem e-mail (retomada pelo titular): envia o link de confirmação ao endereço.
 
     Nada muda até a pessoa abrir o link (``confirmar_troca_email``, o mesmo da troca). Não
@@ -930,7 +994,7 @@ def solicitar_definicao_email(usuario, *, novo_email, ip=None):
         )
 
 
-def inscricoes_a_expirar(agora=None):
+def inscricoes_a_expirar(agora: datetime | None = None) -> QuerySet[Usuario]:
     """Inscrições pelo portal nunca ativadas, sem CPF confirmado e sem link que ainda valha."""
     agora = agora or timezone.now()
     link_valido = TokenAcesso.objects.filter(
@@ -945,13 +1009,13 @@ def inscricoes_a_expirar(agora=None):
     ).exclude(Exists(link_valido))
 
 
-def expirar_inscricoes(*, agora=None) -> int:
+def expirar_inscricoes(*, agora: datetime | None = None) -> int:
     """Rotina (beat e ``manage.py expirar_inscricoes``): expira as inscrições vencidas."""
     pks = list(inscricoes_a_expirar(agora).values_list("pk", flat=True))
     return sum(expirar_inscricao(Usuario(pk=pk), agora=agora) for pk in pks)
 
 
-def expirar_inscricao(usuario, *, agora=None) -> bool:
+def expirar_inscricao(usuario: Usuario, *, agora: datetime | None = None) -> bool:
     """pendente → expirada: a inscrição não ativada no prazo do link libera o CPF.
 
     Só para ``inscricoes_a_expirar`` sem outros dados ligados à conta (vínculo, solicitação,
@@ -961,9 +1025,10 @@ def expirar_inscricao(usuario, *, agora=None) -> bool:
     A auditoria da expiração guarda o CPF mascarado. Devolve se expirou.
     """
     with transaction.atomic():
-        usuario = inscricoes_a_expirar(agora).select_for_update().filter(pk=usuario.pk).first()
-        if usuario is None or _tem_outros_dados(usuario):
+        travado = inscricoes_a_expirar(agora).select_for_update().filter(pk=usuario.pk).first()
+        if travado is None or _tem_outros_dados(travado):
             return False
+        usuario = travado
         motivo = (
             f"Inscrição do CPF {usuario.cpf_mascarado} não ativada no prazo do link: CPF liberado"
         )
@@ -980,10 +1045,10 @@ def expirar_inscricao(usuario, *, agora=None) -> bool:
     return True
 
 
-def _tem_outros_dados(usuario) -> bool:
+def _tem_outros_dados(usuario: Usuario) -> bool:
     """Algo além dos registros da própria conta aponta para ``usuario``?"""
     for campo in Usuario._meta.get_fields(include_hidden=True):
-        if not campo.auto_created or campo.concrete:
+        if not campo.auto_created or campo.concrete or not isinstance(campo, ForeignObjectRel):
             continue  # só relações reversas (de outros modelos para Usuario)
         if campo.related_model in _REGISTROS_DA_CONTA:
             continue
@@ -1004,7 +1069,9 @@ def exigir_cota_diaria(acao: str, limite: int, *, ator: Usuario, mensagem: str) 
         raise CotaEsgotada(mensagem, code="cota")
 
 
-def buscar_pessoa_por_cpf(cpf, *, ator, finalidade, ip=None):
+def buscar_pessoa_por_cpf(
+    cpf: str, *, ator: Usuario, finalidade: str, ip: str | None = None
+) -> Usuario | None:
     """A conta ativa com este CPF (ou ``None``), para indicar um RL ou incluir um RI.
 
     Cada busca conta na cota diária ``BUSCA_PESSOA_LIMITE_DIARIO`` de quem busca (recusa

@@ -10,7 +10,7 @@ admin.site.site_title = "CAGEC"
 admin.site.index_title = "Cadastro Geral de Convenentes"
 # Um único caminho de login (com bloqueio por CPF, limite por IP e auditoria) também para o
 # admin: /admin/login/ só redireciona a /entrar/, nunca autentica (nem por POST).
-admin.site.login = login_do_admin
+admin.site.login = login_do_admin  # type: ignore[method-assign]  # troca deliberada
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,8 +4,9 @@ Aqui (e não em ``parceiros``) porque consultam ``Declaracao``: ``parceiros`` n�
 ``declaracoes`` (regra 13 de ``arquitetura.md``).
 """
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from accounts.models import Usuario
 from parceiros.models import Solicitacao, TransicaoSolicitacao
 
 from .models import Declaracao
@@ -13,7 +14,7 @@ from .models import Declaracao
 Status = Solicitacao.Status
 
 
-def pendentes_de_assinatura(usuario):
+def pendentes_de_assinatura(usuario: Usuario) -> list[Solicitacao]:
     """Solicitações aguardando a assinatura desta pessoa (ainda sem declaração vigente)."""
     return list(
         _aguardando_assinatura(usuario)
@@ -22,12 +23,12 @@ def pendentes_de_assinatura(usuario):
     )
 
 
-def resumo_do_painel(usuario):
+def resumo_do_painel(usuario: Usuario) -> dict[str, int]:
     """A parte de ``declaracoes`` do painel: quantas solicitações esperam a minha assinatura."""
     return {"assinaturas": _aguardando_assinatura(usuario).count()}
 
 
-def _aguardando_assinatura(usuario):
+def _aguardando_assinatura(usuario: Usuario) -> QuerySet[Solicitacao]:
     desde = (
         TransicaoSolicitacao.objects.filter(
             solicitacao=OuterRef("pk"), para=Status.AGUARDANDO_ASSINATURA

@@ -7,6 +7,7 @@ SHA-256 do texto exato, um código de verificação e o PDF com o seu SHA-256.
 
 import hashlib
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,7 +22,7 @@ from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from cagec.lib.erros import ErroDeDominio
-from parceiros.models import Solicitacao
+from parceiros.models import Parceiro, Solicitacao
 from parceiros.selectors import declaracao_vigente
 from parceiros.services import TransicaoInvalida, registrar_aceite
 
@@ -56,7 +57,7 @@ def texto_da_declaracao(solicitacao: Solicitacao, *, ator: Usuario) -> str:
     return "\n".join(linhas).replace("\n\n\n", "\n\n")
 
 
-def _representante(dados):
+def _representante(dados: dict[str, Any] | None) -> dict[str, Any] | None:
     if not dados:
         return None
     return {
@@ -66,7 +67,7 @@ def _representante(dados):
     }
 
 
-def _data_br(iso):
+def _data_br(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
 
 
@@ -114,7 +115,7 @@ def assinar(
     return declaracao
 
 
-def _gravar_com_codigo(declaracao, tentativas=3):
+def _gravar_com_codigo(declaracao: Declaracao, tentativas: int = 3) -> None:
     for _ in range(tentativas):
         declaracao.codigo = gerar_codigo()
         conteudo = pdf.renderizar_pdf("pdf/declaracao.html", contexto_pdf(declaracao))
@@ -129,7 +130,7 @@ def _gravar_com_codigo(declaracao, tentativas=3):
     raise IntegrityError("não foi possível gerar um código de verificação único")
 
 
-def contexto_pdf(declaracao):
+def contexto_pdf(declaracao: Declaracao) -> dict[str, Any]:
     """Dados do PDF da declaração (sem CPF inteiro nem IP).
 
     O IP da assinatura é evidência interna (fica na declaração e na auditoria); o PDF é
@@ -160,7 +161,7 @@ def revogar(declaracao: Declaracao, *, ator: Usuario, motivo: str, ip: str | Non
 MAXIMO_POR_CPF = 100
 
 
-def consultar_por_cpf(cpf, *, ator, ip=None):
+def consultar_por_cpf(cpf: str, *, ator: Usuario, ip: str | None = None) -> list[Parceiro]:
     """Organizações das quais o CPF é o RL ativo, para quem está logado (issue #11).
 
     Conta na cota diária ``CONSULTA_CPF_LIMITE_DIARIO`` da conta (recusa com

@@ -112,8 +112,15 @@ CAMPOS_ESTADO = ["situacao_mrosc", "cadin_bloqueado", "siafi_bloqueado", "motivo
 class VinculoInline(SomenteLeituraMixin, admin.TabularInline):
     model = Vinculo
     fk_name = "parceiro"
-    fields = ["usuario", "papel", "cargo", "mandato_inicio", "mandato_fim", "ativo", "encerrado_em"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "usuario",
+        "papel",
+        "cargo",
+        "mandato_inicio",
+        "mandato_fim",
+        "ativo",
+        "encerrado_em",
+    )
     extra = 0
 
 
@@ -134,9 +141,9 @@ class ParceiroAdmin(BuscaPorDocumentoMixin, admin.ModelAdmin):
     readonly_fields = ["cnpj", "numero_cadastro", "situacao", *CAMPOS_RECEITA]
     fieldsets = [
         (None, {"fields": ["cnpj", "numero_cadastro", "tipo", "situacao"]}),
-        ("Mantido pelo Estado (auditado)", {"fields": CAMPOS_ESTADO}),
+        ("Mantido pelo Estado (auditado)", {"fields": [*CAMPOS_ESTADO]}),
         ("Contatos", {"fields": ["site", "email_institucional", "telefone"]}),
-        ("Dados da Receita Federal (somente leitura)", {"fields": CAMPOS_RECEITA}),
+        ("Dados da Receita Federal (somente leitura)", {"fields": [*CAMPOS_RECEITA]}),
     ]
     inlines = [VinculoInline]
     actions = ["recalcular_situacao"]
@@ -219,8 +226,7 @@ class DocumentoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
 
 class TransicaoInline(SomenteLeituraMixin, admin.TabularInline):
     model = TransicaoSolicitacao
-    fields = ["created_at", "de", "para", "usuario", "motivo"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "de", "para", "usuario", "motivo")
     extra = 0
 
 

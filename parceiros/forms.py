@@ -71,7 +71,7 @@ class ContatosForm(forms.Form):
 
 
 class DadosInscricaoForm(ContatosForm):
-    tipo = forms.ModelChoiceField(
+    tipo: "forms.ModelChoiceField[TipoParceiro]" = forms.ModelChoiceField(
         label="Tipo de parceiro",
         queryset=None,
         empty_label="Selecione",
@@ -309,7 +309,7 @@ class FiltroAnaliseForm(forms.Form):
         ("16-", "Mais de 15 dias"),
     ]
     tipo = forms.ChoiceField(label="Tipo de solicitação", required=False)
-    tipo_parceiro = forms.ModelChoiceField(
+    tipo_parceiro: "forms.ModelChoiceField[TipoParceiro]" = forms.ModelChoiceField(
         label="Tipo de parceiro", queryset=None, required=False, empty_label="Todos"
     )
     idade = forms.ChoiceField(label="Há quanto tempo espera", choices=IDADES, required=False)
@@ -353,7 +353,7 @@ class DecisaoForm(forms.Form):
     PARECERES = [("", "Sem parecer"), ("aprovar", "Aprovar"), ("reprovar", "Reprovar")]
 
     decisao = forms.ChoiceField(label="Decisão", choices=DECISOES, widget=forms.RadioSelect)
-    modelo = forms.ModelChoiceField(
+    modelo: "forms.ModelChoiceField[MotivoPadrao]" = forms.ModelChoiceField(
         label="Motivo padrão", queryset=None, required=False, empty_label="Nenhum"
     )
     motivo = forms.CharField(

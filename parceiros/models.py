@@ -7,6 +7,7 @@ e os fatos de uma linha só.
 import uuid
 from datetime import date, timedelta
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -39,7 +40,7 @@ class NaturezaJuridica(models.Model):
         return f"{self.codigo[:3]}-{self.codigo[3:]}"
 
 
-SEMENTE = {
+SEMENTE: dict[str, Any] = {
     "max_length": 20,
     "blank": True,
     "editable": False,

@@ -1,10 +1,11 @@
 """Buscar e autorizar em um passo: quem não pode ver recebe 404 (nunca 403)."""
 
 from django.contrib.auth.models import Permission
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Usuario
 from cagec.lib.documentos import cnpj_valido, normalizar_cnpj
 
 from .models import Documento, Parceiro, Solicitacao, Vinculo
@@ -150,7 +151,7 @@ CONFLITO_REPRESENTANTE = "Você é o representante legal indicado nesta solicita
 CONFLITO_VINCULO = "Você é representante legal ou responsável pelas informações desta organização."
 
 
-def anotar_conflito(solicitacoes, usuario):
+def anotar_conflito(solicitacoes: QuerySet[Solicitacao], usuario: Usuario) -> QuerySet[Solicitacao]:
     """Anota ``conflito``: o motivo de ``usuario`` não poder decidir cada solicitação ("" se pode).
 
     A regra única da separação de funções (fila, página de decisão e ``analise.decidir``; o

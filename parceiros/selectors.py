@@ -5,12 +5,14 @@ Também as leituras do ciclo de vida da Solicitação que os serviços usam para
 ``forms`` nem ``services`` (os serviços dependem dos selectors, nunca o contrário).
 """
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.lib.documentos import abreviar_nome, formatar_telefone, mascarar_cpf
 
 from . import permissions, situacao
@@ -21,6 +23,7 @@ from .models import (
     Parceiro,
     Solicitacao,
     TipoParceiro,
+    TransicaoSolicitacao,
     Vinculo,
 )
 
@@ -36,7 +39,7 @@ NOMES_PASSOS = {
 
 ABERTAS = [Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.EM_ANALISE, Status.DEVOLVIDA]
 
-PROXIMO_PASSO = {
+PROXIMO_PASSO: dict[str, str] = {
     Status.RASCUNHO: "Continue o preenchimento e envie para assinatura.",
     Status.AGUARDANDO_ASSINATURA: "Aguardando a assinatura do representante legal.",
     Status.EM_ANALISE: "Em análise pela equipe do CAGEC.",
@@ -50,7 +53,7 @@ PROXIMO_PASSO = {
 
 # --- Leituras do ciclo de vida da Solicitação (os serviços e as views usam as mesmas) ------
 # Passos do assistente de cada tipo de solicitação, na ordem.
-PASSOS = {
+PASSOS: dict[str, list[str]] = {
     Tipo.INSCRICAO: ["dados", "representante", "documentos", "revisao"],
     Tipo.DADOS: ["dados", "revisao"],
     Tipo.DOCUMENTOS: ["documentos", "revisao"],
@@ -59,12 +62,12 @@ PASSOS = {
 }
 
 
-def tipos_permitidos(natureza):
+def tipos_permitidos(natureza: NaturezaJuridica) -> QuerySet[TipoParceiro]:
     """Tipos de Parceiro ativos que aceitam a Natureza Jurídica (a inscrição escolhe entre eles)."""
     return TipoParceiro.objects.filter(ativo=True, naturezas=natureza).select_related("genero")
 
 
-def rl_atual(parceiro):
+def rl_atual(parceiro: Parceiro) -> Usuario | None:
     """O Usuário que é o RL ativo do Parceiro, ou None."""
     vinculo = (
         Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
@@ -74,15 +77,15 @@ def rl_atual(parceiro):
     return vinculo.usuario if vinculo else None
 
 
-def tipo_da_solicitacao(solicitacao):
+def tipo_da_solicitacao(solicitacao: Solicitacao) -> TipoParceiro | None:
     """O Tipo de Parceiro que vale para a checklist (escolhido na inscrição ou o atual)."""
-    if solicitacao.parceiro_id:
+    if solicitacao.parceiro_id and solicitacao.parceiro is not None:
         return solicitacao.parceiro.tipo
     tipo_id = solicitacao.dados.get("tipo_id")
     return TipoParceiro.objects.filter(pk=tipo_id).first() if tipo_id else None
 
 
-def obrigacoes_da_solicitacao(solicitacao):
+def obrigacoes_da_solicitacao(solicitacao: Solicitacao) -> QuerySet[Obrigacao]:
     """As Obrigações que a solicitação pode receber, na ordem da checklist."""
     tipo = tipo_da_solicitacao(solicitacao)
     if tipo is None:
@@ -94,9 +97,9 @@ def obrigacoes_da_solicitacao(solicitacao):
     return qs
 
 
-def pendencias(solicitacao):
+def pendencias(solicitacao: Solicitacao) -> list[str]:
     """O que ainda falta para enviar a solicitação para assinatura (lista de frases)."""
-    faltas = []
+    faltas: list[str] = []
     passos = PASSOS[solicitacao.tipo]
     if (
         "dados" in passos
@@ -117,7 +120,7 @@ def pendencias(solicitacao):
     return faltas
 
 
-def obrigatorias_sem_documento(solicitacao):
+def obrigatorias_sem_documento(solicitacao: Solicitacao) -> QuerySet[Obrigacao]:
     """Obrigatórias da checklist sem anexo nesta solicitação (nem vigente na pasta)."""
     anexadas = solicitacao.documentos_atuais.values("obrigacao_id")
     qs = obrigacoes_da_solicitacao(solicitacao).filter(obrigatoria=True).exclude(pk__in=anexadas)
@@ -129,7 +132,7 @@ def obrigatorias_sem_documento(solicitacao):
     return qs
 
 
-def inicio_da_assinatura(solicitacao):
+def inicio_da_assinatura(solicitacao: Solicitacao) -> datetime:
     """Início do período atual de assinatura (última entrada em aguardando_assinatura)."""
     ultima = (
         solicitacao.transicoes.filter(para=Status.AGUARDANDO_ASSINATURA)
@@ -139,7 +142,7 @@ def inicio_da_assinatura(solicitacao):
     return ultima.created_at if ultima else solicitacao.created_at
 
 
-def declaracao_vigente(solicitacao):
+def declaracao_vigente(solicitacao: Solicitacao) -> Model | None:
     """A declaração assinada para o conteúdo atual (depois da última ida para assinatura)."""
     if solicitacao.status in (Status.RASCUNHO, Status.DEVOLVIDA, Status.CANCELADA):
         return None
@@ -154,12 +157,12 @@ def declaracao_vigente(solicitacao):
     )
 
 
-def nome_protegido(pessoa):
+def nome_protegido(pessoa: Usuario) -> str:
     """``Maria Status. O. (CPF ***.456.789-**)``: como aparece quem ainda não aceitou."""
     return f"{abreviar_nome(pessoa.nome)} (CPF {mascarar_cpf(pessoa.cpf)})"
 
 
-def passos_do_assistente(solicitacao, atual):
+def passos_do_assistente(solicitacao: Solicitacao, atual: str) -> list[dict[str, Any]]:
     passos = PASSOS[solicitacao.tipo]
     alcancado = passos.index(solicitacao.passo) if solicitacao.passo in passos else 0
     return [
@@ -174,7 +177,7 @@ def passos_do_assistente(solicitacao, atual):
     ]
 
 
-def natureza_da_solicitacao(solicitacao):
+def natureza_da_solicitacao(solicitacao: Solicitacao) -> NaturezaJuridica | None:
     codigo = (solicitacao.dados.get("receita") or {}).get("natureza_juridica_codigo")
     return NaturezaJuridica.objects.filter(codigo=codigo).first()
 
@@ -202,12 +205,12 @@ CAMPOS_CONTATO = [
 _NO_PARCEIRO = {"email": "email_receita", "telefone": "telefone_receita"}
 
 
-def diferencas(solicitacao):
+def diferencas(solicitacao: Solicitacao) -> list[dict[str, Any]]:
     """Campos que a solicitação muda em relação ao cadastro atual (antes → depois)."""
     parceiro = solicitacao.parceiro
     if parceiro is None:
         return []
-    linhas = []
+    linhas: list[dict[str, Any]] = []
     receita = solicitacao.dados.get("receita") or {}
     for campo, rotulo in CAMPOS_RECEITA:
         if campo in receita:
@@ -224,19 +227,21 @@ def diferencas(solicitacao):
     return linhas
 
 
-def checklist(solicitacao, obrigacoes, usuario):
+def checklist(
+    solicitacao: Solicitacao, obrigacoes: QuerySet[Obrigacao], usuario: Usuario
+) -> list[dict[str, Any]]:
     """Itens da checklist agrupados: obrigação, anexo desta solicitação, vigente na pasta.
 
     Só dados: o formulário de envio de cada item é da view (``views.passo_documentos``).
     """
     anexos = {d.obrigacao_id: d for d in solicitacao.documentos_atuais}
-    na_pasta = {}
+    na_pasta: dict[int, Documento] = {}
     if permissions.ve_a_pasta(usuario, solicitacao.parceiro_id):
         for d in Documento.objects.filter(
             parceiro=solicitacao.parceiro, status=Documento.Status.APROVADO
         ):
             na_pasta[d.obrigacao_id] = d
-    grupos = {}
+    grupos: dict[Any, list[dict[str, Any]]] = {}
     for obrigacao in obrigacoes:
         grupos.setdefault(obrigacao.grupo, []).append(
             {
@@ -248,7 +253,7 @@ def checklist(solicitacao, obrigacoes, usuario):
     return [{"grupo": g, "itens": itens} for g, itens in grupos.items()]
 
 
-def pode(acao, solicitacao, usuario):
+def pode(acao: str, solicitacao: Solicitacao, usuario: Usuario) -> bool:
     """Quem pode cada ação na página da solicitação (o serviço confere o status)."""
     e_solicitante = solicitacao.solicitante_id == usuario.pk
     e_rl = solicitacao.representante_legal_id == usuario.pk
@@ -259,7 +264,7 @@ def pode(acao, solicitacao, usuario):
     }.get(acao, False)
 
 
-def detalhe_da_solicitacao(solicitacao, usuario):
+def detalhe_da_solicitacao(solicitacao: Solicitacao, usuario: Usuario) -> dict[str, Any]:
     declaracao = declaracao_vigente(solicitacao)
     status = solicitacao.status
     return {
@@ -289,7 +294,7 @@ def detalhe_da_solicitacao(solicitacao, usuario):
 
 
 # --- Nomes de quem foi indicado por CPF (issue #11) -------------------------------------------
-def nome_visivel(pessoa, usuario, *, aceito):
+def nome_visivel(pessoa: Usuario | None, usuario: Usuario | None, *, aceito: bool) -> str:
     """O nome completo para a própria pessoa, para a equipe e depois do aceite; antes,
     ``Maria Status. O. (CPF ***.456.789-**)``: quem digitou o CPF não descobre o nome."""
     if pessoa is None:
@@ -299,22 +304,27 @@ def nome_visivel(pessoa, usuario, *, aceito):
     return nome_protegido(pessoa)
 
 
-def representante_para(solicitacao, usuario):
+def representante_para(solicitacao: Solicitacao, usuario: Usuario | None) -> str:
     """Como ``usuario`` vê o RL da solicitação (protegido até o indicado aceitar)."""
     return nome_visivel(
         solicitacao.representante_legal, usuario, aceito=not solicitacao.aguarda_aceite_do_rl
     )
 
 
-def com_nomes_visiveis(vinculos, usuario):
+def com_nomes_visiveis(vinculos: list[Vinculo], usuario: Usuario) -> list[Vinculo]:
     """Os vínculos com ``nome_exibido``: RI incluído pelo RL fica protegido até confirmar."""
     for v in vinculos:
-        v.nome_exibido = nome_visivel(v.usuario, usuario, aceito=v.aceito_em is not None)
+        v.nome_exibido = nome_visivel(  # type: ignore[attr-defined]  # só para a página
+            v.usuario, usuario, aceito=v.aceito_em is not None
+        )
     return vinculos
 
 
-def _quem_na_linha_do_tempo(t, solicitacao, usuario):
+def _quem_na_linha_do_tempo(
+    t: TransicaoSolicitacao, solicitacao: Solicitacao, usuario: Usuario | None
+) -> str:
     pessoa = t.usuario
+    assert pessoa is not None  # linha_do_tempo só chama quando há usuário
     aceito = (
         pessoa.is_staff
         or pessoa.pk == solicitacao.solicitante_id
@@ -325,13 +335,15 @@ def _quem_na_linha_do_tempo(t, solicitacao, usuario):
     return nome_visivel(pessoa, usuario, aceito=aceito)
 
 
-def linha_do_tempo(solicitacao, usuario=None):
+def linha_do_tempo(
+    solicitacao: Solicitacao, usuario: Usuario | None = None
+) -> list[dict[str, Any]]:
     """Transições e assinaturas em ordem, em frases simples.
 
     ``usuario``: quem vê; o RL indicado que ainda não aceitou (ou que recusou) aparece
     protegido para os outros. Sem ``usuario`` (equipe), todos os nomes completos.
     """
-    eventos = []
+    eventos: list[dict[str, Any]] = []
     for t in solicitacao.transicoes.select_related("usuario"):
         quem = _quem_na_linha_do_tempo(t, solicitacao, usuario) if t.usuario else "Sistema"
         if not t.de:
@@ -348,7 +360,7 @@ def linha_do_tempo(solicitacao, usuario=None):
     return sorted(eventos, key=lambda e: e["quando"])
 
 
-def pasta_digital(parceiro, usuario):
+def pasta_digital(parceiro: Parceiro, usuario: Usuario) -> dict[str, Any]:
     """Obrigações do Tipo com o documento vigente, histórico, vínculos e solicitações."""
     documentos = list(
         parceiro.documentos.exclude(
@@ -359,7 +371,7 @@ def pasta_digital(parceiro, usuario):
         .order_by("-created_at")
     )
 
-    grupos = {}
+    grupos: dict[Any, list[Any]] = {}
     vinculos = list(parceiro.vinculos.filter(ativo=True).select_related("usuario"))
     for item in situacao.itens(parceiro):
         grupos.setdefault(item.obrigacao.grupo, []).append(item)
@@ -375,7 +387,7 @@ def pasta_digital(parceiro, usuario):
     }
 
 
-def resumo_do_painel(usuario):
+def resumo_do_painel(usuario: Usuario) -> dict[str, Any]:
     """Minhas organizações e minhas solicitações (a parte de ``parceiros`` do painel).
 
     Só as colunas que o painel mostra (``only``): a página mais aberta de quem está logado
@@ -404,7 +416,7 @@ def resumo_do_painel(usuario):
     }
 
 
-def _indicacoes_pendentes(usuario):
+def _indicacoes_pendentes(usuario: Usuario) -> QuerySet[Solicitacao]:
     return (
         Solicitacao.objects.filter(
             representante_legal=usuario,
@@ -416,12 +428,12 @@ def _indicacoes_pendentes(usuario):
     )
 
 
-def indicacoes_pendentes(usuario):
+def indicacoes_pendentes(usuario: Usuario) -> list[Solicitacao]:
     """Solicitações que indicam ``usuario`` como RL e esperam o aceite ou a recusa."""
     return list(_indicacoes_pendentes(usuario).select_related("parceiro", "solicitante"))
 
 
-def inclusoes_pendentes(usuario):
+def inclusoes_pendentes(usuario: Usuario) -> list[Vinculo]:
     """Vínculos de RI criados pelo RL para ``usuario`` ainda sem confirmação."""
     return list(
         Vinculo.objects.filter(
@@ -430,12 +442,12 @@ def inclusoes_pendentes(usuario):
     )
 
 
-def parceiro_por_cnpj(cnpj):
+def parceiro_por_cnpj(cnpj: str) -> Parceiro | None:
     return Parceiro.objects.filter(cnpj=cnpj).first()
 
 
 # --- Análise ---------------------------------------------------------------------------------
-def fila_de_analise(filtros, dia, usuario):
+def fila_de_analise(filtros: dict[str, Any], dia: date, usuario: Usuario) -> QuerySet[Solicitacao]:
     """Solicitações em análise, mais antigas primeiro, com os filtros da fila.
 
     Cada uma com ``conflito`` (``permissions.anotar_conflito``): as de que ``usuario`` é
@@ -473,21 +485,22 @@ def fila_de_analise(filtros, dia, usuario):
 _CHAVE_CONTAGEM_DA_FILA = "parceiros:contagem_da_fila"
 
 
-def contagem_da_fila():
+def contagem_da_fila() -> list[dict[str, Any]]:
     """{tipo: quantidade} das solicitações em análise.
 
     Fica 30 s no cache (é só um resumo), mas toda transição que entra ou sai de
     *Em análise* o esquece (``esquecer_contagem_da_fila``): quem acabou de decidir não
     vê a contagem antiga.
     """
-    return cache.get_or_set(_CHAVE_CONTAGEM_DA_FILA, _contagem_da_fila, 30)
+    contagem = cache.get_or_set(_CHAVE_CONTAGEM_DA_FILA, _contagem_da_fila, 30)
+    return cast(list[dict[str, Any]], contagem)
 
 
-def esquecer_contagem_da_fila():
+def esquecer_contagem_da_fila() -> None:
     cache.delete(_CHAVE_CONTAGEM_DA_FILA)
 
 
-def _contagem_da_fila():
+def _contagem_da_fila() -> list[dict[str, Any]]:
     linhas = (
         Solicitacao.objects.filter(status=Status.EM_ANALISE)
         .values("tipo")
@@ -498,7 +511,7 @@ def _contagem_da_fila():
     return [{"tipo": nomes[linha["tipo"]], "n": linha["n"]} for linha in linhas]
 
 
-def anotar_tipo_de_parceiro(solicitacoes):
+def anotar_tipo_de_parceiro(solicitacoes: list[Solicitacao]) -> list[Solicitacao]:
     """Põe ``tipo_parceiro_nome`` em cada solicitação da página, numa consulta só.
 
     Inscrições guardam o Tipo escolhido no JSON; as demais usam o do Parceiro.
@@ -507,8 +520,12 @@ def anotar_tipo_de_parceiro(solicitacoes):
     nomes = dict(TipoParceiro.objects.filter(pk__in=ids).values_list("pk", "nome"))
     hoje = timezone.localdate()
     for s in solicitacoes:
-        s.dias_na_fila = (hoje - timezone.localdate(s.enviada_em)).days if s.enviada_em else 0
-        s.tipo_parceiro_nome = (
-            s.parceiro.tipo.nome if s.parceiro_id else nomes.get(s.dados.get("tipo_id"), "—")
+        s.dias_na_fila = (  # type: ignore[attr-defined]  # só para a página
+            (hoje - timezone.localdate(s.enviada_em)).days if s.enviada_em else 0
+        )
+        s.tipo_parceiro_nome = (  # type: ignore[attr-defined]  # só para a página
+            s.parceiro.tipo.nome
+            if s.parceiro_id and s.parceiro is not None
+            else nomes.get(s.dados.get("tipo_id"), "—")
         )
     return solicitacoes

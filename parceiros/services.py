@@ -16,15 +16,15 @@ pendências, declaração vigente...) ficam em ``selectors``.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +37,8 @@ from cagec.lib.emails import enfileirar_email
 
 from . import permissions, receita, selectors, situacao, tasks
 from .armazenamento import conferir_cota_de_envio, conferir_rascunhos_abertos
-from .erros import ErroDeParceiros, TransicaoInvalida
+from .erros import ErroDeParceiros
+from .erros import TransicaoInvalida as TransicaoInvalida  # reexportada (declaracoes, analise)
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -54,7 +55,7 @@ log = logging.getLogger(__name__)
 Status = Solicitacao.Status
 Tipo = Solicitacao.Tipo
 
-_TRANSICOES = {
+_TRANSICOES: dict[str, set[str]] = {
     Status.RASCUNHO: {Status.AGUARDANDO_ASSINATURA, Status.CANCELADA},
     Status.AGUARDANDO_ASSINATURA: {Status.EM_ANALISE, Status.RASCUNHO},
     Status.EM_ANALISE: {
@@ -90,11 +91,18 @@ class CNPJRecusado(ErroDeParceiros):
 
 
 # --- Transições ------------------------------------------------------------------------------
-def _travar(solicitacao):
+def _travar(solicitacao: Solicitacao) -> Solicitacao:
     return Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
 
 
-def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
+def transicionar(
+    solicitacao: Solicitacao,
+    para: str,
+    *,
+    ator: Usuario | None,
+    motivo: str = "",
+    ip: str | None = None,
+) -> None:
     """Aplica uma transição de ``_TRANSICOES`` (a única tabela do ciclo de vida da Solicitação).
 
     Pré-condição: ``solicitacao`` travada (``select_for_update``) dentro da transação de quem
@@ -128,7 +136,7 @@ def transicionar(solicitacao, para, *, ator, motivo="", ip=None):
 
 # --- Documento: a tabela de status ------------------------------------------------------------
 StatusDocumento = Documento.Status
-_TRANSICOES_DOCUMENTO = {
+_TRANSICOES_DOCUMENTO: dict[str, set[str]] = {
     StatusDocumento.EM_ANALISE: {
         StatusDocumento.APROVADO,
         StatusDocumento.REPROVADO,
@@ -192,7 +200,7 @@ def substituir_aprovados(
         )
 
 
-def _exigir_editavel(solicitacao):
+def _exigir_editavel(solicitacao: Solicitacao) -> None:
     if not solicitacao.editavel:
         raise TransicaoInvalida(
             "Esta solicitação não pode mais ser alterada "
@@ -200,13 +208,14 @@ def _exigir_editavel(solicitacao):
         )
 
 
-def link_absoluto(nome_url, *args):
+def link_absoluto(nome_url: str, *args: Any) -> str:
     """Endereço completo de uma página do portal, para os e-mails (deste módulo e da análise)."""
-    return settings.PORTAL_URL_BASE + reverse(nome_url, args=args)
+    base: str = settings.PORTAL_URL_BASE
+    return base + reverse(nome_url, args=args)
 
 
 # --- Criação ---------------------------------------------------------------------------------
-def dados_da_receita(cnpj):
+def dados_da_receita(cnpj: str) -> receita.RegistroReceita:
     """Consulta a Receita e recusa o que não pode ser inscrito, com o motivo em português."""
     try:
         registro = receita.consultar_cnpj(cnpj)
@@ -313,12 +322,12 @@ def iniciar_atualizacao(
     return solicitacao
 
 
-def _travar_pessoa(usuario):
+def _travar_pessoa(usuario: Usuario) -> None:
     """Trava a linha da pessoa: serializa as cotas dela (rascunhos, envios) entre pedidos."""
     get_user_model().objects.select_for_update().filter(pk=usuario.pk).exists()
 
 
-def _conferir_rascunhos(usuario, *, travar=False):
+def _conferir_rascunhos(usuario: Usuario, *, travar: bool = False) -> None:
     """Recusa (``LimiteExcedido``) mais um rascunho para quem já tem o máximo em aberto."""
     if travar:
         _travar_pessoa(usuario)
@@ -328,7 +337,7 @@ def _conferir_rascunhos(usuario, *, travar=False):
     conferir_rascunhos_abertos(abertas)
 
 
-def _contatos(parceiro):
+def _contatos(parceiro: Parceiro) -> dict[str, str]:
     return {
         "site": parceiro.site,
         "email_institucional": parceiro.email_institucional,
@@ -336,7 +345,7 @@ def _contatos(parceiro):
     }
 
 
-def _iniciar(solicitacao, usuario, ip):
+def _iniciar(solicitacao: Solicitacao, usuario: Usuario, ip: str | None) -> None:
     TransicaoSolicitacao.objects.create(
         solicitacao=solicitacao, de="", para=Status.RASCUNHO, usuario=usuario
     )
@@ -350,7 +359,9 @@ def _iniciar(solicitacao, usuario, ip):
 
 
 # --- Passos do assistente --------------------------------------------------------------------
-def _salvar_passo(solicitacao, usuario, proximo, **dados):
+def _salvar_passo(
+    solicitacao: Solicitacao, usuario: Usuario, proximo: str, **dados: Any
+) -> Solicitacao:
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
         _exigir_editavel(solicitacao)
@@ -428,7 +439,7 @@ def salvar_representante(
 _ACEITE_POSSIVEL = (Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA)
 
 
-def _travar_indicacao(solicitacao, usuario):
+def _travar_indicacao(solicitacao: Solicitacao, usuario: Usuario) -> Solicitacao:
     solicitacao = _travar(solicitacao)
     if solicitacao.representante_legal_id != usuario.pk or solicitacao.status not in (
         _ACEITE_POSSIVEL
@@ -512,14 +523,16 @@ def salvar_cargo_ri(solicitacao: Solicitacao, *, ator: Usuario, cargo: str) -> S
     return _salvar_passo(solicitacao, ator, "revisao", responsavel={"cargo": cargo})
 
 
-def _passo_seguinte(solicitacao, atual):
+def _passo_seguinte(solicitacao: Solicitacao, atual: str) -> str:
     passos = selectors.PASSOS[solicitacao.tipo]
     return passos[min(passos.index(atual) + 1, len(passos) - 1)]
 
 
-def _formato_aceito(solicitacao, obrigacao, arquivo) -> tuple[str, str]:
+def _formato_aceito(
+    solicitacao: Solicitacao, obrigacao: Obrigacao, arquivo: "File[Any]"
+) -> tuple[str, str]:
     """(content_type, extensão) do arquivo, pelo conteúdo; recusa formato ou obrigação alheia."""
-    formato = tipo_pelo_conteudo(arquivo)
+    formato: tuple[str, str] | None = tipo_pelo_conteudo(arquivo)
     if formato is None:
         raise ErroDeParceiros("O arquivo não é um PDF, PNG ou JPEG.", code="formato")
     if not selectors.obrigacoes_da_solicitacao(solicitacao).filter(pk=obrigacao.pk).exists():
@@ -527,7 +540,9 @@ def _formato_aceito(solicitacao, obrigacao, arquivo) -> tuple[str, str]:
     return formato
 
 
-def _tirar_anexo_anterior(solicitacao, obrigacao, *, ator, ip=None) -> None:
+def _tirar_anexo_anterior(
+    solicitacao: Solicitacao, obrigacao: Obrigacao, *, ator: Usuario, ip: str | None = None
+) -> None:
     """O anexo anterior da obrigação: analisado fica como substituído; senão, é apagado."""
     anterior = solicitacao.documentos_atuais.filter(obrigacao=obrigacao).first()
     if anterior and anterior.analisado_em:
@@ -543,7 +558,7 @@ def anexar_documento(
     *,
     ator: Usuario,
     obrigacao: Obrigacao,
-    arquivo: File,
+    arquivo: "File[Any]",
     data_emissao: date | None = None,
     data_validade: date | None = None,
     ip: str | None = None,
@@ -597,6 +612,7 @@ def anexar_documento(
 def remover_documento(documento: Documento, *, ator: Usuario, ip: str | None = None) -> None:
     """Tira um anexo de uma solicitação editável (o já analisado fica como substituído)."""
     with transaction.atomic():
+        assert documento.solicitacao is not None  # permissions: só anexos de solicitação
         solicitacao = _travar(documento.solicitacao)
         _exigir_editavel(solicitacao)
         registrar(
@@ -610,10 +626,11 @@ def remover_documento(documento: Documento, *, ator: Usuario, ip: str | None = N
             _apagar_anexo(documento)
 
 
-def _apagar_anexo(documento):
+def _apagar_anexo(documento: Documento) -> None:
     arquivo = documento.arquivo
     documento.delete()
-    transaction.on_commit(lambda: arquivo.storage.delete(arquivo.name))
+    nome = cast(str, arquivo.name)  # o arquivo é obrigatório no Documento
+    transaction.on_commit(lambda: arquivo.storage.delete(nome))
 
 
 # --- Envio, assinatura e análise ------------------------------------------------------------
@@ -628,6 +645,7 @@ def enviar_para_assinatura(
             raise SolicitacaoIncompleta(faltas)
         transicionar(solicitacao, Status.AGUARDANDO_ASSINATURA, ator=ator, ip=ip)
         rl = solicitacao.representante_legal
+        assert rl is not None  # selectors.pendencias() recusa solicitação sem RL
         if rl != ator:
             enfileirar_email(
                 "assinatura_pendente",
@@ -668,7 +686,9 @@ def encaminhar_para_analise(
         transicionar(solicitacao, Status.EM_ANALISE, ator=ator, ip=ip)
         solicitacao.enviada_em = timezone.now()
         solicitacao.save(update_fields=["enviada_em", "updated_at"])
-        for pessoa in {solicitacao.solicitante, solicitacao.representante_legal}:
+        rl = solicitacao.representante_legal
+        assert rl is not None  # selectors.declaracao_vigente() exige a assinatura do RL
+        for pessoa in {solicitacao.solicitante, rl}:
             enfileirar_email(
                 "solicitacao_em_analise",
                 pessoa.email,
@@ -692,7 +712,9 @@ def cancelar(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) 
     return solicitacao
 
 
-def _apagar_arquivos(solicitacao, *, ator=None, ip=None):
+def _apagar_arquivos(
+    solicitacao: Solicitacao, *, ator: Usuario | None = None, ip: str | None = None
+) -> int:
     """Apaga do armazenamento, depois do commit, os arquivos de uma solicitação cancelada.
 
     As linhas de ``Documento`` ficam (sem arquivo): a linha do tempo e a auditoria continuam
@@ -707,7 +729,7 @@ def _apagar_arquivos(solicitacao, *, ator=None, ip=None):
     documentos.update(arquivo="")
     storage = Documento._meta.get_field("arquivo").storage
 
-    def apagar():
+    def apagar() -> None:
         for nome in nomes:
             try:
                 storage.delete(nome)
@@ -726,7 +748,7 @@ def _apagar_arquivos(solicitacao, *, ator=None, ip=None):
 
 
 # --- Rascunhos parados (rotina noturna) -----------------------------------------------------
-def _inicio_do_dia(dia):
+def _inicio_do_dia(dia: date) -> datetime:
     return timezone.make_aware(datetime.combine(dia, time.min))
 
 
@@ -736,7 +758,7 @@ _SEM_AVISO_NO_PERIODO = Q(aviso_inatividade_em__isnull=True) | Q(
 )
 
 
-def _parados(dias, dia):
+def _parados(dias: int, dia: date) -> QuerySet[Solicitacao]:
     """Rascunhos e devolvidas sem alteração desde antes de ``dia - dias`` (em dias inteiros)."""
     return Solicitacao.objects.filter(
         status__in=[Status.RASCUNHO, Status.DEVOLVIDA],
@@ -744,7 +766,7 @@ def _parados(dias, dia):
     )
 
 
-def expirar_rascunhos(dia=None):
+def expirar_rascunhos(dia: date | None = None) -> dict[str, int]:
     """Rotina noturna: avisa e depois cancela rascunhos e devolvidas parados.
 
     Com ``RASCUNHO_DIAS_SEM_ALTERACAO`` (30) dias sem alteração e um aviso por e-mail enviado
@@ -771,7 +793,7 @@ def expirar_rascunhos(dia=None):
     return {"avisados": avisados, "cancelados": cancelados}
 
 
-def _avisar_parado(pk, dia):
+def _avisar_parado(pk: int, dia: date) -> int:
     with transaction.atomic():
         solicitacao = Solicitacao.objects.select_for_update().filter(pk=pk).first()
         total_dias = settings.RASCUNHO_DIAS_SEM_ALTERACAO
@@ -806,7 +828,7 @@ def _avisar_parado(pk, dia):
     return 1
 
 
-def _cancelar_parado(pk, dia):
+def _cancelar_parado(pk: int, dia: date) -> int:
     total_dias = settings.RASCUNHO_DIAS_SEM_ALTERACAO
     with transaction.atomic():
         solicitacao = Solicitacao.objects.select_for_update().filter(pk=pk).first()
@@ -901,7 +923,7 @@ def remover_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = Non
     return vinculo
 
 
-def _travar_inclusao(vinculo, usuario):
+def _travar_inclusao(vinculo: Vinculo, usuario: Usuario) -> Vinculo:
     vinculo = Vinculo.objects.select_for_update().select_related("parceiro").get(pk=vinculo.pk)
     if vinculo.usuario_id != usuario.pk or vinculo.papel != Vinculo.Papel.RI:
         raise TransicaoInvalida("Não há inclusão sua pendente neste vínculo.")
@@ -961,7 +983,7 @@ def recusar_responsavel(vinculo: Vinculo, *, ator: Usuario, ip: str | None = Non
     return vinculo
 
 
-def _avisar_responsavel(evento, vinculo, rl):
+def _avisar_responsavel(evento: str, vinculo: Vinculo, rl: Usuario) -> None:
     enfileirar_email(
         evento,
         vinculo.usuario.email,
@@ -1013,7 +1035,14 @@ def vincular_rl(
     return vinculo
 
 
-def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=None):
+def vincular_rls_em_massa(
+    novos: Iterable[NovoRL],
+    *,
+    ator: Usuario | None,
+    descricao: str,
+    so_substituicoes: bool = False,
+    ip: str | None = None,
+) -> dict[int, int]:
     """Torna cada pessoa de ``novos`` (``NovoRL``) o RL ativo do seu Parceiro, de uma vez.
 
     A única casa da troca de RL (``vincular_rl`` e a importação): trava os Parceiros (em
@@ -1047,7 +1076,8 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
             Vinculo.objects.filter(pk__in=encerrar).update(
                 ativo=False, encerrado_em=agora, encerrado_por=ator
             )
-        ator_id = ator.pk if getattr(ator, "is_authenticated", False) else None
+        autenticado = ator is not None and getattr(ator, "is_authenticated", False)
+        ator_id = ator.pk if ator is not None and autenticado else None
         copia.inserir(
             Vinculo,
             ("usuario_id", "parceiro_id", "papel", "cargo", "mandato_inicio", "mandato_fim")
@@ -1093,7 +1123,7 @@ def vincular_rls_em_massa(novos, *, ator, descricao, so_substituicoes=False, ip=
 
 
 def atualizar_mandatos_em_massa(
-    alteracoes: Sequence[tuple], *, ator: Usuario | None = None, ip: str | None = None
+    alteracoes: Sequence[tuple[Any, ...]], *, ator: Usuario | None = None, ip: str | None = None
 ) -> int:
     """Atualiza cargo e mandato de RLs ativos vindos de uma carga (a mesma pessoa continua RL).
 
@@ -1133,7 +1163,7 @@ def atualizar_mandatos_em_massa(
 
 
 # --- Parceiro --------------------------------------------------------------------------------
-def campos_da_receita(registro):
+def campos_da_receita(registro: receita.RegistroReceita) -> dict[str, Any]:
     """Campos do Parceiro vindos da Receita (cadastro e atualização de dados aprovada).
 
     Cria a Natureza Jurídica desconhecida (inativa) para o Parceiro poder apontar para ela.
@@ -1163,7 +1193,14 @@ def campos_da_receita(registro):
     }
 
 
-def cadastrar_parceiro(registro, tipo, *, contatos=None, ator=None, ip=None):
+def cadastrar_parceiro(
+    registro: receita.RegistroReceita,
+    tipo: TipoParceiro,
+    *,
+    contatos: dict[str, str] | None = None,
+    ator: Usuario | None = None,
+    ip: str | None = None,
+) -> Parceiro:
     """Cria o Parceiro ativo com o próximo número de cadastro (aprovação, importação, demo).
 
     O número vem de ``reservar_numeros_cadastro`` (a mesma reserva da importação).
@@ -1205,13 +1242,15 @@ _COLUNAS_DA_CARGA = (
 )
 
 
-def _campos_de_carga(dados):
+def _campos_de_carga(dados: DadosDeCarga) -> dict[str, Any]:
     """Os campos do Parceiro que vêm de uma carga, com os textos de busca."""
     busca = Parceiro.textos_de_busca(dados.razao_social, "", dados.municipio)
     return dict(zip(_COLUNAS_DA_CARGA, (*dados, *busca), strict=True))
 
 
-def cadastrar_parceiros_em_massa(novos, *, agora=None):
+def cadastrar_parceiros_em_massa(
+    novos: dict[str, DadosDeCarga], *, agora: datetime | None = None
+) -> dict[str, int]:
     """Cadastra de uma vez (COPY no PostgreSQL) organizações ativas vindas de uma carga.
 
     ``novos``: {cnpj: ``DadosDeCarga``} de CNPJs ainda sem cadastro. Cada uma recebe o próximo
@@ -1237,7 +1276,7 @@ def cadastrar_parceiros_em_massa(novos, *, agora=None):
 
 
 def atualizar_parceiros_em_massa(
-    alteracoes: Sequence[tuple],
+    alteracoes: Sequence[tuple[Any, ...]],
     *,
     ator: Usuario | None = None,
     agora: datetime | None = None,
@@ -1281,7 +1320,7 @@ def atualizar_parceiros_em_massa(
     return len(objetos)
 
 
-def reservar_numeros_cadastro(quantos):
+def reservar_numeros_cadastro(quantos: int) -> int:
     """Reserva ``quantos`` números de cadastro seguidos e devolve o primeiro.
 
     A única casa da numeração (aprovação e importação). A ``Sequencia`` fica travada até o
@@ -1356,7 +1395,7 @@ def alterar_pela_administracao(
     return atual
 
 
-def catalogo_alterado(tipo_ids):
+def catalogo_alterado(tipo_ids: Iterable[int | str]) -> bool:
     """Obrigação criada, editada ou com outros Tipos no admin.
 
     Depois do commit, agenda o recálculo dos Parceiros desses Tipos (situação e CRC do
@@ -1366,7 +1405,7 @@ def catalogo_alterado(tipo_ids):
     if not ids:
         return False
 
-    def agendar():
+    def agendar() -> None:
         try:
             tasks.recalcular_tipos.apply_async(args=[ids], retry=False)
         except Exception:  # noqa: BLE001 — sem fila, a rotina noturna cobre a situação

@@ -2,7 +2,9 @@
 
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.files import File
 from django.db import transaction
@@ -14,7 +16,8 @@ from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
 from .. import situacao, tasks
-from ..erros import ErroDeParceiros, TransicaoInvalida
+from ..erros import ErroDeParceiros
+from ..erros import TransicaoInvalida as TransicaoInvalida  # reexportada pelo pacote
 from ..models import ImportacaoCadastro
 from .leitura import (
     COLUNAS,
@@ -41,7 +44,7 @@ MENSAGEM_ESPERANDO = "Aguardando o fim de outra importação que está gravando 
 
 
 # --- Ciclo de vida ---------------------------------------------------------------------------
-_TRANSICOES = {
+_TRANSICOES: dict[str, set[str]] = {
     Status.AGUARDANDO: {Status.VALIDANDO},
     Status.VALIDANDO: {Status.PRONTA, Status.FALHOU},
     Status.PRONTA: {Status.IMPORTANDO},
@@ -51,7 +54,7 @@ _TRANSICOES = {
 }
 
 
-def _transicionar(importacao, para, **campos):
+def _transicionar(importacao: ImportacaoCadastro, para: str, **campos: Any) -> None:
     """Aplica uma transição da tabela (a linha já está travada pelo chamador)."""
     if para not in _TRANSICOES[importacao.status]:
         raise TransicaoInvalida(
@@ -64,15 +67,22 @@ def _transicionar(importacao, para, **campos):
     importacao.save(update_fields=["status", *campos])
 
 
-def _travar(importacao_id):
+def _travar(importacao_id: int) -> ImportacaoCadastro:
     return ImportacaoCadastro.objects.select_for_update().get(pk=importacao_id)
 
 
-def _nome(arquivo):
-    return nome_de_arquivo_enviado(arquivo.name)
+def _nome(arquivo: "File[Any]") -> str:
+    nome: str = nome_de_arquivo_enviado(arquivo.name)
+    return nome
 
 
-def criar_importacao(arquivo, *, organizacoes=None, ator=None, agendar=True):
+def criar_importacao(
+    arquivo: "File[Any]",
+    *,
+    organizacoes: "File[Any] | None" = None,
+    ator: Usuario | None = None,
+    agendar: bool = True,
+) -> ImportacaoCadastro:
     """Guarda o(s) arquivo(s) enviado(s) e agenda a prévia (validação sem gravar nada).
 
     ``arquivo``: um ``File`` (upload do admin ou arquivo local do comando) com pessoas,
@@ -95,7 +105,7 @@ def criar_importacao(arquivo, *, organizacoes=None, ator=None, agendar=True):
     return importacao
 
 
-def validar(importacao_id):
+def validar(importacao_id: int) -> ImportacaoCadastro:
     """Prévia: aguardando → validando → pronta (contagens e erros) ou falhou (arquivo ruim).
 
     Idempotente: uma importação que já passou da validação não é validada de novo.
@@ -154,7 +164,7 @@ def confirmar(
     return importacao
 
 
-def executar(importacao_id):
+def executar(importacao_id: int) -> ImportacaoCadastro:
     """Importando → concluida: grava tudo, lote a lote, e recalcula a situação dos afetados.
 
     Idempotente: concluída não roda de novo; uma importação interrompida (worker morto)
@@ -191,7 +201,7 @@ def executar(importacao_id):
     return importacao
 
 
-def _gravar(importacao):
+def _gravar(importacao: ImportacaoCadastro) -> Processamento | None:
     """Grava os lotes e recalcula a situação; None (e a importação falhou) se deu errado."""
     try:
         processamento = _processar_arquivo(importacao, gravar=True)
@@ -213,7 +223,7 @@ def _gravar(importacao):
     return processamento
 
 
-def desistir_de_esperar(importacao_id):
+def desistir_de_esperar(importacao_id: int) -> ImportacaoCadastro:
     """A outra importação não terminou a tempo: esta falha e pode ser confirmada de novo."""
     return _falhar(
         importacao_id,
@@ -223,8 +233,14 @@ def desistir_de_esperar(importacao_id):
 
 
 def importar_arquivo(
-    arquivo, *, organizacoes=None, ator=None, confirmar_importacao=False, espera=5, limite=7200
-):
+    arquivo: "File[Any]",
+    *,
+    organizacoes: "File[Any] | None" = None,
+    ator: Usuario | None = None,
+    confirmar_importacao: bool = False,
+    espera: float = 5,
+    limite: float = 7200,
+) -> ImportacaoCadastro:
     """Prévia (e, se pedido, a importação) no próprio processo: comando e testes.
 
     Com outra importação gravando, espera ``espera`` segundos entre tentativas, até ``limite``.
@@ -247,18 +263,20 @@ def importar_arquivo(
     return importacao
 
 
-def _falhar(importacao_id, mensagem):
+def _falhar(importacao_id: int, mensagem: str) -> ImportacaoCadastro:
     with transaction.atomic():
         importacao = _travar(importacao_id)
         _transicionar(importacao, Status.FALHOU, mensagem=mensagem)
     return importacao
 
 
-def _ator(ator):
+def _ator(ator: Usuario | None) -> Usuario | None:
     return ator if getattr(ator, "is_authenticated", False) else None
 
 
-def _encerrar_etapa(importacao_id, processamento, para, **campos):
+def _encerrar_etapa(
+    importacao_id: int, processamento: Processamento, para: str, **campos: Any
+) -> ImportacaoCadastro:
     """Fim da prévia ou da gravação (numa transação): CSV de erros, contagens e transição."""
     importacao = _travar(importacao_id)
     _guardar_erros(importacao, processamento)
@@ -274,7 +292,7 @@ def _encerrar_etapa(importacao_id, processamento, para, **campos):
     return importacao
 
 
-def _guardar_erros(importacao, processamento):
+def _guardar_erros(importacao: ImportacaoCadastro, processamento: Processamento) -> None:
     if importacao.arquivo_erros:
         importacao.arquivo_erros.delete(save=False)
     processamento.arquivo_erros.seek(0)
@@ -284,9 +302,9 @@ def _guardar_erros(importacao, processamento):
     processamento.arquivo_erros.close()
 
 
-def _processar_arquivo(importacao, *, gravar):
+def _processar_arquivo(importacao: ImportacaoCadastro, *, gravar: bool) -> Processamento:
     processamento = Processamento(Catalogo.carregar(), gravar=gravar, importacao=importacao)
-    exigidas = COLUNAS
+    exigidas: tuple[str, ...] = COLUNAS
     if importacao.arquivo_organizacoes:
         exigidas = COLUNAS_PESSOA
         with importacao.arquivo_organizacoes.open("rb") as arquivo, _do_arquivo(importacao, True):
@@ -301,7 +319,7 @@ def _processar_arquivo(importacao, *, gravar):
 
 
 @contextmanager
-def _do_arquivo(importacao, de_organizacoes):
+def _do_arquivo(importacao: ImportacaoCadastro, de_organizacoes: bool) -> Iterator[None]:
     """Com dois arquivos, o erro do arquivo inteiro diz de qual deles é."""
     try:
         yield
