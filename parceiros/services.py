@@ -1035,6 +1035,66 @@ def vincular_rl(
     return vinculo
 
 
+def _encerrar_vinculos_trocados(
+    pessoa_de: dict[int, int], *, ator: Usuario | None, agora: datetime
+) -> set[int]:
+    """Encerra o RL ativo e o vínculo ativo da própria pessoa em cada Parceiro (já travado).
+
+    Devolve os Parceiros que tinham outro RL (o RI que vira RL só perde o vínculo de RI).
+    """
+    encerrar, substituidos = [], set()
+    for pk, parceiro_id, usuario_id, papel in Vinculo.objects.filter(
+        parceiro_id__in=list(pessoa_de), ativo=True
+    ).values_list("pk", "parceiro_id", "usuario_id", "papel"):
+        if papel == Vinculo.Papel.RL:
+            substituidos.add(parceiro_id)
+        if papel == Vinculo.Papel.RL or usuario_id == pessoa_de[parceiro_id]:
+            encerrar.append(pk)
+    if encerrar:
+        Vinculo.objects.filter(pk__in=encerrar).update(
+            ativo=False, encerrado_em=agora, encerrado_por=ator
+        )
+    return substituidos
+
+
+def _passar_pedidos_abertos_ao_rl(parceiro_ids: list[int]) -> None:
+    """Pedidos abertos que o RL da organização assina passam a esperar o RL ativo agora."""
+    Solicitacao.objects.filter(
+        parceiro_id__in=parceiro_ids,
+        tipo__in=[Tipo.DADOS, Tipo.DOCUMENTOS, Tipo.INSCRICAO_RI],
+        status__in=[Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA],
+    ).update(
+        representante_legal=Subquery(
+            Vinculo.objects.filter(
+                parceiro_id=OuterRef("parceiro_id"), papel=Vinculo.Papel.RL, ativo=True
+            ).values("usuario_id")[:1]
+        )
+    )
+
+
+def _inserir_rls(novos: list[NovoRL], *, ator: Usuario | None) -> dict[int, int]:
+    """Cria os vínculos de RL (COPY no PostgreSQL); devolve {parceiro_id: id do vínculo}."""
+    autenticado = ator is not None and getattr(ator, "is_authenticated", False)
+    ator_id = ator.pk if ator is not None and autenticado else None
+    copia.inserir(
+        Vinculo,
+        ("usuario_id", "parceiro_id", "papel", "cargo", "mandato_inicio", "mandato_fim")
+        + ("criado_por_id",),
+        (
+            (novo.usuario_id, novo.parceiro_id, Vinculo.Papel.RL.value)
+            + (novo.cargo, novo.mandato_inicio, novo.mandato_fim, ator_id)
+            for novo in novos
+        ),
+    )
+    return dict(
+        Vinculo.objects.filter(
+            parceiro_id__in=[novo.parceiro_id for novo in novos],
+            papel=Vinculo.Papel.RL,
+            ativo=True,
+        ).values_list("parceiro_id", "pk")
+    )
+
+
 def vincular_rls_em_massa(
     novos: Iterable[NovoRL],
     *,
@@ -1064,47 +1124,9 @@ def vincular_rls_em_massa(
     agora = timezone.now()
     with transaction.atomic():
         list(Parceiro.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-        encerrar, substituidos = [], set()
-        for pk, parceiro_id, usuario_id, papel in Vinculo.objects.filter(
-            parceiro_id__in=ids, ativo=True
-        ).values_list("pk", "parceiro_id", "usuario_id", "papel"):
-            if papel == Vinculo.Papel.RL:
-                substituidos.add(parceiro_id)
-            if papel == Vinculo.Papel.RL or usuario_id == pessoa_de[parceiro_id]:
-                encerrar.append(pk)
-        if encerrar:
-            Vinculo.objects.filter(pk__in=encerrar).update(
-                ativo=False, encerrado_em=agora, encerrado_por=ator
-            )
-        autenticado = ator is not None and getattr(ator, "is_authenticated", False)
-        ator_id = ator.pk if ator is not None and autenticado else None
-        copia.inserir(
-            Vinculo,
-            ("usuario_id", "parceiro_id", "papel", "cargo", "mandato_inicio", "mandato_fim")
-            + ("criado_por_id",),
-            (
-                (novo.usuario_id, novo.parceiro_id, Vinculo.Papel.RL.value)
-                + (novo.cargo, novo.mandato_inicio, novo.mandato_fim, ator_id)
-                for novo in novos
-            ),
-        )
-        criados = dict(
-            Vinculo.objects.filter(
-                parceiro_id__in=ids, papel=Vinculo.Papel.RL, ativo=True
-            ).values_list("parceiro_id", "pk")
-        )
-        # Pedidos abertos que o RL da organização assina passam a esperar o novo RL.
-        Solicitacao.objects.filter(
-            parceiro_id__in=ids,
-            tipo__in=[Tipo.DADOS, Tipo.DOCUMENTOS, Tipo.INSCRICAO_RI],
-            status__in=[Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA],
-        ).update(
-            representante_legal=Subquery(
-                Vinculo.objects.filter(
-                    parceiro_id=OuterRef("parceiro_id"), papel=Vinculo.Papel.RL, ativo=True
-                ).values("usuario_id")[:1]
-            )
-        )
+        substituidos = _encerrar_vinculos_trocados(pessoa_de, ator=ator, agora=agora)
+        criados = _inserir_rls(novos, ator=ator)
+        _passar_pedidos_abertos_ao_rl(ids)
         auditar = substituidos if so_substituicoes else ids
         registrar_em_massa(
             [
