@@ -7,6 +7,10 @@ cada tipo, num banco próprio (recriado a cada rodada), e mede: prévia, importa
 
 Uso, da raiz do repositório: .venv/bin/python bench/importar.py
 Com BENCH_DOIS_ARQUIVOS=1, as mesmas linhas vão em dois arquivos (pessoas + organizações).
+
+Os modelos e serviços do portal são importados dentro das funções de propósito (import
+tardio): só existem depois de ``django.setup()``, que este script chama com as variáveis do
+banco do benchmark já definidas.
 """
 
 import csv

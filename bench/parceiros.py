@@ -4,6 +4,10 @@ Gera (uma vez, reaproveitando nas rodadas seguintes) PARCEIROS organizações co
 um documento aprovado por obrigação do Tipo (~20 por Parceiro: ~2 000 000 documentos com
 100 000 Parceiros) e FILA solicitações em análise. Usa COPY do PostgreSQL: com
 ``bulk_create`` a carga levaria dezenas de minutos.
+
+Os modelos e serviços do portal são importados dentro das funções de propósito (import
+tardio): só existem depois de ``django.setup()``, que este script chama com as variáveis do
+banco do benchmark já definidas.
 """
 
 import io

@@ -6,6 +6,10 @@ PASS/FAIL. Sai com 0 mesmo com FAIL (é um relatório); 2 só quando o próprio
 benchmark não consegue medir (serviço fora do ar, gunicorn que não sobe...).
 
 Uso, da raiz do repositório: .venv/bin/python bench/run.py   (ou make bench)
+
+Os modelos e serviços do portal são importados dentro das funções de propósito (import
+tardio): só existem depois de ``django.setup()``, que este script chama com as variáveis do
+banco do benchmark já definidas.
 """
 
 import contextlib
