@@ -492,8 +492,20 @@ def alterar_senha(usuario: Usuario, *, nova_senha: str, ip: str | None = None) -
         enfileirar_email("senha_alterada", usuario.email, {"usuario": usuario}, usuario=usuario)
 
 
+def _exigir_envio_de_confirmacao(novo_email: str) -> None:
+    """Um endereço digitado por alguém não recebe confirmações sem fim (bombardeio de e-mail):
+    o limite por destinatário vale também para a troca e a definição do e-mail."""
+    if limite_por_destinatario_atingido("troca_email_confirmacao", novo_email):
+        raise ErroDeContas(
+            "Este endereço já recebeu o número máximo de links de confirmação na última hora. "
+            "Abra o link que chegou ou tente de novo mais tarde.",
+            code="limite_email",
+        )
+
+
 def solicitar_troca_email(usuario: Usuario, *, novo_email: str, ip: str | None = None) -> None:
     """Envia a confirmação ao novo endereço e o aviso ao antigo; nada muda até confirmar."""
+    _exigir_envio_de_confirmacao(novo_email)
     with transaction.atomic():
         token = _emitir_token(
             usuario,
@@ -967,6 +979,7 @@ def solicitar_definicao_email(usuario: Usuario, *, novo_email: str, ip: str | No
     Nada muda até a pessoa abrir o link (``confirmar_troca_email``, o mesmo da troca). Não
     há endereço antigo a avisar.
     """
+    _exigir_envio_de_confirmacao(novo_email)
     with transaction.atomic():
         token = _emitir_token(
             usuario,

@@ -341,15 +341,19 @@ def trocar_email(request):
         return redirect(f"{reverse('accounts:alterar_senha')}?next={request.path}")
     form = forms.TrocaEmailForm(request, request.user, _dados(request))
     if request.method == "POST" and form.is_valid():
-        services.solicitar_troca_email(
-            request.user, novo_email=form.cleaned_data["email"], ip=ip(request)
-        )
-        messages.success(
-            request,
-            "Enviamos um link de confirmação para o novo e-mail. A troca só vale depois que "
-            "você abrir esse link.",
-        )
-        return redirect("accounts:minha_conta")
+        try:
+            services.solicitar_troca_email(
+                request.user, novo_email=form.cleaned_data["email"], ip=ip(request)
+            )
+        except services.ErroDeContas as erro:
+            form.add_error("email", erro)
+        else:
+            messages.success(
+                request,
+                "Enviamos um link de confirmação para o novo e-mail. A troca só vale depois que "
+                "você abrir esse link.",
+            )
+            return redirect("accounts:minha_conta")
     _encerrar_se_bloqueado(request)
     return render(request, "accounts/trocar_email_form.html", {"form": form})
 
@@ -387,15 +391,19 @@ def definir_email(request):
         return redirect("accounts:minha_conta")
     form = forms.DefinirEmailForm(_dados(request))
     if request.method == "POST" and form.is_valid():
-        services.solicitar_definicao_email(
-            request.user, novo_email=form.cleaned_data["email"], ip=ip(request)
-        )
-        messages.success(
-            request,
-            f"Enviamos um link de confirmação para {form.cleaned_data['email']}. Abra-o para "
-            "que este passe a ser o e-mail da sua conta.",
-        )
-        return redirect("accounts:definir_email")
+        try:
+            services.solicitar_definicao_email(
+                request.user, novo_email=form.cleaned_data["email"], ip=ip(request)
+            )
+        except services.ErroDeContas as erro:
+            form.add_error("email", erro)
+        else:
+            messages.success(
+                request,
+                f"Enviamos um link de confirmação para {form.cleaned_data['email']}. Abra-o para "
+                "que este passe a ser o e-mail da sua conta.",
+            )
+            return redirect("accounts:definir_email")
     return render(request, "accounts/definir_email_form.html", {"form": form})
 
 

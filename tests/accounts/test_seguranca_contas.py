@@ -440,3 +440,19 @@ def test_limite_e_por_evento_e_por_endereco(client):
     pedir_recuperacao(client, outra)
     assert enviados("tentativa_inscricao", dona.email) == 1
     assert enviados("recuperacao_senha", outra.email) == 1
+
+
+def test_troca_de_email_nao_bombardeia_um_endereco_alheio_com_confirmacoes(cliente_logado):
+    """Quem está logado não manda confirmações sem fim a um endereço de outra pessoa."""
+    for _ in range(3):  # EMAILS_POR_DESTINATARIO_POR_HORA
+        assert trocar_email(cliente_logado, SENHA, "vitima@exemplo.com.br").status_code == 302
+    recusada = trocar_email(cliente_logado, SENHA, "VITIMA@exemplo.com.br")
+
+    assert recusada.status_code == 200
+    assert "número máximo de links de confirmação" in recusada.content.decode()
+    assert (
+        EmailSaida.objects.filter(
+            evento="troca_email_confirmacao", destinatario__iexact="vitima@exemplo.com.br"
+        ).count()
+        == 3
+    )
