@@ -230,8 +230,11 @@ def _registrar_erros(page):
 
     def falha(req):
         # O leitor de PDF do próprio Chromium (chrome-extension://) às vezes aborta pedidos
-        # internos ao abrir o CRC: não é recurso do portal.
-        if not req.url.startswith("chrome-extension://"):
+        # internos ao abrir o CRC: não é recurso do portal. ``net::ERR_ABORTED`` é o navegador
+        # cancelando um pedido ainda em curso porque a página navegou (ex.: o favicon de uma
+        # página que o teste já deixou): não é falha do portal — respostas 4xx/5xx são
+        # conferidas acima, em ``resposta``.
+        if not req.url.startswith("chrome-extension://") and req.failure != "net::ERR_ABORTED":
             page.erros_js.append(f"falhou {req.url}: {req.failure}")
 
     page.on("requestfailed", falha)
