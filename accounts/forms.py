@@ -131,7 +131,9 @@ class NovaSenhaMixin:
 
     def _adicionar_campos_senha(self, *, ja_tem_senha=True):
         regras = REGRAS_SENHA + [REGRA_SENHA_DIFERENTE] if ja_tem_senha else REGRAS_SENHA
-        self.fields["nova_senha"] = campo_senha("Nova senha", help_text=" ".join(regras), manter=True)
+        self.fields["nova_senha"] = campo_senha(
+            "Nova senha", help_text=" ".join(regras), manter=True
+        )
         self.fields["confirmacao_senha"] = campo_senha("Confirmação da nova senha", manter=True)
 
     def _validar_nova_senha(self):

@@ -57,9 +57,7 @@ def test_rl_pre_cadastrado_da_demo_e_rl_de_uma_organizacao(demo):
     assert Usuario.objects.get(cpf=JOAO_CPF).situacao == Usuario.Situacao.PENDENTE
 
 
-def test_convite_da_demo_abre_a_validacao_de_cadastro_com_organizacao_cargo_e_mandato(
-    client, demo
-):
+def test_convite_da_demo_abre_a_validacao_de_cadastro_com_organizacao_cargo_e_mandato(client, demo):
     link = caminho(link_do_email(ultimo_email("convite", para=JOAO_EMAIL), "/primeiro-acesso/"))
     resposta = client.get(link)
 
