@@ -1,14 +1,9 @@
 // Botão "Mostrar senha" ao lado de cada campo de senha da página (issue #13, item 14).
 // Melhoria progressiva: sem JavaScript o campo continua um campo de senha comum. O botão é
-// um alternador (aria-pressed); o rótulo visível não muda e o nome acessível diz de qual
-// campo ele é. Antes de enviar, todo campo volta a ser de senha.
+// um alternador (aria-pressed, o nome não muda) logo depois do campo que controla
+// (aria-controls). Antes de enviar, todo campo volta a ser de senha.
 (function () {
   "use strict";
-
-  function rotuloDo(campo) {
-    var rotulo = document.querySelector('label[for="' + campo.id + '"]');
-    return rotulo ? rotulo.textContent.replace(/\*/g, "").replace(/\s+/g, " ").trim() : "";
-  }
 
   function preparar(campo) {
     if (!campo.id || campo.dataset.mostrarSenha === "pronto") { return; }
@@ -27,8 +22,6 @@
     botao.textContent = "Mostrar senha";
     botao.setAttribute("aria-pressed", "false");
     botao.setAttribute("aria-controls", campo.id);
-    var rotulo = rotuloDo(campo);
-    if (rotulo) { botao.setAttribute("aria-label", "Mostrar senha: " + rotulo); }
     botao.addEventListener("click", function () {
       var mostrar = campo.type === "password";
       campo.type = mostrar ? "text" : "password";
