@@ -46,10 +46,15 @@ def test_quem_se_inscreveu_nao_le_pessoa_convidada_nem_senha_anterior(client, li
     paginas = [
         client.get(link_da_inscricao),
         client.post(link_da_inscricao, {"cpf": "52998224725", "nova_senha": FRACA}),
+        # CPF de outra pessoa: o erro do serviço também não fala de convite
+        client.post(
+            link_da_inscricao,
+            {"cpf": "11144477735", "nova_senha": SENHA, "confirmacao_senha": SENHA},
+        ),
     ]
     for resposta in paginas:
         html = resposta.content.decode()
-        assert "convidad" not in html
+        assert "convidad" not in html and "convite" not in html
         assert "senha anterior" not in html
         assert "diferente da senha" not in html  # no primeiro acesso não há senha em uso
         assert "Primeiro acesso" in html
