@@ -59,12 +59,15 @@ def test_backend_do_console_imprime_a_mensagem_e_depois_a_linha():
 
 
 @pytest.mark.django_db
-def test_linha_do_console_mostra_o_link_de_uso_unico_que_abre(settings, capsys):
+def test_linha_do_console_mostra_o_link_de_uso_unico_que_abre(
+    settings, capsys, django_capture_on_commit_callbacks
+):
     """O token é sorteado na entrega: a linha traz o link verdadeiro, não o marcador."""
     settings.EMAIL_BACKEND = "cagec.lib.email_console.EmailBackend"
     pendente = UsuarioFactory(pendente=True, email="joao@exemplo.gov.br")
 
-    assert services.reenviar_primeiro_acesso(pendente, evento="convite")
+    with django_capture_on_commit_callbacks(execute=True):  # a fila (eager) entrega
+        assert services.reenviar_primeiro_acesso(pendente, evento="convite")
 
     linhas = [linha for linha in capsys.readouterr().out.splitlines() if linha.startswith("✉")]
     assert len(linhas) == 1
