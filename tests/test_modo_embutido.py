@@ -86,7 +86,7 @@ def test_modo_embutido_usa_o_console_legivel_so_sem_email_url():
     assert configuracao_base.EMAIL_BACKEND == "cagec.lib.email_console.EmailBackend"
 
 
-# --- Resumo da demonstração ------------------------------------------------------------------------
+# --- Resumo da demonstração --------------------------------------------------------------------
 
 
 def _demo(settings) -> str:
@@ -131,7 +131,7 @@ def test_carregar_demo_depois_da_ativacao_nao_oferece_mais_convite(media_tempora
     assert len(mail.outbox) == enviados  # ninguém recebe convite à toa
 
 
-# --- Páginas de erro do portal com DEBUG (make run) --------------------------------------------------
+# --- Páginas de erro do portal com DEBUG (make run) ----------------------------------------------
 
 
 def _explodir(request):
@@ -185,6 +185,7 @@ def test_excecao_com_debug_mostra_o_500_do_portal_e_registra_o_traceback(modo_em
     assert resposta.status_code == 500
     assert "Ocorreu um erro inesperado" in pagina
     assert "Traceback" not in pagina and "RuntimeError" not in pagina
+    assert re.search(r'href="/static/css/portal\.[0-9a-f]{12}\.css"', pagina)  # com o estilo
     assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
 
 

@@ -7,6 +7,7 @@ embutido do ``make run``); com ``EMAIL_URL`` o envio é o de sempre.
 """
 
 import re
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend

@@ -24,7 +24,10 @@ def _recusa() -> str | None:
     raiz = Path(settings.BASE_DIR)
     if not settings.DEBUG:
         return "reiniciar_demo só roda no modo embutido (DJANGO_DEBUG=true, como em `make run`)."
-    if banco["ENGINE"] != "django.db.backends.sqlite3" or Path(banco["NAME"]) != raiz / BANCO_EMBUTIDO:
+    if (
+        banco["ENGINE"] != "django.db.backends.sqlite3"
+        or Path(banco["NAME"]) != raiz / BANCO_EMBUTIDO
+    ):
         return (
             "O banco configurado não é o db.sqlite3 do modo embutido (DATABASE_URL aponta "
             "para outro lugar): nada foi apagado."
