@@ -36,7 +36,7 @@ MANIFESTO := staticfiles/staticfiles.json
 estaticos: $(MANIFESTO)
 
 $(MANIFESTO): $(BIN)/.instalado $(ESTATICOS)
-	@echo "Preparando os arquivos estáticos (só quando algo em static/ muda; leva alguns segundos)…"
+	@echo "Preparando os arquivos estáticos (só quando algo em static/ muda; na primeira vez leva até um minuto)…"
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --clear -v0
 
 ## A suíte inteira: unidade/integração (um processo por núcleo, pytest-xdist) e, depois,
