@@ -25,7 +25,12 @@ def pendentes_de_assinatura(usuario: Usuario) -> list[Solicitacao]:
 
 def resumo_do_painel(usuario: Usuario) -> dict[str, int]:
     """A parte de ``declaracoes`` do painel: quantas solicitações esperam a minha assinatura."""
-    return {"assinaturas": _aguardando_assinatura(usuario).count()}
+    return {"assinaturas": contar_pendentes_de_assinatura(usuario)}
+
+
+def contar_pendentes_de_assinatura(usuario: Usuario) -> int:
+    """Quantas solicitações esperam a assinatura desta pessoa (painel e menu "Assinaturas")."""
+    return _aguardando_assinatura(usuario).count()
 
 
 def _aguardando_assinatura(usuario: Usuario) -> QuerySet[Solicitacao]:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.core.cache import cache
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Min, Model, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Usuario
@@ -480,6 +480,19 @@ def fila_de_analise(filtros: dict[str, Any], dia: date, usuario: Usuario) -> Que
         if maximo:
             qs = qs.filter(enviada_em__date__gte=dia - timedelta(days=int(maximo)))
     return permissions.anotar_conflito(qs, usuario).order_by("enviada_em", "pk")
+
+
+def resumo_da_analise(usuario: Usuario) -> dict[str, Any]:
+    """A parte da análise do painel (``accounts.ganchos.no_painel``), só para quem analisa:
+    quantas solicitações esperam na fila e há quantos dias espera a mais antiga."""
+    if not permissions.pode_analisar(usuario):
+        return {}
+    fila = Solicitacao.objects.filter(status=Status.EM_ANALISE).aggregate(
+        total=Count("pk"), desde=Min("enviada_em")
+    )
+    desde = fila["desde"]
+    dias = (timezone.localdate() - timezone.localdate(desde)).days if desde else 0
+    return {"analise": {"total": fila["total"], "dias": dias}}
 
 
 _CHAVE_CONTAGEM_DA_FILA = "parceiros:contagem_da_fila"
