@@ -406,16 +406,17 @@ class DecisaoForm(forms.Form):
         if decisao and decisao != "aprovada" and not self._motivo_ou_modelo():
             self.add_error("motivo", "Informe o motivo da decisão.")
         for d in self.documentos:
-            if dados.get(f"parecer_{d.pk}") == "reprovar" and not (
-                dados.get(f"motivo_{d.pk}") or ""
-            ).strip():
+            if (
+                dados.get(f"parecer_{d.pk}") == "reprovar"
+                and not (dados.get(f"motivo_{d.pk}") or "").strip()
+            ):
                 self.add_error(
                     f"motivo_{d.pk}", f"Informe o motivo da reprovação de “{d.obrigacao.nome}”."
                 )
         return dados
 
     def _motivo_ou_modelo(self):
-        """Motivo digitado, ou um motivo padrão que ainda vai para a caixa (``dados_para_conferir``)."""
+        """Motivo digitado ou motivo padrão ainda fora da caixa (``dados_para_conferir``)."""
         return (self.cleaned_data.get("motivo") or "").strip() or self.precisa_conferir_motivo()
 
     def campos_do_documento(self, documento):

@@ -44,6 +44,11 @@ def fila(request):
     )
 
 
+AVISO_MOTIVO_PADRAO = (
+    "O texto do motivo padrão está na caixa Motivo: confira, edite se precisar e registre."
+)
+
+
 @login_required
 def decisao(request, pk):
     """Pareceres e decisão num envio; sem JavaScript, "Aprovar todos" e o motivo padrão
@@ -65,8 +70,8 @@ def decisao(request, pk):
     valido = form.is_valid()
     if form.precisa_conferir_motivo():
         form = forms.DecisaoForm(documentos, form.dados_para_conferir())
-        aviso = "O texto do motivo padrão está na caixa Motivo: confira, edite se precisar e registre."
-        return _pagina(request, solicitacao, form, aviso if form.is_valid() else "")
+        aviso = AVISO_MOTIVO_PADRAO if form.is_valid() else ""
+        return _pagina(request, solicitacao, form, aviso)
     if valido:
         resposta = _decidir(request, solicitacao, form)
         if resposta:
@@ -156,6 +161,4 @@ def documento_visualizar(request, pk):
     documento = permissions.get_documento_do_usuario(request, pk)
     if not documento.arquivo:
         raise Http404
-    return resposta_de_download(
-        documento.arquivo.open("rb"), documento.nome_original, embutir=True
-    )
+    return resposta_de_download(documento.arquivo.open("rb"), documento.nome_original, embutir=True)

@@ -2,6 +2,7 @@
 
 from django import template
 
+from accounts.models import Usuario
 from declaracoes import selectors
 
 register = template.Library()
@@ -15,7 +16,7 @@ def assinaturas_pendentes(context: template.Context) -> int:
     """
     request = context.get("request")
     usuario = getattr(request, "user", None)
-    if request is None or not getattr(usuario, "is_authenticated", False):
+    if request is None or not isinstance(usuario, Usuario) or not usuario.is_authenticated:
         return 0
     if not hasattr(request, "assinaturas_pendentes"):
         request.assinaturas_pendentes = selectors.contar_pendentes_de_assinatura(usuario)

@@ -49,9 +49,7 @@ def test_analista_entra_pela_fila_e_decide_num_passo(
 ):
     analista.groups.add(Group.objects.get(name="Analista"))
     pedido = atualizacao_de_documentos(ri, parceiro, CNDT, CNPJ_DOC)
-    Solicitacao.objects.filter(pk=pedido.pk).update(
-        enviada_em=timezone.now() - timedelta(days=9)
-    )
+    Solicitacao.objects.filter(pk=pedido.pk).update(enviada_em=timezone.now() - timedelta(days=9))
     ilegivel = MotivoPadrao.objects.get(titulo="Documento ilegível")
     page = nova_aba(viewport=LARGURAS[largura])
 

@@ -14,25 +14,45 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.core.models import RegistroAuditoria
 from parceiros import services
 from parceiros.models import MotivoPadrao, Solicitacao
 from tests.factories import UsuarioFactory
-from tests.parceiros.test_analise import (  # noqa: F401 — fixtures e passos reaproveitados
+from tests.parceiros.test_analise import (
     CNDT,
     CNPJ_DOC,
-    _pdf_rapido,
     _sem_efeito,
-    analista,
     anexar,
+    atualizacao_de_documentos,
     documentos,
-    pedido,
     recarregar,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_temporaria")]
 
 S = Solicitacao.Status
+
+
+@pytest.fixture(autouse=True)
+def _pdf_rapido(monkeypatch):
+    """A assinatura gera um PDF; aqui ele não importa (o PDF é testado em declaracoes)."""
+    from cagec.lib import pdf
+
+    monkeypatch.setattr(pdf, "renderizar_pdf", lambda *a, **k: b"%PDF-1.7\n% teste\n")
+
+
+@pytest.fixture
+def analista(analista):
+    """A persona da análise: da equipe e do grupo "Analista" (criado pela migração 0006)."""
+    analista.groups.add(Group.objects.get(name="Analista"))
+    return Usuario.objects.get(pk=analista.pk)
+
+
+@pytest.fixture
+def pedido(ri, rl, parceiro):
+    """Atualização de documentos do RI (CNDT e CNPJ), assinada pelo RL, em análise."""
+    return atualizacao_de_documentos(ri, parceiro, CNDT, CNPJ_DOC)
 
 
 def _url(solicitacao):
@@ -99,9 +119,8 @@ def test_reprovar_sem_motivo_liga_ao_motivo_do_documento_e_deixa_o_cartao_aberto
     ).text
 
     resumo = _resumo(html)
-    assert f'<a href="#id_motivo_{cnpj.pk}">Informe o motivo da reprovação de “{CNPJ_DOC}”.</a>' in (
-        resumo
-    )
+    erro = f"Informe o motivo da reprovação de “{CNPJ_DOC}”."
+    assert f'<a href="#id_motivo_{cnpj.pk}">{erro}</a>' in resumo
     assert " open" in _cartao(html, cnpj)
     _sem_efeito(pedido)
 
@@ -166,7 +185,7 @@ def test_quem_e_parte_da_solicitacao_nao_usa_aprovar_todos(client, pedido, rl):
     _sem_efeito(pedido)
 
 
-# --- Motivo padrão ---------------------------------------------------------------------------------
+# --- Motivo padrão ------------------------------------------------------------------------------
 def test_motivo_padrao_vai_para_a_pagina_para_o_javascript_preencher_a_caixa(
     client, pedido, analista
 ):
@@ -226,7 +245,7 @@ def test_motivo_padrao_posto_pelo_javascript_e_registrado_como_esta_na_caixa(
     assert recarregar(pedido).motivo == "Só a primeira página está legível."
 
 
-# --- Visualizador ----------------------------------------------------------------------------------
+# --- Visualizador -------------------------------------------------------------------------------
 def test_pagina_mostra_o_primeiro_documento_no_visualizador_e_links_para_ele(
     client, pedido, analista
 ):
@@ -247,9 +266,7 @@ def test_pagina_mostra_o_primeiro_documento_no_visualizador_e_links_para_ele(
         assert f'href="/documentos/{documento.pk}/" target="_blank"' in html  # nova aba
 
 
-def test_visualizador_entrega_o_arquivo_para_um_quadro_do_proprio_portal(
-    client, pedido, analista
-):
+def test_visualizador_entrega_o_arquivo_para_um_quadro_do_proprio_portal(client, pedido, analista):
     cndt = documentos(pedido)[0]
     client.force_login(analista)
 
@@ -291,9 +308,7 @@ def test_visualizador_pede_login_e_recusa_documento_inexistente(client, pedido, 
 def test_painel_de_quem_analisa_comeca_pela_fila_com_total_e_espera_mais_antiga(
     client, pedido, analista
 ):
-    Solicitacao.objects.filter(pk=pedido.pk).update(
-        enviada_em=timezone.now() - timedelta(days=9)
-    )
+    Solicitacao.objects.filter(pk=pedido.pk).update(enviada_em=timezone.now() - timedelta(days=9))
     client.force_login(analista)
 
     html = client.get("/painel/").text
@@ -324,7 +339,8 @@ def test_fila_liga_cada_linha_pelo_nome_da_organizacao(client, pedido, analista,
     html = client.get("/analise/").text
 
     assert re.search(
-        rf'<a class="fw-semibold"\s+href="/analise/{pedido.pk}/">{re.escape(parceiro.razao_social)}</a>',
+        rf'<a class="fw-semibold"\s+href="/analise/{pedido.pk}/">'
+        rf"{re.escape(parceiro.razao_social)}</a>",
         html,
     )
     assert f'<a href="/analise/{pedido.pk}/">{pedido.pk}</a>' not in html
