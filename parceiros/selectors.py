@@ -7,6 +7,7 @@ Também as leituras do ciclo de vida da Solicitação que os serviços usam para
 
 from datetime import date, datetime, timedelta
 from typing import Any, cast
+from uuid import uuid4
 
 from django.core.cache import cache
 from django.db.models import Count, Min, Model, Q, QuerySet
@@ -493,6 +494,23 @@ def resumo_da_analise(usuario: Usuario) -> dict[str, Any]:
     desde = fila["desde"]
     dias = (timezone.localdate() - timezone.localdate(desde)).days if desde else 0
     return {"analise": {"total": fila["total"], "dias": dias}}
+
+
+_CHAVE_VERSAO_DAS_ASSINATURAS = "parceiros:versao_das_assinaturas"
+
+
+def versao_das_assinaturas() -> str:
+    """Marca que muda quando algo pode mudar "o que espera a assinatura" de alguém.
+
+    O menu "Assinaturas (n)" guarda a contagem de cada pessoa no cache com esta marca na chave
+    (``declaracoes.selectors.pendentes_de_assinatura_no_menu``): nenhuma consulta por página.
+    """
+    return cast(str, cache.get_or_set(_CHAVE_VERSAO_DAS_ASSINATURAS, lambda: uuid4().hex, None))
+
+
+def esquecer_assinaturas_pendentes() -> None:
+    """Depois de entrar ou sair de *Aguardando assinatura*, assinar ou revogar uma declaração."""
+    cache.delete(_CHAVE_VERSAO_DAS_ASSINATURAS)
 
 
 _CHAVE_CONTAGEM_DA_FILA = "parceiros:contagem_da_fila"

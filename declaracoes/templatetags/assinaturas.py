@@ -12,12 +12,11 @@ register = template.Library()
 def assinaturas_pendentes(context: template.Context) -> int:
     """Quantas solicitações esperam a assinatura da pessoa logada (0 para visitantes).
 
-    Um COUNT por página, guardado no ``request``: o painel e o menu perguntam uma vez só.
+    Do cache (``selectors.pendentes_de_assinatura_no_menu``): o menu está em toda página e as
+    páginas logadas cabem em 8 consultas.
     """
     request = context.get("request")
     usuario = getattr(request, "user", None)
     if request is None or not isinstance(usuario, Usuario) or not usuario.is_authenticated:
         return 0
-    if not hasattr(request, "assinaturas_pendentes"):
-        request.assinaturas_pendentes = selectors.contar_pendentes_de_assinatura(usuario)
-    return int(request.assinaturas_pendentes)
+    return selectors.pendentes_de_assinatura_no_menu(usuario)

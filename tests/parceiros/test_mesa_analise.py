@@ -378,3 +378,36 @@ def test_menu_sem_assinatura_pendente_nao_mostra_o_item(client, rl):
     assert "Assinaturas (" not in client.get("/painel/").text
     client.logout()
     assert "Assinaturas (" not in client.get("/").text
+
+
+def test_menu_esquece_a_contagem_quando_o_rl_assina_ou_a_solicitacao_volta(
+    client, rl, ri, parceiro, django_capture_on_commit_callbacks
+):
+    from declaracoes import services as declaracoes
+
+    solicitacao = _aguardando_assinatura_do(rl, ri, parceiro)
+    client.force_login(rl)
+    assert "Assinaturas (1)" in client.get("/painel/").text  # contagem no cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        declaracoes.assinar(solicitacao, ator=rl)
+    assert "Assinaturas (" not in client.get("/painel/").text
+
+    with django_capture_on_commit_callbacks(execute=True):  # entrar também esquece
+        outra = _aguardando_assinatura_do(rl, ri, parceiro)
+    assert "Assinaturas (1)" in client.get("/painel/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reabrir(outra, ator=ri)
+    assert "Assinaturas (" not in client.get("/painel/").text
+
+
+def test_menu_nao_custa_consulta_depois_da_primeira_pagina(
+    client, rl, ri, parceiro, django_assert_max_num_queries
+):
+    _aguardando_assinatura_do(rl, ri, parceiro)
+    client.force_login(rl)
+    client.get("/consulta/")  # a primeira página conta e guarda
+
+    with django_assert_max_num_queries(20) as consultas:
+        assert "Assinaturas (1)" in client.get("/consulta/").text
+    assert not [q for q in consultas.captured_queries if "declaracoes_declaracao" in q["sql"]]
