@@ -78,8 +78,8 @@ def _em_analise(parceiro, rl, anexos):
             **datas,
         )
     services.enviar_para_assinatura(solicitacao, ator=rl)
-    declaracoes.assinar(solicitacao, ator=rl)
-    return services.encaminhar_para_analise(solicitacao, ator=rl)
+    declaracoes.assinar(solicitacao, ator=rl)  # a assinatura encaminha para análise
+    return Solicitacao.objects.get(pk=solicitacao.pk)
 
 
 def _aprovar_tudo_menos(parceiro, rl, analista, faltante, *, vence_em, emitido_em):
