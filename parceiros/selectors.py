@@ -314,7 +314,7 @@ def etapa_da_solicitacao(solicitacao: Solicitacao, usuario: Usuario | None) -> E
     return _etapa_de_quem_prepara(solicitacao, usuario, rotulo)
 
 
-_ETAPAS_SEM_ACAO = {
+_ETAPAS_SEM_ACAO: dict[str, str] = {
     Status.APROVADA: "Nenhuma: as mudanças aprovadas já valem no cadastro.",
     Status.APROVADA_PARCIALMENTE: "Nenhuma nesta solicitação: o que foi aprovado já vale; "
     "os documentos reprovados podem ser enviados numa atualização de documentos.",

@@ -228,9 +228,10 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/assinar/")
     expect(page.get_by_role("article")).to_contain_text(f'{FALTANTE} — arquivo "{ilegivel}"')
     assert assinar(page, rl.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/").status == 302
-    expect(mensagens(page)).to_contain_text("Declaração assinada.")
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
+    # a assinatura encaminha: nada de um segundo botão “Encaminhar para análise”
+    expect(mensagens(page)).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
     expect(page.locator("main")).to_contain_text("Situação: Em análise")
     tela("rl-em-analise")
 
@@ -329,9 +330,10 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     expect(declaracao).to_contain_text(f'{FALTANTE} — arquivo "{legivel}"')
     expect(declaracao).not_to_contain_text(ilegivel)
     assert assinar(page, rl.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/").status == 302
-    expect(mensagens(page)).to_contain_text("Declaração assinada.")
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
+    # a assinatura encaminha: nada de um segundo botão “Encaminhar para análise”
+    expect(mensagens(page)).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
     expect(page.locator("main")).to_contain_text("Situação: Em análise")
     assinaturas = linha_do_tempo(page).get_by_role("listitem").filter(has_text="assinou")
     expect(assinaturas).to_have_count(2)
