@@ -312,7 +312,13 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     )
     tela("rl-devolvida")
     principal.get_by_role("link", name="Continuar preenchimento").click()
-    expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/documentos/")
+    # abre em “O que corrigir”: cada item com o seu link
+    expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/o-que-corrigir/")
+    corrigir = page.get_by_role("region", name="O que corrigir")
+    expect(corrigir).to_contain_text(MOTIVO_DOCUMENTO)
+    corrigir.get_by_role("link", name=f"Trocar o documento “{FALTANTE}”").click()
+    expect(page).to_have_url(re.compile(rf"/solicitacoes/{pk}/documentos/#obrigacao-\d+$"))
+    expect(item_da_checklist(page, FALTANTE).get_by_text("Reprovado", exact=True)).to_be_visible()
     expect(item_da_checklist(page, FALTANTE).get_by_role("link", name=ilegivel)).to_be_visible()
     legivel = "certidao-conjunta-legivel.pdf"
     _, resposta = anexar(page, FALTANTE, arquivos(legivel), valido_ate=validade_nova)
