@@ -13,6 +13,7 @@ from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
 from cagec.lib.erros import ErroDeDominio
 from parceiros import permissions, selectors
+from parceiros.models import Solicitacao
 
 from . import services
 from .forms import AssinaturaForm, ConsultaCPFForm
@@ -71,7 +72,7 @@ def assinar(request, pk):
     )
 
 
-def _confirmacao(solicitacao, declaracao):
+def _confirmacao(solicitacao: Solicitacao, declaracao: Declaracao) -> str:
     solicitacao.refresh_from_db()
     previsao = selectors.previsao_da_analise(solicitacao)
     return (

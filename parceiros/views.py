@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -295,7 +295,7 @@ def documento_remover(request, pk, documento_pk):
 
 
 @login_required
-def solicitacao_corrigir(request, pk):
+def solicitacao_corrigir(request: HttpRequest, pk: int) -> HttpResponse:
     """“O que corrigir”: a lista, com links, do que a análise apontou (solicitação devolvida)."""
     solicitacao = permissions.get_solicitacao_editavel(request, pk)
     if solicitacao.status != Solicitacao.Status.DEVOLVIDA:
@@ -338,7 +338,7 @@ def solicitacao_url(solicitacao):
 
 
 @login_required
-def solicitacao_encaminhar(request, pk):
+def solicitacao_encaminhar(request: HttpRequest, pk: int) -> HttpResponse:
     """Endereço antigo do botão “Encaminhar para análise” (favoritos, e-mails antigos).
 
     A assinatura do RL já encaminha; aqui só se explica e volta para a solicitação.
