@@ -546,8 +546,8 @@ def test_decisao_desconhecida_e_recusada(pedido, analista):
 def test_so_se_decide_solicitacao_em_analise(rl, parceiro, analista, status):
     solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
     anexar(solicitacao, rl, CNDT)
-    if status == S.AGUARDANDO_ASSINATURA:
-        enviar_e_assinar(solicitacao, rl)
+    if status == S.AGUARDANDO_ASSINATURA:  # enviada, ainda sem a assinatura (que encaminharia)
+        services.enviar_para_assinatura(solicitacao, ator=rl)
 
     with pytest.raises(TransicaoInvalida):
         analise.decidir(solicitacao, ator=analista, decisao=S.APROVADA)
@@ -1054,7 +1054,8 @@ def test_pagina_de_decisao_mostra_documentos_declaracao_e_linha_do_tempo(
     # linha do tempo
     assert f"{ri.nome} criou a solicitação." in texto
     assert f"{rl.nome} assinou a declaração de autenticidade." in texto
-    assert f"{ri.nome} mudou de “Aguardando assinatura” para “Em análise”." in texto
+    # a assinatura da RL encaminha para análise
+    assert f"{rl.nome} mudou de “Aguardando assinatura” para “Em análise”." in texto
     assert rl.cpf not in texto
 
 
