@@ -379,7 +379,7 @@ def revisao(solicitacao: Solicitacao, usuario: Usuario, *, ve_a_pasta: bool) -> 
         "grupos_documentos": [{"grupo": g, "documentos": d} for g, d in grupos.items()],
         "total_documentos": len(documentos),
         "faltam": list(obrigatorias_sem_documento(solicitacao)) if ve_a_pasta else [],
-        "alterar": {p: solicitacao.solicitante_id == usuario.pk for p in passos},
+        "alterar": dict.fromkeys(passos, solicitacao.solicitante_id == usuario.pk),
     }
 
 
