@@ -304,7 +304,14 @@ def _erros_do_envio(form):
         if nome in form.fields
     ]
     texto = " ".join(m for e in erros for m in e["mensagens"])
-    return {"erros": erros, "anuncio": f"{form.obrigacao.nome}: o arquivo não foi anexado. {texto}"}
+    resumo = render_to_string(
+        "_partials/resumo_erros.html", {"form": form, "acao": "anexar o arquivo"}
+    )
+    return {
+        "erros": erros,
+        "resumo": resumo,
+        "anuncio": f"{form.obrigacao.nome}: o arquivo não foi anexado. {texto}",
+    }
 
 
 def _anexado(request, solicitacao, obrigacoes, obrigacao):

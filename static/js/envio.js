@@ -22,7 +22,19 @@
     });
   }
 
-  function mostrarErros(form, erros, geral) {
+  function mostrarResumo(form, html) {
+    var modelo = document.createElement("template");
+    modelo.innerHTML = (html || "").trim();
+    var resumo = modelo.content.firstElementChild;
+    if (!resumo) { return null; }
+    var antigo = document.getElementById("resumo-erros");
+    if (antigo) { antigo.remove(); }
+    resumo.setAttribute("data-erro-envio", "");
+    form.insertBefore(resumo, form.firstChild);
+    return resumo;
+  }
+
+  function mostrarErros(form, erros, geral, resumoHtml) {
     var primeiro = null;
     (erros || []).forEach(function (erro) {
       var campo = form.querySelector("#" + CSS.escape(erro.id));
@@ -49,13 +61,20 @@
       form.insertBefore(alerta, form.firstChild);
       primeiro = alerta;
     }
-    if (primeiro) { primeiro.focus(); }
+    var resumo = mostrarResumo(form, resumoHtml);
+    if (resumo) { primeiro = resumo; }
+    if (primeiro) {
+      primeiro.focus();
+      primeiro.scrollIntoView({ block: "center" });
+    }
   }
 
   function atualizarPagina(item, resposta) {
     var modelo = document.createElement("template");
     modelo.innerHTML = resposta.item.trim();
     var novo = modelo.content.firstElementChild;
+    // Só a confirmação mais recente fica na página (uma região de status por vez).
+    document.querySelectorAll(".confirmacao-envio").forEach(function (el) { el.remove(); });
     item.replaceWith(novo);
     var grupo = novo.closest("details.grupo-documentos");
     if (grupo) {
@@ -94,7 +113,7 @@
       if (xhr.status === 200 && resposta && resposta.item) {
         atualizarPagina(item, resposta);
       } else if (resposta && (resposta.erros || resposta.erro)) {
-        mostrarErros(form, resposta.erros, resposta.erro);
+        mostrarErros(form, resposta.erros, resposta.erro, resposta.resumo);
         anunciar(resposta.anuncio || resposta.erro);
       } else {
         form.removeAttribute("data-envio-documento");
