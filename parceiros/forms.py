@@ -228,6 +228,9 @@ class DocumentoForm(forms.Form):
             f"Arquivo já recebido: {retido.nome_original} — corrija a data e envie; "
             "escolha outro arquivo só se quiser trocá-lo."
         )
+        # Depois da validação o campo já tem o seu BoundField (com o rótulo antigo).
+        vinculado = self["arquivo"]
+        vinculado.label, vinculado.help_text = campo.label, campo.help_text
 
     @property
     def arquivo_aceito(self):

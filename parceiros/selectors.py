@@ -340,9 +340,13 @@ def _mandato(solicitacao: Solicitacao) -> dict[str, Any]:
             "inicio": _data_iso(rep.get("mandato_inicio")),
             "fim": _data_iso(rep.get("mandato_fim")),
         }
-    vinculo = Vinculo.objects.filter(
-        parceiro_id=solicitacao.parceiro_id, papel=Vinculo.Papel.RL, ativo=True
-    ).first()
+    vinculo = (
+        Vinculo.objects.filter(
+            parceiro=solicitacao.parceiro, papel=Vinculo.Papel.RL, ativo=True
+        ).first()
+        if solicitacao.parceiro_id
+        else None
+    )
     if vinculo is None:
         return {"cargo": "", "inicio": None, "fim": None}
     return {"cargo": vinculo.cargo, "inicio": vinculo.mandato_inicio, "fim": vinculo.mandato_fim}

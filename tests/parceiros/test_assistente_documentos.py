@@ -87,6 +87,7 @@ def test_erro_so_de_data_guarda_o_arquivo_e_o_envio_seguinte_o_usa(cliente, atua
     pagina = resposta.content.decode()
     assert "Este documento já venceu" in pagina
     assert "Arquivo já recebido: <strong>cnd-2026.pdf</strong>" in pagina
+    assert "Outro arquivo (opcional)" in pagina
     assert not Documento.objects.filter(solicitacao=atualizacao).exists()
     assert RegistroAuditoria.objects.filter(acao="documento.retido").count() == 1
 

@@ -78,9 +78,10 @@ def montar(rota: str, argumentos: dict[str, Any], contexto: dict[str, Any]) -> l
 @register.inclusion_tag("_partials/trilha.html", takes_context=True)
 def trilha(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
-    rota = getattr(getattr(request, "resolver_match", None), "view_name", None)
+    rota_resolvida = getattr(request, "resolver_match", None)
+    rota = getattr(rota_resolvida, "view_name", None)
     user = getattr(request, "user", None)
-    if not rota or rota not in TRILHAS or not (user and user.is_authenticated):
+    if rota_resolvida is None or rota not in TRILHAS or not (user and user.is_authenticated):
         return {"itens": []}
-    argumentos = dict(request.resolver_match.kwargs)
-    return {"itens": montar(rota, argumentos, context.flatten())}
+    valores = {str(chave): valor for chave, valor in context.flatten().items()}
+    return {"itens": montar(rota, dict(rota_resolvida.kwargs), valores)}
