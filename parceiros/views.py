@@ -304,9 +304,7 @@ def _erros_do_envio(form):
         if nome in form.fields
     ]
     texto = " ".join(m for e in erros for m in e["mensagens"])
-    resumo = render_to_string(
-        "_partials/resumo_erros.html", {"form": form, "acao": "anexar o arquivo"}
-    )
+    resumo = render_to_string("_partials/resumo_erros.html", {"form": form})
     return {
         "erros": erros,
         "resumo": resumo,

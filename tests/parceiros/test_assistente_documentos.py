@@ -99,7 +99,7 @@ def test_erro_so_de_data_guarda_o_arquivo_e_o_envio_seguinte_o_usa(cliente, atua
     assert documento.nome_original == "cnd-2026.pdf"
     assert documento.data_validade == _ano_que_vem()
     assert documento.arquivo.read() == pdf_pequeno("cnd-2026.pdf")
-    assert not any(k.startswith("arquivo_retido:") for k in cliente.session)
+    assert f"arquivo_retido:{atualizacao.pk}:{obrigacao.pk}" not in cliente.session
 
 
 def test_arquivo_retido_e_apagado_depois_de_anexado(
