@@ -7,39 +7,44 @@ transação do serviço que chamou: não são sinais do ORM nem efeitos depois d
 """
 
 from collections.abc import Callable
+from typing import Any
 
-_SESSAO_ABERTA: list[Callable] = []
-_NOME_ALTERADO: list[Callable] = []
-_PAINEL: list[Callable] = []
+from django.http import HttpRequest
+
+from .models import Usuario
+
+_SESSAO_ABERTA: list[Callable[[HttpRequest, Usuario], None]] = []
+_NOME_ALTERADO: list[Callable[[Usuario], None]] = []
+_PAINEL: list[Callable[[Usuario], dict[str, Any]]] = []
 
 
-def ao_abrir_sessao(funcao: Callable) -> None:
+def ao_abrir_sessao(funcao: Callable[[HttpRequest, Usuario], None]) -> None:
     """``funcao(request, usuario)`` roda em todo login (senha ou gov.br), depois do ``login``."""
     _SESSAO_ABERTA.append(funcao)
 
 
-def ao_alterar_nome(funcao: Callable) -> None:
+def ao_alterar_nome(funcao: Callable[[Usuario], None]) -> None:
     """``funcao(usuario)`` roda quando a pessoa muda o próprio nome (dentro da transação)."""
     _NOME_ALTERADO.append(funcao)
 
 
-def no_painel(funcao: Callable) -> None:
+def no_painel(funcao: Callable[[Usuario], dict[str, Any]]) -> None:
     """``funcao(usuario) -> dict`` contribui com o contexto da página ``/painel/``."""
     _PAINEL.append(funcao)
 
 
-def sessao_aberta(request, usuario) -> None:
+def sessao_aberta(request: HttpRequest, usuario: Usuario) -> None:
     for funcao in _SESSAO_ABERTA:
         funcao(request, usuario)
 
 
-def nome_alterado(usuario) -> None:
+def nome_alterado(usuario: Usuario) -> None:
     for funcao in _NOME_ALTERADO:
         funcao(usuario)
 
 
-def contexto_do_painel(usuario) -> dict:
-    contexto: dict = {}
+def contexto_do_painel(usuario: Usuario) -> dict[str, Any]:
+    contexto: dict[str, Any] = {}
     for funcao in _PAINEL:
         contexto.update(funcao(usuario))
     return contexto
