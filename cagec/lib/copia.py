@@ -59,6 +59,6 @@ def _padroes(modelo: type[models.Model], campos: Sequence[str]) -> tuple[list[st
 
 
 def _coluna(campo: object) -> str:
-    """A coluna de um campo concreto (o COPY só grava colunas; o django-stubs diz ``str | None``)."""
+    """A coluna de um campo concreto: o COPY só grava colunas (o stub diz ``str | None``)."""
     assert isinstance(campo, models.Field) and campo.column is not None
     return campo.column
