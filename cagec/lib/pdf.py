@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 from django.conf import settings
 from django.template.loader import render_to_string
 
-PASTA_CSS = Path(settings.BASE_DIR) / "static" / "pdf"
-PASTA_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")  # pacote Debian fonts-dejavu-core
 if TYPE_CHECKING:  # só nas anotações; em execução, o import tardio de cada função
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+PASTA_CSS = Path(settings.BASE_DIR) / "static" / "pdf"
+PASTA_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")  # pacote Debian fonts-dejavu-core
 DEJAVU = "DejaVuSans"
 DEJAVU_NEGRITO = "DejaVuSans-Bold"
 DEJAVU_MONO = "DejaVuSansMono"
