@@ -13,8 +13,8 @@ from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import mascarar_cpf
 from cagec.lib.rede import ip_do_cliente
 
-if TYPE_CHECKING:  # o modelo de settings.AUTH_USER_MODEL, resolvido pelo plugin do django-stubs
-    from django.contrib.auth.models import _User
+if TYPE_CHECKING:  # auth._User: o modelo de settings.AUTH_USER_MODEL (plugin do django-stubs)
+    from django.contrib.auth import models as auth
 
 _CPF_SOLTO = re.compile(r"(?<![0-9A-Za-z])(\d{3}\.?\d{3}\.?\d{3}-?\d{2})(?![0-9A-Za-z])")
 
@@ -33,8 +33,8 @@ def registrar(
     acao: str,
     *,
     objeto: Model | None = None,
-    ator: "_User | AnonymousUser | None" = None,
-    usuario_afetado: "_User | None" = None,
+    ator: "auth._User | AnonymousUser | None" = None,
+    usuario_afetado: "auth._User | None" = None,
     descricao: str = "",
     antes: dict[str, Any] | None = None,
     depois: dict[str, Any] | None = None,
@@ -58,8 +58,8 @@ def montar(
     acao: str,
     *,
     objeto: Model | None = None,
-    ator: "_User | AnonymousUser | None" = None,
-    usuario_afetado: "_User | None" = None,
+    ator: "auth._User | AnonymousUser | None" = None,
+    usuario_afetado: "auth._User | None" = None,
     descricao: str = "",
     antes: dict[str, Any] | None = None,
     depois: dict[str, Any] | None = None,

@@ -30,15 +30,15 @@ from cagec.core.tasks import enviar_email
 from cagec.lib.entrega import entregar as entregar
 from cagec.lib.entrega import pendentes_para_varredura as pendentes_para_varredura
 
-if TYPE_CHECKING:  # o modelo de settings.AUTH_USER_MODEL, resolvido pelo plugin do django-stubs
-    from django.contrib.auth.models import _User
+if TYPE_CHECKING:  # auth._User: o modelo de settings.AUTH_USER_MODEL (plugin do django-stubs)
+    from django.contrib.auth import models as auth
 
 log = logging.getLogger(__name__)
 
 # ``(evento, destinatario, contexto, usuario[, token])``: um e-mail de ``enfileirar_emails``.
 Mensagem = (
-    tuple[str, str, dict[str, Any], "_User | None"]
-    | tuple[str, str, dict[str, Any], "_User | None", TokenAcesso | None]
+    tuple[str, str, dict[str, Any], "auth._User | None"]
+    | tuple[str, str, dict[str, Any], "auth._User | None", TokenAcesso | None]
 )
 
 
@@ -54,7 +54,7 @@ def _montar(
     evento: str,
     destinatario: str,
     contexto: dict[str, Any],
-    usuario: "_User | None",
+    usuario: "auth._User | None",
     token: TokenAcesso | None = None,
 ) -> EmailSaida:
     """A linha da caixa de saída, já renderizada e ainda não gravada."""
@@ -74,7 +74,7 @@ def enfileirar_email(
     evento: str,
     destinatario: str,
     contexto: dict[str, Any],
-    usuario: "_User | None" = None,
+    usuario: "auth._User | None" = None,
     *,
     token: TokenAcesso | None = None,
 ) -> EmailSaida | None:
