@@ -7,44 +7,39 @@ transação do serviço que chamou: não são sinais do ORM nem efeitos depois d
 """
 
 from collections.abc import Callable
-from typing import Any
 
-from django.http import HttpRequest
-
-from .models import Usuario
-
-_SESSAO_ABERTA: list[Callable[[HttpRequest, Usuario], None]] = []
-_NOME_ALTERADO: list[Callable[[Usuario], None]] = []
-_PAINEL: list[Callable[[Usuario], dict[str, Any]]] = []
+_SESSAO_ABERTA: list[Callable] = []
+_NOME_ALTERADO: list[Callable] = []
+_PAINEL: list[Callable] = []
 
 
-def ao_abrir_sessao(funcao: Callable[[HttpRequest, Usuario], None]) -> None:
+def ao_abrir_sessao(funcao: Callable) -> None:
     """``funcao(request, usuario)`` roda em todo login (senha ou gov.br), depois do ``login``."""
     _SESSAO_ABERTA.append(funcao)
 
 
-def ao_alterar_nome(funcao: Callable[[Usuario], None]) -> None:
+def ao_alterar_nome(funcao: Callable) -> None:
     """``funcao(usuario)`` roda quando a pessoa muda o próprio nome (dentro da transação)."""
     _NOME_ALTERADO.append(funcao)
 
 
-def no_painel(funcao: Callable[[Usuario], dict[str, Any]]) -> None:
+def no_painel(funcao: Callable) -> None:
     """``funcao(usuario) -> dict`` contribui com o contexto da página ``/painel/``."""
     _PAINEL.append(funcao)
 
 
-def sessao_aberta(request: HttpRequest, usuario: Usuario) -> None:
+def sessao_aberta(request, usuario) -> None:
     for funcao in _SESSAO_ABERTA:
         funcao(request, usuario)
 
 
-def nome_alterado(usuario: Usuario) -> None:
+def nome_alterado(usuario) -> None:
     for funcao in _NOME_ALTERADO:
         funcao(usuario)
 
 
-def contexto_do_painel(usuario: Usuario) -> dict[str, Any]:
-    contexto: dict[str, Any] = {}
+def contexto_do_painel(usuario) -> dict:
+    contexto: dict = {}
     for funcao in _PAINEL:
         contexto.update(funcao(usuario))
     return contexto
