@@ -428,6 +428,23 @@ def _indicacoes_pendentes(usuario: Usuario) -> QuerySet[Solicitacao]:
     )
 
 
+def representacoes_ativas(usuario: Usuario) -> list[Vinculo]:
+    """Os vínculos ativos de RL da pessoa, com o Parceiro: o que a validação de cadastro de
+    quem foi importado mostra antes de a pessoa criar a senha (organização, cargo, mandato)."""
+    return list(
+        Vinculo.objects.filter(usuario=usuario, papel=Vinculo.Papel.RL, ativo=True)
+        .select_related("parceiro")
+        .only(
+            "cargo",
+            "mandato_inicio",
+            "mandato_fim",
+            "parceiro__cnpj",
+            "parceiro__razao_social",
+        )
+        .order_by("parceiro__razao_social")
+    )
+
+
 def indicacoes_pendentes(usuario: Usuario) -> list[Solicitacao]:
     """Solicitações que indicam ``usuario`` como RL e esperam o aceite ou a recusa."""
     return list(_indicacoes_pendentes(usuario).select_related("parceiro", "solicitante"))
