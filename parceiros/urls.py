@@ -14,6 +14,11 @@ urlpatterns = [
         name="solicitacao_encaminhar",
     ),
     path(
+        "solicitacoes/<int:pk>/o-que-corrigir/",
+        views.solicitacao_corrigir,
+        name="solicitacao_corrigir",
+    ),
+    path(
         "solicitacoes/<int:pk>/cancelar/", views.solicitacao_cancelar, name="solicitacao_cancelar"
     ),
     path("solicitacoes/<int:pk>/reabrir/", views.solicitacao_reabrir, name="solicitacao_reabrir"),
@@ -62,4 +67,9 @@ urlpatterns = [
     path("documentos/<int:pk>/", views.documento_download, name="documento_download"),
     path("analise/", views_analise.fila, name="analise_fila"),
     path("analise/<int:pk>/", views_analise.decisao, name="analise_decisao"),
+    path(
+        "analise/documentos/<int:pk>/",
+        views_analise.documento_visualizar,
+        name="analise_documento",
+    ),
 ]
