@@ -435,7 +435,7 @@ class TransicaoSolicitacao(models.Model):
 
 
 # --- Documentos ------------------------------------------------------------------------------
-def caminho_documento(instancia: "Documento", nome_original: str) -> str:
+def caminho_documento(instancia: "Documento | None", nome_original: str) -> str:
     """Nome aleatório, sem nada do nome enviado além da extensão já conferida."""
     extensao = PurePosixPath(nome_original).suffix.lower()
     agora = timezone.now()
