@@ -5,6 +5,9 @@ e moram em ``cagec/core/models.py``. ``ACOES_LEGIVEIS`` é registrado lá no
 ``AccountsConfig.ready``. Nenhuma transição de estado é feita aqui: ver ``accounts/services.py``.
 """
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Upper
@@ -13,10 +16,12 @@ from django.utils import timezone
 from cagec.lib.documentos import formatar_cpf, formatar_telefone, mascarar_cpf, normalizar_cpf
 
 
-class UsuarioManager(BaseUserManager):
+class UsuarioManager(BaseUserManager["Usuario"]):
     use_in_migrations = True
 
-    def create_user(self, cpf, nome="", email="", password=None, **extra):
+    def create_user(
+        self, cpf: str, nome: str = "", email: str = "", password: str | None = None, **extra: Any
+    ) -> "Usuario":
         usuario = self.model(cpf=normalizar_cpf(cpf), nome=nome, email=email.strip(), **extra)
         if password:
             usuario.set_password(password)
@@ -25,7 +30,9 @@ class UsuarioManager(BaseUserManager):
         usuario.save(using=self._db)
         return usuario
 
-    def create_superuser(self, cpf, nome="", email="", password=None, **extra):
+    def create_superuser(
+        self, cpf: str, nome: str = "", email: str = "", password: str | None = None, **extra: Any
+    ) -> "Usuario":
         extra.update(is_staff=True, is_superuser=True, situacao=Usuario.Situacao.ATIVO)
         extra.setdefault("origem", Usuario.Origem.ADMINISTRACAO)
         extra.setdefault("cpf_confirmado_em", timezone.now())
@@ -84,29 +91,29 @@ class Usuario(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = "usuários"
         indexes = [models.Index(Upper("email"), name="usuario_email_upper")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.nome} ({mascarar_cpf(self.cpf)})"
 
     @property
-    def cpf_formatado(self):
+    def cpf_formatado(self) -> str:
         return formatar_cpf(self.cpf)
 
     @property
-    def cpf_mascarado(self):
+    def cpf_mascarado(self) -> str:
         return mascarar_cpf(self.cpf)
 
     @property
-    def cpf_confirmado(self):
+    def cpf_confirmado(self) -> bool:
         return self.cpf_confirmado_em is not None
 
     @property
-    def telefone_formatado(self):
+    def telefone_formatado(self) -> str:
         return formatar_telefone(self.telefone)
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.nome
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.nome.split(" ")[0] if self.nome else ""
 
 
@@ -126,10 +133,10 @@ class TermoUso(models.Model):
         verbose_name_plural = "termos de uso"
         ordering = ["-versao"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.titulo} — versão {self.versao}"
 
-    def blocos(self):
+    def blocos(self) -> Iterator[dict[str, str]]:
         """O texto em blocos (título ou parágrafo) para o template, sem HTML vindo do banco."""
         for bloco in self.texto.replace("\r\n", "\n").split("\n\n"):
             bloco = bloco.strip()
@@ -153,7 +160,7 @@ class AceiteTermo(models.Model):
             models.UniqueConstraint(fields=["usuario", "termo"], name="aceite_unico_por_versao")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.usuario} aceitou a versão {self.termo.versao}"
 
 
@@ -231,5 +238,5 @@ class PedidoRecuperacao(models.Model):
         verbose_name = "pedido de recuperação de senha"
         verbose_name_plural = "pedidos de recuperação de senha"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Pedido de recuperação nº {self.pk} ({mascarar_cpf(self.cpf)})"

@@ -1,6 +1,7 @@
 """Leituras de contas reutilizadas por views, admin e exportação LGPD."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from axes.models import AccessAttempt
@@ -53,7 +54,7 @@ def dados_pessoais(usuario: Usuario) -> dict[str, Any]:
     IPs: só os da própria pessoa (aceites do termo, declarações que assinou, ações que ela
     fez logada); nunca o de quem agiu sobre a conta dela.
     """
-    data = lambda d: d.isoformat() if d else None  # noqa: E731
+    data: Callable[[date | None], str | None] = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
         "gerado_em": timezone.now().isoformat(),
         "conta": {

@@ -13,10 +13,12 @@ resto em mil tentativas): só logado, por POST, com cota diária e auditoria
 
 import hashlib
 import json
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from cagec.lib.busca import normalizar_busca
@@ -46,7 +48,7 @@ def tipos_de_parceiro():
     return cache.get_or_set(_CHAVE_TIPOS, ler, 60)
 
 
-def buscar(filtros: dict):
+def buscar(filtros: dict[str, Any]) -> QuerySet[Parceiro]:
     """Parceiros que atendem a todos os filtros, em ordem alfabética sem acentos."""
     qs = Parceiro.objects.select_related("tipo__genero")
     if filtros.get("cnpj"):
@@ -62,7 +64,7 @@ def buscar(filtros: dict):
     return qs.order_by("busca_nome", "pk")
 
 
-def buscar_por_cpf(cpf):
+def buscar_por_cpf(cpf: str) -> QuerySet[Parceiro]:
     """Parceiros dos quais a pessoa com este CPF é o representante legal ativo."""
     return (
         Parceiro.objects.select_related("tipo__genero")

@@ -8,7 +8,7 @@ from cagec.lib.codigos import formatar_codigo
 from cagec.lib.documentos import formatar_cnpj, mascarar_cpf
 
 
-def caminho_pdf(instancia, nome):
+def caminho_pdf(instancia: "Declaracao", nome: str) -> str:
     return f"declaracoes/{timezone.now():%Y/%m}/{instancia.codigo}.pdf"
 
 
@@ -56,23 +56,23 @@ class Declaracao(models.Model):
         verbose_name = "declaração"
         verbose_name_plural = "declarações"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_tipo_display()} — {self.codigo_formatado}"
 
     @property
-    def codigo_formatado(self):
+    def codigo_formatado(self) -> str:
         return formatar_codigo(self.codigo)
 
     @property
-    def cnpj_formatado(self):
+    def cnpj_formatado(self) -> str:
         return formatar_cnpj(self.cnpj)
 
     @property
-    def cpf_mascarado(self):
+    def cpf_mascarado(self) -> str:
         return mascarar_cpf(self.signatario_cpf)
 
 
-def caminho_crc(instancia, nome):
+def caminho_crc(instancia: "Certificado", nome: str) -> str:
     return f"crc/{timezone.localdate():%Y/%m}/{instancia.codigo}.pdf"
 
 
@@ -117,9 +117,9 @@ class Certificado(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"CRC {self.codigo_formatado} — {self.snapshot.get('razao_social', '')}"
 
     @property
-    def codigo_formatado(self):
+    def codigo_formatado(self) -> str:
         return formatar_codigo(self.codigo)

@@ -8,11 +8,12 @@ disco), depois de uma carência que protege o envio em andamento.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import Usuario
 from cagec.core.models import RegistroAuditoria
 from cagec.lib.auditoria import registrar
 
@@ -68,7 +69,9 @@ def _formatar(instante, agora):
     return f"em {local:%d/%m} às {local:%H:%M}"
 
 
-def conferir_cota_de_envio(usuario, tamanho, *, agora=None):
+def conferir_cota_de_envio(
+    usuario: Usuario, tamanho: int, *, agora: datetime | None = None
+) -> None:
     """Recusa com ``LimiteExcedido`` um arquivo de ``tamanho`` bytes que passaria da cota.
 
     Chamado pelo serviço dentro da transação, com a linha da pessoa travada: dois envios
@@ -101,7 +104,7 @@ def conferir_cota_de_envio(usuario, tamanho, *, agora=None):
         )
 
 
-def conferir_rascunhos_abertos(abertos):
+def conferir_rascunhos_abertos(abertos: int) -> None:
     """Recusa abrir mais uma solicitação quando a pessoa já tem o máximo em aberto."""
     maximo = settings.RASCUNHOS_ABERTOS_MAXIMO
     if abertos >= maximo:

@@ -6,22 +6,24 @@ de Irregular nasce junto com a linha de ``HistoricoSituacao`` que registra a mud
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.models import Usuario
 from cagec.lib.emails import enfileirar_emails
 
-from .models import AvisoVencimento, Documento, Parceiro, Vinculo
+from .models import AvisoVencimento, Documento, HistoricoSituacao, Parceiro, Vinculo
 
 PRAZOS = (30, 15, 7, 1)
 
 
-def _destinatarios(parceiro_ids):
+def _destinatarios(parceiro_ids: Iterable[int]) -> dict[int, list[Usuario]]:
     """{parceiro_id: [usuários ativos RL/RI]} numa consulta."""
-    por_parceiro = defaultdict(list)
+    por_parceiro: defaultdict[int, list[Usuario]] = defaultdict(list)
     vinculos = Vinculo.objects.filter(parceiro_id__in=parceiro_ids, ativo=True).select_related(
         "usuario"
     )
@@ -30,11 +32,11 @@ def _destinatarios(parceiro_ids):
     return por_parceiro
 
 
-def _link(parceiro):
+def _link(parceiro: Parceiro) -> str:
     return settings.PORTAL_URL_BASE + reverse("parceiros:parceiro_detail", args=[parceiro.cnpj])
 
 
-def avisar_irregular(historicos):
+def avisar_irregular(historicos: Sequence[HistoricoSituacao]) -> int:
     """E-mail de "situação passou a Irregular" para cada mudança recém-registrada."""
     if not historicos:
         return 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cagec.lib.busca import normalizar_busca
@@ -32,11 +32,11 @@ class NaturezaJuridica(models.Model):
         verbose_name = "natureza jurídica"
         verbose_name_plural = "naturezas jurídicas"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.codigo_formatado} — {self.descricao}"
 
     @property
-    def codigo_formatado(self):
+    def codigo_formatado(self) -> str:
         return f"{self.codigo[:3]}-{self.codigo[3:]}"
 
 
@@ -57,7 +57,7 @@ class Genero(models.Model):
         ordering = ["nome"]
         verbose_name = "gênero"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.nome
 
 
@@ -75,7 +75,7 @@ class TipoParceiro(models.Model):
         verbose_name = "tipo de parceiro"
         verbose_name_plural = "tipos de parceiro"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.nome
 
 
@@ -89,7 +89,7 @@ class GrupoObrigacao(models.Model):
         verbose_name = "grupo de obrigação"
         verbose_name_plural = "grupos de obrigação"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.nome
 
 
@@ -129,15 +129,15 @@ class Obrigacao(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.nome
 
     @property
-    def pede_data_validade(self):
+    def pede_data_validade(self) -> bool:
         return self.regra_validade == self.Regra.DATA_INFORMADA
 
     @property
-    def pede_data_emissao(self):
+    def pede_data_emissao(self) -> bool:
         return self.regra_validade == self.Regra.DIAS_APOS_EMISSAO
 
 
@@ -169,7 +169,7 @@ class DadosReceita(models.Model):
         abstract = True
 
     @property
-    def endereco(self):
+    def endereco(self) -> str:
         partes = [self.logradouro, self.numero, self.complemento, self.bairro]
         linha = ", ".join(p for p in partes if p)
         return f"{linha} — {self.municipio}/{self.uf}" if linha else f"{self.municipio}/{self.uf}"
@@ -218,10 +218,10 @@ class Parceiro(DadosReceita):
         # para nos 10 primeiros em vez de ordenar milhares; termos raros vão pelo de trigramas.
         indexes = [models.Index(fields=["busca_nome", "id"], name="parceiro_busca_nome_ordem")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.razao_social} ({self.cnpj_formatado})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Mantém as colunas de busca em dia (fato de uma linha, não regra de negócio)."""
         self.busca_nome, self.busca_municipio = self.textos_de_busca(
             self.razao_social, self.nome_fantasia, self.municipio
@@ -238,21 +238,23 @@ class Parceiro(DadosReceita):
         super().save(*args, **kwargs)
 
     @staticmethod
-    def textos_de_busca(razao_social, nome_fantasia, municipio):
+    def textos_de_busca(
+        razao_social: str, nome_fantasia: str | None, municipio: str
+    ) -> tuple[str, str]:
         """(busca_nome, busca_municipio); cargas em massa (COPY, importação) usam direto."""
         nome = normalizar_busca(f"{razao_social} | {nome_fantasia or ''}")
         return nome, normalizar_busca(municipio)
 
     @property
-    def cnpj_formatado(self):
+    def cnpj_formatado(self) -> str:
         return formatar_cnpj(self.cnpj)
 
     @property
-    def genero(self):
+    def genero(self) -> Genero:
         return self.tipo.genero
 
     @property
-    def possui_impedimento(self):
+    def possui_impedimento(self) -> bool:
         return self.cadin_bloqueado or self.siafi_bloqueado
 
 
@@ -306,7 +308,7 @@ class Vinculo(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_papel_display()}: {self.usuario} em {self.parceiro}"
 
 
@@ -374,11 +376,11 @@ class Solicitacao(models.Model):
         permissions = [("analisar_solicitacao", "Pode analisar e decidir solicitações")]
         indexes = [models.Index(fields=["status", "enviada_em"], name="solicitacao_fila")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_tipo_display()} nº {self.pk} — {formatar_cnpj(self.cnpj)}"
 
     @property
-    def cnpj_formatado(self):
+    def cnpj_formatado(self) -> str:
         return formatar_cnpj(self.cnpj)
 
     @property
@@ -388,16 +390,16 @@ class Solicitacao(models.Model):
         return (self.dados.get("receita") or {}).get("razao_social", "")
 
     @property
-    def editavel(self):
+    def editavel(self) -> bool:
         return self.status in (self.Status.RASCUNHO, self.Status.DEVOLVIDA)
 
     @property
-    def antes_da_analise(self):
+    def antes_da_analise(self) -> bool:
         """Ainda não foi enviada à análise: os documentos aparecem só como anexados."""
         return self.status in (self.Status.RASCUNHO, self.Status.AGUARDANDO_ASSINATURA)
 
     @property
-    def aguarda_aceite_do_rl(self):
+    def aguarda_aceite_do_rl(self) -> bool:
         """O RL foi indicado por outra pessoa (pelo CPF) e ainda não aceitou nem recusou."""
         return bool(
             self.representante_legal_id
@@ -406,7 +408,7 @@ class Solicitacao(models.Model):
         )
 
     @property
-    def documentos_atuais(self):
+    def documentos_atuais(self) -> "QuerySet[Documento]":
         """Os anexos que valem nesta solicitação (sem os trocados depois de uma devolução)."""
         return self.documentos.exclude(status=Documento.Status.SUBSTITUIDO)
 
@@ -428,12 +430,12 @@ class TransicaoSolicitacao(models.Model):
         verbose_name = "transição de solicitação"
         verbose_name_plural = "transições de solicitação"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_de_display() or 'início'} → {self.get_para_display()}"
 
 
 # --- Documentos ------------------------------------------------------------------------------
-def caminho_documento(instancia, nome_original):
+def caminho_documento(instancia: "Documento | None", nome_original: str) -> str:
     """Nome aleatório, sem nada do nome enviado além da extensão já conferida."""
     extensao = PurePosixPath(nome_original).suffix.lower()
     agora = timezone.now()
@@ -569,25 +571,28 @@ class Documento(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.obrigacao} — {self.nome_original}"
 
     @property
-    def aprovado_na_analise(self):
+    def aprovado_na_analise(self) -> bool:
         return self.parecer == self.Parecer.APROVAR
 
     @property
-    def reprovado_na_analise(self):
+    def reprovado_na_analise(self) -> bool:
         return self.parecer == self.Parecer.REPROVAR
 
     @staticmethod
-    def vencimento(obrigacao, *, data_emissao=None, data_validade=None):
+    def vencimento(
+        obrigacao: Obrigacao, *, data_emissao: date | None = None, data_validade: date | None = None
+    ) -> date | None:
         """``vence_em`` de um documento novo: a data que ele mesmo traz (``None``: não vence
         ou segue o mandato do RL, lido em ``com_vencimento_efetivo``)."""
         regra = obrigacao.regra_validade
         if regra == Obrigacao.Regra.DATA_INFORMADA:
             return data_validade
         if regra == Obrigacao.Regra.DIAS_APOS_EMISSAO and data_emissao:
+            assert obrigacao.dias is not None  # restrição obrigacao_dias_so_na_regra_de_dias
             return data_emissao + timedelta(days=obrigacao.dias)
         return None
 
@@ -607,7 +612,7 @@ class HistoricoSituacao(models.Model):
         verbose_name = "mudança de situação"
         verbose_name_plural = "histórico de situação"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.parceiro_id}: {self.get_de_display()} → {self.get_para_display()}"
 
 
@@ -628,7 +633,7 @@ class AvisoVencimento(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.documento_id}: {self.dias} dias"
 
 
@@ -644,7 +649,7 @@ class MotivoPadrao(models.Model):
         verbose_name = "motivo padrão"
         verbose_name_plural = "motivos padrão"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.titulo
 
 
@@ -657,11 +662,11 @@ class Sequencia(models.Model):
     class Meta:
         verbose_name = "sequência"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.nome}: {self.ultimo}"
 
 
-def caminho_importacao(instancia, nome_original):
+def caminho_importacao(instancia: "ImportacaoCadastro", nome_original: str) -> str:
     """Nome aleatório: o nome enviado só vale pela extensão (já conferida no formulário)."""
     extensao = PurePosixPath(nome_original).suffix.lower()
     return f"importacoes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extensao}"
@@ -717,11 +722,11 @@ class ImportacaoCadastro(models.Model):
         # Nasceu em ``accounts``; veio para cá com a importação sem copiar a tabela.
         db_table = "accounts_importacaocadastro"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Importação nº {self.pk} — {self.nome}"
 
     @property
-    def em_andamento(self):
+    def em_andamento(self) -> bool:
         return self.status in (
             self.Status.AGUARDANDO,
             self.Status.VALIDANDO,
@@ -729,9 +734,9 @@ class ImportacaoCadastro(models.Model):
         )
 
     @property
-    def falhou(self):
+    def falhou(self) -> bool:
         return self.status == self.Status.FALHOU
 
     @property
-    def percentual(self):
+    def percentual(self) -> int:
         return min(100, round(100 * self.processadas / self.total)) if self.total else 0

@@ -1,8 +1,8 @@
 """Buscar e autorizar em um passo: quem não pode ver recebe 404 (nunca 403)."""
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Usuario
@@ -11,12 +11,12 @@ from cagec.lib.documentos import cnpj_valido, normalizar_cnpj
 from .models import Documento, Parceiro, Solicitacao, Vinculo
 
 
-def _e_equipe(usuario):
+def _e_equipe(usuario: Usuario | AnonymousUser) -> bool:
     """Equipe do CAGEC: só ``is_staff`` (analistas também usam o admin); sem consulta."""
     return usuario.is_staff
 
 
-def cnpj_da_url(cnpj):
+def cnpj_da_url(cnpj: str) -> str:
     """CNPJ normalizado de um trecho de URL; qualquer coisa que não seja um CNPJ é 404."""
     normalizado = normalizar_cnpj(cnpj)
     if not cnpj_valido(normalizado):
@@ -42,7 +42,7 @@ def get_parceiro_do_usuario(request, cnpj):
     raise Http404
 
 
-def ve_a_pasta(usuario, parceiro_id):
+def ve_a_pasta(usuario: Usuario, parceiro_id: int | None) -> bool:
     """A pasta digital (nomes, datas e arquivos dos documentos) é de quem tem vínculo ativo
     com o Parceiro e da equipe; quem só começou uma vinculação ou um pedido de RI, não."""
     if parceiro_id is None:
@@ -50,7 +50,7 @@ def ve_a_pasta(usuario, parceiro_id):
     return _e_equipe(usuario) or tem_vinculo_ativo(usuario, parceiro_id)
 
 
-def tem_vinculo_ativo(usuario, parceiro_id):
+def tem_vinculo_ativo(usuario: Usuario, parceiro_id: int) -> bool:
     """RL ou RI ativo do Parceiro: vê a pasta, mas não altera o que o Estado mantém."""
     return Vinculo.objects.filter(parceiro_id=parceiro_id, usuario=usuario, ativo=True).exists()
 
@@ -112,7 +112,7 @@ def get_documento_do_usuario(request, pk):
     raise Http404
 
 
-def marcar_menu_analise(request, usuario):
+def marcar_menu_analise(request: HttpRequest, usuario: Usuario) -> None:
     """No login (``accounts.ganchos.ao_abrir_sessao``): guarda se a pessoa vê o menu "Análise".
 
     Só para mostrar o menu sem consultar permissões a cada página; a fila confere a
@@ -121,7 +121,7 @@ def marcar_menu_analise(request, usuario):
     request.session["menu_analise"] = pode_analisar(usuario)
 
 
-def pode_analisar(usuario):
+def pode_analisar(usuario: Usuario | AnonymousUser) -> bool:
     """Da equipe, ativa e com ``parceiros.analisar_solicitacao`` (própria ou de um grupo).
 
     Uma consulta ``EXISTS`` em vez do ``has_perm`` do ModelBackend, que carrega todas as
@@ -138,7 +138,7 @@ def pode_analisar(usuario):
     ).exists()
 
 
-def exigir_analista(request):
+def exigir_analista(request: HttpRequest) -> None:
     """Quem não é da análise recebe 404, como em qualquer objeto de outra pessoa."""
     if not pode_analisar(request.user):
         raise Http404

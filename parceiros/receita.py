@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any, Self
 
 import requests
 from django.conf import settings
@@ -53,20 +54,20 @@ class RegistroReceita:
     uf: str
     email: str
     telefone: str
-    bruto: dict = field(default_factory=dict, repr=False, compare=False)
+    bruto: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
-    def ativa(self):
+    def ativa(self) -> bool:
         """Só "ATIVA" vale: situação ausente ou desconhecida não deixa inscrever."""
         return self.situacao_cadastral == "ATIVA"
 
     @classmethod
-    def de_dict(cls, dados):
+    def de_dict(cls, dados: dict[str, Any]) -> Self:
         """Refaz o registro a partir de ``como_dict`` (o que a solicitação guardou)."""
         campos = {**dados, "data_abertura": _data(dados.get("data_abertura"))}
         return cls(**{k: v for k, v in campos.items() if k in cls.__dataclass_fields__})
 
-    def como_dict(self):
+    def como_dict(self) -> dict[str, Any]:
         """Forma guardada na solicitação (JSON), sem a resposta bruta."""
         dados = asdict(self)
         dados.pop("bruto")
@@ -74,7 +75,7 @@ class RegistroReceita:
         return dados
 
 
-def _texto(valor):
+def _texto(valor: object) -> str:
     """Texto da Receita sem caracteres de controle (quebras viram espaço)."""
     if valor in (None, ""):
         return ""
@@ -85,14 +86,14 @@ def _texto(valor):
     )
 
 
-def _data(valor):
+def _data(valor: object) -> date | None:
     try:
         return date.fromisoformat(str(valor)[:10]) if valor else None
     except ValueError:
         return None
 
 
-def _registro(bruto: dict) -> RegistroReceita:
+def _registro(bruto: dict[str, Any]) -> RegistroReceita:
     """Lê o JSON BrasilAPI/minha-receita; recusa respostas sem os campos essenciais."""
     try:
         cnpj = normalizar_cnpj(bruto["cnpj"])
@@ -134,7 +135,7 @@ def _registro(bruto: dict) -> RegistroReceita:
 
 
 class ProvedorOffline:
-    def __init__(self, caminho):
+    def __init__(self, caminho: str) -> None:
         self.caminho = caminho
 
     def consultar(self, cnpj: str) -> RegistroReceita:
@@ -145,13 +146,13 @@ class ProvedorOffline:
 
 
 @cache
-def _ler_arquivo(caminho):
+def _ler_arquivo(caminho: str) -> dict[str, dict[str, Any]]:
     with open(caminho, encoding="utf-8") as arquivo:
         return {normalizar_cnpj(r["cnpj"]): r for r in json.load(arquivo)}
 
 
 class ProvedorHTTP:
-    def __init__(self, url_base, tempo_limite, tentativas):
+    def __init__(self, url_base: str, tempo_limite: float, tentativas: int) -> None:
         self.url_base = url_base
         self.tempo_limite = tempo_limite
         self.sessao = requests.Session()
@@ -188,7 +189,7 @@ class ProvedorHTTP:
             raise ReceitaIndisponivel("resposta não é JSON") from erro
 
 
-def provedor():
+def provedor() -> ProvedorHTTP | ProvedorOffline:
     if settings.RECEITA_PROVEDOR == "http":
         return ProvedorHTTP(
             settings.RECEITA_URL_BASE, settings.RECEITA_TEMPO_LIMITE, settings.RECEITA_TENTATIVAS

@@ -10,13 +10,16 @@ Parceiro, para a pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, 
 para o recálculo noturno). Os testes conferem que as duas concordam.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+
+from accounts.models import Usuario
 
 from . import avisos
 from .models import VENCIDO_SEM_DATA, Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
@@ -38,32 +41,32 @@ class Item:
     vence_em: date | None
 
     @property
-    def status_display(self):
+    def status_display(self) -> str:
         return StatusObrigacao(self.status).label
 
 
-def hoje():
+def hoje() -> date:
     return timezone.localdate()
 
 
 # --- Registro público em cache (CRC do dia) ------------------------------------------------
 # ``declaracoes.crc`` guarda no cache, por CNPJ, qual é o CRC de hoje; toda subida da
 # ``versao_publica`` (aqui) apaga essa entrada, agora e depois do commit.
-def chave_do_registro_publico(cnpj):
+def chave_do_registro_publico(cnpj: str) -> str:
     return f"parceiros:registro_publico:{cnpj}"
 
 
-def esquecer_registro_publico(cnpjs):
+def esquecer_registro_publico(cnpjs: Iterable[str]) -> None:
     chaves = [chave_do_registro_publico(c) for c in cnpjs]
     if chaves:
         cache.delete_many(chaves)
         transaction.on_commit(lambda: cache.delete_many(chaves))
 
 
-def itens(parceiro, dia=None):
+def itens(parceiro: Parceiro, dia: date | None = None) -> list[Item]:
     """Cada Obrigação ativa do Tipo com o documento aprovado atual e o seu status."""
     dia = dia or hoje()
-    atuais = {}
+    atuais: dict[int, Documento] = {}
     aprovados = (
         Documento.objects.com_vencimento_efetivo(dia)
         .filter(parceiro=parceiro, status=Documento.Status.APROVADO)
@@ -78,22 +81,25 @@ def itens(parceiro, dia=None):
         if documento is None:
             resultado.append(Item(obrigacao, None, StatusObrigacao.PENDENTE, None))
             continue
-        vence = documento.vencimento_efetivo
-        status = StatusObrigacao.VIGENTE if documento.vigente else StatusObrigacao.VENCIDO
+        # vencimento_efetivo e vigente: anotações de com_vencimento_efetivo(dia), fora do modelo.
+        vence = documento.vencimento_efetivo  # type: ignore[attr-defined]
+        status = StatusObrigacao.VIGENTE if documento.vigente else StatusObrigacao.VENCIDO  # type: ignore[attr-defined]
         resultado.append(
             Item(obrigacao, documento, status, None if vence == VENCIDO_SEM_DATA else vence)
         )
     return resultado
 
 
-def calcular(parceiro, dia=None):
+def calcular(parceiro: Parceiro, dia: date | None = None) -> tuple[Parceiro.Situacao, list[Item]]:
     """(situação, itens) de um Parceiro hoje (ou em ``dia``)."""
     lista = itens(parceiro, dia)
     regular = all(i.status == StatusObrigacao.VIGENTE for i in lista if i.obrigacao.obrigatoria)
     return (SITUACAO.REGULAR if regular else SITUACAO.IRREGULAR), lista
 
 
-def recalcular(parceiro, *, motivo="", dia=None):
+def recalcular(
+    parceiro: Parceiro, *, motivo: str = "", dia: date | None = None
+) -> Parceiro.Situacao:
     """Grava a situação calculada; registra a mudança e avisa quando vira Irregular."""
     with transaction.atomic():
         parceiro = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
@@ -105,7 +111,7 @@ def recalcular(parceiro, *, motivo="", dia=None):
     return nova
 
 
-def _aplicar(parceiro_id, de, para, motivo):
+def _aplicar(parceiro_id: int, de: str, para: str, motivo: str) -> None:
     if de == para:
         return
     agora = timezone.now()
@@ -118,7 +124,7 @@ def _aplicar(parceiro_id, de, para, motivo):
 
 
 # --- Todos de uma vez (recálculo noturno) ------------------------------------------------------
-def _regulares_sql(dia):
+def _regulares_sql(dia: date) -> QuerySet[Parceiro]:
     """Parceiros sem nenhuma obrigatória do Tipo sem documento vigente (NOT EXISTS duplo)."""
     documento_vigente = Documento.objects.vigentes_em(dia).filter(
         parceiro_id=OuterRef(OuterRef("pk")), obrigacao_id=OuterRef("pk")
@@ -129,7 +135,7 @@ def _regulares_sql(dia):
     return Parceiro.objects.exclude(Exists(faltando))
 
 
-def marcar_alteracao(parceiros):
+def marcar_alteracao(parceiros: QuerySet[Parceiro]) -> int:
     """Algo do registro público mudou sem mudar a situação (nome do RL, catálogo...).
 
     ``parceiros``: queryset. Sobe a ``versao_publica``: o CRC do dia é emitido de novo.
@@ -138,7 +144,7 @@ def marcar_alteracao(parceiros):
     return parceiros.update(versao_publica=F("versao_publica") + 1)
 
 
-def nome_do_rl_mudou(usuario):
+def nome_do_rl_mudou(usuario: Usuario) -> None:
     """O nome do RL sai no CRC: o certificado do dia das organizações dele é renovado.
 
     Inscrito em ``accounts.ganchos.ao_alterar_nome`` (``ParceirosConfig.ready``).
@@ -150,7 +156,9 @@ def nome_do_rl_mudou(usuario):
     )
 
 
-def recalcular_todos(dia=None, motivo="Recálculo diário", tipos=None):
+def recalcular_todos(
+    dia: date | None = None, motivo: str = "Recálculo diário", tipos: Iterable[int] | None = None
+) -> int:
     """Recalcula todos os Parceiros com SQL por conjunto; devolve quantos mudaram.
 
     Consultas fixas, qualquer que seja o número de Parceiros: as mudanças são lidas numa

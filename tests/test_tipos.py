@@ -1,7 +1,9 @@
 """Tipos checados pelo mypy + django-stubs (issue #12, item 5; ``make typecheck`` na CI).
 
 * o projeto inteiro passa no mypy com a configuração de ``pyproject.toml``;
-* todo ``services.py``/``selectors.py`` está na seção estrita (funções sem anotação reprovam);
+* todo ``services.py``/``selectors.py`` está na seção estrita (funções sem anotação reprovam)
+  e só chama código tipado (``disallow_untyped_calls``);
+* ``cagec.lib`` (a base que os serviços chamam) também está numa seção estrita;
 * o mypy pega de fato um erro de tipo numa chamada de serviço (a checagem não é decorativa).
 
 O mypy roda num processo à parte (o plugin do django-stubs monta o Django por conta própria).
@@ -53,6 +55,43 @@ def test_todo_servico_e_seletor_esta_na_secao_estrita():
         if all(secao.get(opcao) for opcao in opcoes):
             estritos |= set(secao["module"])
     assert modulos - estritos == set()
+
+
+OPCOES_ESTRITAS = (
+    "disallow_untyped_defs",
+    "disallow_incomplete_defs",
+    "check_untyped_defs",
+    "warn_return_any",
+    "disallow_untyped_calls",
+)
+
+
+def _modulos_estritos(opcoes):
+    """Os padrões de módulo das seções ``overrides`` que ligam todas as ``opcoes``."""
+    estritos = set()
+    for secao in _config_mypy().get("overrides", []):
+        if all(secao.get(opcao) is True for opcao in opcoes):
+            estritos |= set(secao["module"])
+    return estritos
+
+
+def test_servicos_e_seletores_so_chamam_codigo_tipado():
+    modulos = {
+        ".".join(caminho.relative_to(RAIZ).with_suffix("").parts)
+        for app in APPS
+        for nome in ("services.py", "selectors.py")
+        for caminho in (RAIZ / app).rglob(nome)
+    }
+    assert modulos - _modulos_estritos(("disallow_untyped_calls",)) == set()
+    assert modulos - _modulos_estritos(OPCOES_ESTRITAS) == set()
+
+
+def test_cagec_lib_esta_na_secao_estrita():
+    assert "cagec.lib.*" in _modulos_estritos(OPCOES_ESTRITAS)
+    # Nenhuma outra seção afrouxa um módulo de cagec.lib (a última seção que casa vale).
+    for secao in _config_mypy().get("overrides", []):
+        if any(m.startswith("cagec.lib") for m in secao["module"]):
+            assert not [opcao for opcao in OPCOES_ESTRITAS if secao.get(opcao) is False]
 
 
 def test_projeto_passa_no_mypy(tmp_path):

@@ -3,8 +3,10 @@ download com nome e tipo seguros."""
 
 import hashlib
 import unicodedata
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse
 
@@ -26,24 +28,24 @@ class LimiteDeTamanhoUploadHandler(FileUploadHandler):
     por que o arquivo não chegou.
     """
 
-    def new_file(self, field_name, *args, **kwargs):
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, *args, **kwargs)
         self.recebidos = 0
         if not hasattr(self.request, ATRIBUTO_RECUSADOS):
             setattr(self.request, ATRIBUTO_RECUSADOS, set())
 
-    def receive_data_chunk(self, raw_data, start):
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.recebidos += len(raw_data)
         if self.recebidos > settings.DOCUMENTO_TAMANHO_MAXIMO:
             getattr(self.request, ATRIBUTO_RECUSADOS).add(self.field_name)
             raise SkipFile
         return raw_data
 
-    def file_complete(self, file_size):
+    def file_complete(self, file_size: int) -> None:
         return None
 
 
-def tipo_pelo_conteudo(arquivo):
+def tipo_pelo_conteudo(arquivo: IO[bytes]) -> tuple[str, str] | None:
     """``(content_type, extensão)`` do formato reconhecido, ou ``None``."""
     arquivo.seek(0)
     inicio = arquivo.read(16)
@@ -54,7 +56,7 @@ def tipo_pelo_conteudo(arquivo):
     return None
 
 
-def sha256_do_arquivo(arquivo):
+def sha256_do_arquivo(arquivo: "File[Any]") -> str:
     arquivo.seek(0)
     resumo = hashlib.sha256()
     for pedaco in arquivo.chunks():
@@ -63,12 +65,12 @@ def sha256_do_arquivo(arquivo):
     return resumo.hexdigest()
 
 
-def sem_caracteres_de_controle(texto):
+def sem_caracteres_de_controle(texto: str) -> str:
     """Tira caracteres de controle e de formatação (quebras de linha, tab, RLO U+202E...)."""
     return "".join(c for c in texto if unicodedata.category(c)[0] != "C")
 
 
-def nome_de_arquivo_enviado(nome, padrao="arquivo"):
+def nome_de_arquivo_enviado(nome: str | None, padrao: str = "arquivo") -> str:
     """O nome de um arquivo enviado, para guardar e mostrar: sem pasta (``C:\\x\\`` ou
     ``../``) e sem caracteres de controle, até 200 caracteres."""
     nome = (nome or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -79,7 +81,7 @@ def nome_de_arquivo_enviado(nome, padrao="arquivo"):
 _INICIO_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def celula_csv_segura(valor):
+def celula_csv_segura(valor: object) -> object:
     """Texto para uma célula de CSV que alguém vai abrir numa planilha (injeção de fórmula,
     OWASP "CSV Injection"): sem caracteres de controle e, se começar como fórmula (mesmo
     depois de espaços), com um apóstrofo na frente, que a planilha mostra como texto."""
@@ -93,7 +95,7 @@ def celula_csv_segura(valor):
     return limpo
 
 
-def nome_para_download(nome_original, extensao):
+def nome_para_download(nome_original: str | None, extensao: str) -> str:
     """Nome oferecido no download: o enviado, sem caminho nem caracteres de controle, com a
     extensão do tipo detectado (``polyglot.html`` que é PDF sai ``polyglot.pdf``)."""
     nome = nome_de_arquivo_enviado(nome_original, "").replace('"', "").strip(" .")
@@ -101,7 +103,9 @@ def nome_para_download(nome_original, extensao):
     return f"{base[:150] or 'documento'}{extensao}"
 
 
-def resposta_de_download(arquivo, nome_original, *, baixar=False, embutir=False):
+def resposta_de_download(
+    arquivo: IO[bytes], nome_original: str | None, *, baixar: bool = False, embutir: bool = False
+) -> FileResponse:
     """Entrega um arquivo guardado: tipo e extensão pelo conteúdo, nunca pelo nome enviado.
 
     Conteúdo fora dos formatos aceitos (arquivo trocado no armazenamento) sai como binário
@@ -125,7 +129,9 @@ def resposta_de_download(arquivo, nome_original, *, baixar=False, embutir=False)
     return resposta
 
 
-def resposta_pdf(arquivo, nome, *, cache_control, baixar=False):
+def resposta_pdf(
+    arquivo: IO[bytes], nome: str, *, cache_control: str, baixar: bool = False
+) -> FileResponse:
     """Entrega um PDF gerado pelo portal (declaração, CRC, original verificado).
 
     Um só formato para todos: ``application/pdf``, o nome oferecido (``nome``, já seguro:

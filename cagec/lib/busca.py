@@ -8,7 +8,7 @@ modo embutido; no PostgreSQL a coluna normalizada tem um índice de trigramas.
 import unicodedata
 
 
-def normalizar_busca(texto) -> str:
+def normalizar_busca(texto: str | None) -> str:
     decomposto = unicodedata.normalize("NFKD", str(texto or ""))
     sem_acentos = "".join(c for c in decomposto if not unicodedata.combining(c))
     return " ".join(sem_acentos.upper().split())

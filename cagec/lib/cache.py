@@ -9,6 +9,8 @@ falha fica no log; o ``/saude/`` mostra o Redis como "falha".
 
 import functools
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -18,11 +20,14 @@ log = logging.getLogger(__name__)
 
 _FALHAS = (RedisConnectionError, RedisTimeoutError, OSError)
 
+# Um método do cache (cada um com a sua assinatura, que o envoltório mantém).
+_Metodo = TypeVar("_Metodo", bound=Callable[..., Any])
 
-def _tolerante(resultado_na_falha):
-    def decorador(metodo):
+
+def _tolerante(resultado_na_falha: object) -> Callable[[_Metodo], _Metodo]:
+    def decorador(metodo: _Metodo) -> _Metodo:
         @functools.wraps(metodo)
-        def envoltorio(self, *args, **kwargs):
+        def envoltorio(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
             try:
                 return metodo(self, *args, **kwargs)
             except _FALHAS as erro:
@@ -35,7 +40,7 @@ def _tolerante(resultado_na_falha):
                     raise resultado_na_falha("cache indisponível") from erro
                 return resultado_na_falha() if callable(resultado_na_falha) else resultado_na_falha
 
-        return envoltorio
+        return cast(_Metodo, envoltorio)
 
     return decorador
 
@@ -51,12 +56,12 @@ _INCR_SE_EXISTE = (
 )
 
 
-def _incr_numa_ida(self, key, delta=1, version=None):
+def _incr_numa_ida(self: RedisCache, key: str, delta: int = 1, version: int | None = None) -> int:
     chave = self.make_and_validate_key(key, version=version)
     valor = self._cache.get_client(chave, write=True).eval(_INCR_SE_EXISTE, 1, chave, delta)
     if valor is None:
         raise ValueError(f"Key '{key}' not found.")
-    return valor
+    return cast(int, valor)  # INCRBY devolve o novo valor inteiro
 
 
 class RedisCacheTolerante(RedisCache):

@@ -18,7 +18,7 @@ def gerar_codigo() -> str:
     return "".join(secrets.choice(ALFABETO) for _ in range(TAMANHO))
 
 
-def normalizar_codigo(valor) -> str:
+def normalizar_codigo(valor: str | None) -> str:
     """Forma guardada do que a pessoa digitou, ou ``""`` se não pode ser um código."""
     limpo = re.sub(r"[\s\-.]", "", str(valor or "")).upper().translate(_TROCAS)
     return limpo if _VALIDO.fullmatch(limpo) else ""

@@ -13,23 +13,27 @@ Os valores das tuplas vão como estão: use tipos simples (``str``, ``int``, ``b
 chaves primárias: quem precisa delas as busca pela chave natural (CPF, CNPJ) numa consulta.
 """
 
+from collections.abc import Iterable, Sequence
+
 from django.db import connection, models
 from psycopg import sql
 
 
-def inserir(modelo, campos, linhas):
+def inserir(
+    modelo: type[models.Model], campos: Sequence[str], linhas: Iterable[tuple[object, ...]]
+) -> int:
     """Insere ``linhas`` (tuplas na ordem de ``campos``) em ``modelo``; devolve quantas."""
     linhas = list(linhas)
     if not linhas:
         return 0
     colunas_fixas, valores_fixos = _padroes(modelo, campos)
     if connection.vendor != "postgresql":
-        modelo.objects.bulk_create(
+        modelo._default_manager.bulk_create(
             [modelo(**dict(zip(campos, linha, strict=True))) for linha in linhas],
             batch_size=1000,
         )
         return len(linhas)
-    colunas = [modelo._meta.get_field(nome).column for nome in campos] + colunas_fixas
+    colunas = [_coluna(modelo._meta.get_field(nome)) for nome in campos] + colunas_fixas
     comando = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(modelo._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, colunas))
     )
@@ -39,7 +43,7 @@ def inserir(modelo, campos, linhas):
     return len(linhas)
 
 
-def _padroes(modelo, campos):
+def _padroes(modelo: type[models.Model], campos: Sequence[str]) -> tuple[list[str], list[object]]:
     """Colunas fora de ``campos`` e o valor de banco que o ``bulk_create`` gravaria nelas."""
     exemplo = modelo()
     colunas, valores = [], []
@@ -49,6 +53,12 @@ def _padroes(modelo, campos):
         valor = campo.pre_save(exemplo, add=True)
         if campo.unique and valor is not None:
             raise ValueError(f"{modelo.__name__}.{campo.name} é único: informe-o nas linhas.")
-        colunas.append(campo.column)
+        colunas.append(_coluna(campo))
         valores.append(campo.get_db_prep_save(valor, connection))
     return colunas, valores
+
+
+def _coluna(campo: object) -> str:
+    """A coluna de um campo concreto: o COPY só grava colunas (o stub diz ``str | None``)."""
+    assert isinstance(campo, models.Field) and campo.column is not None
+    return campo.column

@@ -12,11 +12,11 @@ _CNPJ_FORMA = re.compile(r"[0-9A-Z]{12}[0-9]{2}")
 _CPF_FORMA = re.compile(r"[0-9]{11}")
 
 
-def _limpar(valor) -> str:
+def _limpar(valor: str | None) -> str:
     return _PONTUACAO.sub("", str(valor or "")).upper()
 
 
-def normalizar_cpf(valor) -> str:
+def normalizar_cpf(valor: str | None) -> str:
     """Retira pontuação e espaços; não valida."""
     return _limpar(valor)
 
@@ -29,21 +29,21 @@ def _dv_cpf(base: str) -> str:
     return base[-2:]
 
 
-def cpf_valido(valor) -> bool:
+def cpf_valido(valor: str | None) -> bool:
     cpf = normalizar_cpf(valor)
     if not _CPF_FORMA.fullmatch(cpf) or cpf == cpf[0] * 11:
         return False
     return _dv_cpf(cpf[:9]) == cpf[9:]
 
 
-def formatar_cpf(valor) -> str:
+def formatar_cpf(valor: str | None) -> str:
     cpf = normalizar_cpf(valor)
     if len(cpf) != 11:
         return cpf
     return f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}"
 
 
-def mascarar_cpf(valor) -> str:
+def mascarar_cpf(valor: str | None) -> str:
     """``***.456.789-**``: a forma de todo CPF em página pública, PDF, log ou auditoria."""
     cpf = normalizar_cpf(valor)
     if len(cpf) != 11:
@@ -55,7 +55,7 @@ def mascarar_cpf(valor) -> str:
 _PARTICULAS = {"da", "das", "de", "do", "dos", "e", "d'"}
 
 
-def abreviar_nome(nome) -> str:
+def abreviar_nome(nome: str | None) -> str:
     """``Maria S. O.``: primeiro nome e iniciais, a forma do nome de quem foi indicado por
     outra pessoa e ainda não aceitou (quem digitou o CPF não descobre o nome completo)."""
     partes = [p for p in (nome or "").split() if p]
@@ -65,7 +65,7 @@ def abreviar_nome(nome) -> str:
     return " ".join([partes[0], *iniciais])
 
 
-def normalizar_cnpj(valor) -> str:
+def normalizar_cnpj(valor: str | None) -> str:
     return _limpar(valor)
 
 
@@ -78,14 +78,14 @@ def _dv_cnpj(base: str) -> str:
     return base[-2:]
 
 
-def cnpj_valido(valor) -> bool:
+def cnpj_valido(valor: str | None) -> bool:
     cnpj = normalizar_cnpj(valor)
     if not _CNPJ_FORMA.fullmatch(cnpj) or cnpj == cnpj[0] * 14:
         return False
     return _dv_cnpj(cnpj[:12]) == cnpj[12:]
 
 
-def formatar_cnpj(valor) -> str:
+def formatar_cnpj(valor: str | None) -> str:
     c = normalizar_cnpj(valor)
     if len(c) != 14:
         return c
@@ -101,7 +101,7 @@ def calcular_dv_cpf(base9: str) -> str:
     return _dv_cpf(normalizar_cpf(base9))
 
 
-def normalizar_telefone(valor) -> str:
+def normalizar_telefone(valor: str | None) -> str:
     """Só os dígitos ASCII, sem o +55 inicial (``\\D`` aceitaria dígitos de outras escritas)."""
     digitos = re.sub(r"[^0-9]", "", str(valor or ""))
     if len(digitos) in (12, 13) and digitos.startswith("55"):
@@ -109,7 +109,7 @@ def normalizar_telefone(valor) -> str:
     return digitos
 
 
-def telefone_valido(valor) -> bool:
+def telefone_valido(valor: str | None) -> bool:
     """DDD (11–99) + 8 dígitos (fixo) ou 9 dígitos começando por 9 (celular)."""
     t = normalizar_telefone(valor)
     if len(t) not in (10, 11) or t[0] == "0" or t[1] == "0":
@@ -117,7 +117,7 @@ def telefone_valido(valor) -> bool:
     return len(t) == 10 or t[2] == "9"
 
 
-def formatar_telefone(valor) -> str:
+def formatar_telefone(valor: str | None) -> str:
     t = normalizar_telefone(valor)
     if len(t) == 11:
         return f"({t[:2]}) {t[2:7]}-{t[7:]}"

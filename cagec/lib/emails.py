@@ -14,7 +14,9 @@ envio sorteia um token novo, e o link do envio anterior deixa de valer.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,10 +30,19 @@ from cagec.core.tasks import enviar_email
 from cagec.lib.entrega import entregar as entregar
 from cagec.lib.entrega import pendentes_para_varredura as pendentes_para_varredura
 
+if TYPE_CHECKING:  # auth._User: o modelo de settings.AUTH_USER_MODEL (plugin do django-stubs)
+    from django.contrib.auth import models as auth
+
 log = logging.getLogger(__name__)
 
+# ``(evento, destinatario, contexto, usuario[, token])``: um e-mail de ``enfileirar_emails``.
+Mensagem = (
+    tuple[str, str, dict[str, Any], "auth._User | None"]
+    | tuple[str, str, dict[str, Any], "auth._User | None", TokenAcesso | None]
+)
 
-def renderizar(evento: str, contexto: dict) -> tuple[str, str, str]:
+
+def renderizar(evento: str, contexto: dict[str, Any]) -> tuple[str, str, str]:
     ctx = {"portal_url": settings.PORTAL_URL_BASE, **contexto}
     assunto = render_to_string(f"emails/{evento}/assunto.txt", ctx).strip()
     texto = render_to_string(f"emails/{evento}/corpo.txt", ctx)
@@ -39,7 +50,13 @@ def renderizar(evento: str, contexto: dict) -> tuple[str, str, str]:
     return " ".join(assunto.split()), texto, html
 
 
-def _montar(evento, destinatario, contexto, usuario, token=None):
+def _montar(
+    evento: str,
+    destinatario: str,
+    contexto: dict[str, Any],
+    usuario: "auth._User | None",
+    token: TokenAcesso | None = None,
+) -> EmailSaida:
     """A linha da caixa de saída, já renderizada e ainda não gravada."""
     assunto, texto, html = renderizar(evento, contexto)
     return EmailSaida(
@@ -53,7 +70,14 @@ def _montar(evento, destinatario, contexto, usuario, token=None):
     )
 
 
-def enfileirar_email(evento: str, destinatario: str, contexto: dict, usuario=None, *, token=None):
+def enfileirar_email(
+    evento: str,
+    destinatario: str,
+    contexto: dict[str, Any],
+    usuario: "auth._User | None" = None,
+    *,
+    token: TokenAcesso | None = None,
+) -> EmailSaida | None:
     """Grava o e-mail na caixa de saída e agenda o envio para depois do commit.
 
     ``token``: o ``TokenAcesso`` cujo link o contexto traz com o marcador (ver o topo).
@@ -72,7 +96,7 @@ def limite_por_destinatario_atingido(evento: str, destinatario: str) -> bool:
     última hora? Conta na caixa de saída (banco), então vale entre processos e servidores;
     maiúsculas no endereço não importam. Limite 0: sem limite.
     """
-    limite = settings.EMAILS_POR_DESTINATARIO_POR_HORA
+    limite: int = settings.EMAILS_POR_DESTINATARIO_POR_HORA
     if limite <= 0:
         return False
     desde = timezone.now() - timedelta(hours=1)
@@ -82,7 +106,7 @@ def limite_por_destinatario_atingido(evento: str, destinatario: str) -> bool:
     return recentes[:limite].count() >= limite
 
 
-def enfileirar_emails(mensagens) -> list:
+def enfileirar_emails(mensagens: Iterable[Mensagem]) -> list[EmailSaida]:
     """Vários e-mails numa gravação só (avisos da rotina noturna): ``enfileirar_email`` em massa.
 
     ``mensagens``: iterável de ``(evento, destinatario, contexto, usuario[, token])``. Cada um é
@@ -97,7 +121,7 @@ def enfileirar_emails(mensagens) -> list:
     return criados
 
 
-def _publicar_todos(ids):
+def _publicar_todos(ids: list[int]) -> None:
     for pk in ids:
         if not publicar_envio(pk):
             break  # fila fora do ar: a varredura do beat entrega o resto (nada se perde)

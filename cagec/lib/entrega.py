@@ -6,6 +6,7 @@ dependa de quem a publica: ``emails`` → ``core.tasks`` → ``entrega`` → ``c
 
 import logging
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -55,7 +56,7 @@ def entregar(email_id: int, *, conexao: BaseEmailBackend | None = None) -> bool:
     return True
 
 
-def _com_segredo(email):
+def _com_segredo(email: EmailSaida) -> tuple[str, str]:
     """Os corpos como saem para o SMTP: o marcador vira um token recém-sorteado.
 
     Só o hash é gravado (na transação que trava a linha do e-mail); os corpos da linha
@@ -74,7 +75,7 @@ def _com_segredo(email):
     )
 
 
-def _registrar_falha(email, erro):
+def _registrar_falha(email: EmailSaida, erro: Exception) -> None:
 
     tentativas = email.tentativas + 1
     desistir = tentativas >= settings.CAIXA_SAIDA_MAX_TENTATIVAS
@@ -86,7 +87,9 @@ def _registrar_falha(email, erro):
     log.warning("Falha ao enviar e-mail %s (tentativa %s): %s", email.pk, tentativas, erro)
 
 
-def pendentes_para_varredura(idade_minima=timedelta(seconds=30), limite=500):
+def pendentes_para_varredura(
+    idade_minima: timedelta = timedelta(seconds=30), limite: int = 500
+) -> list[int]:
 
     corte = timezone.now() - idade_minima
     return list(
@@ -96,5 +99,5 @@ def pendentes_para_varredura(idade_minima=timedelta(seconds=30), limite=500):
     )
 
 
-def _dominio():
-    return settings.PORTAL_URL_BASE.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+def _dominio() -> str:
+    return cast(str, settings.PORTAL_URL_BASE.split("://", 1)[-1].split("/", 1)[0].split(":")[0])

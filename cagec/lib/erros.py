@@ -6,6 +6,8 @@ classe só (``except ErroDeDominio``) e passem o erro direto a ``form.add_error`
 ``.messages``/``.mensagens``, como com qualquer erro de validação do Django.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
 
@@ -14,7 +16,12 @@ class ErroDeDominio(ValidationError):
 
     mensagem_padrao = "Operação não permitida."
 
-    def __init__(self, message=None, code=None, params=None) -> None:
+    def __init__(
+        self,
+        message: str | list[str] | None = None,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(self.mensagem_padrao if message is None else message, code, params)
 
     @property

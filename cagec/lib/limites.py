@@ -7,11 +7,12 @@ django-ratelimit (mesmo cache, mesma página 429, mesmo ``RATELIMIT_FAIL_OPEN``)
 no cache é um hash, então o CPF ou o e-mail não ficam legíveis no Redis.
 """
 
+from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 
-def conferir_alvo(request, grupo: str, alvo: str | None, taxa: str) -> None:
+def conferir_alvo(request: HttpRequest, grupo: str, alvo: str | None, taxa: str) -> None:
     """Conta uma tentativa contra ``alvo`` no ``grupo``; acima de ``taxa``, responde 429.
 
     Sem alvo (campo vazio ou inválido), nada a contar: o formulário já recusa a tentativa.

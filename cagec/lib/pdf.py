@@ -9,9 +9,14 @@ gerar). As DejaVu do ReportLab também são registradas uma vez por processo.
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+if TYPE_CHECKING:  # só nas anotações; em execução, o import tardio de cada função
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 PASTA_CSS = Path(settings.BASE_DIR) / "static" / "pdf"
 PASTA_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")  # pacote Debian fonts-dejavu-core
@@ -22,7 +27,7 @@ DEJAVU_MONO_NEGRITO = "DejaVuSansMono-Bold"
 
 
 @cache
-def _fontes():
+def _fontes() -> "FontConfiguration":
     # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from weasyprint.text.fonts import FontConfiguration
 
@@ -30,24 +35,27 @@ def _fontes():
 
 
 @cache
-def _folha(nome):
+def _folha(nome: str) -> "CSS":
     # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from weasyprint import CSS
 
     return CSS(filename=str(PASTA_CSS / nome), font_config=_fontes())
 
 
-def _sem_rede(url, *args, **kwargs):
+def _sem_rede(url: str, *args: object, **kwargs: object) -> NoReturn:
     raise ValueError(f"Recurso externo recusado no PDF: {url}")
 
 
-def renderizar_pdf(template, contexto, *, folha="impressao.css") -> bytes:
+def renderizar_pdf(
+    template: str, contexto: dict[str, Any], *, folha: str = "impressao.css"
+) -> bytes:
     # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from weasyprint import HTML
 
     html = render_to_string(template, contexto)
     documento = HTML(string=html, base_url=str(PASTA_CSS), url_fetcher=_sem_rede)
-    return documento.write_pdf(stylesheets=[_folha(folha)], font_config=_fontes())
+    # Sem ``target``, o write_pdf do WeasyPrint (sem tipos) devolve os bytes do PDF.
+    return cast(bytes, documento.write_pdf(stylesheets=[_folha(folha)], font_config=_fontes()))
 
 
 @cache

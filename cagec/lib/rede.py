@@ -11,15 +11,17 @@ vale só ``REMOTE_ADDR``.
 
 import ipaddress
 from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 
 CABECALHO = "HTTP_X_FORWARDED_FOR"
 
 
 @lru_cache(maxsize=8)
-def redes_confiaveis(valores: tuple[str, ...]) -> tuple:
+def redes_confiaveis(valores: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
     """As redes de ``PROXIES_CONFIAVEIS``; um valor inválido é erro de configuração."""
     redes = []
     for valor in valores:
@@ -33,7 +35,7 @@ def redes_confiaveis(valores: tuple[str, ...]) -> tuple:
     return tuple(redes)
 
 
-def _endereco(texto):
+def _endereco(texto: str | None) -> IPv4Address | IPv6Address | None:
     """Um endereço de cabeçalho ou de REMOTE_ADDR, aceitando porta (1.2.3.4:80, [::1]:80)."""
     texto = (texto or "").strip().strip('"')
     if texto.startswith("[") and "]" in texto:
@@ -48,11 +50,13 @@ def _endereco(texto):
     return getattr(endereco, "ipv4_mapped", None) or endereco
 
 
-def _confiavel(endereco, redes):
+def _confiavel(
+    endereco: IPv4Address | IPv6Address, redes: tuple[IPv4Network | IPv6Network, ...]
+) -> bool:
     return any(endereco.version == rede.version and endereco in rede for rede in redes)
 
 
-def ip_do_cliente(request) -> str | None:
+def ip_do_cliente(request: HttpRequest) -> str | None:
     """O IP do cliente (texto normalizado), ou None quando a requisição não traz endereço."""
     remoto = _endereco(request.META.get("REMOTE_ADDR"))
     if remoto is None:
@@ -75,7 +79,7 @@ def ip_do_cliente(request) -> str | None:
     return str(cliente)
 
 
-def ip_para_limites(request) -> str:
+def ip_para_limites(request: HttpRequest) -> str:
     """A chave "ip" do django-ratelimit (``RATELIMIT_IP_META_KEY``): o IP do cliente."""
     ip = ip_do_cliente(request)
     if ip is None:

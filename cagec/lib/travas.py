@@ -1,18 +1,19 @@
 """Trava exclusiva entre processos (advisory lock do PostgreSQL) para tarefas longas."""
 
 import hashlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
 
 
-def chave(nome):
+def chave(nome: str) -> int:
     """O número de 64 bits da trava ``nome`` (estável entre processos e versões)."""
     return int.from_bytes(hashlib.sha256(nome.encode()).digest()[:8], "big", signed=True)
 
 
 @contextmanager
-def exclusiva(nome):
+def exclusiva(nome: str) -> Iterator[bool]:
     """Tenta a trava ``nome`` sem esperar: ``True`` se ficou com ela, ``False`` se outro a tem.
 
     Trava de sessão (``pg_try_advisory_lock``): vale por cima das transações de cada lote e

@@ -5,7 +5,9 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from datetime import date, datetime
+from typing import IO
 
 from django.conf import settings
 
@@ -32,6 +34,9 @@ COLUNAS = (
 # principal traz só a pessoa, o CNPJ e o mandato.
 COLUNAS_ORGANIZACAO = ("cnpj", "razao_social", "natureza_juridica", "tipo", "municipio", "uf")
 COLUNAS_PESSOA = tuple(c for c in COLUNAS if c == "cnpj" or c not in COLUNAS_ORGANIZACAO)
+
+# (número da linha no arquivo, {coluna: valor}); None no lugar do dicionário: linha vazia.
+LinhaLida = tuple[int, dict[str, str] | None]
 OPCIONAIS = {"telefone"}
 ROTULOS = {
     "cpf": "CPF",
@@ -75,7 +80,9 @@ def _coluna(texto):
     return normalizar_busca(texto).lower().replace(" ", "_").replace("-", "_")
 
 
-def ler(arquivo, nome="", exigidas=COLUNAS):
+def ler(
+    arquivo: IO[bytes], nome: str = "", exigidas: tuple[str, ...] = COLUNAS
+) -> tuple[int, Iterator[LinhaLida]]:
     """(total de linhas de dados, iterador de (número da linha, {coluna: valor})).
 
     ``arquivo`` aberto em binário; ``exigidas``: as colunas que o cabeçalho precisa ter

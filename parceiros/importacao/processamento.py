@@ -3,6 +3,7 @@
 import csv
 import io
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from cagec.lib.arquivos import celula_csv_segura
 
 from ..models import ImportacaoCadastro
 from . import organizacoes as orgs
-from .leitura import ROTULOS
+from .leitura import ROTULOS, LinhaLida
 from .lote import Lote
 from .validacao import Catalogo, validar_linha
 
@@ -59,7 +60,7 @@ class Processamento:
         self.nome = self.importacao.nome if self.importacao else ""
         self.nome_organizacoes = self.importacao.nome_organizacoes if self.importacao else ""
 
-    def indexar_organizacoes(self, linhas):
+    def indexar_organizacoes(self, linhas: Iterable[LinhaLida]) -> None:
         """Lê o arquivo de organizações (antes do principal); linhas sem CNPJ útil são erros."""
         self.contagens["arquivo_organizacoes"] = {"linhas": 0, "com_erro": 0, "sem_rl": 0}
 
@@ -71,7 +72,7 @@ class Processamento:
 
         self.organizacoes = orgs.indexar(contadas(), self._erro_de_organizacao)
 
-    def executar(self, linhas):
+    def executar(self, linhas: Iterable[LinhaLida]) -> None:
         lote = []
         for numero, valores in linhas:
             if valores is None:

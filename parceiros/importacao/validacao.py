@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -56,13 +57,13 @@ UFS = {
 class Catalogo:
     """Naturezas (código → id) e Tipos ativos (nome sem acento → (id, nome, naturezas))."""
 
-    naturezas: dict
-    tipos: dict
+    naturezas: dict[str, int]
+    tipos: dict[str, tuple[int, str, frozenset[int]]]
 
     @classmethod
-    def carregar(cls):
+    def carregar(cls) -> Self:
         naturezas = dict(NaturezaJuridica.objects.values_list("codigo", "pk"))
-        permitidas = {}
+        permitidas: dict[int, set[int]] = {}
         for tipo_id, natureza_id in TipoParceiro.naturezas.through.objects.values_list(
             "tipoparceiro_id", "naturezajuridica_id"
         ):
