@@ -7,6 +7,7 @@ o valor é o modelo (``TextChoices``); trocar um valor não deixa um template pa
 from django import template
 
 from parceiros.models import Parceiro
+from parceiros import situacao
 from parceiros.situacao import StatusObrigacao
 
 register = template.Library()
@@ -27,3 +28,9 @@ def e_regular(situacao):
 def badge_da_obrigacao(status):
     """Classe do selo do status de uma Obrigação na pasta digital (vigente, vencido, pendente)."""
     return _BADGE_DA_OBRIGACAO.get(status, "text-bg-secondary")
+
+
+@register.filter
+def rotulo_impedimento(possui):
+    """"Sim"/"Não" de "Possui impedimento", as palavras do CRC (``situacao.rotulo_impedimento``)."""
+    return situacao.rotulo_impedimento(bool(possui))
