@@ -53,7 +53,7 @@ def hoje():
 NAO_SE_APLICA = "Não se aplica"
 
 
-def rotulo_mrosc(parceiro, lista_itens) -> str:
+def rotulo_mrosc(parceiro: Parceiro, lista_itens: list[Item]) -> str:
     """Situação dos itens MROSC: o texto que o Estado gravou ou, sem ele, o resumo dos itens.
 
     Os itens são os de ``itens(parceiro)`` (Obrigações marcadas como MROSC no catálogo).
@@ -82,7 +82,7 @@ def rotulo_impedimento(possui: bool) -> str:
     return "Sim" if possui else "Não"
 
 
-def campos_do_estado(parceiro, lista_itens) -> dict:
+def campos_do_estado(parceiro: Parceiro, lista_itens: list[Item]) -> dict[str, str | bool]:
     """Os rótulos de MROSC, CADIN-MG, SIAFI-MG e impedimento (as chaves do retrato do CRC)."""
     return {
         "situacao_mrosc": rotulo_mrosc(parceiro, lista_itens),

@@ -66,7 +66,9 @@ def texto_do_pdf(dados):
 def sem_formato_cru(texto, onde):
     for padrao in (DATA_ISO, TELEFONE_CRU, CEP_CRU, CNAE_CRU):
         achado = padrao.search(texto)
-        assert achado is None, f"{onde}: {achado[0]!r} em …{texto[achado.start() - 60 : achado.end() + 30]}…"
+        if achado:
+            trecho = texto[max(0, achado.start() - 60) : achado.end() + 30]
+            pytest.fail(f"{onde}: {achado[0]!r} em …{trecho}…")
 
 
 def inscricao_em_analise(rl):

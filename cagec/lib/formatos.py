@@ -30,11 +30,11 @@ _CNAE_NO_INICIO = re.compile(r"^\s*(\d{4})-?(\d)/?(\d{2})(?!\d)")
 _NAO_GEOGRAFICO = ("0300", "0500", "0800", "0900")
 
 
-def _texto(valor) -> str:
+def _texto(valor: object) -> str:
     return "" if valor is None else str(valor).strip()
 
 
-def formatar_telefone(valor) -> str:
+def formatar_telefone(valor: object) -> str:
     """``(31) 3281-5500``, ``(31) 98765-4321`` e ``0800 123 4567`` (não geográficos).
 
     Os fixos e celulares são os de ``documentos.formatar_telefone`` (a mesma regra das
@@ -46,7 +46,7 @@ def formatar_telefone(valor) -> str:
     return documentos.formatar_telefone(valor)
 
 
-def formatar_cep(valor) -> str:
+def formatar_cep(valor: object) -> str:
     """``35400-000`` a partir de ``35400000``, ``35.400-000`` ou ``35400-000``."""
     texto = _texto(valor)
     digitos = _SO_DIGITOS.sub("", texto)
@@ -55,7 +55,7 @@ def formatar_cep(valor) -> str:
     return f"{digitos[:5]}-{digitos[5:]}"
 
 
-def formatar_cnae(valor) -> str:
+def formatar_cnae(valor: object) -> str:
     """``9493-6/00``; o código no início de ``"9493600 — Atividades..."`` também é formatado."""
     texto = _texto(valor)
     achado = _CNAE_NO_INICIO.match(texto)
@@ -65,7 +65,7 @@ def formatar_cnae(valor) -> str:
     return codigo + texto[achado.end() :]
 
 
-def _como_data(valor) -> date | datetime | None:
+def _como_data(valor: object) -> date | datetime | None:
     if isinstance(valor, date):  # datetime é subclasse de date
         return valor
     texto = _texto(valor)
@@ -81,7 +81,7 @@ def _local(momento: datetime) -> datetime:
     return timezone.localtime(momento) if timezone.is_aware(momento) else momento
 
 
-def formatar_data(valor) -> str:
+def formatar_data(valor: object) -> str:
     """``dd/mm/aaaa`` de uma data, um datetime (no fuso do portal) ou uma data ISO."""
     dia = _como_data(valor)
     if dia is None:
@@ -91,7 +91,7 @@ def formatar_data(valor) -> str:
     return dia.strftime("%d/%m/%Y")
 
 
-def formatar_data_hora(valor) -> str:
+def formatar_data_hora(valor: object) -> str:
     """``dd/mm/aaaa hh:mm`` (horário de Brasília); uma data sem hora sai só como data."""
     momento = _como_data(valor)
     if not isinstance(momento, datetime):

@@ -6,8 +6,8 @@ o valor é o modelo (``TextChoices``); trocar um valor não deixa um template pa
 
 from django import template
 
-from parceiros.models import Parceiro
 from parceiros import situacao
+from parceiros.models import Parceiro
 from parceiros.situacao import StatusObrigacao
 
 register = template.Library()
@@ -32,5 +32,5 @@ def badge_da_obrigacao(status):
 
 @register.filter
 def rotulo_impedimento(possui):
-    """"Sim"/"Não" de "Possui impedimento", as palavras do CRC (``situacao.rotulo_impedimento``)."""
+    """Sim ou Não de "Possui impedimento", com as palavras do CRC (``situacao``)."""
     return situacao.rotulo_impedimento(bool(possui))

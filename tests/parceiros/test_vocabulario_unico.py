@@ -166,7 +166,7 @@ def test_pasta_crc_consulta_e_verificacao_dizem_o_mesmo(client, analista, estado
             assert _contem_par(html, "Motivo do impedimento", esperado["motivo"])
         else:
             assert "Motivo do impedimento" not in html
-    assert "Situação MROSC</dt><dd class=\"col-sm-7\">—" not in pasta
+    assert 'Situação MROSC</dt><dd class="col-sm-7">—' not in pasta
 
     # Consulta: a coluna "Possui impedimento" da página e das exportações.
     resposta = client.get("/consulta/", {"cnpj": parceiro.cnpj}).content.decode()
