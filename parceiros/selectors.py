@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.lib.documentos import abreviar_nome, mascarar_cpf
-from cagec.lib.formatos import formatar_cep, formatar_cnae, formatar_data, formatar_telefone
+from cagec.lib.formatos import formatar_cep, formatar_cnae, formatar_telefone
 
 from . import permissions, situacao
 from .models import (
@@ -206,7 +206,6 @@ CAMPOS_CONTATO = [
 _NO_PARCEIRO = {"email": "email_receita", "telefone": "telefone_receita"}
 # O retrato da Receita guarda ISO e só dígitos; a comparação é mostrada no formato brasileiro.
 _EXIBICAO = {
-    "data_abertura": formatar_data,
     "cnae_principal": formatar_cnae,
     "cep": formatar_cep,
     "telefone": formatar_telefone,

@@ -22,7 +22,7 @@ from declaracoes import crc
 from declaracoes import services as declaracoes
 from parceiros import analise, selectors, services
 from parceiros.models import Obrigacao, Parceiro, Solicitacao, TipoParceiro
-from tests.factories import CNPJ_LIVRE, UsuarioFactory, pdf_pequeno
+from tests.factories import CNPJ_LIVRE, CNPJ_MUNICIPIO, UsuarioFactory, parceiro_com_rl, pdf_pequeno
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_temporaria")]
 
@@ -171,3 +171,24 @@ def test_receita_no_assistente_mostra_data_cnae_cep_e_telefone_formatados(client
     assert f"CNAE principal {codigo[:4]}-{codigo[4]}/{codigo[5:]}" in texto
     if r["telefone"]:
         assert r["telefone"] not in texto
+
+
+def test_diferencas_da_atualizacao_de_dados_mostram_os_valores_da_receita_formatados():
+    """O cadastro e a Receita divergem: o "antes → depois" sai no formato brasileiro."""
+    rl = UsuarioFactory(aceitou_termo=True)
+    parceiro = parceiro_com_rl(rl, cnpj=CNPJ_MUNICIPIO)
+    Parceiro.objects.filter(pk=parceiro.pk).update(
+        cep="30110000",
+        telefone_receita="3132815500",
+        cnae_principal="9493600 — Atividades de organizações associativas",
+    )
+    parceiro.refresh_from_db()
+    pedido = services.iniciar_atualizacao(parceiro, Solicitacao.Tipo.DADOS, ator=rl)
+    pedido = services.atualizar_da_receita(pedido, ator=rl)
+    linhas = {d["campo"]: (d["antes"], d["depois"]) for d in selectors.diferencas(pedido)}
+    r = pedido.dados["receita"]
+    assert linhas["CEP"] == ("30110-000", f"{r['cep'][:5]}-{r['cep'][5:]}")
+    assert linhas["Telefone na Receita"][0] == "(31) 3281-5500"
+    assert linhas["CNAE principal"][0] == "9493-6/00 — Atividades de organizações associativas"
+    for antes, depois in linhas.values():
+        sem_formato_cru(f"{antes} {depois}", "diferenças")
