@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -248,7 +248,8 @@ def passo_revisao(request, solicitacao):
             return redirect("declaracoes:assinar", pk=solicitacao.pk)
         messages.success(
             request,
-            "Solicitação enviada para assinatura. O representante legal recebeu um e-mail.",
+            "Solicitação enviada para assinatura. O representante legal recebeu um e-mail; "
+            "a assinatura dele encaminha a solicitação para análise.",
         )
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
     return render(request, "parceiros/passo_revisao.html", _revisao(request, solicitacao, form))
@@ -268,6 +269,7 @@ def _revisao(request, solicitacao, form):
         sem_documento=selectors.obrigatorias_sem_documento(solicitacao) if ve_a_pasta else [],
         documentos=solicitacao.documentos_atuais.select_related("obrigacao__grupo"),
         diferencas=selectors.diferencas(solicitacao),
+        prazo_dias_uteis=settings.PRAZO_ANALISE_DIAS_UTEIS,
     )
 
 
@@ -290,6 +292,17 @@ def documento_remover(request, pk, documento_pk):
         return _falhou(request, erro, solicitacao_url(solicitacao))
     messages.success(request, "Documento retirado da solicitação.")
     return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo="documentos")
+
+
+@login_required
+def solicitacao_corrigir(request: HttpRequest, pk: int) -> HttpResponse:
+    """“O que corrigir”: a lista, com links, do que a análise apontou (solicitação devolvida)."""
+    solicitacao = permissions.get_solicitacao_editavel(request, pk)
+    if solicitacao.status != Solicitacao.Status.DEVOLVIDA:
+        return redirect(solicitacao_url(solicitacao))
+    passo = solicitacao.passo or selectors.PASSOS[solicitacao.tipo][0]
+    contexto = _contexto(solicitacao, passo, correcoes=selectors.o_que_corrigir(solicitacao))
+    return render(request, "parceiros/o_que_corrigir.html", contexto)
 
 
 # --- Detalhe e ações --------------------------------------------------------------------------
@@ -324,10 +337,21 @@ def solicitacao_url(solicitacao):
     return f"/solicitacoes/{solicitacao.pk}/"
 
 
-solicitacao_encaminhar = _acao(
-    services.encaminhar_para_analise,
-    "Solicitação encaminhada para análise. Você receberá um e-mail com a decisão.",
-)
+@login_required
+def solicitacao_encaminhar(request: HttpRequest, pk: int) -> HttpResponse:
+    """Endereço antigo do botão “Encaminhar para análise” (favoritos, e-mails antigos).
+
+    A assinatura do RL já encaminha; aqui só se explica e volta para a solicitação.
+    """
+    solicitacao = permissions.get_solicitacao_do_usuario(request, pk)
+    messages.info(
+        request,
+        "Não é mais preciso encaminhar: a assinatura do representante legal envia a "
+        "solicitação para análise automaticamente. Veja abaixo em que etapa ela está.",
+    )
+    return redirect(solicitacao_url(solicitacao))
+
+
 solicitacao_cancelar = _acao(services.cancelar, "Solicitação cancelada.")
 solicitacao_reabrir = _acao(services.reabrir, "Solicitação reaberta para edição.")
 

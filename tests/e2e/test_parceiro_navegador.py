@@ -91,7 +91,7 @@ def confirmar_anexado(page, obrigacao, nome_arquivo):
 def assinar(page, cpf, senha, *, caminho_post):
     campo(page, "CPF").fill(formatar(cpf))
     campo(page, "Senha").fill(senha)
-    return enviar(page, "Assinar com usuário e senha", caminho_post=caminho_post)
+    return enviar(page, "Assinar e encaminhar para análise", caminho_post=caminho_post)
 
 
 def linha_do_tempo(page):
@@ -255,27 +255,21 @@ def test_rl_inscreve_organizacao_assina_e_encaminha_para_analise(
     assert not Declaracao.objects.filter(solicitacao_id=pk).exists()
     assert Solicitacao.objects.get(pk=pk).status == Solicitacao.Status.AGUARDANDO_ASSINATURA
 
-    # Senha certa: assinada → página da solicitação
+    # Senha certa: assinada e encaminhada → página da solicitação (assinar é o último ato)
     resposta = assinar(page, pessoa.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/")
     assert resposta.status == 302
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
-    expect(page.get_by_role("status")).to_contain_text("Declaração assinada. Código de verificação")
-    expect(page.locator("main")).to_contain_text("Situação: Aguardando assinatura")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
+    expect(page.get_by_role("status")).to_contain_text("Código de verificação")
+    expect(page.locator("main")).to_contain_text("Situação: Em análise")
+    expect(page.locator("main")).to_contain_text("Quem deve agir: A equipe do CAGEC")
     expect(page.locator("main")).to_contain_text("Declarações assinadas")
     expect(botao(page, "Ler e assinar a declaração")).to_have_count(0)
+    expect(botao(page, "Encaminhar para análise")).to_have_count(0)
     tela("assinada")
     assert Declaracao.objects.filter(solicitacao_id=pk).count() == 1
-
-    # Encaminhar para análise
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
-    expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
-    expect(page.get_by_role("status")).to_contain_text(
-        "Solicitação encaminhada para análise. Você receberá um e-mail com a decisão."
-    )
-    expect(page.locator("main")).to_contain_text("Situação: Em análise")
-    expect(page.locator("main")).to_contain_text("Em análise pela equipe do CAGEC.")
-    expect(botao(page, "Encaminhar para análise")).to_have_count(0)
     tempo = linha_do_tempo(page)
     expect(tempo.get_by_role("listitem")).to_have_count(4)
     expect(tempo).to_contain_text("Lúcia Alvorada Presidente criou a solicitação.")
@@ -347,10 +341,12 @@ def test_ri_atualiza_documentos_e_rl_assina_pelos_pendentes(
     assert resposta.status == 302
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
     expect(page.get_by_role("status")).to_contain_text(
-        "Solicitação enviada para assinatura. O representante legal recebeu um e-mail."
+        "Solicitação enviada para assinatura. O representante legal recebeu um e-mail;"
     )
     expect(page.locator("main")).to_contain_text("Situação: Aguardando assinatura")
-    expect(page.locator("main")).to_contain_text("Aguardando a assinatura do representante legal.")
+    expect(page.locator("main")).to_contain_text(
+        "Quem deve agir: O representante legal, Rita Representante"
+    )
     expect(page.locator("main")).to_contain_text("Representante legal (assina): Rita Representante")
     ler_e_assinar = page.locator("main").get_by_role("link", name="Ler e assinar a declaração")
     expect(ler_e_assinar).to_have_count(0)
@@ -390,13 +386,13 @@ def test_ri_atualiza_documentos_e_rl_assina_pelos_pendentes(
     expect(declaracao).to_contain_text(f'{obrigacao} — arquivo "{nome_pdf}"')
     tela("rl-declaracao")
 
-    # Assina e encaminha para análise
+    # Assina: a assinatura encaminha para análise
     resposta = assinar(page, rl.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/")
     assert resposta.status == 302
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
-    expect(page.get_by_role("status")).to_contain_text("Declaração assinada.")
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
+    expect(page.get_by_role("status")).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
     expect(page.locator("main")).to_contain_text("Situação: Em análise")
     tempo = linha_do_tempo(page)
     expect(tempo).to_contain_text("Ivo Responsavel criou a solicitação.")
