@@ -72,7 +72,7 @@ def sem_formato_cru(texto, onde):
 
 
 def inscricao_em_analise(rl):
-    """Inscrição de uma associação pelo assistente, assinada e encaminhada."""
+    """Inscrição de uma associação pelo assistente, assinada (e com isso encaminhada)."""
     pedido = services.iniciar_inscricao(CNPJ_LIVRE, ator=rl)
     pedido = services.salvar_dados(
         pedido,
@@ -102,8 +102,8 @@ def inscricao_em_analise(rl):
             **datas,
         )
     pedido = services.enviar_para_assinatura(pedido, ator=rl)
-    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
-    return services.encaminhar_para_analise(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")  # a assinatura encaminha
+    return Solicitacao.objects.get(pk=pedido.pk)
 
 
 def test_paginas_pdfs_e_emails_no_formato_brasileiro(client, analista):

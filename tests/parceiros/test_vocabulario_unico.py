@@ -67,8 +67,8 @@ def aprovar_tudo(parceiro, rl, analista):
             data_emissao=date(2020, 1, 1),
         )
     parceiros.enviar_para_assinatura(pedido, ator=rl)
-    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
-    parceiros.encaminhar_para_analise(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")  # a assinatura encaminha
+    pedido.refresh_from_db()
     analise.decidir(pedido, ator=analista, decisao=Solicitacao.Status.APROVADA)
 
 
