@@ -142,19 +142,57 @@ def nome_protegido(pessoa: Usuario) -> str:
     return f"{abreviar_nome(pessoa.nome)} (CPF {mascarar_cpf(pessoa.cpf)})"
 
 
-def passos_do_assistente(solicitacao: Solicitacao, atual: str) -> list[dict[str, Any]]:
+# Etapas do caminho inteiro, além dos passos do assistente (stepper).
+NOMES_ETAPAS = {
+    **NOMES_PASSOS,
+    "representante": "Representante",
+    "revisao": "Revisão",
+    "assinatura": "Assinatura",
+    "envio": "Envio",
+}
+# Status em que a solicitação está no caminho (o stepper aparece no detalhe).
+NO_CAMINHO = [Status.RASCUNHO, Status.DEVOLVIDA, Status.AGUARDANDO_ASSINATURA, Status.EM_ANALISE]
+
+
+def _etapa_atual(solicitacao: Solicitacao, atual: str | None) -> str:
+    """A etapa em que a solicitação está (``atual``: a página do assistente aberta)."""
+    if solicitacao.editavel:
+        return atual or solicitacao.passo or PASSOS[solicitacao.tipo][0]
+    if solicitacao.status == Status.AGUARDANDO_ASSINATURA:
+        return "assinatura"  # assinar já encaminha: não há "assinada, falta enviar"
+    return ""  # em análise ou depois: todas feitas
+
+
+def etapas(solicitacao: Solicitacao, usuario: Usuario, atual: str | None = None) -> dict[str, Any]:
+    """O caminho inteiro da solicitação para o stepper: passos do assistente do tipo,
+    Assinatura e Envio; cada etapa feita, atual ou futura, com ``link`` quando dá para
+    voltar a ela (passo já alcançado de um rascunho de quem o preparou; a assinatura para
+    o RL enquanto pendente). O envio acontece com a assinatura: em análise, tudo feito."""
+    codigos = [*PASSOS[solicitacao.tipo], "assinatura", "envio"]
+    corrente = _etapa_atual(solicitacao, atual)
+    indice = codigos.index(corrente) if corrente in codigos else len(codigos)
+    editando = solicitacao.editavel and solicitacao.solicitante_id == usuario.pk
     passos = PASSOS[solicitacao.tipo]
     alcancado = passos.index(solicitacao.passo) if solicitacao.passo in passos else 0
-    return [
-        {
-            "codigo": p,
-            "nome": NOMES_PASSOS[p],
-            "atual": p == atual,
-            "disponivel": i <= max(alcancado, passos.index(atual)),
-            "numero": i + 1,
-        }
-        for i, p in enumerate(passos)
-    ]
+    lista = []
+    for i, codigo in enumerate(codigos):
+        revisitado = codigo in passos and editando and i <= alcancado  # já passou por ela
+        estado = "atual" if i == indice else ("feito" if i < indice or revisitado else "futuro")
+        url = ""
+        if codigo in passos and editando and i <= max(alcancado, indice) and estado != "atual":
+            url = reverse("parceiros:solicitacao_passo", args=[solicitacao.pk, codigo])
+        elif (
+            estado == "atual"
+            and codigo == "assinatura"
+            and solicitacao.representante_legal_id == usuario.pk
+        ):
+            url = reverse("declaracoes:assinar", args=[solicitacao.pk])
+        nome = NOMES_ETAPAS[codigo]
+        lista.append(
+            {"codigo": codigo, "nome": nome, "numero": i + 1, "estado": estado, "url": url}
+        )
+    atual_item = next((e for e in lista if e["estado"] == "atual"), None)
+    return {"solicitacao": solicitacao, "etapas": lista, "atual": atual_item, "total": len(lista)}
 
 
 def natureza_da_solicitacao(solicitacao: Solicitacao) -> NaturezaJuridica | None:
@@ -243,6 +281,102 @@ def checklist(
     return [{"grupo": g, "itens": itens} for g, itens in grupos.items()]
 
 
+def resumir_checklist(grupos: list[dict[str, Any]]) -> dict[str, int]:
+    """Marca cada item e grupo da ``checklist`` para o passo Documentos e conta os obrigatórios.
+
+    Item: ``reprovado`` (o anexo foi reprovado na análise), ``feito`` (anexo válido ou, sem
+    anexo, documento aprovado na pasta) e ``pendente`` (obrigatório e não feito). Grupo:
+    ``enviados``, ``na_pasta``, ``pendentes``, ``total`` e ``aberto`` (começa aberto; os
+    prontos começam recolhidos). Devolve ``{"feitos", "obrigatorios"}``.
+
+    Abertos: os grupos com item reprovado e o primeiro com obrigatório pendente; os demais
+    pendentes começam recolhidos, com "n pendentes" no resumo — a página de 26 itens
+    cabe numa tela e meia, um grupo de cada vez, como um acordeão.
+    """
+    contagem = {"feitos": 0, "obrigatorios": 0}
+    for grupo in grupos:
+        for item in grupo["itens"]:
+            anexo = item["anexo"]
+            item["reprovado"] = bool(anexo and anexo.reprovado_na_analise)
+            item["feito"] = (bool(anexo) and not item["reprovado"]) or (
+                not anexo and item["na_pasta"] is not None
+            )
+            item["pendente"] = item["obrigacao"].obrigatoria and not item["feito"]
+            if item["obrigacao"].obrigatoria:
+                contagem["obrigatorios"] += 1
+                contagem["feitos"] += item["feito"]
+        itens = grupo["itens"]
+        grupo["enviados"] = sum(1 for i in itens if i["anexo"] and not i["reprovado"])
+        grupo["na_pasta"] = sum(1 for i in itens if not i["anexo"] and i["na_pasta"])
+        grupo["total"] = len(itens)
+        grupo["pendentes"] = sum(1 for i in itens if i["pendente"])
+        grupo["aberto"] = any(i["reprovado"] for i in itens)
+    primeiro_pendente = next((g for g in grupos if g["pendentes"]), None)
+    if primeiro_pendente is not None:
+        primeiro_pendente["aberto"] = True
+    return contagem
+
+
+def _data_iso(valor: str | None) -> date | None:
+    return date.fromisoformat(valor) if valor else None
+
+
+def _mandato(solicitacao: Solicitacao) -> dict[str, Any]:
+    """Cargo e mandato que a solicitação propõe; sem passo Representante, os do RL atual."""
+    rep = solicitacao.dados.get("representante")
+    if rep:
+        return {
+            "cargo": rep.get("cargo", ""),
+            "inicio": _data_iso(rep.get("mandato_inicio")),
+            "fim": _data_iso(rep.get("mandato_fim")),
+        }
+    vinculo = (
+        Vinculo.objects.filter(
+            parceiro=solicitacao.parceiro, papel=Vinculo.Papel.RL, ativo=True
+        ).first()
+        if solicitacao.parceiro_id
+        else None
+    )
+    if vinculo is None:
+        return {"cargo": "", "inicio": None, "fim": None}
+    return {"cargo": vinculo.cargo, "inicio": vinculo.mandato_inicio, "fim": vinculo.mandato_fim}
+
+
+def _contatos_da_revisao(solicitacao: Solicitacao) -> list[tuple[str, str]]:
+    contatos = solicitacao.dados.get("contatos") or {}
+    if not contatos and solicitacao.parceiro is not None:
+        contatos = {c: getattr(solicitacao.parceiro, c) or "" for c, _ in CAMPOS_CONTATO}
+    linhas = []
+    for campo, rotulo in CAMPOS_CONTATO:
+        valor = contatos.get(campo) or ""
+        if campo == "telefone" and valor:
+            valor = formatar_telefone(valor)
+        linhas.append((rotulo, valor))
+    return linhas
+
+
+def revisao(solicitacao: Solicitacao, usuario: Usuario, *, ve_a_pasta: bool) -> dict[str, Any]:
+    """Tudo o que vai para a assinatura e a análise, por seção, como o CRC agrupa.
+
+    ``faltam``: obrigatórias sem documento (nem na pasta, para quem a vê), cada uma com o
+    link para o envio dela no passo Documentos; ``documentos``: os anexos por grupo.
+    """
+    documentos = solicitacao.documentos_atuais.select_related("obrigacao__grupo")
+    grupos: dict[Any, list[Documento]] = {}
+    for documento in documentos:
+        grupos.setdefault(documento.obrigacao.grupo, []).append(documento)
+    passos = PASSOS[solicitacao.tipo]
+    return {
+        "tipo_parceiro": tipo_da_solicitacao(solicitacao),
+        "contatos": _contatos_da_revisao(solicitacao),
+        "mandato": _mandato(solicitacao),
+        "grupos_documentos": [{"grupo": g, "documentos": d} for g, d in grupos.items()],
+        "total_documentos": len(documentos),
+        "faltam": list(obrigatorias_sem_documento(solicitacao)) if ve_a_pasta else [],
+        "alterar": dict.fromkeys(passos, solicitacao.solicitante_id == usuario.pk),
+    }
+
+
 def pode(acao: str, solicitacao: Solicitacao, usuario: Usuario) -> bool:
     """Quem pode cada ação na página da solicitação (o serviço confere o status)."""
     e_solicitante = solicitacao.solicitante_id == usuario.pk
@@ -273,6 +407,7 @@ def detalhe_da_solicitacao(solicitacao: Solicitacao, usuario: Usuario) -> dict[s
         "diferencas": diferencas(solicitacao),
         "correcoes": o_que_corrigir(solicitacao) if status == Status.DEVOLVIDA else None,
         "motivo_da_decisao": solicitacao.motivo if status in _DECIDIDAS else "",
+        "no_caminho": status in NO_CAMINHO,
         "pode_cancelar": solicitacao.editavel and pode("cancelar", solicitacao, usuario),
         "pode_reabrir": status == Status.AGUARDANDO_ASSINATURA
         and pode("reabrir", solicitacao, usuario),

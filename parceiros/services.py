@@ -50,6 +50,7 @@ from .models import (
     TipoParceiro,
     TransicaoSolicitacao,
     Vinculo,
+    caminho_documento,
 )
 
 log = logging.getLogger(__name__)
@@ -609,6 +610,79 @@ def anexar_documento(
             depois={"sha256": sha256, "tamanho": arquivo.size},
             ip=ip,
         )
+    return documento
+
+
+class ArquivoRetido(NamedTuple):
+    """O arquivo de um envio recusado só pelas datas, guardado sem ``Documento``.
+
+    Sem JavaScript o navegador não devolve o arquivo escolhido; o portal o guarda e a
+    página mostra "Arquivo já recebido". Se ninguém o usar, a varredura de arquivos órfãos
+    o apaga depois da carência (``ARQUIVOS_ORFAOS_CARENCIA_HORAS``).
+    """
+
+    nome: str  # no armazenamento dos documentos
+    nome_original: str
+    tamanho: int
+
+
+def reter_arquivo(
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    obrigacao: Obrigacao,
+    arquivo: "File[Any]",
+    ip: str | None = None,
+) -> ArquivoRetido:
+    """Guarda o arquivo de um envio cujas datas estavam erradas (nenhuma transição).
+
+    Mesmas conferências de ``anexar_documento`` (formato pelo conteúdo, obrigação da
+    checklist, solicitação editável, cota de envio); conta na cota como um envio.
+    """
+    _, extensao = _formato_aceito(solicitacao, obrigacao, arquivo)
+    nome_original = nome_de_arquivo_enviado(arquivo.name)
+    storage = Documento._meta.get_field("arquivo").storage
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        _exigir_editavel(solicitacao)
+        _travar_pessoa(ator)
+        conferir_cota_de_envio(ator, arquivo.size)
+        nome = storage.save(caminho_documento(None, f"x{extensao}"), arquivo)
+        registrar(
+            "documento.retido",
+            objeto=solicitacao,
+            ator=ator,
+            descricao=f"{obrigacao.nome} ({solicitacao}): datas a corrigir",
+            depois={"tamanho": arquivo.size},
+            ip=ip,
+        )
+    return ArquivoRetido(nome, nome_original, arquivo.size)
+
+
+def anexar_arquivo_retido(
+    solicitacao: Solicitacao,
+    retido: ArquivoRetido,
+    *,
+    ator: Usuario,
+    obrigacao: Obrigacao,
+    data_emissao: date | None = None,
+    data_validade: date | None = None,
+    ip: str | None = None,
+) -> Documento:
+    """``anexar_documento`` com o arquivo guardado por ``reter_arquivo``; depois do commit,
+    a cópia retida é apagada."""
+    storage = Documento._meta.get_field("arquivo").storage
+    with storage.open(retido.nome, "rb") as conteudo:
+        documento = anexar_documento(
+            solicitacao,
+            ator=ator,
+            obrigacao=obrigacao,
+            arquivo=File(conteudo, name=retido.nome_original),
+            data_emissao=data_emissao,
+            data_validade=data_validade,
+            ip=ip,
+        )
+    transaction.on_commit(lambda: storage.delete(retido.nome))
     return documento
 
 

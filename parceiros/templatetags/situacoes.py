@@ -6,7 +6,7 @@ o valor é o modelo (``TextChoices``); trocar um valor não deixa um template pa
 
 from django import template
 
-from parceiros import situacao
+from parceiros import selectors, situacao
 from parceiros.models import Parceiro
 from parceiros.situacao import StatusObrigacao
 
@@ -34,3 +34,9 @@ def badge_da_obrigacao(status):
 def rotulo_impedimento(possui):
     """Sim ou Não de "Possui impedimento", com as palavras do CRC (``situacao``)."""
     return situacao.rotulo_impedimento(bool(possui))
+
+
+@register.inclusion_tag("_partials/stepper.html", takes_context=True)
+def stepper(context, solicitacao, atual=None):
+    """O caminho inteiro da solicitação (Dados → … → Assinatura → Envio), etapa atual marcada."""
+    return selectors.etapas(solicitacao, context["request"].user, atual)

@@ -115,10 +115,11 @@ def _novos(marca, evento=None):
 
 
 def confirmar_anexado(page, obrigacao, nome_arquivo):
+    """A confirmação aparece no próprio item (envio sem recarregar, ``envio.js``)."""
     item = item_da_checklist(page, obrigacao)
     expect(item.get_by_text("Anexado", exact=True)).to_be_visible()
     expect(item.get_by_role("link", name=nome_arquivo)).to_be_visible()
-    expect(mensagens(page)).to_contain_text(f"Documento anexado: {obrigacao}.")
+    expect(item.get_by_role("status")).to_contain_text(f"Documento anexado: {obrigacao}.")
 
 
 def mensagens(page):
@@ -216,7 +217,7 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     )
     ilegivel = "certidao-conjunta-digitalizada.pdf"
     _, resposta = anexar(page, FALTANTE, arquivos(ilegivel), valido_ate=validade_nova)
-    assert resposta.status == 302
+    assert resposta.status == 200
     confirmar_anexado(page, FALTANTE, ilegivel)
     tela("rl-certidao-anexada")
 
@@ -322,7 +323,7 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     expect(item_da_checklist(page, FALTANTE).get_by_role("link", name=ilegivel)).to_be_visible()
     legivel = "certidao-conjunta-legivel.pdf"
     _, resposta = anexar(page, FALTANTE, arquivos(legivel), valido_ate=validade_nova)
-    assert resposta.status == 302
+    assert resposta.status == 200
     confirmar_anexado(page, FALTANTE, legivel)
     expect(item_da_checklist(page, FALTANTE).get_by_role("link", name=ilegivel)).to_have_count(0)
     tela("rl-arquivo-trocado")

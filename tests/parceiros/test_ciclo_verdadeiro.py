@@ -284,7 +284,9 @@ def test_documento_reprovado_aparece_reprovado_na_pagina_e_no_passo(client, devo
     client.force_login(ri)
     html = client.get(f"/solicitacoes/{devolvida.pk}/documentos/").content.decode()
     cnpj = devolvida.documentos.get(obrigacao__nome=CNPJ_DOC).obrigacao_id
-    item = re.search(rf'<li class="list-group-item" id="obrigacao-{cnpj}">(.*?)</li>', html, re.S)
+    item = re.search(
+        rf'<li class="list-group-item[^"]*" id="obrigacao-{cnpj}"[^>]*>(.*?)</li>', html, re.S
+    )
     assert item and "Reprovado" in texto(item.group(1))
     assert "Cartão CNPJ ilegível" in texto(item.group(1))
 

@@ -794,7 +794,10 @@ def test_datas_do_documento_conferidas_pela_regra_de_validade(
     resumo = _resumo_erros(resposta)
     assert f'href="#id_o{obrigacao.pk}-{campo}"' in resumo and mensagem in resumo, resumo
     assert not Documento.objects.exists()
-    assert _arquivos_gravados(media_temporaria) == []
+    # Issue #13, item 6: o arquivo de um envio que errou só nas datas fica guardado (sem
+    # Documento) para a pessoa não ter de escolhê-lo de novo; nenhum outro arquivo.
+    retido = cliente_rl.session[f"arquivo_retido:{atualizacao.pk}:{obrigacao.pk}"][0]
+    assert _arquivos_gravados(media_temporaria) == [Path(media_temporaria) / retido]
 
 
 @pytest.mark.parametrize(
