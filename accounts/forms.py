@@ -50,7 +50,9 @@ class CPFField(forms.CharField):
         kwargs.setdefault("help_text", "Somente números ou no formato 000.000.000-00.")
         kwargs.setdefault("error_messages", {"max_length": "CPF inválido."})
         super().__init__(**kwargs)
-        self.widget.attrs.update(inputmode="numeric", autocomplete="username")
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "username", "data-mascara": "cpf"}
+        )
 
     def clean(self, value):
         valor = super().clean(value)
@@ -71,7 +73,9 @@ class TelefoneField(forms.CharField):
         kwargs.setdefault("help_text", "Com DDD, por exemplo (31) 99999-9999.")
         kwargs.setdefault("error_messages", {"max_length": "Telefone inválido."})
         super().__init__(**kwargs)
-        self.widget.attrs.update(inputmode="tel", autocomplete="tel")
+        self.widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "tel", "data-mascara": "telefone"}
+        )
 
     def clean(self, value):
         valor = super().clean(value)

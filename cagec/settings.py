@@ -341,6 +341,8 @@ TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+# [formatos] Datas do Django em dd/mm/aaaa (não por extenso): cagec/formatos_locais/pt_BR.
+FORMAT_MODULE_PATH = ["cagec.formatos_locais"]
 
 # --- Arquivos -----------------------------------------------------------------------------
 STATIC_URL = "/static/"

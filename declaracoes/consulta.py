@@ -24,6 +24,7 @@ from django.utils.functional import cached_property
 from cagec.lib.busca import normalizar_busca
 from cagec.lib.documentos import formatar_cnpj
 from parceiros.models import Parceiro, TipoParceiro, Vinculo
+from parceiros.situacao import rotulo_impedimento
 
 COLUNAS = [
     "CNPJ",
@@ -129,7 +130,7 @@ def linhas(qs, limite):
             genero,
             tipo,
             rotulos.get(situacao, situacao),
-            "Sim" if cadin or siafi else "Não",
+            rotulo_impedimento(cadin or siafi),
         )
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import Usuario
 from cagec.lib import pdf
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
-from cagec.lib.documentos import formatar_cnpj
+from cagec.lib.formatos import formatar_cep, formatar_cnpj, formatar_data
 from parceiros import situacao
 from parceiros.models import Obrigacao, Parceiro, Vinculo
 
@@ -134,11 +134,7 @@ def retrato_do_parceiro(parceiro, situacao_hoje, itens, dia) -> dict:
         "endereco": endereco(parceiro),
         "situacao": situacao_hoje,
         "situacao_display": Parceiro.Situacao(situacao_hoje).label,
-        "situacao_mrosc": _situacao_mrosc(parceiro, itens),
-        "cadin": "Sim (bloqueado)" if parceiro.cadin_bloqueado else "Não",
-        "siafi": "Bloqueado" if parceiro.siafi_bloqueado else "Normal",
-        "motivo_impedimento": parceiro.motivo_impedimento if parceiro.possui_impedimento else "",
-        "possui_impedimento": parceiro.possui_impedimento,
+        **situacao.campos_do_estado(parceiro, itens),
         "representante": _representante(parceiro),
         "grupos": _grupos(itens),
     }
@@ -146,22 +142,9 @@ def retrato_do_parceiro(parceiro, situacao_hoje, itens, dia) -> dict:
 
 def endereco(parceiro) -> str:
     rua = ", ".join(p for p in (parceiro.logradouro, parceiro.numero, parceiro.complemento) if p)
-    cep = f"CEP {parceiro.cep[:5]}-{parceiro.cep[5:]}" if len(parceiro.cep or "") == 8 else ""
+    cep = f"CEP {formatar_cep(parceiro.cep)}" if parceiro.cep else ""
     cidade = f"{parceiro.municipio}/{parceiro.uf}" if parceiro.uf else parceiro.municipio
     return " — ".join(p for p in (rua, parceiro.bairro, cidade, cep) if p)
-
-
-def _situacao_mrosc(parceiro, itens):
-    """O texto mantido pelo Estado; sem ele, o resumo dos itens marcados como MROSC."""
-    if parceiro.situacao_mrosc:
-        return parceiro.situacao_mrosc
-    mrosc = [i for i in itens if i.obrigacao.mrosc]
-    if not mrosc:
-        return "Não se aplica"
-    vigentes = sum(1 for i in mrosc if i.status == STATUS.VIGENTE)
-    if vigentes == len(mrosc):
-        return "Regular (todos os itens MROSC vigentes)"
-    return f"Irregular ({len(mrosc) - vigentes} de {len(mrosc)} itens MROSC sem documento vigente)"
 
 
 def _representante(parceiro):
@@ -207,7 +190,7 @@ def _validade(item):
 
 
 def _data(dia):
-    return dia.strftime("%d/%m/%Y") if dia else "—"
+    return formatar_data(dia) if dia else "—"
 
 
 def url_de_verificacao(codigo: str) -> str:

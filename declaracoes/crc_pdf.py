@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from cagec.lib import pdf
+from parceiros.situacao import rotulo_impedimento
 
 # Margens da página 16/15/18/15 mm, mais os 8 px (6 pt) de margem do <body> do HTML antigo:
 # dos lados em toda página, em cima só no começo do documento (``_conteudo``).
@@ -266,7 +267,7 @@ def _resumo(c):
             _rotulo("Situação MROSC"),
             _valor(c["situacao_mrosc"]),
             _rotulo("Possui impedimento"),
-            _valor("Sim" if c["possui_impedimento"] else "Não"),
+            _valor(rotulo_impedimento(c["possui_impedimento"])),
         ],
         [_rotulo("CADIN-MG"), _valor(c["cadin"]), _rotulo("SIAFI-MG"), _valor(c["siafi"])],
     ]

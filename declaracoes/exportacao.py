@@ -89,8 +89,8 @@ _INICIO_DE_FORMULA = ("=", "+", "-", "@")
 
 
 # --- PDF ----------------------------------------------------------------------------------
-_LARGURAS_MM = (30, 62, 44, 27, 7, 30, 38, 16, 19)  # 273 mm: A4 paisagem menos margens
-_TITULOS_PDF = [*consulta.COLUNAS[:-1], "Impedimento"]
+_LARGURAS_MM = (30, 62, 35, 27, 7, 30, 38, 16, 28)  # 273 mm: A4 paisagem menos margens
+_TITULOS_PDF = consulta.COLUNAS  # as palavras da página, do CRC e da verificação
 _LINHA_MM = 4.6
 _CORPO = 7.5  # pt
 

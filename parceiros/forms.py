@@ -24,7 +24,12 @@ class CNPJField(forms.CharField):
         kwargs.setdefault("error_messages", {"max_length": "CNPJ inválido."})
         super().__init__(**kwargs)
         self.widget.attrs.update(
-            autocomplete="off", spellcheck="false", autocapitalize="characters"
+            {
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+                "data-mascara": "cnpj",
+            }
         )
 
     def clean(self, value):

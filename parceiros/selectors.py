@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Usuario
-from cagec.lib.documentos import abreviar_nome, formatar_telefone, mascarar_cpf
+from cagec.lib.documentos import abreviar_nome, mascarar_cpf
+from cagec.lib.formatos import formatar_cep, formatar_cnae, formatar_telefone
 from cagec.lib.prazos import somar_dias_uteis
 
 from . import ganchos, permissions, situacao
@@ -220,6 +221,12 @@ CAMPOS_CONTATO = [
     ("telefone", "Telefone"),
 ]
 _NO_PARCEIRO = {"email": "email_receita", "telefone": "telefone_receita"}
+# O retrato da Receita guarda ISO e só dígitos; a comparação é mostrada no formato brasileiro.
+_EXIBICAO = {
+    "cnae_principal": formatar_cnae,
+    "cep": formatar_cep,
+    "telefone": formatar_telefone,
+}
 
 
 def diferencas(solicitacao: Solicitacao) -> list[dict[str, Any]]:
@@ -233,7 +240,11 @@ def diferencas(solicitacao: Solicitacao) -> list[dict[str, Any]]:
         if campo in receita:
             atual = getattr(parceiro, _NO_PARCEIRO.get(campo, campo), "")
             if str(atual or "") != str(receita[campo] or ""):
-                linhas.append({"campo": rotulo, "antes": atual, "depois": receita[campo]})
+                exibir = _EXIBICAO.get(campo)
+                antes, depois = atual, receita[campo]
+                if exibir:
+                    antes, depois = exibir(antes), exibir(depois)
+                linhas.append({"campo": rotulo, "antes": antes, "depois": depois})
     contatos = solicitacao.dados.get("contatos") or {}
     for campo, rotulo in CAMPOS_CONTATO:
         if campo in contatos and (getattr(parceiro, campo) or "") != (contatos[campo] or ""):
@@ -643,10 +654,12 @@ def pasta_digital(parceiro: Parceiro, usuario: Usuario) -> dict[str, Any]:
 
     grupos: dict[Any, list[Any]] = {}
     vinculos = list(parceiro.vinculos.filter(ativo=True).select_related("usuario"))
-    for item in situacao.itens(parceiro):
+    itens = situacao.itens(parceiro)
+    for item in itens:
         grupos.setdefault(item.obrigacao.grupo, []).append(item)
     return {
         "parceiro": parceiro,
+        "estado": situacao.campos_do_estado(parceiro, itens),
         "grupos": [{"grupo": g, "itens": i} for g, i in grupos.items()],
         "historico": documentos,
         "vinculos": com_nomes_visiveis(vinculos, usuario),

@@ -49,6 +49,53 @@ def hoje() -> date:
     return timezone.localdate()
 
 
+# --- Campos mantidos pelo Estado: um rótulo, as mesmas palavras em toda parte ------------
+# A pasta digital, o CRC (que guarda os rótulos no retrato), a consulta (página e
+# exportações) e a verificação mostram MROSC, CADIN-MG, SIAFI-MG e "Possui impedimento"
+# com estas funções; nenhum template escreve "bloqueado" ou "Sim" por conta própria.
+NAO_SE_APLICA = "Não se aplica"
+
+
+def rotulo_mrosc(parceiro: Parceiro, lista_itens: list[Item]) -> str:
+    """Situação dos itens MROSC: o texto que o Estado gravou ou, sem ele, o resumo dos itens.
+
+    Os itens são os de ``itens(parceiro)`` (Obrigações marcadas como MROSC no catálogo).
+    """
+    if parceiro.situacao_mrosc:
+        return parceiro.situacao_mrosc
+    mrosc = [i for i in lista_itens if i.obrigacao.mrosc]
+    if not mrosc:
+        return NAO_SE_APLICA
+    vigentes = sum(1 for i in mrosc if i.status == StatusObrigacao.VIGENTE)
+    if vigentes == len(mrosc):
+        return "Regular (todos os itens MROSC vigentes)"
+    faltam = len(mrosc) - vigentes
+    return f"Irregular ({faltam} de {len(mrosc)} itens MROSC sem documento vigente)"
+
+
+def rotulo_cadin(bloqueado: bool) -> str:
+    return "Sim (bloqueado)" if bloqueado else "Não"
+
+
+def rotulo_siafi(bloqueado: bool) -> str:
+    return "Bloqueado" if bloqueado else "Normal"
+
+
+def rotulo_impedimento(possui: bool) -> str:
+    return "Sim" if possui else "Não"
+
+
+def campos_do_estado(parceiro: Parceiro, lista_itens: list[Item]) -> dict[str, str | bool]:
+    """Os rótulos de MROSC, CADIN-MG, SIAFI-MG e impedimento (as chaves do retrato do CRC)."""
+    return {
+        "situacao_mrosc": rotulo_mrosc(parceiro, lista_itens),
+        "cadin": rotulo_cadin(parceiro.cadin_bloqueado),
+        "siafi": rotulo_siafi(parceiro.siafi_bloqueado),
+        "motivo_impedimento": parceiro.motivo_impedimento if parceiro.possui_impedimento else "",
+        "possui_impedimento": parceiro.possui_impedimento,
+    }
+
+
 # --- Registro público em cache (CRC do dia) ------------------------------------------------
 # ``declaracoes.crc`` guarda no cache, por CNPJ, qual é o CRC de hoje; toda subida da
 # ``versao_publica`` (aqui) apaga essa entrada, agora e depois do commit.

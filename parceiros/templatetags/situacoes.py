@@ -6,7 +6,7 @@ o valor é o modelo (``TextChoices``); trocar um valor não deixa um template pa
 
 from django import template
 
-from parceiros import selectors
+from parceiros import selectors, situacao
 from parceiros.models import Parceiro
 from parceiros.situacao import StatusObrigacao
 
@@ -28,6 +28,12 @@ def e_regular(situacao):
 def badge_da_obrigacao(status):
     """Classe do selo do status de uma Obrigação na pasta digital (vigente, vencido, pendente)."""
     return _BADGE_DA_OBRIGACAO.get(status, "text-bg-secondary")
+
+
+@register.filter
+def rotulo_impedimento(possui):
+    """Sim ou Não de "Possui impedimento", com as palavras do CRC (``situacao``)."""
+    return situacao.rotulo_impedimento(bool(possui))
 
 
 @register.inclusion_tag("_partials/stepper.html", takes_context=True)

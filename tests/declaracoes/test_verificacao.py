@@ -144,7 +144,7 @@ def test_pagina_do_crc_mostra_parceiro_emissao_situacao_itens_sha256_e_o_origina
     assert "Situação na emissão Regular" in pagina
     assert "Situação hoje Regular" in pagina
     assert "mudou depois da emissão" not in pagina
-    assert "Não · CADIN-MG: Não · SIAFI-MG: Normal" in pagina
+    assert "Possui impedimento Não CADIN-MG Não SIAFI-MG Normal" in pagina
     assert f"{catalogo.certidao.nome} Vigente Válido até 10/08/2026" in pagina
     assert f"{catalogo.estatuto.nome} Vigente Sem validade" in pagina
     assert f"{catalogo.relevancia.nome} (não obrigatória) (MROSC) Vigente" in pagina
