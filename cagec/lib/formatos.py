@@ -40,10 +40,11 @@ def formatar_telefone(valor: object) -> str:
     Os fixos e celulares são os de ``documentos.formatar_telefone`` (a mesma regra das
     máscaras e da validação); aqui só se acrescentam os números 0300/0500/0800/0900.
     """
-    digitos = normalizar_telefone(valor)
+    texto = _texto(valor)
+    digitos = normalizar_telefone(texto)
     if len(digitos) == 11 and digitos[:4] in _NAO_GEOGRAFICO:
         return f"{digitos[:4]} {digitos[4:7]} {digitos[7:]}"
-    return documentos.formatar_telefone(valor)
+    return documentos.formatar_telefone(texto)
 
 
 def formatar_cep(valor: object) -> str:
