@@ -51,7 +51,9 @@ def test_analista_entra_pela_fila_e_decide_num_passo(
     pedido = atualizacao_de_documentos(ri, parceiro, CNDT, CNPJ_DOC)
     Solicitacao.objects.filter(pk=pedido.pk).update(enviada_em=timezone.now() - timedelta(days=9))
     ilegivel = MotivoPadrao.objects.get(titulo="Documento ilegível")
-    page = nova_aba(viewport=LARGURAS[largura])
+    # Sem rolagem suave (Bootstrap): o link do resumo rola a página até o campo; com a rolagem
+    # ainda em curso, o clique seguinte cairia fora do botão no celular.
+    page = nova_aba(viewport=LARGURAS[largura], reduced_motion="reduce")
 
     # Entrada: o painel começa pela fila, com o total e a espera mais antiga
     page.goto("/entrar/")

@@ -164,7 +164,7 @@ def test_ciclo_assinar_encaminha_devolvida_mostra_o_que_corrigir_e_reenviar(
     legivel = tmp_path / "cartao-cnpj-legivel.pdf"
     legivel.write_bytes(pdf_pequeno("CNPJ legível"))
     item, resposta = anexar(pag_ri, CNPJ_DOC, legivel)
-    assert resposta.status == 302
+    assert resposta.status == 200  # envio sem recarregar (envio.js)
     expect(item.get_by_text("Anexado", exact=True)).to_be_visible()
 
     # --- 5. Reenvia: os motivos saem do topo e ficam na linha do tempo
