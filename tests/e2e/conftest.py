@@ -10,6 +10,7 @@
   passos importantes (fixture ``tela``) e, automaticamente, quando um teste falha.
 """
 
+import contextlib
 import importlib
 import json
 import os
@@ -416,10 +417,9 @@ class AuditorAxe:
 
     def esperar(self, page) -> None:
         """Espera a análise da página que está na aba (a última do teste) terminar."""
-        try:
+        # Aba fechada ou documento já trocado: nada a esperar.
+        with contextlib.suppress(Exception):
             page.evaluate("() => window.__cagecAxeFim")
-        except Exception:  # noqa: BLE001 — aba fechada ou documento já trocado: nada a esperar
-            pass
 
     def relatorio(self) -> str:
         linhas = "\n  ".join(self.violacoes)

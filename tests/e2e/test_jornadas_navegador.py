@@ -340,7 +340,8 @@ def _documentos_com_erros(page, j, arquivos, hoje):
     expect(page.locator("#resumo-erros")).to_be_focused()
     j.passo(page, "erro-tipo-de-arquivo")
 
-    item, resposta = anexar(page, CERTIDAO, arquivos("certidao.pdf"), valido_ate=hoje - timedelta(1))
+    ontem = hoje - timedelta(days=1)
+    item, resposta = anexar(page, CERTIDAO, arquivos("certidao.pdf"), valido_ate=ontem)
     assert resposta.status == 200
     expect(page.locator("#resumo-erros")).to_contain_text("Este documento já venceu.")
     expect(item.get_by_label(rotulo("Válido até"))).to_be_visible()
