@@ -27,12 +27,18 @@ from tests.e2e.test_analise_navegador import _em_analise
 from tests.e2e.test_inscricao_navegador import (
     botao,
     campo,
+    clicar_e_carregar,
     enviar,
     formatar,
     link_recebido,
     menu,
 )
-from tests.e2e.test_parceiro_navegador import anexar, assinar, item_da_checklist, rotulo
+from tests.e2e.test_parceiro_navegador import (
+    ROTULO_ARQUIVO,
+    assinar,
+    item_da_checklist,
+    rotulo,
+)
 from tests.e2e.test_publico_navegador import (  # noqa: F401 — fixtures do visitante
     BUSCA,
     CNPJ_FORMATADO,
@@ -146,6 +152,24 @@ def situacao(page):
 
 def proximo_passo(page):
     return principal(page).locator(".alert").filter(has_text="Próximo passo:")
+
+
+def anexar(page, obrigacao, arquivo, *, valido_ate=None):
+    """Abre o envio do item (se ainda fechado), informa a validade, escolhe o arquivo e envia.
+
+    Depois de um erro, o item volta aberto: clicar de novo em "Anexar arquivo" o fecharia.
+    """
+    item = item_da_checklist(page, obrigacao)
+    entrada = item.get_by_label(rotulo(ROTULO_ARQUIVO))
+    if not entrada.is_visible():
+        item.get_by_text(re.compile(r"^(Anexar arquivo|Trocar o arquivo)$")).click()
+    if valido_ate is not None:
+        item.get_by_label(rotulo("Válido até")).fill(valido_ate.isoformat())
+    entrada.set_input_files(arquivo)
+    resposta = clicar_e_carregar(
+        page, item.get_by_role("button", name="Enviar arquivo"), caminho_post="/solicitacoes/"
+    )
+    return item_da_checklist(page, obrigacao), resposta
 
 
 def sem_erros_js(*paginas):
