@@ -99,6 +99,21 @@ class Jornada:
         page.screenshot(path=str(destino), full_page=True)
         return destino
 
+    def passo_pdf(self, conteudo, nome):
+        """A primeira página de um PDF (o CRC), renderizada, no lugar de uma captura de tela."""
+        import pypdfium2
+
+        self.contador += 1
+        pasta = CAPTURAS / self.largura
+        pasta.mkdir(parents=True, exist_ok=True)
+        destino = pasta / f"{self.nome}-{self.contador:02d}-{_nome_arquivo(nome)}.png"
+        documento = pypdfium2.PdfDocument(conteudo)
+        try:
+            documento[0].render(scale=1.5).to_pil().save(destino)
+        finally:
+            documento.close()
+        return destino
+
 
 @pytest.fixture
 def jornada(nova_aba, largura):
@@ -237,6 +252,7 @@ def test_jornada_visitante(jornada, portal, associacao, municipio):  # noqa: F81
     assert crc.headers["content-disposition"].startswith("inline")
     pdf = crc.body()
     codigo = re.search(r"crc-\d+-([0-9A-Z]{16})\.pdf", crc.headers["content-disposition"])[1]
+    j.passo_pdf(pdf, "crc-pagina-1")
 
     principal(page).get_by_role("link", name="Verificar autenticidade").click()
     expect(page).to_have_url(f"{portal.url}/verificar/")
@@ -595,7 +611,9 @@ def test_jornada_rl_pre_cadastrado(jornada, portal, demonstracao):
     j.passo(page, "painel")
     minhas = page.get_by_role("region", name="Minhas organizações")
     pendencias.conferir(
-        lambda: expect(minhas.get_by_role("link")).not_to_have_count(0, timeout=1_000),
+        lambda: expect(minhas.locator('a[href^="/parceiros/"]')).not_to_have_count(
+            0, timeout=1_000
+        ),
         "o painel lista a organização importada",
     )
     pendencias.conferir(
