@@ -282,7 +282,7 @@ def nova_aba(navegador, portal, request):
         for aberta in contexto.pages:  # a última página de cada aba também é auditada
             auditor.esperar(aberta)
         contexto.close()
-    print(f"\naxe-core auditou {len(auditor.vistas)} página(s): {sorted(auditor.vistas)}")
+    print("\n" + auditor.resumo())
     if auditor.violacoes:
         pytest.fail(auditor.relatorio(), pytrace=False)
 
@@ -366,10 +366,10 @@ __AXE__
             regra: v.id, impacto: v.impact, ajuda: v.help, url_ajuda: v.helpUrl,
             alvos: v.nodes.slice(0, 5).map((n) => n.target.join(" ")), total: v.nodes.length,
           }));
-        await window.__cagecAxeRelatar(location.href, graves);
+        await window.__cagecAxeRelatar(chave, location.href, graves);
       } catch (erro) {
-        await window.__cagecAxeRelatar(location.href, [{regra: "axe-erro", impacto: "critical",
-          ajuda: String(erro), url_ajuda: "", alvos: [], total: 0}]);
+        await window.__cagecAxeRelatar("", location.href, [{regra: "axe-erro",
+          impacto: "critical", ajuda: String(erro), url_ajuda: "", alvos: [], total: 0}]);
       } finally {
         terminar();
       }
@@ -385,7 +385,8 @@ class AuditorAxe:
 
     def __init__(self, origem: str):
         self.origem = origem.rstrip("/")
-        self.vistas: set[str] = set()
+        self.vistas: set[str] = set()  # análises concluídas
+        self.deixadas: set[str] = set()  # começadas, mas a página mudou antes do fim
         self.violacoes: list[str] = []
 
     def _script(self) -> str:
@@ -398,22 +399,35 @@ class AuditorAxe:
 
     def ligar(self, contexto) -> None:
         contexto.expose_binding("__cagecAxeVer", lambda _origem, chave: self._nova(chave))
-        contexto.expose_binding("__cagecAxeRelatar", lambda _origem, url, v: self._relatar(url, v))
+        contexto.expose_binding(
+            "__cagecAxeRelatar", lambda _origem, chave, url, v: self._relatar(chave, url, v)
+        )
         contexto.add_init_script(self._script())
 
     def _nova(self, chave: str) -> bool:
+        """Analisar esta página? Sim, se nenhuma análise dela terminou (a deixada volta)."""
         if chave in self.vistas:
             return False
-        self.vistas.add(chave)
+        self.deixadas.add(chave)
         return True
 
-    def _relatar(self, url: str, violacoes: list[dict]) -> None:
+    def _relatar(self, chave: str, url: str, violacoes: list[dict]) -> None:
+        self.deixadas.discard(chave)
+        self.vistas.add(chave)
         for v in violacoes:
             alvos = "; ".join(v["alvos"]) + (" …" if v["total"] > len(v["alvos"]) else "")
-            self.violacoes.append(
+            linha = (
                 f"{url} — {v['regra']} ({v['impacto']}, {v['total']}×): {v['ajuda']} — "
                 f"{alvos} — {v['url_ajuda']}"
             )
+            if linha not in self.violacoes:
+                self.violacoes.append(linha)
+
+    def resumo(self) -> str:
+        texto = f"axe-core auditou {len(self.vistas)} página(s): {sorted(self.vistas)}"
+        if self.deixadas:
+            texto += f"; deixadas antes do fim da análise: {sorted(self.deixadas)}"
+        return texto
 
     def esperar(self, page) -> None:
         """Espera a análise da página que está na aba (a última do teste) terminar."""
