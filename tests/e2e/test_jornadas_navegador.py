@@ -10,7 +10,9 @@ Só se interage pela tela; os atalhos são os dos outros testes de navegador: pr
 organizações pelos serviços e ler os e-mails na caixa de saída.
 """
 
+import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -84,18 +86,21 @@ class Jornada:
 
     nome: str
     largura: str
-    abrir_aba: object
+    abrir_aba: Callable
     contador: int = 0
 
     def aba(self):
         return self.abrir_aba(**LARGURAS[self.largura])
 
-    def passo(self, page, nome):
-        """Salva a página inteira em artefatos/jornadas/<largura>/<jornada>-NN-<passo>.png."""
+    def _destino(self, nome):
         self.contador += 1
         pasta = CAPTURAS / self.largura
         pasta.mkdir(parents=True, exist_ok=True)
-        destino = pasta / f"{self.nome}-{self.contador:02d}-{_nome_arquivo(nome)}.png"
+        return pasta / f"{self.nome}-{self.contador:02d}-{_nome_arquivo(nome)}.png"
+
+    def passo(self, page, nome):
+        """Salva a página inteira em artefatos/jornadas/<largura>/<jornada>-NN-<passo>.png."""
+        destino = self._destino(nome)
         page.screenshot(path=str(destino), full_page=True)
         return destino
 
@@ -103,10 +108,7 @@ class Jornada:
         """A primeira página de um PDF (o CRC), renderizada, no lugar de uma captura de tela."""
         import pypdfium2
 
-        self.contador += 1
-        pasta = CAPTURAS / self.largura
-        pasta.mkdir(parents=True, exist_ok=True)
-        destino = pasta / f"{self.nome}-{self.contador:02d}-{_nome_arquivo(nome)}.png"
+        destino = self._destino(nome)
         documento = pypdfium2.PdfDocument(conteudo)
         try:
             documento[0].render(scale=1.5).to_pil().save(destino)
@@ -569,9 +571,14 @@ def demonstracao(settings, tmp_path):
     """Os dados de ``make run`` (carregar_demo), com os arquivos numa pasta temporária."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DEBUG = True  # carregar_demo só roda no modo embutido
-    call_command("carregar_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("carregar_demo", stdout=io.StringIO())
     settings.DEBUG = False
-    return Usuario.objects.get(origem=Usuario.Origem.IMPORTACAO, situacao="pendente")
+    pendentes = Usuario.objects.filter(
+        origem=Usuario.Origem.IMPORTACAO, situacao=Usuario.Situacao.PENDENTE
+    )
+    pessoa = pendentes.order_by("pk").first()
+    assert pessoa is not None, "a demonstração não tem RL pré-cadastrado com convite pendente"
+    return pessoa
 
 
 def test_jornada_rl_pre_cadastrado(jornada, portal, demonstracao):
