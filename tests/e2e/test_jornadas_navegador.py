@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Usuario
 from parceiros.models import Obrigacao, Solicitacao
-from tests.e2e.conftest import RAIZ, _nome_arquivo
+from tests.e2e.conftest import RAIZ, TEMPO_LIMITE_MS, _nome_arquivo
 from tests.e2e.test_analise_navegador import _em_analise
 from tests.e2e.test_inscricao_navegador import (
     botao,
@@ -90,7 +90,10 @@ class Jornada:
     contador: int = 0
 
     def aba(self):
-        return self.abrir_aba(**LARGURAS[self.largura])
+        page = self.abrir_aba(**LARGURAS[self.largura])
+        # Jornadas longas, com assinatura (hash de senha, PDF): folga para uma máquina carregada.
+        page.set_default_timeout(TEMPO_LIMITE_MS * 2)
+        return page
 
     def _destino(self, nome):
         self.contador += 1
