@@ -16,8 +16,8 @@ COPY declaracoes declaracoes
 RUN pip install --no-cache-dir pip==26.3 \
  && pip install --no-cache-dir --build-constraint build-constraints.txt .
 COPY . .
-# Fora do DEBUG o whitenoise exige o manifesto: coletar com as mesmas configurações da
-# execução (DEBUG desligado), senão toda página com {% static %} daria erro 500.
+# Em todos os modos as páginas usam o manifesto (nomes com hash, cagec/lib/estaticos.py):
+# coletar com as mesmas configurações da execução, senão toda página com {% static %} daria 500.
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=somente-para-o-build DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 USER cagec

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 DEMO_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
 
-.PHONY: run install test test-unit test-e2e lint typecheck audit format bench clean
+.PHONY: run reset-demo estaticos install test test-unit test-e2e lint typecheck audit format bench clean
 
 $(BIN)/.instalado: pyproject.toml
 	@command -v $(PY) >/dev/null || (echo "Python 3.11 não encontrado ($(PY))"; exit 1)
@@ -18,10 +18,26 @@ $(BIN)/.instalado: pyproject.toml
 install: $(BIN)/.instalado
 
 ## Modo embutido: SQLite, Celery eager, e-mail no console, dados de demonstração.
-run: install
+## Parar: Ctrl+C. Recomeçar a demonstração do zero: make reset-demo.
+run: install estaticos
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py carregar_demo
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Apaga o banco SQLite e a pasta media/ do modo embutido e recarrega a demonstração.
+## Recusa se o banco configurado não for o db.sqlite3 do modo embutido (DATABASE_URL).
+reset-demo: install estaticos
+	$(DEMO_ENV) $(BIN)/python manage.py reiniciar_demo
+
+## Estáticos com hash no nome (cagec/lib/estaticos.py) em staticfiles/: o collectstatic só
+## roda de novo quando algo em static/ ou nas dependências muda.
+ESTATICOS := $(shell find static -type f 2>/dev/null)
+MANIFESTO := staticfiles/staticfiles.json
+estaticos: $(MANIFESTO)
+
+$(MANIFESTO): $(BIN)/.instalado $(ESTATICOS)
+	@echo "Preparando os arquivos estáticos (só quando algo em static/ muda; na primeira vez leva até um minuto)…"
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --clear -v0
 
 ## A suíte inteira: unidade/integração (um processo por núcleo, pytest-xdist) e, depois,
 ## navegador (um processo só). Usa DATABASE_URL/REDIS_URL se definidos.

@@ -19,8 +19,9 @@ REGRAS_SENHA = [
     "Pelo menos 8 caracteres.",
     "Letras maiúsculas e minúsculas, ao menos um número e um símbolo (por exemplo ! @ # $ %).",
     "Não pode ser parecida com seu CPF, nome ou e-mail, nem ser uma senha comum.",
-    "Deve ser diferente da senha anterior.",
 ]
+# Só para quem já tem senha (troca e recuperação): no primeiro acesso não há senha em uso.
+REGRA_SENHA_DIFERENTE = "Não pode ser igual à senha que você usa hoje."
 
 
 def sem_controle(valor: str) -> str:
@@ -108,31 +109,50 @@ def _campo_email(label="E-mail"):
     )
 
 
-def campo_senha(label, autocomplete="new-password", help_text=""):
+def campo_senha(label, autocomplete="new-password", help_text="", manter=False):
+    """Campo de senha. ``manter``: o valor digitado volta no formulário reapresentado com
+    erro (a nova senha e a confirmação), para a pessoa não digitar tudo de novo; um GET nunca
+    traz valor, e as páginas com essas senhas não ficam em cache (``never_cache``)."""
     return forms.CharField(
         label=label,
         max_length=128,
         strip=False,
         help_text=help_text,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=manter),
     )
 
 
 class NovaSenhaMixin:
-    """Nova senha + confirmação, validadas com as regras do portal para ``self.usuario``."""
+    """Nova senha + confirmação, validadas com as regras do portal para ``self.usuario``.
 
-    def _adicionar_campos_senha(self):
-        self.fields["nova_senha"] = campo_senha("Nova senha", help_text=" ".join(REGRAS_SENHA))
-        self.fields["confirmacao_senha"] = campo_senha("Confirmação da nova senha")
+    Os erros das regras ficam em "Nova senha" (é ela que a pessoa precisa mudar); a
+    diferença entre as duas, em "Confirmação da nova senha".
+    """
 
-    def clean_confirmacao_senha(self):
-        senha = self.cleaned_data.get("nova_senha")
-        confirmacao = self.cleaned_data.get("confirmacao_senha")
-        if senha and confirmacao != senha:
-            raise forms.ValidationError("As duas senhas digitadas não são iguais.")
-        if senha:
+    def _adicionar_campos_senha(self, *, ja_tem_senha=True):
+        regras = REGRAS_SENHA + [REGRA_SENHA_DIFERENTE] if ja_tem_senha else REGRAS_SENHA
+        self.fields["nova_senha"] = campo_senha(
+            "Nova senha", help_text=" ".join(regras), manter=True
+        )
+        self.fields["confirmacao_senha"] = campo_senha("Confirmação da nova senha", manter=True)
+
+    def _validar_nova_senha(self):
+        """Chamado por ``clean``; quem tem outra condição (senha atual) o sobrescreve."""
+        return True
+
+    def clean(self):
+        dados = super().clean()
+        senha = dados.get("nova_senha")
+        confirmacao = dados.get("confirmacao_senha")
+        if not senha or not self._validar_nova_senha():
+            return dados
+        try:
             password_validation.validate_password(senha, self.usuario)
-        return confirmacao
+        except forms.ValidationError as erro:
+            self.add_error("nova_senha", erro)
+        if confirmacao and confirmacao != senha:
+            self.add_error("confirmacao_senha", "As duas senhas digitadas não são iguais.")
+        return dados
 
 
 class ConfirmacaoEmailMixin:
@@ -182,15 +202,21 @@ class LoginForm(forms.Form):
 
 
 class PrimeiroAcessoForm(NovaSenhaMixin, forms.Form):
-    cpf = CPFField(help_text="Confirme o CPF da pessoa convidada.")
+    """Primeiro acesso (inscrição) ou validação de cadastro (``convidado``: pessoa importada)."""
 
-    def __init__(self, usuario, *args, **kwargs):
+    cpf = CPFField(help_text="Digite o seu CPF para confirmar que é você.")
+
+    def __init__(self, usuario, *args, convidado=False, **kwargs):
         self.usuario = usuario
         super().__init__(*args, **kwargs)
         if settings.PRIMEIRO_ACESSO_CONFIRMAR_EMAIL:
             self.fields["email"] = _campo_email()
-            self.fields["email"].help_text = "O e-mail em que você recebeu o convite."
-        self._adicionar_campos_senha()
+            self.fields["email"].help_text = (
+                "O e-mail em que você recebeu o convite."
+                if convidado
+                else "O e-mail em que você recebeu o link de primeiro acesso."
+            )
+        self._adicionar_campos_senha(ja_tem_senha=False)
 
 
 class RecuperarSenhaForm(forms.Form):
@@ -203,7 +229,8 @@ class RedefinirSenhaForm(NovaSenhaMixin, forms.Form):
     def __init__(self, usuario, *args, **kwargs):
         self.usuario = usuario
         super().__init__(*args, **kwargs)
-        self._adicionar_campos_senha()
+        # Conta importada ainda pendente também recupera o convite por aqui: sem senha em uso.
+        self._adicionar_campos_senha(ja_tem_senha=usuario.has_usable_password())
 
 
 class TermoForm(forms.Form):
@@ -234,7 +261,7 @@ class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
         self.criando = not usuario.has_usable_password()
         if self.criando:
             del self.fields["senha_atual"]
-        self._adicionar_campos_senha()
+        self._adicionar_campos_senha(ja_tem_senha=not self.criando)
 
     def clean_senha_atual(self):
         senha = self.cleaned_data["senha_atual"]
@@ -242,12 +269,10 @@ class AlterarSenhaForm(NovaSenhaMixin, forms.Form):
             raise forms.ValidationError("A senha atual não confere.")
         return senha
 
-    def clean_confirmacao_senha(self):
+    def _validar_nova_senha(self):
         # Sem a senha atual conferida, a nova nem é validada: o aviso "deve ser diferente da
         # senha atual" deixaria testar senhas à vontade, fora do bloqueio por tentativas.
-        if not self.criando and "senha_atual" not in self.cleaned_data:
-            return self.cleaned_data.get("confirmacao_senha")
-        return super().clean_confirmacao_senha()
+        return self.criando or "senha_atual" in self.cleaned_data
 
 
 class TrocaEmailForm(ConfirmacaoEmailMixin, forms.Form):

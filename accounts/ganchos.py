@@ -11,6 +11,7 @@ from collections.abc import Callable
 _SESSAO_ABERTA: list[Callable] = []
 _NOME_ALTERADO: list[Callable] = []
 _PAINEL: list[Callable] = []
+_VALIDACAO: list[Callable] = []
 
 
 def ao_abrir_sessao(funcao: Callable) -> None:
@@ -28,6 +29,12 @@ def no_painel(funcao: Callable) -> None:
     _PAINEL.append(funcao)
 
 
+def na_validacao_de_cadastro(funcao: Callable) -> None:
+    """``funcao(usuario) -> list`` diz o que foi importado para a pessoa (as organizações de
+    que ela é RL, com cargo e mandato), mostrado na página de validação de cadastro."""
+    _VALIDACAO.append(funcao)
+
+
 def sessao_aberta(request, usuario) -> None:
     for funcao in _SESSAO_ABERTA:
         funcao(request, usuario)
@@ -43,3 +50,10 @@ def contexto_do_painel(usuario) -> dict:
     for funcao in _PAINEL:
         contexto.update(funcao(usuario))
     return contexto
+
+
+def dados_importados(usuario) -> list:
+    itens: list = []
+    for funcao in _VALIDACAO:
+        itens.extend(funcao(usuario))
+    return itens

@@ -278,7 +278,9 @@ def concluir_primeiro_acesso(
         token = buscar_token(token_bruto, Finalidade.PRIMEIRO_ACESSO, travar=True)
         usuario = Usuario.objects.select_for_update().get(pk=token.usuario_id)
         if normalizar_cpf(cpf) != usuario.cpf:
-            raise ErroDeContas("O CPF informado não corresponde a este convite.", code="cpf")
+            raise ErroDeContas(
+                "O CPF informado não corresponde ao cadastro deste link.", code="cpf"
+            )
         if email is not None and email.strip().lower() != usuario.email.lower():
             raise ErroDeContas("O e-mail informado não é o e-mail cadastrado.", code="email")
         if usuario.situacao != Situacao.PENDENTE:

@@ -37,4 +37,4 @@ class SenhaDiferenteDaAtualValidator:
             )
 
     def get_help_text(self):
-        return "A nova senha deve ser diferente da anterior."
+        return "A nova senha deve ser diferente da senha atual."

@@ -78,7 +78,8 @@ def primeiro_acesso(request, token):
         usuario = services.buscar_token(token, Finalidade.PRIMEIRO_ACESSO).usuario
     except services.TokenInvalido:
         return render(request, "accounts/link_invalido.html", status=404)
-    form = forms.PrimeiroAcessoForm(usuario, _dados(request))
+    convidado = usuario.origem == usuario.Origem.IMPORTACAO
+    form = forms.PrimeiroAcessoForm(usuario, _dados(request), convidado=convidado)
     if request.method == "POST" and form.is_valid():
         # Cada confirmação de CPF (e e-mail) conta contra o convite, de qualquer IP.
         conferir_alvo(
@@ -102,7 +103,10 @@ def primeiro_acesso(request, token):
         else:
             messages.success(request, "Conta ativada. Entre com seu CPF e a senha que você criou.")
             return redirect("accounts:entrar")
-    return render(request, "accounts/primeiro_acesso_form.html", {"form": form, "usuario": usuario})
+    contexto = {"form": form, "usuario": usuario, "convidado": convidado}
+    if convidado:  # validação de cadastro: o que foi importado, antes de criar a senha
+        contexto["representacoes"] = ganchos.dados_importados(usuario)
+    return render(request, "accounts/primeiro_acesso_form.html", contexto)
 
 
 @ratelimit(key="ip", rate=settings.LOGIN_LIMITE_POR_IP, method="POST", block=True)
@@ -319,6 +323,7 @@ def minha_conta(request):
 
 
 @login_required
+@never_cache  # reapresentado com erro, o formulário traz a nova senha digitada
 def alterar_senha(request):
     form = forms.AlterarSenhaForm(request, request.user, _dados(request))
     if request.method == "POST" and form.is_valid():

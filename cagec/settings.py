@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 from xstatic.pkg import bootstrap
 
 from cagec.lib.rede import redes_confiaveis
@@ -77,7 +78,14 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Por último (ver cagec/middleware.py): só age com DEBUG ligado, como no `make run`.
+    "cagec.middleware.PaginasDeErroDoPortalMiddleware",
 ]
+# --- Modo embutido: páginas de erro do portal mesmo com DEBUG ---------------------------------
+# O `make run` liga o DEBUG por conveniência; as páginas técnicas de 404/500 do Django só
+# confundem quem está conhecendo o portal. DJANGO_PAGINAS_DE_ERRO_TECNICAS=true as devolve.
+PAGINAS_DE_ERRO_DO_PORTAL = not env.bool("DJANGO_PAGINAS_DE_ERRO_TECNICAS", default=False)
+# --- fim do bloco do modo embutido ----------------------------------------------------------
 
 ROOT_URLCONF = "cagec.urls"
 WSGI_APPLICATION = "cagec.wsgi.application"
@@ -341,16 +349,20 @@ def _pasta_bootstrap():
 
 
 STATICFILES_DIRS.append(_pasta_bootstrap())
+# Em todos os modos (embutido, pilha completa, produção): nomes com o hash do conteúdo, do
+# manifesto do `collectstatic` (o `make run` o roda quando algo em static/ muda), servidos
+# pelo WhiteNoise a partir de STATIC_ROOT com "Cache-Control: max-age=315360000, public,
+# immutable". Nada de finders nem autorefresh: o que sai é exatamente o que foi coletado,
+# inclusive com DEBUG. Ver cagec/lib/estaticos.py.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "cagec.lib.estaticos.EstaticosComprimidos"},
 }
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
+# Mapas de código-fonte só são baixados pelas ferramentas do desenvolvedor: comprimi-los
+# dobraria o tempo do collectstatic (são metade dos bytes do Bootstrap) sem ganho para ninguém.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = None  # nunca servido diretamente: arquivos saem só por views que checam permissão
 
@@ -398,6 +410,10 @@ RECEITA_TENTATIVAS = env.int("RECEITA_TENTATIVAS", default=2)
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if "EMAIL_URL" not in env:
+    # Modo embutido: a mensagem no console e, depois dela, uma linha legível com destinatário,
+    # assunto e o link que abre (cagec/lib/email_console.py).
+    EMAIL_BACKEND = "cagec.lib.email_console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Portal CAGEC <nao-responda@cagec.mg.gov.br>"
 )

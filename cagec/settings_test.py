@@ -40,7 +40,14 @@ CELERY_TASK_ALWAYS_EAGER = (
 PORTAL_URL_BASE = "http://testserver"
 # Arquivos enviados nos testes: numa pasta temporária por processo, fora do repositório.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cagec-media-testes-"))
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Estáticos como em produção (nomes com hash, manifesto estrito, servidos pelo WhiteNoise),
+# coletados uma vez por sessão de testes (por processo) numa pasta temporária: fixture
+# ``_estaticos_coletados`` em tests/conftest.py. Sem a compressão, que só custaria tempo.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="cagec-estaticos-testes-"))
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "cagec.lib.estaticos.EstaticosComHash"},
+}
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "cagec-testes"  # noqa: F405
 assert CELERY_BROKER_URL

@@ -4,6 +4,7 @@ import logging
 
 import redis
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -66,4 +67,15 @@ def erro_404(request, exception=None):
 
 
 def erro_500(request):
-    return render(request, "500.html", status=500)
+    return render(request, "500.html", {"estilos": _estilos_da_pagina_de_erro()}, status=500)
+
+
+def _estilos_da_pagina_de_erro() -> list[str]:
+    """As folhas de estilo do portal (com hash), ou nenhuma se o próprio erro for o manifesto."""
+    try:
+        return [
+            staticfiles_storage.url("bootstrap/css/bootstrap.min.css"),
+            staticfiles_storage.url("css/portal.css"),
+        ]
+    except Exception:  # noqa: BLE001 — a página de erro nunca pode falhar por causa do estilo
+        return []

@@ -10,6 +10,7 @@ Todo texto do contexto entra escapado (``_t``): razão social, nomes e motivos v
 o ``Paragraph`` interpreta marcação.
 """
 
+import functools
 import io
 from xml.sax.saxutils import escape
 
@@ -79,6 +80,15 @@ SECAO = _estilo("h2", 10, fonte=pdf.DEJAVU_NEGRITO, spaceBefore=4 * mm)
 AVISO = _estilo("p", 8.5, spaceBefore=8.5, spaceAfter=8.5)
 DADO = _estilo("dado", 8.5, spaceAfter=1.5 * mm)
 NOTA = _estilo("pequeno", 7, cor=colors.HexColor("#444444"), spaceAfter=1.5 * mm)
+# Cabeçalho da primeira página: o QR e o código de verificação no canto direito (issue #13).
+COL_VERIFICACAO = 36 * mm
+QR_CABECALHO = 22 * mm
+CODIGO_ROTULO = _estilo(
+    "codigo_rotulo", 6.5, cor=CINZA_ROTULO, alignment=TA_CENTER, spaceBefore=1 * mm
+)
+CODIGO_CABECALHO = _estilo(
+    "codigo_cabecalho", 8, fonte=pdf.DEJAVU_MONO_NEGRITO, alignment=TA_CENTER
+)
 # "Pendente" em negrito é um pouco mais largo que a coluna de 18 mm: passa do recuo da célula,
 # como no HTML, em vez de partir a palavra.
 COR_DO_STATUS = {
@@ -115,6 +125,17 @@ ITENS = TableStyle(
         ("SPAN", (0, 0), (-1, 0)),
         ("BACKGROUND", (0, 0), (-1, 0), FUNDO_GRUPO),
         ("BACKGROUND", (0, 1), (-1, 1), FUNDO_ROTULO),
+    ]
+)
+CABECALHO = TableStyle(
+    [
+        ("FONTNAME", (0, 0), (-1, -1), pdf.DEJAVU),  # a célula vazia também ativa a fonte
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
     ]
 )
 QUADRO = TableStyle(
@@ -174,9 +195,7 @@ def _pagina():
 def _conteudo(c):
     return [
         Spacer(0, CORPO_DO_HTML),
-        Paragraph("GOVERNO DO ESTADO DE MINAS GERAIS", ESTADO),
-        Paragraph("Cadastro Geral de Convenentes — CAGEC", ORGAO),
-        Paragraph("Certificado de Registro Cadastral — CRC", TITULO),
+        _cabecalho(c),
         _resumo(c),
         *_secao("Identificação"),
         _identificacao(c),
@@ -186,6 +205,23 @@ def _conteudo(c):
         *_obrigacoes(c["grupos"]),
         _autenticidade(c),
     ]
+
+
+def _cabecalho(c):
+    """Título no centro da página; à direita, o QR e o código de verificação, para quem recebe
+    só a primeira página (ou a folha impressa) conferir o CRC sem procurar o quadro do fim."""
+    titulo = [
+        Paragraph("GOVERNO DO ESTADO DE MINAS GERAIS", ESTADO),
+        Paragraph("Cadastro Geral de Convenentes — CAGEC", ORGAO),
+        Paragraph("Certificado de Registro Cadastral — CRC", TITULO),
+    ]
+    verificacao = [
+        _QR(c["url_verificacao"], lado=QR_CABECALHO),
+        Paragraph("Código de verificação", CODIGO_ROTULO),
+        Paragraph(_t(c["codigo"]), CODIGO_CABECALHO),
+    ]
+    larguras = [COL_VERIFICACAO, LARGURA - 2 * COL_VERIFICACAO, COL_VERIFICACAO]
+    return Table([["", titulo, verificacao]], colWidths=larguras, style=CABECALHO)
 
 
 def _t(valor, padrao="—"):
@@ -349,16 +385,17 @@ class _QR(Flowable):
 
     LADO = 28 * mm
 
-    def __init__(self, url):
+    def __init__(self, url, lado=LADO):
         super().__init__()
-        self.matriz = segno.make(url, error="m").matrix
+        self.matriz = _matriz_qr(url)
+        self.lado = lado
 
     def wrap(self, largura, altura):
-        return self.LADO, self.LADO
+        return self.lado, self.lado
 
     def draw(self):
         n = len(self.matriz)
-        modulo = self.LADO / n
+        modulo = self.lado / n
         caminho = self.canv.beginPath()
         for y, linha in enumerate(self.matriz):
             topo = (n - 1 - y) * modulo
@@ -366,6 +403,12 @@ class _QR(Flowable):
                 caminho.rect(inicio * modulo, topo, (fim - inicio) * modulo, modulo)
         self.canv.setFillColor(colors.black)
         self.canv.drawPath(caminho, stroke=0, fill=1)
+
+
+@functools.lru_cache(maxsize=16)
+def _matriz_qr(url):
+    """A matriz do QR: o mesmo endereço no cabeçalho e no quadro do fim, calculada uma vez."""
+    return segno.make(url, error="m").matrix
 
 
 def _sequencias(linha):

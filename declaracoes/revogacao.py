@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Usuario
 from cagec.lib.auditoria import registrar, sem_cpf
 from parceiros import situacao
+from parceiros.selectors import esquecer_assinaturas_pendentes
 
 from . import verificacao
 from .models import Certificado, Declaracao
@@ -39,6 +40,8 @@ def revogar(
         verificacao.esquecer(atual.codigo)
         if isinstance(atual, Certificado):  # o próximo pedido do CRC emite um novo
             situacao.esquecer_registro_publico([atual.snapshot.get("cnpj", "")])
+        else:  # a solicitação volta a esperar a assinatura: o menu "Assinaturas (n)" muda
+            transaction.on_commit(esquecer_assinaturas_pendentes)
         registrar(
             acao, objeto=atual, ator=ator, ip=ip, descricao=motivo, depois={"codigo": atual.codigo}
         )

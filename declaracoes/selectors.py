@@ -4,9 +4,11 @@ Aqui (e não em ``parceiros``) porque consultam ``Declaracao``: ``parceiros`` n�
 ``declaracoes`` (regra 13 de ``arquitetura.md``).
 """
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from accounts.models import Usuario
+from parceiros import selectors as selectors_parceiros
 from parceiros.models import Solicitacao, TransicaoSolicitacao
 
 from .models import Declaracao
@@ -25,7 +27,27 @@ def pendentes_de_assinatura(usuario: Usuario) -> list[Solicitacao]:
 
 def resumo_do_painel(usuario: Usuario) -> dict[str, int]:
     """A parte de ``declaracoes`` do painel: quantas solicitações esperam a minha assinatura."""
-    return {"assinaturas": _aguardando_assinatura(usuario).count()}
+    return {"assinaturas": contar_pendentes_de_assinatura(usuario)}
+
+
+def contar_pendentes_de_assinatura(usuario: Usuario) -> int:
+    """Quantas solicitações esperam a assinatura desta pessoa (painel e menu "Assinaturas")."""
+    return _aguardando_assinatura(usuario).count()
+
+
+def pendentes_de_assinatura_no_menu(usuario: Usuario) -> int:
+    """A contagem do menu "Assinaturas (n)", em cache: o menu está em toda página.
+
+    A chave leva ``parceiros.selectors.versao_das_assinaturas``, que muda a cada entrada ou
+    saída de *Aguardando assinatura*, assinatura e revogação; o minuto de validade cobre o
+    resto (a troca de RL pela importação, outro processo com cache local).
+    """
+    chave = f"declaracoes:assinaturas:{selectors_parceiros.versao_das_assinaturas()}:{usuario.pk}"
+    quantas = cache.get(chave)
+    if quantas is None:
+        quantas = contar_pendentes_de_assinatura(usuario)
+        cache.set(chave, quantas, 60)
+    return int(quantas)
 
 
 def _aguardando_assinatura(usuario: Usuario) -> QuerySet[Solicitacao]:

@@ -23,7 +23,7 @@ from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from cagec.lib.erros import ErroDeDominio
 from parceiros.models import Parceiro, Solicitacao
-from parceiros.selectors import declaracao_vigente
+from parceiros.selectors import declaracao_vigente, esquecer_assinaturas_pendentes
 from parceiros.services import TransicaoInvalida, registrar_aceite
 
 from . import consulta, revogacao
@@ -104,6 +104,7 @@ def assinar(
             user_agent=(user_agent or "")[:300],
         )
         _gravar_com_codigo(declaracao)
+        transaction.on_commit(esquecer_assinaturas_pendentes)  # [analista] menu "Assinaturas (n)"
         registrar(
             "declaracao.assinada",
             objeto=declaracao,

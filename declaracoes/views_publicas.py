@@ -21,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from cagec.lib import paginacao
 from cagec.lib.arquivos import resposta_pdf
-from cagec.lib.codigos import normalizar_codigo
+from cagec.lib.codigos import formatar_codigo, normalizar_codigo
 from cagec.lib.documentos import normalizar_cnpj
 from cagec.lib.limites import conferir_alvo
 from parceiros import situacao
@@ -171,14 +171,18 @@ def crc_pdf(request, cnpj):
 def verificar(request):
     form = VerificacaoForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data.get("arquivo"):
-            resultado = verificacao.por_arquivo(form.cleaned_data["arquivo"])
-            if resultado.encontrado:
-                return _resultado(request, resultado, arquivo_conferido=True)
-            form.add_error(
-                "arquivo",
-                "Este arquivo não corresponde a nenhum documento emitido pelo Portal CAGEC: "
-                "ele não é autêntico ou foi alterado depois de baixado.",
+        arquivo = form.cleaned_data.get("arquivo")
+        if arquivo:
+            # Achando ou não, é um resultado da verificação (não um erro do formulário): o
+            # arquivo foi recebido e conferido; "não confere" é a resposta.
+            resultado = verificacao.por_arquivo(arquivo)
+            return _resultado(
+                request,
+                resultado,
+                arquivo_conferido=True,
+                nome_do_arquivo=arquivo.name,
+                form=VerificacaoForm(request=request),
+                status=200,
             )
         else:
             return redirect("declaracoes:verificar_codigo", codigo=form.cleaned_data["codigo"])
@@ -196,18 +200,23 @@ def verificar_codigo(request, codigo):
     if pronta is not None:
         return _cabecalhos_de_cache(HttpResponse(pronta))
     resultado = verificacao.por_codigo(normalizado)
-    resposta = _resultado(request, resultado, codigo_digitado=codigo)
+    # O código volta como se escreve no documento (com os hífens), ou como veio na URL.
+    exibido = formatar_codigo(normalizado) if normalizado else codigo
+    extra = {"codigo_digitado": exibido}
+    if not resultado.encontrado:  # já pronto para corrigir o código e tentar de novo
+        extra["form"] = VerificacaoForm(initial={"codigo": exibido[:40]}, request=request)
+    resposta = _resultado(request, resultado, **extra)
     if publica and resultado.encontrado:
         verificacao.guardar_pagina(normalizado, resposta.content)
     return resposta
 
 
-def _resultado(request, resultado, **extra):
+def _resultado(request, resultado, *, status=None, **extra):
     resposta = render(
         request,
         "declaracoes/verificar_resultado.html",
         {"resultado": resultado, **extra},
-        status=200 if resultado.encontrado else 404,
+        status=status or (200 if resultado.encontrado else 404),
     )
     return _cabecalhos_de_cache(resposta) if request.method == "GET" else resposta
 

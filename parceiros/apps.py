@@ -19,3 +19,5 @@ class ParceirosConfig(AppConfig):
         ganchos.ao_abrir_sessao(permissions.marcar_menu_analise)
         ganchos.ao_alterar_nome(situacao.nome_do_rl_mudou)
         ganchos.no_painel(selectors.resumo_do_painel)
+        ganchos.na_validacao_de_cadastro(selectors.representacoes_ativas)
+        ganchos.no_painel(selectors.resumo_da_analise)

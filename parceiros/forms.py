@@ -342,7 +342,13 @@ class FiltroAnaliseForm(forms.Form):
 
 
 class DecisaoForm(forms.Form):
-    """Parecer por documento e decisão da solicitação, num envio só."""
+    """Parecer por documento e decisão da solicitação, num envio só.
+
+    O motivo enviado é o texto da caixa "Motivo", como a pessoa o vê. Um motivo padrão
+    escolhido entra na caixa antes do envio: pelo ``analise.js`` ao escolher, ou, sem
+    JavaScript, numa volta do servidor para conferir (``precisa_conferir_motivo``). O campo
+    oculto ``modelo_conferido`` diz qual motivo padrão já está na caixa.
+    """
 
     DECISOES = [
         ("aprovada", "Aprovada"),
@@ -352,15 +358,25 @@ class DecisaoForm(forms.Form):
     ]
     PARECERES = [("", "Sem parecer"), ("aprovar", "Aprovar"), ("reprovar", "Reprovar")]
 
-    decisao = forms.ChoiceField(label="Decisão", choices=DECISOES, widget=forms.RadioSelect)
-    modelo: "forms.ModelChoiceField[MotivoPadrao]" = forms.ModelChoiceField(
-        label="Motivo padrão", queryset=None, required=False, empty_label="Nenhum"
+    decisao = forms.ChoiceField(
+        label="Decisão",
+        choices=DECISOES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Escolha a decisão sobre a solicitação."},
     )
+    modelo: "forms.ModelChoiceField[MotivoPadrao]" = forms.ModelChoiceField(
+        label="Motivo padrão",
+        queryset=None,
+        required=False,
+        empty_label="Nenhum",
+        help_text="O texto escolhido entra na caixa Motivo, onde pode ser editado antes do envio.",
+    )
+    modelo_conferido = forms.CharField(required=False, widget=forms.HiddenInput)
     motivo = forms.CharField(
         label="Motivo",
         required=False,
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Obrigatório, exceto para Aprovada. O texto vai no e-mail ao solicitante.",
     )
 
@@ -383,8 +399,32 @@ class DecisaoForm(forms.Form):
                 initial=d.motivo_reprovacao,
             )
 
+    def clean(self):
+        """Os erros de um envio só, cada um no seu campo (o resumo do topo liga a ele)."""
+        dados = super().clean()
+        decisao = dados.get("decisao")
+        if decisao and decisao != "aprovada" and not self._motivo_ou_modelo():
+            self.add_error("motivo", "Informe o motivo da decisão.")
+        for d in self.documentos:
+            if (
+                dados.get(f"parecer_{d.pk}") == "reprovar"
+                and not (dados.get(f"motivo_{d.pk}") or "").strip()
+            ):
+                self.add_error(
+                    f"motivo_{d.pk}", f"Informe o motivo da reprovação de “{d.obrigacao.nome}”."
+                )
+        return dados
+
+    def _motivo_ou_modelo(self):
+        """Motivo digitado ou motivo padrão ainda fora da caixa (``dados_para_conferir``)."""
+        return (self.cleaned_data.get("motivo") or "").strip() or self.precisa_conferir_motivo()
+
     def campos_do_documento(self, documento):
         return self[f"parecer_{documento.pk}"], self[f"motivo_{documento.pk}"]
+
+    def parecer_atual(self, documento):
+        """O parecer que a página mostra: o enviado (se houver) ou o gravado."""
+        return self[f"parecer_{documento.pk}"].value() or ""
 
     def pareceres(self):
         return {
@@ -395,8 +435,27 @@ class DecisaoForm(forms.Form):
             for d in self.documentos
         }
 
+    def precisa_conferir_motivo(self):
+        """Motivo padrão escolhido que ainda não está na caixa Motivo (envio sem JavaScript)."""
+        modelo = self.cleaned_data.get("modelo")
+        return bool(modelo) and self.cleaned_data.get("modelo_conferido") != str(modelo.pk)
+
+    def dados_para_conferir(self):
+        """Os dados do envio com o texto do motivo padrão posto na caixa Motivo (antes do que
+        foi digitado), para a pessoa ver, editar e registrar de novo."""
+        modelo = self.cleaned_data["modelo"]
+        digitado = (self.cleaned_data.get("motivo") or "").strip()
+        dados = self.data.copy()
+        dados["motivo"] = "\n".join(t for t in (modelo.texto, digitado) if t)
+        dados["modelo_conferido"] = str(modelo.pk)
+        return dados
+
+    def dados_com_todos_aprovados(self):
+        """Os dados do envio com o parecer "Aprovar" em todo documento (sem JavaScript)."""
+        dados = self.data.copy()
+        for d in self.documentos:
+            dados[f"parecer_{d.pk}"] = "aprovar"
+        return dados
+
     def motivo_final(self):
-        partes = [self.cleaned_data["modelo"].texto] if self.cleaned_data.get("modelo") else []
-        if self.cleaned_data.get("motivo", "").strip():
-            partes.append(self.cleaned_data["motivo"].strip())
-        return "\n".join(partes)
+        return (self.cleaned_data.get("motivo") or "").strip()

@@ -7,9 +7,10 @@ Também as leituras do ciclo de vida da Solicitação que os serviços usam para
 
 from datetime import date, datetime, timedelta
 from typing import Any, cast
+from uuid import uuid4
 
 from django.core.cache import cache
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Min, Model, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Usuario
@@ -428,6 +429,23 @@ def _indicacoes_pendentes(usuario: Usuario) -> QuerySet[Solicitacao]:
     )
 
 
+def representacoes_ativas(usuario: Usuario) -> list[Vinculo]:
+    """Os vínculos ativos de RL da pessoa, com o Parceiro: o que a validação de cadastro de
+    quem foi importado mostra antes de a pessoa criar a senha (organização, cargo, mandato)."""
+    return list(
+        Vinculo.objects.filter(usuario=usuario, papel=Vinculo.Papel.RL, ativo=True)
+        .select_related("parceiro")
+        .only(
+            "cargo",
+            "mandato_inicio",
+            "mandato_fim",
+            "parceiro__cnpj",
+            "parceiro__razao_social",
+        )
+        .order_by("parceiro__razao_social")
+    )
+
+
 def indicacoes_pendentes(usuario: Usuario) -> list[Solicitacao]:
     """Solicitações que indicam ``usuario`` como RL e esperam o aceite ou a recusa."""
     return list(_indicacoes_pendentes(usuario).select_related("parceiro", "solicitante"))
@@ -480,6 +498,36 @@ def fila_de_analise(filtros: dict[str, Any], dia: date, usuario: Usuario) -> Que
         if maximo:
             qs = qs.filter(enviada_em__date__gte=dia - timedelta(days=int(maximo)))
     return permissions.anotar_conflito(qs, usuario).order_by("enviada_em", "pk")
+
+
+def resumo_da_analise(usuario: Usuario) -> dict[str, Any]:
+    """A parte da análise do painel (``accounts.ganchos.no_painel``), só para quem analisa:
+    quantas solicitações esperam na fila e há quantos dias espera a mais antiga."""
+    if not permissions.pode_analisar(usuario):
+        return {}
+    fila = Solicitacao.objects.filter(status=Status.EM_ANALISE).aggregate(
+        total=Count("pk"), desde=Min("enviada_em")
+    )
+    desde = fila["desde"]
+    dias = (timezone.localdate() - timezone.localdate(desde)).days if desde else 0
+    return {"analise": {"total": fila["total"], "dias": dias}}
+
+
+_CHAVE_VERSAO_DAS_ASSINATURAS = "parceiros:versao_das_assinaturas"
+
+
+def versao_das_assinaturas() -> str:
+    """Marca que muda quando algo pode mudar "o que espera a assinatura" de alguém.
+
+    O menu "Assinaturas (n)" guarda a contagem de cada pessoa no cache com esta marca na chave
+    (``declaracoes.selectors.pendentes_de_assinatura_no_menu``): nenhuma consulta por página.
+    """
+    return cast(str, cache.get_or_set(_CHAVE_VERSAO_DAS_ASSINATURAS, lambda: uuid4().hex, None))
+
+
+def esquecer_assinaturas_pendentes() -> None:
+    """Depois de entrar ou sair de *Aguardando assinatura*, assinar ou revogar uma declaração."""
+    cache.delete(_CHAVE_VERSAO_DAS_ASSINATURAS)
 
 
 _CHAVE_CONTAGEM_DA_FILA = "parceiros:contagem_da_fila"

@@ -120,6 +120,8 @@ def transicionar(
     solicitacao.save(update_fields=["status", "updated_at"])
     if Status.EM_ANALISE in (de, para):
         transaction.on_commit(selectors.esquecer_contagem_da_fila)
+    if Status.AGUARDANDO_ASSINATURA in (de, para):  # o menu "Assinaturas (n)"
+        transaction.on_commit(selectors.esquecer_assinaturas_pendentes)
     TransicaoSolicitacao.objects.create(
         solicitacao=solicitacao, de=de, para=para, usuario=ator, motivo=motivo
     )

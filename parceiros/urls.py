@@ -62,4 +62,9 @@ urlpatterns = [
     path("documentos/<int:pk>/", views.documento_download, name="documento_download"),
     path("analise/", views_analise.fila, name="analise_fila"),
     path("analise/<int:pk>/", views_analise.decisao, name="analise_decisao"),
+    path(
+        "analise/documentos/<int:pk>/",
+        views_analise.documento_visualizar,
+        name="analise_documento",
+    ),
 ]

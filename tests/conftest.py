@@ -12,6 +12,27 @@ from .factories import SENHA, UsuarioFactory
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
+# --- Estáticos com hash (issue #13, item 18) --------------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _estaticos_coletados():
+    """``collectstatic`` uma vez por sessão (por processo do xdist) no STATIC_ROOT temporário.
+
+    As páginas usam o manifesto (nomes com hash) como em produção: arquivo referenciado e não
+    coletado é erro já nos testes. Cerca de 1 s; a pasta é apagada no fim.
+    """
+    import shutil
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    yield settings.STATIC_ROOT
+    shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
+
+
+# --- fim dos estáticos ----------------------------------------------------------------------
+
+
 @pytest.fixture(autouse=True)
 def _cache_limpo():
     """Limites por IP e o termo vigente ficam no cache: cada teste começa do zero."""

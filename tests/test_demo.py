@@ -25,7 +25,8 @@ def test_carregar_demo_cria_pessoas_e_organizacoes_uma_vez_com_uma_regular(
         "18000001000100": "regular",
         "07000001000185": "irregular",
         "25000001000167": "irregular",
+        "18000002000146": "irregular",  # do RL pré-cadastrado, com o convite pendente
     }
-    assert sorted(Parceiro.objects.values_list("numero_cadastro", flat=True)) == [1, 2, 3]
+    assert sorted(Parceiro.objects.values_list("numero_cadastro", flat=True)) == [1, 2, 3, 4]
     analista = Usuario.objects.get(cpf="10000000280")
     assert analista.has_perm("parceiros.analisar_solicitacao")

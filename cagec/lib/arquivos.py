@@ -101,11 +101,13 @@ def nome_para_download(nome_original, extensao):
     return f"{base[:150] or 'documento'}{extensao}"
 
 
-def resposta_de_download(arquivo, nome_original, *, baixar=False):
+def resposta_de_download(arquivo, nome_original, *, baixar=False, embutir=False):
     """Entrega um arquivo guardado: tipo e extensão pelo conteúdo, nunca pelo nome enviado.
 
     Conteúdo fora dos formatos aceitos (arquivo trocado no armazenamento) sai como binário
     genérico e sempre como anexo. A página do arquivo fica isolada (CSP ``sandbox``).
+    ``embutir``: pode aparecer num quadro de uma página do próprio portal (visualizador da
+    análise); a view também precisa do ``X-Frame-Options: SAMEORIGIN``.
     """
     formato = tipo_pelo_conteudo(arquivo)
     content_type, extensao = formato or ("application/octet-stream", ".bin")
@@ -115,7 +117,10 @@ def resposta_de_download(arquivo, nome_original, *, baixar=False):
         as_attachment=baixar or formato is None,
         filename=nome_para_download(nome_original, extensao),
     )
-    resposta["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    politica = "sandbox; default-src 'none'"
+    resposta["Content-Security-Policy"] = (
+        f"{politica}; frame-ancestors 'self'" if embutir else politica
+    )
     resposta["Cache-Control"] = "private, no-store"
     return resposta
 

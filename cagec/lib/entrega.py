@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,8 +18,12 @@ from cagec.core.models import EmailSaida, TokenAcesso
 log = logging.getLogger(__name__)
 
 
-def entregar(email_id: int) -> bool:
-    """Envia um e-mail pendente uma única vez. Devolve True se enviou agora."""
+def entregar(email_id: int, *, conexao: BaseEmailBackend | None = None) -> bool:
+    """Envia um e-mail pendente uma única vez. Devolve True se enviou agora.
+
+    ``conexao``: o backend de envio (padrão: ``EMAIL_BACKEND``); a demonstração passa um que
+    também guarda a mensagem, para imprimir o link de convite que de fato abre.
+    """
     with transaction.atomic():
         email = (
             EmailSaida.objects.select_for_update(skip_locked=True)
@@ -33,6 +38,7 @@ def entregar(email_id: int) -> bool:
             body=texto,
             to=[email.destinatario],
             headers={"Message-ID": f"<cagec-{email.pk}@{_dominio()}>"},
+            connection=conexao,
         )
         mensagem.attach_alternative(html, "text/html")
         try:

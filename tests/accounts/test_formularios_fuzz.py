@@ -770,10 +770,12 @@ def test_primeiro_acesso_nunca_quebra(settings, confirmar_email, data, ip):
         with pytest.raises(services.TokenInvalido):
             services.buscar_token(token, F.PRIMEIRO_ACESSO)
     else:
+        # Issue #13: a nova senha e a confirmação voltam como digitadas (a pessoa só corrige
+        # o que o resumo aponta); a página não fica em cache (never_cache).
+        visiveis.update(nova_senha=senha, confirmacao_senha=confirmacao)
         verificar_formulario_com_erro(
             resposta,
             visiveis,
-            senhas=["nova_senha", "confirmacao_senha"],
             campos_com_erro=["cpf"] if tipo_cpf == "invalido" else [],
         )
         assert usuario.situacao == Usuario.Situacao.PENDENTE

@@ -99,7 +99,7 @@ def test_primeiro_acesso_limita_as_confirmacoes_do_convite_de_qualquer_ip(client
     errado = {"cpf": "111.444.777-35", "nova_senha": SENHA, "confirmacao_senha": SENHA}
     for n in range(10):  # PRIMEIRO_ACESSO_LIMITE_POR_CONVITE = 10/h
         resposta = client.post(link, errado, REMOTE_ADDR=ip(n))
-        assert "não corresponde a este convite" in resposta.content.decode()
+        assert "não corresponde ao cadastro deste link" in resposta.content.decode()
     certo = {**errado, "cpf": "529.982.247-25"}
     assert client.post(link, certo, REMOTE_ADDR=ip(60)).status_code == 429
     assert Usuario.objects.get(cpf="52998224725").situacao == Usuario.Situacao.PENDENTE

@@ -233,8 +233,12 @@ def qr_da_primeira_pagina(dados):
     finally:
         documento.close()
     lidos = zxingcpp.read_barcodes(imagem, formats=zxingcpp.BarcodeFormat.QRCode)
-    assert len(lidos) == 1, f"esperava um QR na primeira página, li {len(lidos)}"
-    return lidos[0].text
+    # O QR do cabeçalho (issue #13) e, num CRC de uma página, também o do quadro do fim:
+    # todos levam ao mesmo endereço.
+    assert lidos, "esperava o QR na primeira página"
+    enderecos = {lido.text for lido in lidos}
+    assert len(enderecos) == 1, f"QRs diferentes na primeira página: {enderecos}"
+    return enderecos.pop()
 
 
 def cpf_formatado(cpf):

@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_temporaria")
 
 MB = 1024 * 1024
 DESCONHECIDO = "0123456789ABCDEF"
-NAO_AUTENTICO = "ele não é autêntico ou foi alterado depois de baixado"
+NAO_AUTENTICO = "Este arquivo não confere com nenhum documento emitido pelo CAGEC."
 
 
 @pytest.fixture(autouse=True)
@@ -323,7 +323,8 @@ def test_codigo_bem_formado_desconhecido_da_404_nao_encontrado(client, declaraca
     assert resposta.status_code == 404
     pagina = texto(resposta)
     assert "Código não encontrado" in pagina
-    assert f"Nenhum CRC ou declaração do Portal CAGEC tem o código {DESCONHECIDO}" in pagina
+    # Issue #13: o código volta como se escreve no documento, com os hífens.
+    assert "Nenhum CRC ou declaração do Portal CAGEC tem o código 0123-4567-89AB-CDEF" in pagina
     assert "Documento autêntico" not in pagina
 
 

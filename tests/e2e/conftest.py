@@ -104,13 +104,34 @@ def _media_url_para_o_live_server():
 
 
 @pytest.fixture(scope="session")
-def live_server(_media_url_para_o_live_server, live_server):
-    """O ``live_server`` do pytest-django, subido com a ``MEDIA_URL`` provisória acima."""
+def live_server(_media_url_para_o_live_server, _estaticos_coletados, request):
+    """O servidor do pytest-django, subido com a ``MEDIA_URL`` provisória acima.
+
+    Estáticos (issue #13, item 18): sem o ``StaticFilesHandler`` que o pytest-django põe na
+    frente (ele procura nos finders e não conhece os nomes com hash); ``/static/`` passa pelo
+    WhiteNoise do portal, como em produção, com os arquivos de ``_estaticos_coletados`` e os
+    cabeçalhos de cache imutável.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    endereco = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    servidor = LiveServer(endereco, start=False)
+    servidor.thread.static_handler = _sem_atalho_de_estaticos
+    servidor.start()
     ajuste = _media_url_para_o_live_server
     if ajuste.get("override") is not None:
         # O handler já guardou a URL; o portal volta a ver MEDIA_URL = None.
         ajuste.pop("override").disable()
-    return live_server
+    yield servidor
+    servidor.stop()
+
+
+def _sem_atalho_de_estaticos(aplicacao):
+    return aplicacao
 
 
 @pytest.fixture

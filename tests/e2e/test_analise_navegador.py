@@ -158,14 +158,14 @@ def registrar_decisao(page, pk):
 
 
 def abrir_da_fila(page, pk, portal):
-    """Menu Análise → fila → a solicitação pelo número."""
+    """Menu Análise → fila → a linha da solicitação pelo número (o link é o nome da organização)."""
     menu(page).get_by_role("link", name="Análise", exact=True).click()
     expect(page).to_have_url(f"{portal.url}/analise/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Solicitações em análise")
     linha = (
         page.locator("main")
         .get_by_role("row")
-        .filter(has=page.get_by_role("link", name=str(pk), exact=True))
+        .filter(has=page.get_by_role("cell", name=str(pk), exact=True))
     )
     expect(linha).to_have_count(1)
     return linha
@@ -244,7 +244,7 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     expect(linha).to_contain_text("Rita Representante")
     expect(linha).to_contain_text("Município")
     tela("analista-fila", painel_analista)
-    linha.get_by_role("link", name=str(pk), exact=True).click()
+    linha.get_by_role("link", name=parceiro.razao_social).click()
     expect(painel_analista).to_have_url(f"{portal.url}/analise/{pk}/")
     analise_pg = painel_analista.locator("main")
     expect(painel_analista.get_by_role("heading", level=1)).to_have_text(parceiro.razao_social)
@@ -338,7 +338,7 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
 
     # A analista vê a solicitação de novo na fila e aprova
     linha = abrir_da_fila(painel_analista, pk, portal)
-    linha.get_by_role("link", name=str(pk), exact=True).click()
+    linha.get_by_role("link", name=parceiro.razao_social).click()
     expect(painel_analista).to_have_url(f"{portal.url}/analise/{pk}/")
     documento = documento_em_analise(painel_analista, FALTANTE)
     expect(documento.get_by_role("link", name=f"Abrir {legivel}")).to_be_visible()

@@ -229,13 +229,15 @@ def test_importa_previa_confirma_convida_e_rl_ativa_a_conta(
     assert link.startswith(f"{portal.url}/primeiro-acesso/")
     rl = nova_aba()
     rl.goto(link)
-    expect(rl.get_by_role("heading", level=1)).to_have_text("Primeiro acesso")
+    # Issue #13: quem foi importado valida o cadastro e vê a organização importada
+    expect(rl.get_by_role("heading", level=1)).to_have_text("Validação de cadastro")
     expect(rl.locator("main")).to_contain_text(f"Olá, {nome_rl}")
+    expect(rl.get_by_role("region", name="Seus dados no CAGEC")).to_contain_text(RAZAO_ASSOCIACAO)
     campo(rl, "CPF").fill(formatar(cpf_rl))
     campo(rl, "Nova senha").fill(NOVA_SENHA)
     campo(rl, "Confirmação da nova senha").fill(NOVA_SENHA)
     tela("rl-primeiro-acesso", rl)
-    enviar(rl, "Ativar conta", caminho_post="/primeiro-acesso/")
+    enviar(rl, "Validar cadastro e ativar conta", caminho_post="/primeiro-acesso/")
     expect(rl).to_have_url(f"{portal.url}/entrar/")
     expect(rl.get_by_role("status")).to_contain_text("Conta ativada.")
 

@@ -35,7 +35,7 @@ BUSCA = "ASSOCIACAO SAO JOSE"  # sem acentos e em maiúsculas: tem de achar mesm
 OUTRA = "MUNICIPIO DE SAO JOSE DAS ALMAS"  # também tem "SAO JOSE", mas não casa a busca
 CELULAR = {"width": 390, "height": 844}
 CODIGO_NO_PDF = re.compile(r"Código de verificação:\s*([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})")
-NAO_AUTENTICO = "ele não é autêntico ou foi alterado depois de baixado"
+NAO_AUTENTICO = "Este arquivo não confere com nenhum documento emitido pelo CAGEC."
 
 
 # --- Preparação pelos serviços ----------------------------------------------------------------
@@ -307,13 +307,11 @@ def test_visitante_consulta_emite_crc_e_verifica_pelo_codigo_e_pelo_arquivo(
     resposta = enviar(page, "Verificar", caminho_post="/verificar/")
     assert resposta.status == 200
     expect(page).to_have_url(f"{portal.url}/verificar/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verificar autenticidade")
-    resumo = page.locator("#resumo-erros")
-    expect(resumo).to_be_visible()
-    expect(resumo).to_be_focused()
-    expect(resumo).to_contain_text("Ou envie o arquivo PDF: Este arquivo não corresponde")
-    expect(resumo).to_contain_text(NAO_AUTENTICO)
-    expect(page.locator(".invalid-feedback")).to_contain_text(NAO_AUTENTICO)
+    # Issue #13: "não confere" é o resultado da verificação, não um erro do formulário.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Arquivo não confere")
+    expect(principal.get_by_role("status")).to_contain_text(NAO_AUTENTICO)
+    expect(page.locator("#resumo-erros")).to_have_count(0)
+    expect(principal).not_to_contain_text("Corrija")
     tela("arquivo-alterado")
 
     assert page.erros_js == [], page.erros_js
@@ -344,7 +342,7 @@ def test_erro_do_campo_fica_ligado_ao_campo_pelo_aria_describedby(pagina):
     assert ausentes == [], f"aria-describedby aponta para ids que não existem: {ausentes}"
 
 
-def test_arquivo_que_nao_confere_marca_o_campo_como_invalido(pagina):
+def test_arquivo_que_nao_confere_e_um_resultado_com_o_campo_do_codigo(pagina):
     page = pagina
     page.goto("/verificar/")
     arquivo = campo(page, "Ou envie o arquivo PDF")
@@ -352,5 +350,6 @@ def test_arquivo_que_nao_confere_marca_o_campo_como_invalido(pagina):
         files=[{"name": "outro.pdf", "mimeType": "application/pdf", "buffer": pdf_pequeno()}]
     )
     assert enviar(page, "Verificar", caminho_post="/verificar/").status == 200
-    expect(page.locator("#resumo-erros")).to_contain_text(NAO_AUTENTICO)
-    expect(arquivo).to_have_class(re.compile(r"\bis-invalid\b"), timeout=2_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Arquivo não confere")
+    expect(page.get_by_role("status")).to_contain_text(NAO_AUTENTICO)
+    expect(campo(page, "Código de verificação")).to_be_visible()

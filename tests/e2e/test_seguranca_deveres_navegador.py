@@ -40,7 +40,7 @@ def test_analista_ri_ve_a_solicitacao_da_propria_organizacao_sem_poder_decidir(
     expect(da_propria).to_contain_text(permissions.CONFLITO_VINCULO)
     expect(da_propria.get_by_role("link")).to_have_count(0)
     da_outra = linhas.filter(has_text=associacao.razao_social)
-    expect(da_outra.get_by_role("link", name=str(livre.pk), exact=True)).to_be_visible()
+    expect(da_outra.get_by_role("link", name=associacao.razao_social)).to_be_visible()
     tela("analista-ri-fila")
 
     page.goto(f"/analise/{propria.pk}/")

@@ -1,7 +1,10 @@
 """IP do cliente (cagec.lib.rede): X-Forwarded-For só de proxies confiáveis, o mesmo IP para
 o limite por IP, o django-axes, a auditoria e as evidências da assinatura."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
@@ -22,6 +25,13 @@ ATACANTE = "198.51.100.7"
 @pytest.fixture
 def atras_do_balanceador(settings):
     settings.PROXIES_CONFIAVEIS = ["10.0.0.0/8", "fd00::/8"]
+
+
+@pytest.fixture
+def minuto_parado():
+    """O limite é por minuto: 31 tentativas não podem cair em dois minutos (máquina lenta)."""
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, 20, tzinfo=UTC), tick=False):
+        yield
 
 
 def requisicao(remoto, encaminhado=None):
@@ -88,7 +98,7 @@ def tentar_login(client, cliente_ip, remoto=BALANCEADOR):
     )
 
 
-@pytest.mark.usefixtures("atras_do_balanceador")
+@pytest.mark.usefixtures("atras_do_balanceador", "minuto_parado")
 def test_atras_do_balanceador_cada_cliente_tem_o_seu_limite_de_login(client):
     for _ in range(30):  # LOGIN_LIMITE_POR_IP = 30/m
         assert tentar_login(client, "203.0.113.9").status_code == 200
@@ -97,13 +107,14 @@ def test_atras_do_balanceador_cada_cliente_tem_o_seu_limite_de_login(client):
     assert tentar_login(client, "203.0.113.10").status_code == 200
 
 
-@pytest.mark.usefixtures("atras_do_balanceador")
+@pytest.mark.usefixtures("atras_do_balanceador", "minuto_parado")
 def test_cliente_fora_dos_proxies_nao_escapa_do_limite_trocando_o_cabecalho(client):
     for n in range(30):
         assert tentar_login(client, f"203.0.113.{n}", remoto=ATACANTE).status_code == 200
     assert tentar_login(client, "203.0.113.200", remoto=ATACANTE).status_code == 429
 
 
+@pytest.mark.usefixtures("minuto_parado")
 def test_sem_proxies_configurados_trocar_o_cabecalho_nao_escapa_do_limite(client, settings):
     settings.PROXIES_CONFIAVEIS = []
     for n in range(30):

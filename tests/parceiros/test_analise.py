@@ -1070,6 +1070,8 @@ def test_pagina_de_decisao_mostra_o_que_muda_nos_dados(client, rl, parceiro, ana
 
 
 def test_motivo_padrao_escolhido_entra_no_motivo_e_no_email(client, pedido, analista):
+    """Sem JavaScript, o motivo padrão volta na caixa Motivo (antes do texto digitado) para
+    conferir; o envio seguinte registra o texto da caixa, como a pessoa o viu (#13, item 8)."""
     inativo = MotivoPadrao.objects.create(titulo="Motivo aposentado", texto="Antigo", ativo=False)
     ilegivel = MotivoPadrao.objects.get(titulo="Documento ilegível")
     client.force_login(analista)
@@ -1079,12 +1081,17 @@ def test_motivo_padrao_escolhido_entra_no_motivo_e_no_email(client, pedido, anal
         assert titulo in pagina
     assert inativo.titulo not in pagina
 
+    envio = {"decisao": "devolvida", "modelo": ilegivel.pk, "motivo": "Veja a página 2."}
+    conferir = client.post(f"/analise/{pedido.pk}/", envio)
+    esperado = f"{ilegivel.texto}\nVeja a página 2."
+    assert conferir.status_code == 200
+    assert conferir.context["form"]["motivo"].value() == esperado
+    assert recarregar(pedido).status == S.EM_ANALISE
     client.post(
         f"/analise/{pedido.pk}/",
-        {"decisao": "devolvida", "modelo": ilegivel.pk, "motivo": "Veja a página 2."},
+        {**envio, "motivo": esperado, "modelo_conferido": str(ilegivel.pk)},
     )
 
-    esperado = f"{ilegivel.texto}\nVeja a página 2."
     assert recarregar(pedido).motivo == esperado
     assert decididas(pedido).get().motivo == esperado
     email = EmailSaida.objects.filter(evento="solicitacao_decidida").first()
@@ -1095,7 +1102,17 @@ def test_so_o_motivo_padrao_basta_como_motivo(client, pedido, analista):
     vencido = MotivoPadrao.objects.get(titulo="Documento vencido")
     client.force_login(analista)
 
-    client.post(f"/analise/{pedido.pk}/", {"decisao": "reprovada", "modelo": vencido.pk})
+    conferir = client.post(f"/analise/{pedido.pk}/", {"decisao": "reprovada", "modelo": vencido.pk})
+    assert conferir.status_code == 200 and recarregar(pedido).status == S.EM_ANALISE
+    client.post(
+        f"/analise/{pedido.pk}/",
+        {
+            "decisao": "reprovada",
+            "modelo": vencido.pk,
+            "modelo_conferido": str(vencido.pk),
+            "motivo": conferir.context["form"]["motivo"].value(),
+        },
+    )
 
     pedido = recarregar(pedido)
     assert (pedido.status, pedido.motivo) == (S.REPROVADA, vencido.texto)

@@ -17,6 +17,9 @@ ORGANIZACOES = [
     ("18000001000100", "Município", "10000000361", "Prefeita", 99),  # todas: Regular
     ("07000001000185", "Entidade Privada Sem Fins Lucrativos", "10000000361", "Presidente", 4),
     ("25000001000167", "Consórcio Público de Direito Público", "10000000361", "Presidente", 0),
+    # O RL pré-cadastrado (convite pendente): o convite diz que os dados dele já estão no
+    # portal, então a organização dele também está (e aparece na validação de cadastro).
+    ("18000002000146", "Município", "10000000442", "Prefeito", 0),
 ]
 
 
