@@ -429,7 +429,7 @@ def _analista_devolve(j, portal, pk, analista):
     linha = principal(page).get_by_role("row").filter(has_text=RAZAO_NOVA)
     expect(linha).to_have_count(1)
     j.passo(page, "analista-fila")
-    linha.get_by_role("link", name=str(pk), exact=True).click()
+    linha.get_by_role("link", name=RAZAO_NOVA).click()  # a linha abre pelo nome (item 9)
     expect(titulo(page)).to_have_text(RAZAO_NOVA)
     documento = principal(page).get_by_role("group", name=CERTIDAO, exact=True)
     documento.get_by_role("radio", name="Reprovar", exact=True).check()
@@ -522,7 +522,7 @@ def test_jornada_analista(jornada, portal, parceiro, rl, analista):
     expect(linha).to_contain_text("Atualização de documentos")
     j.passo(page, "fila")
 
-    linha.get_by_role("link", name=str(pk), exact=True).click()
+    linha.get_by_role("link", name=parceiro.razao_social).click()
     expect(page).to_have_url(f"{portal.url}/analise/{pk}/")
     expect(titulo(page)).to_have_text(parceiro.razao_social)
     expect(principal(page)).to_contain_text("Situação: Em análise")
@@ -551,24 +551,6 @@ def test_jornada_analista(jornada, portal, parceiro, rl, analista):
 # --- (e) Representante legal pré-cadastrado (importado) -----------------------------------------
 
 
-class Pendencias:
-    """O que a issue #13 (item 13) pede e ainda está em correção: confere tudo e, no fim, marca
-    o teste como ``xfail`` só se alguma destas conferências falhar (o resto já rodou)."""
-
-    def __init__(self):
-        self.falhas = []
-
-    def conferir(self, assercao, descricao):
-        try:
-            assercao()
-        except AssertionError as erro:
-            self.falhas.append(f"{descricao}: {str(erro).splitlines()[0]}")
-
-    def encerrar(self):
-        if self.falhas:
-            pytest.xfail("issue #13 item 13, em correção — " + "; ".join(self.falhas))
-
-
 @pytest.fixture
 def demonstracao(settings, tmp_path):
     """Os dados de ``make run`` (carregar_demo), com os arquivos numa pasta temporária."""
@@ -587,25 +569,23 @@ def demonstracao(settings, tmp_path):
 def test_jornada_rl_pre_cadastrado(jornada, portal, demonstracao):
     j = jornada("rl-importado")
     pessoa = demonstracao
-    pendencias = Pendencias()
     page = j.aba()
 
-    link = link_recebido("convite", pessoa.email, "/primeiro-acesso/")
-    page.goto(link)
-    pendencias.conferir(
-        lambda: expect(titulo(page)).to_have_text("Validação de cadastro", timeout=1_000),
-        "a ativação se chama “Validação de cadastro”",
-    )
-    pendencias.conferir(
-        lambda: expect(principal(page)).to_contain_text("Mandato", timeout=1_000),
-        "a ativação mostra a organização, o cargo e o mandato importados",
-    )
+    # O convite leva à validação do cadastro, com o que veio do sistema anterior (item 13)
+    page.goto(link_recebido("convite", pessoa.email, "/primeiro-acesso/"))
+    expect(titulo(page)).to_have_text("Validação de cadastro")
     expect(principal(page)).to_contain_text(f"Olá, {pessoa.nome}")
-    j.passo(page, "ativacao")
+    importados = page.get_by_role("region", name="Seus dados no CAGEC")
+    organizacao = importados.locator("strong").first
+    expect(organizacao).not_to_be_empty()
+    for termo in ("CNPJ", "Cargo", "Mandato"):
+        expect(importados.locator("dt").filter(has_text=termo).first).to_be_visible()
+    razao_social = organizacao.inner_text().strip()
+    j.passo(page, "validacao-de-cadastro")
     campo(page, "CPF").fill(formatar(pessoa.cpf))
     campo(page, "Nova senha").fill(NOVA_SENHA)
     campo(page, "Confirmação da nova senha").fill(NOVA_SENHA)
-    enviar(page, "Ativar conta", caminho_post="/primeiro-acesso/")
+    enviar(page, "Validar cadastro e ativar conta", caminho_post="/primeiro-acesso/")
     expect(page).to_have_url(f"{portal.url}/entrar/")
     expect(page.get_by_role("status")).to_contain_text("Conta ativada.")
     j.passo(page, "conta-ativada")
@@ -618,19 +598,8 @@ def test_jornada_rl_pre_cadastrado(jornada, portal, demonstracao):
     enviar(page, "Aceitar e continuar", caminho_post="/termos/")
     expect(page).to_have_url(f"{portal.url}/painel/")
     expect(titulo(page)).to_have_text(f"Olá, {pessoa.nome.split()[0]}")
-    j.passo(page, "painel")
     minhas = page.get_by_role("region", name="Minhas organizações")
-    pendencias.conferir(
-        lambda: expect(minhas.locator('a[href^="/parceiros/"]')).not_to_have_count(
-            0, timeout=1_000
-        ),
-        "o painel lista a organização importada",
-    )
-    pendencias.conferir(
-        lambda: expect(principal(page)).not_to_contain_text(
-            "Você ainda não está vinculado a nenhuma organização", timeout=1_000
-        ),
-        "o painel não diz que a pessoa não tem organização",
-    )
+    expect(minhas.get_by_role("link", name=razao_social)).to_be_visible()
+    expect(principal(page)).not_to_contain_text("Você ainda não está vinculado")
+    j.passo(page, "painel")
     sem_erros_js(page)
-    pendencias.encerrar()
