@@ -199,6 +199,7 @@ ACOES_LEGIVEIS = {
     "solicitacao.criada": "Solicitação criada",
     "solicitacao.decisao_recusada_conflito": "Decisão recusada: analista é parte da solicitação",
     "documento.anexado": "Documento anexado",
+    "documento.retido": "Arquivo recebido; datas a corrigir",
     "documento.removido": "Documento removido",
     "documento.orfaos_apagados": "Arquivos sem documento apagados pela varredura",
     "solicitacao.arquivos_apagados": "Arquivos da solicitação cancelada apagados",

@@ -293,6 +293,10 @@ CONSULTA_EXPORTACAO_MAXIMO = env.int("CONSULTA_EXPORTACAO_MAXIMO", default=10000
 CONSULTA_CONTAGEM_MAXIMA = env.int("CONSULTA_CONTAGEM_MAXIMA", default=1000)
 # Oráculos de CPF (issue #11): buscas por CPF de outra pessoa, por conta e por dia.
 CONSULTA_CPF_LIMITE_DIARIO = env.int("CONSULTA_CPF_LIMITE_DIARIO", default=20)
+# --- ciclo: prazo de análise ----------------------------------------------------------------
+# Dias úteis (segunda a sexta) que a equipe do CAGEC leva, em geral, para decidir uma
+# solicitação: a assinatura, o envio e os e-mails mostram a data prevista.
+PRAZO_ANALISE_DIAS_UTEIS = env.int("PRAZO_ANALISE_DIAS_UTEIS", default=15)
 BUSCA_PESSOA_LIMITE_DIARIO = env.int("BUSCA_PESSOA_LIMITE_DIARIO", default=10)
 RATELIMIT_VIEW = "cagec.views.limite_excedido"
 # Redis fora: o limite por IP deixa de valer (o bloqueio por CPF do axes fica no banco).

@@ -4,12 +4,15 @@ Aqui (e não em ``parceiros``) porque consultam ``Declaracao``: ``parceiros`` n�
 ``declaracoes`` (regra 13 de ``arquitetura.md``).
 """
 
+from typing import Any
+
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from accounts.models import Usuario
 from parceiros import selectors as selectors_parceiros
 from parceiros.models import Solicitacao, TransicaoSolicitacao
+from parceiros.selectors import inicio_da_assinatura
 
 from .models import Declaracao
 
@@ -66,3 +69,41 @@ def _aguardando_assinatura(usuario: Usuario) -> QuerySet[Solicitacao]:
         .annotate(desde=Subquery(desde))
         .exclude(Exists(assinada))
     )
+
+
+def declaracao_vigente(solicitacao: Solicitacao) -> Declaracao | None:
+    """A declaração assinada pelo RL para o conteúdo atual (depois da última ida para
+    assinatura) e não revogada; nenhuma em rascunho, devolvida ou cancelada."""
+    if solicitacao.status in (Status.RASCUNHO, Status.DEVOLVIDA, Status.CANCELADA):
+        return None
+    return (
+        Declaracao.objects.filter(
+            solicitacao=solicitacao,
+            revogada_em=None,
+            assinada_em__gte=inicio_da_assinatura(solicitacao),
+            signatario_id=solicitacao.representante_legal_id,
+        )
+        .order_by("-assinada_em")
+        .first()
+    )
+
+
+def eventos_da_solicitacao(solicitacao: Solicitacao) -> list[dict[str, Any]]:
+    """Assinaturas e revogações para a linha do tempo (gancho de ``parceiros``)."""
+    eventos: list[dict[str, Any]] = []
+    for d in Declaracao.objects.filter(solicitacao=solicitacao):
+        texto = f"{d.signatario_nome} assinou a declaração de autenticidade."
+        eventos.append({"quando": d.assinada_em, "texto": texto, "motivo": ""})
+        if d.revogada_em:
+            texto = "A declaração foi revogada."
+            eventos.append({"quando": d.revogada_em, "texto": texto, "motivo": d.motivo_revogacao})
+    return eventos
+
+
+def no_detalhe_da_solicitacao(solicitacao: Solicitacao, usuario: Usuario) -> dict[str, Any]:
+    """As declarações na página da solicitação e na da análise (gancho de ``parceiros``)."""
+    return {
+        "declaracao": declaracao_vigente(solicitacao),
+        "declaracoes": Declaracao.objects.filter(solicitacao=solicitacao).order_by("-assinada_em"),
+        "secoes": ["declaracoes/_declaracoes_da_solicitacao.html"],
+    }

@@ -23,11 +23,12 @@ from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
 from cagec.lib.erros import ErroDeDominio
 from parceiros.models import Parceiro, Solicitacao
-from parceiros.selectors import declaracao_vigente, esquecer_assinaturas_pendentes
-from parceiros.services import TransicaoInvalida, registrar_aceite
+from parceiros.selectors import esquecer_assinaturas_pendentes
+from parceiros.services import TransicaoInvalida, encaminhar_assinada, registrar_aceite
 
 from . import consulta, revogacao
 from .models import Declaracao
+from .selectors import declaracao_vigente
 
 
 class ErroDeDeclaracoes(ErroDeDominio):
@@ -74,10 +75,13 @@ def _data_br(iso: str | None) -> str:
 def assinar(
     solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None, user_agent: str = ""
 ) -> Declaracao:
-    """Assina a declaração da solicitação *aguardando assinatura* (só o RL indicado).
+    """Assina a declaração da solicitação *aguardando assinatura* (só o RL indicado) e a
+    encaminha para análise.
 
     A senha já foi conferida pelo formulário (a tentativa errada conta para o bloqueio).
-    Cria a ``Declaracao`` com evidências, código e PDF; não muda o status da solicitação.
+    Cria a ``Declaracao`` com evidências, código e PDF e, na mesma transação, passa a
+    solicitação para *Em análise* (``parceiros.services.encaminhar_assinada``: e-mails ao
+    solicitante e ao RL). Assinar é o último ato: quem preparou já pediu o envio.
     """
     with transaction.atomic():
         solicitacao = Solicitacao.objects.select_for_update().get(pk=solicitacao.pk)
@@ -113,6 +117,7 @@ def assinar(
             descricao=f"{declaracao.get_tipo_display()} — solicitação {solicitacao.pk}",
             depois={"codigo": declaracao.codigo, "sha256_pdf": declaracao.sha256_pdf},
         )
+        encaminhar_assinada(solicitacao, ator=ator, ip=ip)
     return declaracao
 
 

@@ -13,6 +13,7 @@ from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
 from cagec.lib.erros import ErroDeDominio
 from parceiros import permissions, selectors
+from parceiros.models import Solicitacao
 
 from . import services
 from .forms import AssinaturaForm, ConsultaCPFForm
@@ -26,7 +27,10 @@ def assinaturas(request):
         request,
         "declaracoes/assinaturas.html",
         {
-            "pendentes": pendentes_de_assinatura(request.user),
+            "pendentes": [
+                {"s": s, "etapa": selectors.etapa_da_solicitacao(s, request.user)}
+                for s in pendentes_de_assinatura(request.user)
+            ],
             "indicacoes": selectors.indicacoes_pendentes(request.user),
             "inclusoes": selectors.inclusoes_pendentes(request.user),
         },
@@ -53,16 +57,28 @@ def assinar(request, pk):
         except ErroDeDominio as erro:
             messages.error(request, str(erro))
         else:
-            messages.success(
-                request,
-                f"Declaração assinada. Código de verificação {formatar_codigo(declaracao.codigo)}.",
-            )
+            messages.success(request, _confirmacao(solicitacao, declaracao))
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
     texto = services.texto_da_declaracao(solicitacao, ator=request.user)
     return render(
         request,
         "declaracoes/assinar.html",
-        {"solicitacao": solicitacao, "form": form, "paragrafos": texto.split("\n\n")},
+        {
+            "solicitacao": solicitacao,
+            "form": form,
+            "paragrafos": texto.split("\n\n"),
+            "prazo_dias_uteis": settings.PRAZO_ANALISE_DIAS_UTEIS,
+        },
+    )
+
+
+def _confirmacao(solicitacao: Solicitacao, declaracao: Declaracao) -> str:
+    solicitacao.refresh_from_db()
+    previsao = selectors.previsao_da_analise(solicitacao)
+    return (
+        "Declaração assinada e solicitação encaminhada para análise. A equipe do CAGEC "
+        f"responde em até {settings.PRAZO_ANALISE_DIAS_UTEIS} dias úteis (previsão: "
+        f"{previsao:%d/%m/%Y}). Código de verificação {formatar_codigo(declaracao.codigo)}."
     )
 
 

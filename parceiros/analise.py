@@ -17,7 +17,7 @@ from accounts.services import confirmar_cpf
 from cagec.lib.auditoria import registrar
 from cagec.lib.emails import enfileirar_email
 
-from . import permissions, receita, services, situacao
+from . import permissions, receita, selectors, services, situacao
 from .catalogos import semente
 from .erros import ErroDeParceiros
 from .models import Documento, Obrigacao, Parceiro, Solicitacao, TipoParceiro, Vinculo
@@ -280,6 +280,8 @@ def _avisar(solicitacao, documentos):
                 "motivo": solicitacao.motivo,
                 "reprovados": reprovados,
                 "link": services.link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
+                # o mesmo status, próxima ação e quem age que o painel e a página mostram
+                "etapa": selectors.etapa_da_solicitacao(solicitacao, pessoa).para_email(),
             },
             usuario=pessoa,
         )

@@ -1,8 +1,8 @@
 """Limites de armazenamento: cota de envio por pessoa e varredura de arquivos órfãos.
 
-A cota conta os envios na trilha de auditoria (``documento.anexado``, com o tamanho), que
-é somente inclusão: remover um anexo, cancelar a solicitação e enviar de novo não devolve
-a cota. A varredura apaga, nas pastas de documentos, arquivos que nenhuma linha
+A cota conta os envios na trilha de auditoria (``documento.anexado`` e ``documento.retido``,
+com o tamanho), que é somente inclusão: remover um anexo, cancelar a solicitação e enviar
+de novo não devolve a cota. A varredura apaga, nas pastas de documentos, arquivos que nenhuma linha
 referencia (envio que falhou depois de gravar o arquivo, apagamento que não chegou ao
 disco), depois de uma carência que protege o envio em andamento.
 """
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # Pastas (no armazenamento de ``Documento.arquivo``) com os arquivos enviados pelas pessoas.
 PASTAS_DE_DOCUMENTOS = ("documentos",)
 _LOTE = 500
+# Envios que contam na cota: anexados e retidos (datas erradas, arquivo guardado).
+ACOES_DE_ENVIO = ("documento.anexado", "documento.retido")
 MB = 1024 * 1024
 
 
@@ -77,7 +79,7 @@ def conferir_cota_de_envio(usuario, tamanho, *, agora=None):
     envios = sorted(
         (registro.created_at, int((registro.depois or {}).get("tamanho") or 0))
         for registro in RegistroAuditoria.objects.filter(
-            acao="documento.anexado", ator=usuario, created_at__gt=agora - maior_janela
+            acao__in=ACOES_DE_ENVIO, ator=usuario, created_at__gt=agora - maior_janela
         ).only("created_at", "depois")
     )
     for janela, quando, maximo_arquivos, maximo_mb in _janelas():

@@ -200,19 +200,47 @@ class DocumentoForm(forms.Form):
     )
     data_validade = DataField(label="Válido até", required=False)
     data_emissao = DataField(label="Data de emissão", required=False)
+    # As datas antes do arquivo: quem lê o documento em papel digita e depois escolhe o arquivo.
+    field_order = ["data_emissao", "data_validade", "arquivo"]
 
-    def __init__(self, obrigacao, request, *args, **kwargs):
+    def __init__(self, obrigacao, request, *args, retido=None, **kwargs):
+        """``retido``: arquivo já recebido num envio com datas erradas (``ArquivoRetido``);
+        com ele, escolher outro arquivo é opcional."""
         self.obrigacao = obrigacao
         self.request = request
+        self.retido = retido
         kwargs.setdefault("prefix", f"o{obrigacao.pk}")
         super().__init__(*args, **kwargs)
         if not obrigacao.pede_data_validade:
             del self.fields["data_validade"]
         if not obrigacao.pede_data_emissao:
             del self.fields["data_emissao"]
+        if retido is not None:
+            self.oferecer_retido(retido)
+
+    def oferecer_retido(self, retido):
+        """O arquivo já recebido vale: escolher outro passa a ser opcional."""
+        self.retido = retido
+        campo = self.fields["arquivo"]
+        campo.required = False
+        campo.label = "Outro arquivo (opcional)"
+        campo.help_text = (
+            f"Arquivo já recebido: {retido.nome_original} — corrija a data e envie; "
+            "escolha outro arquivo só se quiser trocá-lo."
+        )
+        # Depois da validação o campo já tem o seu BoundField (com o rótulo antigo).
+        vinculado = self["arquivo"]
+        vinculado.label, vinculado.help_text = campo.label, campo.help_text
+
+    @property
+    def arquivo_aceito(self):
+        """O arquivo escolhido passou nas conferências (só as datas falharam)."""
+        return bool(self.cleaned_data.get("arquivo")) and "arquivo" not in self.errors
 
     def clean_arquivo(self):
         arquivo = self.cleaned_data["arquivo"]
+        if not arquivo:
+            return arquivo
         if tipo_pelo_conteudo(arquivo) is None:
             raise forms.ValidationError(
                 "Este arquivo não é um PDF, PNG ou JPEG (o tipo é conferido pelo conteúdo, não "

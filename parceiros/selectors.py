@@ -1,22 +1,26 @@
 """Leituras reaproveitadas: painel, checklist, pasta digital, linha do tempo, fila da análise.
 
 Também as leituras do ciclo de vida da Solicitação que os serviços usam para decidir
-(passos, pendências, obrigações, declaração vigente). Só consultas: nada aqui importa
+(passos, pendências, obrigações, a etapa de cada status). Só consultas: nada aqui importa
 ``forms`` nem ``services`` (os serviços dependem dos selectors, nunca o contrário).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Min, Model, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.lib.documentos import abreviar_nome, formatar_telefone, mascarar_cpf
+from cagec.lib.prazos import somar_dias_uteis
 
-from . import permissions, situacao
+from . import ganchos, permissions, situacao
 from .models import (
     Documento,
     NaturezaJuridica,
@@ -39,17 +43,6 @@ NOMES_PASSOS = {
 }
 
 ABERTAS = [Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.EM_ANALISE, Status.DEVOLVIDA]
-
-PROXIMO_PASSO: dict[str, str] = {
-    Status.RASCUNHO: "Continue o preenchimento e envie para assinatura.",
-    Status.AGUARDANDO_ASSINATURA: "Aguardando a assinatura do representante legal.",
-    Status.EM_ANALISE: "Em análise pela equipe do CAGEC.",
-    Status.DEVOLVIDA: "Corrija o que a análise pediu e envie de novo para assinatura.",
-    Status.APROVADA: "Concluída.",
-    Status.APROVADA_PARCIALMENTE: "Concluída em parte; veja o motivo.",
-    Status.REPROVADA: "Encerrada; veja o motivo.",
-    Status.CANCELADA: "Cancelada.",
-}
 
 
 # --- Leituras do ciclo de vida da Solicitação (os serviços e as views usam as mesmas) ------
@@ -143,39 +136,62 @@ def inicio_da_assinatura(solicitacao: Solicitacao) -> datetime:
     return ultima.created_at if ultima else solicitacao.created_at
 
 
-def declaracao_vigente(solicitacao: Solicitacao) -> Model | None:
-    """A declaração assinada para o conteúdo atual (depois da última ida para assinatura)."""
-    if solicitacao.status in (Status.RASCUNHO, Status.DEVOLVIDA, Status.CANCELADA):
-        return None
-    return (
-        solicitacao.declaracoes.filter(
-            revogada_em=None,
-            assinada_em__gte=inicio_da_assinatura(solicitacao),
-            signatario_id=solicitacao.representante_legal_id,
-        )
-        .order_by("-assinada_em")
-        .first()
-    )
-
-
 def nome_protegido(pessoa: Usuario) -> str:
     """``Maria Status. O. (CPF ***.456.789-**)``: como aparece quem ainda não aceitou."""
     return f"{abreviar_nome(pessoa.nome)} (CPF {mascarar_cpf(pessoa.cpf)})"
 
 
-def passos_do_assistente(solicitacao: Solicitacao, atual: str) -> list[dict[str, Any]]:
+# Etapas do caminho inteiro, além dos passos do assistente (stepper).
+NOMES_ETAPAS = {
+    **NOMES_PASSOS,
+    "representante": "Representante",
+    "revisao": "Revisão",
+    "assinatura": "Assinatura",
+    "envio": "Envio",
+}
+# Status em que a solicitação está no caminho (o stepper aparece no detalhe).
+NO_CAMINHO = [Status.RASCUNHO, Status.DEVOLVIDA, Status.AGUARDANDO_ASSINATURA, Status.EM_ANALISE]
+
+
+def _etapa_atual(solicitacao: Solicitacao, atual: str | None) -> str:
+    """A etapa em que a solicitação está (``atual``: a página do assistente aberta)."""
+    if solicitacao.editavel:
+        return atual or solicitacao.passo or PASSOS[solicitacao.tipo][0]
+    if solicitacao.status == Status.AGUARDANDO_ASSINATURA:
+        return "assinatura"  # assinar já encaminha: não há "assinada, falta enviar"
+    return ""  # em análise ou depois: todas feitas
+
+
+def etapas(solicitacao: Solicitacao, usuario: Usuario, atual: str | None = None) -> dict[str, Any]:
+    """O caminho inteiro da solicitação para o stepper: passos do assistente do tipo,
+    Assinatura e Envio; cada etapa feita, atual ou futura, com ``link`` quando dá para
+    voltar a ela (passo já alcançado de um rascunho de quem o preparou; a assinatura para
+    o RL enquanto pendente). O envio acontece com a assinatura: em análise, tudo feito."""
+    codigos = [*PASSOS[solicitacao.tipo], "assinatura", "envio"]
+    corrente = _etapa_atual(solicitacao, atual)
+    indice = codigos.index(corrente) if corrente in codigos else len(codigos)
+    editando = solicitacao.editavel and solicitacao.solicitante_id == usuario.pk
     passos = PASSOS[solicitacao.tipo]
     alcancado = passos.index(solicitacao.passo) if solicitacao.passo in passos else 0
-    return [
-        {
-            "codigo": p,
-            "nome": NOMES_PASSOS[p],
-            "atual": p == atual,
-            "disponivel": i <= max(alcancado, passos.index(atual)),
-            "numero": i + 1,
-        }
-        for i, p in enumerate(passos)
-    ]
+    lista = []
+    for i, codigo in enumerate(codigos):
+        revisitado = codigo in passos and editando and i <= alcancado  # já passou por ela
+        estado = "atual" if i == indice else ("feito" if i < indice or revisitado else "futuro")
+        url = ""
+        if codigo in passos and editando and i <= max(alcancado, indice) and estado != "atual":
+            url = reverse("parceiros:solicitacao_passo", args=[solicitacao.pk, codigo])
+        elif (
+            estado == "atual"
+            and codigo == "assinatura"
+            and solicitacao.representante_legal_id == usuario.pk
+        ):
+            url = reverse("declaracoes:assinar", args=[solicitacao.pk])
+        nome = NOMES_ETAPAS[codigo]
+        lista.append(
+            {"codigo": codigo, "nome": nome, "numero": i + 1, "estado": estado, "url": url}
+        )
+    atual_item = next((e for e in lista if e["estado"] == "atual"), None)
+    return {"solicitacao": solicitacao, "etapas": lista, "atual": atual_item, "total": len(lista)}
 
 
 def natureza_da_solicitacao(solicitacao: Solicitacao) -> NaturezaJuridica | None:
@@ -254,43 +270,285 @@ def checklist(
     return [{"grupo": g, "itens": itens} for g, itens in grupos.items()]
 
 
+def resumir_checklist(grupos: list[dict[str, Any]]) -> dict[str, int]:
+    """Marca cada item e grupo da ``checklist`` para o passo Documentos e conta os obrigatórios.
+
+    Item: ``reprovado`` (o anexo foi reprovado na análise), ``feito`` (anexo válido ou, sem
+    anexo, documento aprovado na pasta) e ``pendente`` (obrigatório e não feito). Grupo:
+    ``enviados``, ``na_pasta``, ``pendentes``, ``total`` e ``aberto`` (começa aberto; os
+    prontos começam recolhidos). Devolve ``{"feitos", "obrigatorios"}``.
+
+    Abertos: os grupos com item reprovado e o primeiro com obrigatório pendente; os demais
+    pendentes começam recolhidos, com "n pendentes" no resumo — a página de 26 itens
+    cabe numa tela e meia, um grupo de cada vez, como um acordeão.
+    """
+    contagem = {"feitos": 0, "obrigatorios": 0}
+    for grupo in grupos:
+        for item in grupo["itens"]:
+            anexo = item["anexo"]
+            item["reprovado"] = bool(anexo and anexo.reprovado_na_analise)
+            item["feito"] = (bool(anexo) and not item["reprovado"]) or (
+                not anexo and item["na_pasta"] is not None
+            )
+            item["pendente"] = item["obrigacao"].obrigatoria and not item["feito"]
+            if item["obrigacao"].obrigatoria:
+                contagem["obrigatorios"] += 1
+                contagem["feitos"] += item["feito"]
+        itens = grupo["itens"]
+        grupo["enviados"] = sum(1 for i in itens if i["anexo"] and not i["reprovado"])
+        grupo["na_pasta"] = sum(1 for i in itens if not i["anexo"] and i["na_pasta"])
+        grupo["total"] = len(itens)
+        grupo["pendentes"] = sum(1 for i in itens if i["pendente"])
+        grupo["aberto"] = any(i["reprovado"] for i in itens)
+    primeiro_pendente = next((g for g in grupos if g["pendentes"]), None)
+    if primeiro_pendente is not None:
+        primeiro_pendente["aberto"] = True
+    return contagem
+
+
+def _data_iso(valor: str | None) -> date | None:
+    return date.fromisoformat(valor) if valor else None
+
+
+def _mandato(solicitacao: Solicitacao) -> dict[str, Any]:
+    """Cargo e mandato que a solicitação propõe; sem passo Representante, os do RL atual."""
+    rep = solicitacao.dados.get("representante")
+    if rep:
+        return {
+            "cargo": rep.get("cargo", ""),
+            "inicio": _data_iso(rep.get("mandato_inicio")),
+            "fim": _data_iso(rep.get("mandato_fim")),
+        }
+    vinculo = (
+        Vinculo.objects.filter(
+            parceiro=solicitacao.parceiro, papel=Vinculo.Papel.RL, ativo=True
+        ).first()
+        if solicitacao.parceiro_id
+        else None
+    )
+    if vinculo is None:
+        return {"cargo": "", "inicio": None, "fim": None}
+    return {"cargo": vinculo.cargo, "inicio": vinculo.mandato_inicio, "fim": vinculo.mandato_fim}
+
+
+def _contatos_da_revisao(solicitacao: Solicitacao) -> list[tuple[str, str]]:
+    contatos = solicitacao.dados.get("contatos") or {}
+    if not contatos and solicitacao.parceiro is not None:
+        contatos = {c: getattr(solicitacao.parceiro, c) or "" for c, _ in CAMPOS_CONTATO}
+    linhas = []
+    for campo, rotulo in CAMPOS_CONTATO:
+        valor = contatos.get(campo) or ""
+        if campo == "telefone" and valor:
+            valor = formatar_telefone(valor)
+        linhas.append((rotulo, valor))
+    return linhas
+
+
+def revisao(solicitacao: Solicitacao, usuario: Usuario, *, ve_a_pasta: bool) -> dict[str, Any]:
+    """Tudo o que vai para a assinatura e a análise, por seção, como o CRC agrupa.
+
+    ``faltam``: obrigatórias sem documento (nem na pasta, para quem a vê), cada uma com o
+    link para o envio dela no passo Documentos; ``documentos``: os anexos por grupo.
+    """
+    documentos = solicitacao.documentos_atuais.select_related("obrigacao__grupo")
+    grupos: dict[Any, list[Documento]] = {}
+    for documento in documentos:
+        grupos.setdefault(documento.obrigacao.grupo, []).append(documento)
+    passos = PASSOS[solicitacao.tipo]
+    return {
+        "tipo_parceiro": tipo_da_solicitacao(solicitacao),
+        "contatos": _contatos_da_revisao(solicitacao),
+        "mandato": _mandato(solicitacao),
+        "grupos_documentos": [{"grupo": g, "documentos": d} for g, d in grupos.items()],
+        "total_documentos": len(documentos),
+        "faltam": list(obrigatorias_sem_documento(solicitacao)) if ve_a_pasta else [],
+        "alterar": dict.fromkeys(passos, solicitacao.solicitante_id == usuario.pk),
+    }
+
+
 def pode(acao: str, solicitacao: Solicitacao, usuario: Usuario) -> bool:
     """Quem pode cada ação na página da solicitação (o serviço confere o status)."""
     e_solicitante = solicitacao.solicitante_id == usuario.pk
     e_rl = solicitacao.representante_legal_id == usuario.pk
     return {
-        "encaminhar_para_analise": e_solicitante or e_rl,
         "cancelar": e_solicitante,
         "reabrir": e_solicitante or e_rl,
     }.get(acao, False)
 
 
 def detalhe_da_solicitacao(solicitacao: Solicitacao, usuario: Usuario) -> dict[str, Any]:
-    declaracao = declaracao_vigente(solicitacao)
+    """A página da solicitação (e a base da página da análise).
+
+    As declarações (lista, a vigente) vêm de ``declaracoes`` pelo gancho
+    ``ganchos.no_detalhe_da_solicitacao``: ``parceiros`` não as lê.
+    """
     status = solicitacao.status
+    etapa = etapa_da_solicitacao(solicitacao, usuario)
     return {
         "solicitacao": solicitacao,
+        "etapa": etapa,
         "eventos": linha_do_tempo(solicitacao, usuario),
         "representante": representante_para(solicitacao, usuario),
         "pode_responder_indicacao": solicitacao.aguarda_aceite_do_rl
         and solicitacao.representante_legal_id == usuario.pk
         and status in (Status.RASCUNHO, Status.AGUARDANDO_ASSINATURA, Status.DEVOLVIDA),
-        "documentos": solicitacao.documentos.select_related("obrigacao__grupo"),
-        "declaracoes": solicitacao.declaracoes.order_by("-assinada_em"),
-        "declaracao": declaracao,
+        "documentos": documentos_da_solicitacao(solicitacao),
         "diferencas": diferencas(solicitacao),
-        "proximo_passo": PROXIMO_PASSO[status],
-        "pode_editar": solicitacao.editavel and solicitacao.solicitante_id == usuario.pk,
+        "correcoes": o_que_corrigir(solicitacao) if status == Status.DEVOLVIDA else None,
+        "motivo_da_decisao": solicitacao.motivo if status in _DECIDIDAS else "",
+        "no_caminho": status in NO_CAMINHO,
         "pode_cancelar": solicitacao.editavel and pode("cancelar", solicitacao, usuario),
-        "pode_assinar": status == Status.AGUARDANDO_ASSINATURA
-        and declaracao is None
-        and solicitacao.representante_legal_id == usuario.pk,
         "pode_reabrir": status == Status.AGUARDANDO_ASSINATURA
-        and declaracao is None
         and pode("reabrir", solicitacao, usuario),
-        "pode_encaminhar": status == Status.AGUARDANDO_ASSINATURA
-        and declaracao is not None
-        and pode("encaminhar_para_analise", solicitacao, usuario),
+        **ganchos.contexto_do_detalhe(solicitacao, usuario),
+    }
+
+
+_DECIDIDAS = (Status.APROVADA, Status.APROVADA_PARCIALMENTE, Status.REPROVADA)
+
+
+# --- Onde está a solicitação e quem deve agir (uma fonte para todas as páginas e e-mails) ----
+@dataclass(frozen=True)
+class Etapa:
+    """O status de uma solicitação como uma pessoa o vê: rótulo, próxima ação e quem age.
+
+    ``url``/``botao``: só quando quem vê é quem deve agir (o botão da ação, ao lado do texto).
+    """
+
+    rotulo: str
+    proxima_acao: str
+    quem: str
+    url: str = ""
+    botao: str = ""
+
+    def para_email(self) -> dict[str, str]:
+        return {"rotulo": self.rotulo, "proxima_acao": self.proxima_acao, "quem": self.quem}
+
+
+NINGUEM = "Ninguém: não há ação pendente"
+EQUIPE = "A equipe do CAGEC"
+
+
+def previsao_da_analise(solicitacao: Solicitacao) -> date:
+    """Data prevista da decisão: ``PRAZO_ANALISE_DIAS_UTEIS`` dias úteis após o envio."""
+    inicio = solicitacao.enviada_em or timezone.now()
+    return somar_dias_uteis(timezone.localdate(inicio), settings.PRAZO_ANALISE_DIAS_UTEIS)
+
+
+def etapa_da_solicitacao(solicitacao: Solicitacao, usuario: Usuario | None) -> Etapa:
+    """Rótulo, próxima ação e quem deve agir, para ``usuario`` (painel, página, e-mails)."""
+    rotulo = solicitacao.get_status_display()
+    fixas = _ETAPAS_SEM_ACAO.get(solicitacao.status)
+    if fixas is not None:
+        return Etapa(rotulo, fixas, NINGUEM)
+    if solicitacao.status == Status.EM_ANALISE:
+        previsao = previsao_da_analise(solicitacao)
+        acao = f"Analisar a solicitação; previsão de resposta até {previsao:%d/%m/%Y}."
+        return Etapa(rotulo, acao, EQUIPE)
+    if solicitacao.status == Status.AGUARDANDO_ASSINATURA:
+        return _etapa_da_assinatura(solicitacao, usuario, rotulo)
+    return _etapa_de_quem_prepara(solicitacao, usuario, rotulo)
+
+
+_ETAPAS_SEM_ACAO: dict[str, str] = {
+    Status.APROVADA: "Nenhuma: as mudanças aprovadas já valem no cadastro.",
+    Status.APROVADA_PARCIALMENTE: "Nenhuma nesta solicitação: o que foi aprovado já vale; "
+    "os documentos reprovados podem ser enviados numa atualização de documentos.",
+    Status.REPROVADA: "Nenhuma: a solicitação foi encerrada (veja o motivo). Se for o caso, "
+    "comece uma nova solicitação.",
+    Status.CANCELADA: "Nenhuma: a solicitação foi cancelada.",
+}
+
+
+def _etapa_da_assinatura(solicitacao: Solicitacao, usuario: Usuario | None, rotulo: str) -> Etapa:
+    acao = (
+        "Ler e assinar a declaração de autenticidade; a assinatura encaminha a solicitação "
+        "para análise da equipe do CAGEC."
+    )
+    if usuario is not None and solicitacao.representante_legal_id == usuario.pk:
+        url = reverse("declaracoes:assinar", args=[solicitacao.pk])
+        return Etapa(rotulo, acao, "Você", url, "Ler e assinar a declaração")
+    quem = f"O representante legal, {representante_para(solicitacao, usuario)}"
+    return Etapa(rotulo, acao, quem)
+
+
+def _etapa_de_quem_prepara(solicitacao: Solicitacao, usuario: Usuario | None, rotulo: str) -> Etapa:
+    if solicitacao.status == Status.DEVOLVIDA:
+        acao = "Corrigir o que a análise apontou e enviar de novo para assinatura."
+        url = reverse("parceiros:solicitacao_corrigir", args=[solicitacao.pk])
+    else:
+        acao = "Continuar o preenchimento e enviar para assinatura do representante legal."
+        passo = solicitacao.passo or PASSOS[solicitacao.tipo][0]
+        url = reverse("parceiros:solicitacao_passo", args=[solicitacao.pk, passo])
+    if usuario is not None and solicitacao.solicitante_id == usuario.pk:
+        return Etapa(rotulo, acao, "Você", url, "Continuar preenchimento")
+    return Etapa(rotulo, acao, f"Quem preparou a solicitação, {solicitacao.solicitante.nome}")
+
+
+# --- Documentos da solicitação e o que corrigir quando ela volta -----------------------------
+def rotulo_do_documento(documento: Documento, solicitacao: Solicitacao) -> str:
+    """O status do documento na página da solicitação: o parecer da análise vale na devolução
+    (“Reprovado”, não “Em análise”); antes da análise, “Anexado”."""
+    if documento.status != Documento.Status.EM_ANALISE:
+        return documento.get_status_display()
+    if solicitacao.status == Status.DEVOLVIDA and documento.parecer:
+        reprovado = documento.parecer == Documento.Parecer.REPROVAR
+        return Documento.Status.REPROVADO.label if reprovado else Documento.Status.APROVADO.label
+    if solicitacao.antes_da_analise:
+        return "Anexado"
+    return documento.get_status_display()
+
+
+def documentos_da_solicitacao(solicitacao: Solicitacao) -> list[Documento]:
+    """Todos os documentos (os trocados também), cada um com ``rotulo`` para a página."""
+    documentos = list(solicitacao.documentos.select_related("obrigacao__grupo"))
+    for d in documentos:
+        d.rotulo = rotulo_do_documento(d, solicitacao)  # type: ignore[attr-defined]
+    return documentos
+
+
+def devolvida_em(solicitacao: Solicitacao) -> datetime | None:
+    ultima = solicitacao.transicoes.filter(para=Status.DEVOLVIDA).order_by("-created_at").first()
+    return ultima.created_at if ultima else None
+
+
+def o_que_corrigir(solicitacao: Solicitacao) -> dict[str, Any]:
+    """A lista “O que corrigir” de uma solicitação devolvida, com o link de cada item.
+
+    Cada documento reprovado aponta para o seu item no passo Documentos; o já trocado depois
+    da devolução aparece como feito. Os passos de dados ficam para o que o motivo pedir.
+    """
+    desde = devolvida_em(solicitacao)
+    base = reverse("parceiros:solicitacao_passo", args=[solicitacao.pk, "documentos"])
+    reprovados = solicitacao.documentos.filter(
+        parecer=Documento.Parecer.REPROVAR,
+        status__in=[Documento.Status.EM_ANALISE, Documento.Status.SUBSTITUIDO],
+    ).select_related("obrigacao")
+    if solicitacao.enviada_em:  # só o parecer desta devolução, não o de uma anterior
+        reprovados = reprovados.filter(analisado_em__gte=solicitacao.enviada_em)
+    documentos = [
+        {
+            "nome": d.obrigacao.nome,
+            "motivo": d.motivo_reprovacao,
+            "url": f"{base}#obrigacao-{d.obrigacao_id}",
+            "corrigido": d.status == Documento.Status.SUBSTITUIDO,
+        }
+        for d in reprovados.order_by("obrigacao__grupo__ordem", "obrigacao__ordem")
+    ]
+    passos = [p for p in PASSOS[solicitacao.tipo] if p in ("dados", "representante")]
+    return {
+        "motivo": solicitacao.motivo,
+        "devolvida_em": desde,
+        "documentos": documentos,
+        "faltam": sum(1 for d in documentos if not d["corrigido"]),
+        "passos": [
+            {
+                "nome": NOMES_PASSOS[p],
+                "url": reverse("parceiros:solicitacao_passo", args=[solicitacao.pk, p]),
+            }
+            for p in passos
+        ],
+        "url_revisao": reverse("parceiros:solicitacao_passo", args=[solicitacao.pk, "revisao"]),
     }
 
 
@@ -339,7 +597,7 @@ def _quem_na_linha_do_tempo(
 def linha_do_tempo(
     solicitacao: Solicitacao, usuario: Usuario | None = None
 ) -> list[dict[str, Any]]:
-    """Transições e assinaturas em ordem, em frases simples.
+    """Transições, pareceres de reprovação e assinaturas em ordem, em frases simples.
 
     ``usuario``: quem vê; o RL indicado que ainda não aceitou (ou que recusou) aparece
     protegido para os outros. Sem ``usuario`` (equipe), todos os nomes completos.
@@ -352,13 +610,24 @@ def linha_do_tempo(
         else:
             texto = f"{quem} mudou de “{t.get_de_display()}” para “{t.get_para_display()}”."
         eventos.append({"quando": t.created_at, "texto": texto, "motivo": t.motivo if t.de else ""})
-    for d in solicitacao.declaracoes.all():
-        texto = f"{d.signatario_nome} assinou a declaração de autenticidade."
-        eventos.append({"quando": d.assinada_em, "texto": texto, "motivo": ""})
-        if d.revogada_em:
-            texto = "A declaração foi revogada."
-            eventos.append({"quando": d.revogada_em, "texto": texto, "motivo": d.motivo_revogacao})
+    eventos += _pareceres_de_reprovacao(solicitacao)
+    eventos += ganchos.eventos_da_linha_do_tempo(solicitacao)  # assinaturas, revogações
     return sorted(eventos, key=lambda e: e["quando"])
+
+
+def _pareceres_de_reprovacao(solicitacao: Solicitacao) -> list[dict[str, Any]]:
+    """Cada documento reprovado pela análise, com o motivo e a data (fica no histórico)."""
+    reprovados = solicitacao.documentos.filter(
+        parecer=Documento.Parecer.REPROVAR, analisado_em__isnull=False
+    ).select_related("obrigacao")
+    return [
+        {
+            "quando": d.analisado_em,
+            "texto": f"A análise reprovou o documento “{d.obrigacao.nome}”.",
+            "motivo": d.motivo_reprovacao,
+        }
+        for d in reprovados
+    ]
 
 
 def pasta_digital(parceiro: Parceiro, usuario: Usuario) -> dict[str, Any]:
@@ -403,18 +672,35 @@ def resumo_do_painel(usuario: Usuario) -> dict[str, Any]:
         .order_by("parceiro__razao_social")
     )
     inclusoes = sum(1 for v in vinculos if v.aceito_em is None)
+    # As que eu preparei e as que eu assino como RL: o painel diz onde cada uma está e quem age.
     solicitacoes = (
-        Solicitacao.objects.filter(solicitante=usuario)
+        Solicitacao.objects.filter(Q(solicitante=usuario) | Q(representante_legal=usuario))
         .exclude(status=Status.CANCELADA)
-        .select_related("parceiro")
-        .only("tipo", "status", "dados", "parceiro__razao_social")
+        .select_related("parceiro", "solicitante", "representante_legal")
+        .only(*_COLUNAS_DO_PAINEL)
         .order_by("-updated_at")[:30]
     )
     return {
         "vinculos": vinculos,
-        "solicitacoes": [{"s": s, "proximo": PROXIMO_PASSO[s.status]} for s in solicitacoes],
+        "solicitacoes": [{"s": s, "etapa": etapa_da_solicitacao(s, usuario)} for s in solicitacoes],
         "indicacoes": _indicacoes_pendentes(usuario).count() + inclusoes,
     }
+
+
+_COLUNAS_DO_PAINEL = (
+    "tipo",
+    "status",
+    "dados",
+    "passo",
+    "enviada_em",
+    "representante_aceite_em",
+    "solicitante_id",
+    "representante_legal_id",
+    "parceiro__razao_social",
+    "solicitante__nome",
+    "representante_legal__nome",
+    "representante_legal__cpf",
+)
 
 
 def _indicacoes_pendentes(usuario: Usuario) -> QuerySet[Solicitacao]:

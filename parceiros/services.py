@@ -2,7 +2,7 @@
 
 Ciclo de vida da Solicitação (única casa das transições, ver ``_TRANSICOES``)::
 
-    rascunho ──enviar para assinatura──▶ aguardando_assinatura ──encaminhar──▶ em_analise
+    rascunho ──enviar para assinatura──▶ aguardando_assinatura ──assinatura do RL──▶ em_analise
     aguardando_assinatura ──reabrir (antes de assinar)──▶ rascunho
     em_analise ──decisão da análise──▶ aprovada | aprovada_parcialmente | devolvida | reprovada
     devolvida ──enviar para assinatura (após correções)──▶ aguardando_assinatura
@@ -12,7 +12,8 @@ Ciclo de vida da Solicitação (única casa das transições, ver ``_TRANSICOES`
 Cada função roda numa transação, trava a solicitação, grava a linha do tempo e a auditoria
 e deixa os e-mails na caixa de saída. A decisão da análise (``analise.decidir``) aplica a
 sua transição pela mesma porta pública, ``transicionar``; as leituras do ciclo (passos,
-pendências, declaração vigente...) ficam em ``selectors``.
+pendências, a etapa de cada status...) ficam em ``selectors``; a assinatura (``declaracoes``)
+chama ``encaminhar_assinada``.
 """
 
 import logging
@@ -49,6 +50,7 @@ from .models import (
     TipoParceiro,
     TransicaoSolicitacao,
     Vinculo,
+    caminho_documento,
 )
 
 log = logging.getLogger(__name__)
@@ -611,6 +613,79 @@ def anexar_documento(
     return documento
 
 
+class ArquivoRetido(NamedTuple):
+    """O arquivo de um envio recusado só pelas datas, guardado sem ``Documento``.
+
+    Sem JavaScript o navegador não devolve o arquivo escolhido; o portal o guarda e a
+    página mostra "Arquivo já recebido". Se ninguém o usar, a varredura de arquivos órfãos
+    o apaga depois da carência (``ARQUIVOS_ORFAOS_CARENCIA_HORAS``).
+    """
+
+    nome: str  # no armazenamento dos documentos
+    nome_original: str
+    tamanho: int
+
+
+def reter_arquivo(
+    solicitacao: Solicitacao,
+    *,
+    ator: Usuario,
+    obrigacao: Obrigacao,
+    arquivo: "File[Any]",
+    ip: str | None = None,
+) -> ArquivoRetido:
+    """Guarda o arquivo de um envio cujas datas estavam erradas (nenhuma transição).
+
+    Mesmas conferências de ``anexar_documento`` (formato pelo conteúdo, obrigação da
+    checklist, solicitação editável, cota de envio); conta na cota como um envio.
+    """
+    _, extensao = _formato_aceito(solicitacao, obrigacao, arquivo)
+    nome_original = nome_de_arquivo_enviado(arquivo.name)
+    storage = Documento._meta.get_field("arquivo").storage
+    with transaction.atomic():
+        solicitacao = _travar(solicitacao)
+        _exigir_editavel(solicitacao)
+        _travar_pessoa(ator)
+        conferir_cota_de_envio(ator, arquivo.size)
+        nome = storage.save(caminho_documento(None, f"x{extensao}"), arquivo)
+        registrar(
+            "documento.retido",
+            objeto=solicitacao,
+            ator=ator,
+            descricao=f"{obrigacao.nome} ({solicitacao}): datas a corrigir",
+            depois={"tamanho": arquivo.size},
+            ip=ip,
+        )
+    return ArquivoRetido(nome, nome_original, arquivo.size)
+
+
+def anexar_arquivo_retido(
+    solicitacao: Solicitacao,
+    retido: ArquivoRetido,
+    *,
+    ator: Usuario,
+    obrigacao: Obrigacao,
+    data_emissao: date | None = None,
+    data_validade: date | None = None,
+    ip: str | None = None,
+) -> Documento:
+    """``anexar_documento`` com o arquivo guardado por ``reter_arquivo``; depois do commit,
+    a cópia retida é apagada."""
+    storage = Documento._meta.get_field("arquivo").storage
+    with storage.open(retido.nome, "rb") as conteudo:
+        documento = anexar_documento(
+            solicitacao,
+            ator=ator,
+            obrigacao=obrigacao,
+            arquivo=File(conteudo, name=retido.nome_original),
+            data_emissao=data_emissao,
+            data_validade=data_validade,
+            ip=ip,
+        )
+    transaction.on_commit(lambda: storage.delete(retido.nome))
+    return documento
+
+
 def remover_documento(documento: Documento, *, ator: Usuario, ip: str | None = None) -> None:
     """Tira um anexo de uma solicitação editável (o já analisado fica como substituído)."""
     with transaction.atomic():
@@ -649,60 +724,71 @@ def enviar_para_assinatura(
         rl = solicitacao.representante_legal
         assert rl is not None  # selectors.pendencias() recusa solicitação sem RL
         if rl != ator:
-            enfileirar_email(
+            _avisar_etapa(
                 "assinatura_pendente",
-                rl.email,
-                {
-                    "nome": rl.nome,
-                    "solicitante": ator.nome,
-                    "solicitacao": str(solicitacao),
-                    "parceiro": solicitacao.nome_parceiro,
-                    "link": link_absoluto("declaracoes:assinaturas"),
-                },
-                usuario=rl,
+                solicitacao,
+                rl,
+                solicitante=ator.nome,
+                link=link_absoluto("declaracoes:assinaturas"),
             )
     return solicitacao
 
 
 def reabrir(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
-    """aguardando_assinatura → rascunho, antes da assinatura, para corrigir algo."""
+    """aguardando_assinatura → rascunho, antes da assinatura, para corrigir algo.
+
+    A assinatura do RL leva a solicitação para *Em análise* (``encaminhar_assinada``): uma
+    solicitação ainda *aguardando assinatura* não foi assinada, e a tabela basta.
+    """
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        desde = selectors.inicio_da_assinatura(solicitacao)
-        if solicitacao.declaracoes.filter(revogada_em=None, assinada_em__gte=desde):
-            raise TransicaoInvalida("A declaração já foi assinada; encaminhe para análise.")
         transicionar(solicitacao, Status.RASCUNHO, ator=ator, ip=ip, motivo="Reaberta para edição")
     return solicitacao
 
 
-def encaminhar_para_analise(
+MOTIVO_ASSINADA = (
+    "Declaração de autenticidade assinada pelo representante legal; "
+    "solicitação enviada para análise."
+)
+
+
+def encaminhar_assinada(
     solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None
 ) -> Solicitacao:
-    """aguardando_assinatura → em_analise; só com a declaração assinada pelo RL."""
+    """aguardando_assinatura → em_analise, no ato da assinatura do RL.
+
+    Só ``declaracoes.services.assinar`` chama, na mesma transação em que grava a declaração
+    do RL (``ator``): assinar é o último ato, e quem preparou já pediu o envio ao mandar para
+    assinatura. Grava ``enviada_em`` e avisa solicitante e RL com a previsão da análise.
+    """
     with transaction.atomic():
         solicitacao = _travar(solicitacao)
-        if selectors.declaracao_vigente(solicitacao) is None:
-            raise SolicitacaoIncompleta(
-                ["A declaração de autenticidade ainda não foi assinada pelo representante legal."]
-            )
-        transicionar(solicitacao, Status.EM_ANALISE, ator=ator, ip=ip)
+        if solicitacao.representante_legal_id != ator.pk:
+            raise TransicaoInvalida("Só a assinatura do representante legal envia para análise.")
         solicitacao.enviada_em = timezone.now()
+        transicionar(solicitacao, Status.EM_ANALISE, ator=ator, ip=ip, motivo=MOTIVO_ASSINADA)
         solicitacao.save(update_fields=["enviada_em", "updated_at"])
-        rl = solicitacao.representante_legal
-        assert rl is not None  # selectors.declaracao_vigente() exige a assinatura do RL
-        for pessoa in {solicitacao.solicitante, rl}:
-            enfileirar_email(
-                "solicitacao_em_analise",
-                pessoa.email,
-                {
-                    "nome": pessoa.nome,
-                    "solicitacao": str(solicitacao),
-                    "parceiro": solicitacao.nome_parceiro,
-                    "link": link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
-                },
-                usuario=pessoa,
-            )
+        for pessoa in {solicitacao.solicitante, ator}:
+            _avisar_etapa("solicitacao_em_analise", solicitacao, pessoa)
     return solicitacao
+
+
+def _avisar_etapa(evento: str, solicitacao: Solicitacao, pessoa: Usuario, **extra: Any) -> None:
+    """E-mail do ciclo de vida: o mesmo rótulo, próxima ação e quem age que as páginas."""
+    etapa = selectors.etapa_da_solicitacao(solicitacao, pessoa)
+    enfileirar_email(
+        evento,
+        pessoa.email,
+        {
+            "nome": pessoa.nome,
+            "solicitacao": str(solicitacao),
+            "parceiro": solicitacao.nome_parceiro,
+            "etapa": etapa.para_email(),
+            "link": link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
+            **extra,
+        },
+        usuario=pessoa,
+    )
 
 
 def cancelar(solicitacao: Solicitacao, *, ator: Usuario, ip: str | None = None) -> Solicitacao:
@@ -813,19 +899,12 @@ def _avisar_parado(pk: int, dia: date) -> int:
             usuario_afetado=solicitacao.solicitante,
             descricao=f"Cancelamento previsto para {cancela_em:%d/%m/%Y}",
         )
-        pessoa = solicitacao.solicitante
-        enfileirar_email(
+        _avisar_etapa(
             "rascunho_parado",
-            pessoa.email,
-            {
-                "nome": pessoa.nome,
-                "solicitacao": str(solicitacao),
-                "parceiro": solicitacao.nome_parceiro,
-                "dias": total_dias,
-                "cancela_em": cancela_em.strftime("%d/%m/%Y"),
-                "link": link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
-            },
-            usuario=pessoa,
+            solicitacao,
+            solicitacao.solicitante,
+            dias=total_dias,
+            cancela_em=cancela_em.strftime("%d/%m/%Y"),
         )
     return 1
 
@@ -843,19 +922,7 @@ def _cancelar_parado(pk: int, dia: date) -> int:
         motivo = f"Cancelada automaticamente: {total_dias} dias sem alteração"
         transicionar(solicitacao, Status.CANCELADA, ator=None, motivo=motivo)
         _apagar_arquivos(solicitacao)
-        pessoa = solicitacao.solicitante
-        enfileirar_email(
-            "rascunho_cancelado",
-            pessoa.email,
-            {
-                "nome": pessoa.nome,
-                "solicitacao": str(solicitacao),
-                "parceiro": solicitacao.nome_parceiro,
-                "dias": total_dias,
-                "link": link_absoluto("parceiros:solicitacao_detail", solicitacao.pk),
-            },
-            usuario=pessoa,
-        )
+        _avisar_etapa("rascunho_cancelado", solicitacao, solicitacao.solicitante, dias=total_dias)
     return 1
 
 

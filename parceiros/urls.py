@@ -14,6 +14,11 @@ urlpatterns = [
         name="solicitacao_encaminhar",
     ),
     path(
+        "solicitacoes/<int:pk>/o-que-corrigir/",
+        views.solicitacao_corrigir,
+        name="solicitacao_corrigir",
+    ),
+    path(
         "solicitacoes/<int:pk>/cancelar/", views.solicitacao_cancelar, name="solicitacao_cancelar"
     ),
     path("solicitacoes/<int:pk>/reabrir/", views.solicitacao_reabrir, name="solicitacao_reabrir"),

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from cagec.lib.arquivos import resposta_de_download
@@ -94,7 +95,7 @@ def _contexto(solicitacao, passo, **extra):
     return {
         "solicitacao": solicitacao,
         "passo": passo,
-        "passos": selectors.passos_do_assistente(solicitacao, passo),
+        "passo_nome": selectors.NOMES_PASSOS[passo],
         **extra,
     }
 
@@ -178,51 +179,155 @@ def passo_representante(request, solicitacao):
     )
 
 
+# --- Passo Documentos: um envio por item, com e sem JavaScript --------------------------------
+# O static/js/envio.js envia o formulário do item com este cabeçalho e recebe JSON (o item
+# redesenhado, o resumo do grupo e o contador); sem ele, a resposta é a de sempre (redirect).
+CABECALHO_DO_ENVIO = "X-Envio-Documento"
+
+
+def _pelo_script(request):
+    return request.headers.get(CABECALHO_DO_ENVIO) == "1"
+
+
+def _chave_do_retido(solicitacao, obrigacao):
+    return f"arquivo_retido:{solicitacao.pk}:{obrigacao.pk}"
+
+
+def _retido(request, solicitacao, obrigacao):
+    dados = request.session.get(_chave_do_retido(solicitacao, obrigacao))
+    return services.ArquivoRetido(*dados) if dados else None
+
+
 def passo_documentos(request, solicitacao):
     obrigacoes = selectors.obrigacoes_da_solicitacao(solicitacao)
-    form_com_erro = None
-    if request.method == "POST":
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DOCUMENTO_TAMANHO_MAXIMO + 2**20:
-            limite = settings.DOCUMENTO_TAMANHO_MAXIMO // 2**20
-            messages.error(request, f"O arquivo tem mais de {limite} MB. Reduza-o e envie de novo.")
-            return redirect(request.path)
-        obrigacao = forms.obrigacao_do_post(obrigacoes, request.POST.get("obrigacao"))
-        if obrigacao is None:
-            messages.error(request, "Escolha um item da lista de documentos.")
-            return redirect(request.path)
-        form = forms.DocumentoForm(obrigacao, request, request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.anexar_documento(
-                    solicitacao,
-                    ator=request.user,
-                    obrigacao=obrigacao,
-                    ip=ip(request),
-                    **form.cleaned_data,
-                )
-            except ErroDeDominio as erro:
-                form.add_error("arquivo", erro)
-            else:
-                messages.success(request, f"Documento anexado: {obrigacao.nome}.")
-                return redirect(f"{request.path}#obrigacao-{obrigacao.pk}")
-        form_com_erro = form
-    itens = selectors.checklist(solicitacao, obrigacoes, request.user)
-    for item in (i for grupo in itens for i in grupo["itens"]):
-        erro_aqui = form_com_erro is not None and form_com_erro.obrigacao.pk == item["obrigacao"].pk
-        item["form"] = (
-            form_com_erro if erro_aqui else forms.DocumentoForm(item["obrigacao"], request)
-        )
-    return render(
-        request,
-        "parceiros/passo_documentos.html",
-        _contexto(
+    if request.method != "POST":
+        return _pagina_documentos(request, solicitacao, obrigacoes)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DOCUMENTO_TAMANHO_MAXIMO + 2**20:
+        limite = settings.DOCUMENTO_TAMANHO_MAXIMO // 2**20
+        mensagem = f"O arquivo tem mais de {limite} MB. Reduza-o e envie de novo."
+        return _envio_recusado(request, mensagem)
+    obrigacao = forms.obrigacao_do_post(obrigacoes, request.POST.get("obrigacao"))
+    if obrigacao is None:
+        return _envio_recusado(request, "Escolha um item da lista de documentos.")
+    retido = _retido(request, solicitacao, obrigacao)
+    form = forms.DocumentoForm(obrigacao, request, request.POST, request.FILES, retido=retido)
+    if form.is_valid() and _anexar(request, solicitacao, form):
+        return _anexado(request, solicitacao, obrigacoes, obrigacao)
+    if not _pelo_script(request):  # com o script, o campo continua com o arquivo escolhido
+        _reter_se_so_as_datas_falharam(request, solicitacao, form)
+    return _pagina_documentos(request, solicitacao, obrigacoes, form_com_erro=form)
+
+
+def _envio_recusado(request, mensagem):
+    if _pelo_script(request):
+        return JsonResponse({"erro": mensagem, "anuncio": mensagem}, status=400)
+    messages.error(request, mensagem)
+    return redirect(request.path)
+
+
+def _anexar(request, solicitacao, form):
+    """Anexa o arquivo escolhido (ou o retido); erro de domínio vai para o campo."""
+    datas = {c: form.cleaned_data[c] for c in ("data_emissao", "data_validade") if c in form.fields}
+    chave = _chave_do_retido(solicitacao, form.obrigacao)
+    comum = {"ator": request.user, "obrigacao": form.obrigacao, "ip": ip(request), **datas}
+    try:
+        if form.cleaned_data.get("arquivo"):
+            services.anexar_documento(solicitacao, arquivo=form.cleaned_data["arquivo"], **comum)
+        else:
+            services.anexar_arquivo_retido(solicitacao, form.retido, **comum)
+    except FileNotFoundError:  # a varredura já apagou o arquivo retido
+        request.session.pop(chave, None)
+        form.add_error("arquivo", "O arquivo recebido antes expirou. Escolha o arquivo de novo.")
+        return False
+    except ErroDeDominio as erro:
+        form.add_error("arquivo", erro)
+        return False
+    request.session.pop(chave, None)
+    return True
+
+
+def _reter_se_so_as_datas_falharam(request, solicitacao, form):
+    """Sem JavaScript o navegador esquece o arquivo: se só as datas falharam, o portal o
+    guarda e a página diz "Arquivo já recebido"."""
+    if not form.arquivo_aceito:
+        return
+    try:
+        retido = services.reter_arquivo(
             solicitacao,
-            "documentos",
-            itens=itens,
-            form_com_erro=form_com_erro,
-            anexados=sum(1 for g in itens for i in g["itens"] if i["anexo"]),
-            total=sum(len(g["itens"]) for g in itens),
-        ),
+            ator=request.user,
+            obrigacao=form.obrigacao,
+            arquivo=form.cleaned_data["arquivo"],
+            ip=ip(request),
+        )
+    except ErroDeDominio as erro:  # cota ou formato: o erro vai para o campo do arquivo
+        form.add_error("arquivo", erro)
+        return
+    request.session[_chave_do_retido(solicitacao, form.obrigacao)] = list(retido)
+    form.oferecer_retido(retido)
+
+
+def _itens_do_passo(request, solicitacao, obrigacoes, form_com_erro=None, anexado=None):
+    grupos = selectors.checklist(solicitacao, obrigacoes, request.user)
+    contagem = selectors.resumir_checklist(grupos)
+    for grupo in grupos:
+        for item in grupo["itens"]:
+            obrigacao = item["obrigacao"]
+            if form_com_erro is not None and form_com_erro.obrigacao.pk == obrigacao.pk:
+                item["form"] = form_com_erro
+            else:
+                retido = _retido(request, solicitacao, obrigacao)
+                item["form"] = forms.DocumentoForm(obrigacao, request, retido=retido)
+            item["confirmado"] = anexado is not None and str(obrigacao.pk) == str(anexado)
+            item["escolhido"] = request.GET.get("item") == str(obrigacao.pk)  # link da revisão
+            # O grupo do item com erro, com arquivo retido, recém-enviado ou escolhido se abre.
+            if any(item[c] for c in ("confirmado", "escolhido")) or (
+                item["form"].errors or item["form"].retido
+            ):
+                grupo["aberto"] = True
+    return grupos, contagem
+
+
+def _pagina_documentos(request, solicitacao, obrigacoes, form_com_erro=None):
+    grupos, contagem = _itens_do_passo(
+        request, solicitacao, obrigacoes, form_com_erro, request.GET.get("anexado")
+    )
+    if form_com_erro is not None and _pelo_script(request):
+        return JsonResponse(_erros_do_envio(form_com_erro), status=422)
+    contexto = _contexto(solicitacao, "documentos", itens=grupos, contagem=contagem)
+    return render(request, "parceiros/passo_documentos.html", contexto)
+
+
+def _erros_do_envio(form):
+    erros = [
+        {"id": form[nome].id_for_label, "mensagens": list(mensagens)}
+        for nome, mensagens in form.errors.items()
+        if nome in form.fields
+    ]
+    texto = " ".join(m for e in erros for m in e["mensagens"])
+    resumo = render_to_string("_partials/resumo_erros.html", {"form": form})
+    return {
+        "erros": erros,
+        "resumo": resumo,
+        "anuncio": f"{form.obrigacao.nome}: o arquivo não foi anexado. {texto}",
+    }
+
+
+def _anexado(request, solicitacao, obrigacoes, obrigacao):
+    """Depois do envio: o item com a confirmação (script) ou a página no item (sem script)."""
+    if not _pelo_script(request):
+        return redirect(f"{request.path}?anexado={obrigacao.pk}#obrigacao-{obrigacao.pk}")
+    grupos, contagem = _itens_do_passo(request, solicitacao, obrigacoes, anexado=obrigacao.pk)
+    grupo = next(g for g in grupos if any(i["obrigacao"] == obrigacao for i in g["itens"]))
+    item = next(i for i in grupo["itens"] if i["obrigacao"] == obrigacao)
+    contexto = {"solicitacao": solicitacao, "item": item, "g": grupo, "contagem": contagem}
+    return JsonResponse(
+        {
+            "item": render_to_string("parceiros/_documento_item.html", contexto, request),
+            "grupo": render_to_string("parceiros/_documento_grupo_resumo.html", contexto),
+            "contador": render_to_string("parceiros/_documento_contador.html", contexto),
+            "anuncio": f"Documento anexado: {obrigacao.nome}. {contagem['feitos']} de "
+            f"{contagem['obrigatorios']} obrigatórios com documento.",
+        }
     )
 
 
@@ -248,7 +353,8 @@ def passo_revisao(request, solicitacao):
             return redirect("declaracoes:assinar", pk=solicitacao.pk)
         messages.success(
             request,
-            "Solicitação enviada para assinatura. O representante legal recebeu um e-mail.",
+            "Solicitação enviada para assinatura. O representante legal recebeu um e-mail; "
+            "a assinatura dele encaminha a solicitação para análise.",
         )
         return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
     return render(request, "parceiros/passo_revisao.html", _revisao(request, solicitacao, form))
@@ -265,9 +371,9 @@ def _revisao(request, solicitacao, form):
         form=form,
         representante=selectors.representante_para(solicitacao, solicitacao.solicitante),
         pendencias=selectors.pendencias(solicitacao),
-        sem_documento=selectors.obrigatorias_sem_documento(solicitacao) if ve_a_pasta else [],
-        documentos=solicitacao.documentos_atuais.select_related("obrigacao__grupo"),
         diferencas=selectors.diferencas(solicitacao),
+        prazo_dias_uteis=settings.PRAZO_ANALISE_DIAS_UTEIS,
+        **selectors.revisao(solicitacao, request.user, ve_a_pasta=ve_a_pasta),
     )
 
 
@@ -290,6 +396,17 @@ def documento_remover(request, pk, documento_pk):
         return _falhou(request, erro, solicitacao_url(solicitacao))
     messages.success(request, "Documento retirado da solicitação.")
     return redirect("parceiros:solicitacao_passo", pk=solicitacao.pk, passo="documentos")
+
+
+@login_required
+def solicitacao_corrigir(request: HttpRequest, pk: int) -> HttpResponse:
+    """“O que corrigir”: a lista, com links, do que a análise apontou (solicitação devolvida)."""
+    solicitacao = permissions.get_solicitacao_editavel(request, pk)
+    if solicitacao.status != Solicitacao.Status.DEVOLVIDA:
+        return redirect(solicitacao_url(solicitacao))
+    passo = solicitacao.passo or selectors.PASSOS[solicitacao.tipo][0]
+    contexto = _contexto(solicitacao, passo, correcoes=selectors.o_que_corrigir(solicitacao))
+    return render(request, "parceiros/o_que_corrigir.html", contexto)
 
 
 # --- Detalhe e ações --------------------------------------------------------------------------
@@ -324,10 +441,21 @@ def solicitacao_url(solicitacao):
     return f"/solicitacoes/{solicitacao.pk}/"
 
 
-solicitacao_encaminhar = _acao(
-    services.encaminhar_para_analise,
-    "Solicitação encaminhada para análise. Você receberá um e-mail com a decisão.",
-)
+@login_required
+def solicitacao_encaminhar(request: HttpRequest, pk: int) -> HttpResponse:
+    """Endereço antigo do botão “Encaminhar para análise” (favoritos, e-mails antigos).
+
+    A assinatura do RL já encaminha; aqui só se explica e volta para a solicitação.
+    """
+    solicitacao = permissions.get_solicitacao_do_usuario(request, pk)
+    messages.info(
+        request,
+        "Não é mais preciso encaminhar: a assinatura do representante legal envia a "
+        "solicitação para análise automaticamente. Veja abaixo em que etapa ela está.",
+    )
+    return redirect(solicitacao_url(solicitacao))
+
+
 solicitacao_cancelar = _acao(services.cancelar, "Solicitação cancelada.")
 solicitacao_reabrir = _acao(services.reabrir, "Solicitação reaberta para edição.")
 

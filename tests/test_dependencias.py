@@ -232,6 +232,45 @@ def test_detector_de_ciclo_e_de_camada(tmp_path):
     assert medir(tmp_path)["imports para uma camada de cima"] == 1
 
 
+# --- parceiros não lê declarações (issue #12) ---------------------------------------------------
+# A relação reversa (``solicitacao.declaracoes``) e os modelos de ``declaracoes`` pelo nome: o
+# que a página da solicitação mostra das declarações chega por ``parceiros/ganchos.py``.
+NOMES_DE_DECLARACOES = {"declaracoes", "Declaracao", "Certificado"}
+
+
+def leituras_de_declaracoes(raiz=RAIZ, app="parceiros"):
+    achados = []
+    for arquivo in modulos_de_producao(raiz):
+        if arquivo.relative_to(raiz).parts[0] != app:
+            continue
+        for no in ast.walk(ast.parse(arquivo.read_text(), filename=str(arquivo))):
+            nome = (
+                no.attr
+                if isinstance(no, ast.Attribute)
+                else no.id
+                if isinstance(no, ast.Name)
+                else None
+            )
+            if nome in NOMES_DE_DECLARACOES:
+                achados.append(f"{arquivo.relative_to(raiz)}:{no.lineno} ({nome})")
+    return achados
+
+
+def test_parceiros_nao_le_declaracoes():
+    assert leituras_de_declaracoes() == []
+
+
+def test_detector_de_leitura_de_declaracoes(tmp_path):
+    (tmp_path / "parceiros").mkdir()
+    (tmp_path / "parceiros" / "x.py").write_text(
+        "def f(s):\n    return s.declaracoes.all(), Declaracao\n"
+    )
+    assert sorted(leituras_de_declaracoes(tmp_path)) == [
+        "parceiros/x.py:2 (Declaracao)",
+        "parceiros/x.py:2 (declaracoes)",
+    ]
+
+
 if __name__ == "__main__":
     raiz = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else RAIZ
     for nome, valor in medir(raiz).items():

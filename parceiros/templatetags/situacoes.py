@@ -6,6 +6,7 @@ o valor é o modelo (``TextChoices``); trocar um valor não deixa um template pa
 
 from django import template
 
+from parceiros import selectors
 from parceiros.models import Parceiro
 from parceiros.situacao import StatusObrigacao
 
@@ -27,3 +28,9 @@ def e_regular(situacao):
 def badge_da_obrigacao(status):
     """Classe do selo do status de uma Obrigação na pasta digital (vigente, vencido, pendente)."""
     return _BADGE_DA_OBRIGACAO.get(status, "text-bg-secondary")
+
+
+@register.inclusion_tag("_partials/stepper.html", takes_context=True)
+def stepper(context, solicitacao, atual=None):
+    """O caminho inteiro da solicitação (Dados → … → Assinatura → Envio), etapa atual marcada."""
+    return selectors.etapas(solicitacao, context["request"].user, atual)

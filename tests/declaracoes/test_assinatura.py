@@ -17,6 +17,7 @@ from cagec.core.models import RegistroAuditoria
 from declaracoes import selectors, services
 from declaracoes.forms import AssinaturaForm
 from declaracoes.models import Declaracao
+from parceiros import analise
 from parceiros import selectors as selectors_parceiros
 from parceiros import services as parceiros
 from parceiros.models import Solicitacao
@@ -183,11 +184,10 @@ def test_assinatura_grava_as_evidencias(declaracao, solicitacao, rl, parceiro):
     assert (declaracao.cnpj, declaracao.razao_social) == (parceiro.cnpj, parceiro.razao_social)
     assert timezone.now() - declaracao.assinada_em < timedelta(minutes=1)
     assert declaracao.revogada_em is None
-    # assinar não muda o status; quem encaminha para análise é outra ação
-    assert (
-        Solicitacao.objects.get(pk=solicitacao.pk).status
-        == Solicitacao.Status.AGUARDANDO_ASSINATURA
-    )
+    # assinar é o último ato: a solicitação vai para análise, enviada na hora da assinatura
+    enviada = Solicitacao.objects.get(pk=solicitacao.pk)
+    assert enviada.status == Solicitacao.Status.EM_ANALISE
+    assert abs(enviada.enviada_em - declaracao.assinada_em) < timedelta(seconds=5)
     auditoria = RegistroAuditoria.objects.get(acao="declaracao.assinada", ator=rl)
     assert auditoria.objeto_id == str(declaracao.pk)
     assert auditoria.depois == {"codigo": declaracao.codigo, "sha256_pdf": declaracao.sha256_pdf}
@@ -268,7 +268,8 @@ def test_pdf_guardado_e_um_pdf_com_o_sha256_gravado(declaracao, media_temporaria
 
 
 def test_assinar_de_novo_a_mesma_solicitacao_e_recusado(declaracao, solicitacao, rl):
-    with pytest.raises(services.AssinaturaRecusada, match="já foi assinada"):
+    # a primeira assinatura já a encaminhou para análise
+    with pytest.raises(parceiros.TransicaoInvalida, match="não está aguardando assinatura"):
         services.assinar(solicitacao, ator=rl)
     assert Declaracao.objects.count() == 1
 
@@ -277,15 +278,24 @@ def test_declaracao_revogada_deixa_de_valer_e_o_rl_assina_de_novo(
     declaracao, solicitacao, rl, analista
 ):
     assert services.revogar(declaracao, ator=analista, motivo="Assinada por engano") == 1
-    assert selectors_parceiros.declaracao_vigente(solicitacao) is None
+    solicitacao = Solicitacao.objects.get(pk=solicitacao.pk)
+    # revogada durante a análise: a solicitação segue em análise sem declaração válida (a
+    # linha do tempo mostra a revogação); a análise a devolve e o RL assina de novo
+    assert solicitacao.status == Solicitacao.Status.EM_ANALISE
+    assert selectors.declaracao_vigente(solicitacao) is None
+    assert selectors.pendentes_de_assinatura(rl) == []
+    eventos = [e["texto"] for e in selectors_parceiros.linha_do_tempo(solicitacao)]
+    assert "A declaração foi revogada." in eventos
+    analise.decidir(
+        solicitacao, ator=analista, decisao=Solicitacao.Status.DEVOLVIDA, motivo="Assine de novo."
+    )
+    solicitacao = parceiros.enviar_para_assinatura(solicitacao, ator=rl)
     assert selectors.pendentes_de_assinatura(rl) == [solicitacao]
-    with pytest.raises(parceiros.SolicitacaoIncompleta):
-        parceiros.encaminhar_para_analise(solicitacao, ator=rl)
 
     nova = services.assinar(solicitacao, ator=rl)
-    assert selectors_parceiros.declaracao_vigente(solicitacao) == nova != declaracao
-    parceiros.encaminhar_para_analise(solicitacao, ator=rl)
-    assert Solicitacao.objects.get(pk=solicitacao.pk).status == Solicitacao.Status.EM_ANALISE
+    solicitacao = Solicitacao.objects.get(pk=solicitacao.pk)
+    assert selectors.declaracao_vigente(solicitacao) == nova != declaracao
+    assert solicitacao.status == Solicitacao.Status.EM_ANALISE
 
 
 def test_so_se_assina_o_que_esta_aguardando_assinatura(rl, parceiro):

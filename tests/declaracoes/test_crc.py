@@ -180,8 +180,7 @@ def aprovar(parceiro, rl, analista, documentos):
             **datas,
         )
     parceiros.enviar_para_assinatura(pedido, ator=rl)
-    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
-    parceiros.encaminhar_para_analise(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")  # assinar encaminha para análise
     analise.decidir(pedido, ator=analista, decisao=Solicitacao.Status.APROVADA)
     return Parceiro.objects.get(pk=parceiro.pk)
 

@@ -78,8 +78,8 @@ def _em_analise(parceiro, rl, anexos):
             **datas,
         )
     services.enviar_para_assinatura(solicitacao, ator=rl)
-    declaracoes.assinar(solicitacao, ator=rl)
-    return services.encaminhar_para_analise(solicitacao, ator=rl)
+    declaracoes.assinar(solicitacao, ator=rl)  # a assinatura encaminha para análise
+    return Solicitacao.objects.get(pk=solicitacao.pk)
 
 
 def _aprovar_tudo_menos(parceiro, rl, analista, faltante, *, vence_em, emitido_em):
@@ -115,10 +115,11 @@ def _novos(marca, evento=None):
 
 
 def confirmar_anexado(page, obrigacao, nome_arquivo):
+    """A confirmação aparece no próprio item (envio sem recarregar, ``envio.js``)."""
     item = item_da_checklist(page, obrigacao)
     expect(item.get_by_text("Anexado", exact=True)).to_be_visible()
     expect(item.get_by_role("link", name=nome_arquivo)).to_be_visible()
-    expect(mensagens(page)).to_contain_text(f"Documento anexado: {obrigacao}.")
+    expect(item.get_by_role("status")).to_contain_text(f"Documento anexado: {obrigacao}.")
 
 
 def mensagens(page):
@@ -216,7 +217,7 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     )
     ilegivel = "certidao-conjunta-digitalizada.pdf"
     _, resposta = anexar(page, FALTANTE, arquivos(ilegivel), valido_ate=validade_nova)
-    assert resposta.status == 302
+    assert resposta.status == 200
     confirmar_anexado(page, FALTANTE, ilegivel)
     tela("rl-certidao-anexada")
 
@@ -228,9 +229,10 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/assinar/")
     expect(page.get_by_role("article")).to_contain_text(f'{FALTANTE} — arquivo "{ilegivel}"')
     assert assinar(page, rl.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/").status == 302
-    expect(mensagens(page)).to_contain_text("Declaração assinada.")
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
+    # a assinatura encaminha: nada de um segundo botão “Encaminhar para análise”
+    expect(mensagens(page)).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
     expect(page.locator("main")).to_contain_text("Situação: Em análise")
     tela("rl-em-analise")
 
@@ -311,11 +313,17 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     )
     tela("rl-devolvida")
     principal.get_by_role("link", name="Continuar preenchimento").click()
-    expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/documentos/")
+    # abre em “O que corrigir”: cada item com o seu link
+    expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/o-que-corrigir/")
+    corrigir = page.get_by_role("region", name="O que corrigir")
+    expect(corrigir).to_contain_text(MOTIVO_DOCUMENTO)
+    corrigir.get_by_role("link", name=f"Trocar o documento “{FALTANTE}”").click()
+    expect(page).to_have_url(re.compile(rf"/solicitacoes/{pk}/documentos/#obrigacao-\d+$"))
+    expect(item_da_checklist(page, FALTANTE).get_by_text("Reprovado", exact=True)).to_be_visible()
     expect(item_da_checklist(page, FALTANTE).get_by_role("link", name=ilegivel)).to_be_visible()
     legivel = "certidao-conjunta-legivel.pdf"
     _, resposta = anexar(page, FALTANTE, arquivos(legivel), valido_ate=validade_nova)
-    assert resposta.status == 302
+    assert resposta.status == 200
     confirmar_anexado(page, FALTANTE, legivel)
     expect(item_da_checklist(page, FALTANTE).get_by_role("link", name=ilegivel)).to_have_count(0)
     tela("rl-arquivo-trocado")
@@ -329,9 +337,10 @@ def test_analise_devolve_aprova_e_rotina_diaria_torna_irregular(
     expect(declaracao).to_contain_text(f'{FALTANTE} — arquivo "{legivel}"')
     expect(declaracao).not_to_contain_text(ilegivel)
     assert assinar(page, rl.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/").status == 302
-    expect(mensagens(page)).to_contain_text("Declaração assinada.")
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
+    # a assinatura encaminha: nada de um segundo botão “Encaminhar para análise”
+    expect(mensagens(page)).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
     expect(page.locator("main")).to_contain_text("Situação: Em análise")
     assinaturas = linha_do_tempo(page).get_by_role("listitem").filter(has_text="assinou")
     expect(assinaturas).to_have_count(2)

@@ -54,11 +54,17 @@ def arquivos(tmp_path):
 
 
 def item_da_checklist(page, obrigacao):
-    """O item (``<li>``) da checklist de documentos pelo nome visível da Obrigação."""
+    """O item (``<li>``) da checklist de documentos pelo nome visível da Obrigação.
+
+    Os grupos são ``<details>`` (os prontos começam recolhidos): abre o do item, se preciso.
+    """
+    fechado = page.locator("details.grupo-documentos:not([open])", has_text=obrigacao)
+    if fechado.count():
+        fechado.first.locator("summary").first.click()
     return (
         page.locator("main")
         .get_by_role("listitem")
-        .filter(has=page.get_by_text(obrigacao, exact=True))
+        .filter(has=page.get_by_role("heading", name=obrigacao, exact=True))
     )
 
 
@@ -68,30 +74,38 @@ def rotulo(texto):
 
 
 def anexar(page, obrigacao, arquivo, *, valido_ate=None):
-    """Abre "Anexar arquivo" do item, escolhe o arquivo (e a validade) e envia."""
+    """Abre "Anexar arquivo" do item, informa a validade, escolhe o arquivo e envia.
+
+    O envio é do ``envio.js`` (sem recarregar a página): espera a resposta do POST, 200 com o
+    item redesenhado ou 422 com os erros.
+    """
     item = item_da_checklist(page, obrigacao)
     expect(item).to_have_count(1)
-    item.get_by_text(re.compile(r"^(Anexar arquivo|Trocar o arquivo)$")).click()
-    item.get_by_label(rotulo(ROTULO_ARQUIVO)).set_input_files(arquivo)
+    if item.locator("details.envio-documento:not([open])").count():
+        item.get_by_text(re.compile(r"^(Anexar arquivo|Trocar o arquivo)$")).click()
     if valido_ate is not None:
         item.get_by_label(rotulo("Válido até")).fill(valido_ate.isoformat())
-    resposta = clicar_e_carregar(
-        page, item.get_by_role("button", name="Enviar arquivo"), caminho_post="/solicitacoes/"
-    )
-    return item_da_checklist(page, obrigacao), resposta
+    item.get_by_label(rotulo(ROTULO_ARQUIVO)).set_input_files(arquivo)
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/solicitacoes/" in r.url
+    ) as resposta:
+        item.get_by_role("button", name="Enviar arquivo").click()
+    return item_da_checklist(page, obrigacao), resposta.value
 
 
 def confirmar_anexado(page, obrigacao, nome_arquivo):
+    """A confirmação aparece no próprio item (região de status), que recebe o foco."""
     item = item_da_checklist(page, obrigacao)
     expect(item.get_by_text("Anexado", exact=True)).to_be_visible()
     expect(item.get_by_role("link", name=nome_arquivo)).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text(f"Documento anexado: {obrigacao}.")
+    expect(item.get_by_role("status")).to_contain_text(f"Documento anexado: {obrigacao}.")
+    expect(item).to_be_focused()
 
 
 def assinar(page, cpf, senha, *, caminho_post):
     campo(page, "CPF").fill(formatar(cpf))
     campo(page, "Senha").fill(senha)
-    return enviar(page, "Assinar com usuário e senha", caminho_post=caminho_post)
+    return enviar(page, "Assinar e encaminhar para análise", caminho_post=caminho_post)
 
 
 def linha_do_tempo(page):
@@ -138,7 +152,8 @@ def test_rl_inscreve_organizacao_assina_e_encaminha_para_analise(
     pk = int(re.search(r"/solicitacoes/(\d+)/", page.url).group(1))
     expect(page.get_by_role("heading", level=1)).to_have_text(RAZAO_SOCIAL)
     expect(page.locator("main")).to_contain_text(f"CNPJ {CNPJ_DIGITADO}")
-    expect(page.get_by_role("navigation", name="Passos da solicitação")).to_contain_text("1. Dados")
+    etapas = page.get_by_role("navigation", name="Etapas da solicitação")
+    expect(etapas.locator("[aria-current=step]")).to_contain_text("Dados")
     receita = page.get_by_role("region", name=re.compile(r"^Dados da Receita Federal"))
     expect(receita).to_contain_text("travados")
     expect(receita).to_contain_text(RAZAO_SOCIAL)
@@ -188,10 +203,10 @@ def test_rl_inscreve_organizacao_assina_e_encaminha_para_analise(
     # Passo 4: um HTML com nome .pdf é recusado pelo conteúdo, em português
     falso = arquivos("estatuto.pdf", b"<!DOCTYPE html><html><body>nao sou PDF</body></html>")
     item, resposta = anexar(page, "Estatuto social e alterações", falso)
-    assert resposta.status == 200
-    resumo = page.locator("#resumo-erros")
+    assert resposta.status == 422  # envio.js: erros em JSON, a página não recarrega
+    resumo = item.locator("#resumo-erros")
     expect(resumo).to_contain_text(RECUSA_FORMATO)
-    expect(resumo).to_be_focused()  # portal.js leva o foco (e a rolagem) até o erro
+    expect(resumo).to_be_focused()  # envio.js leva o foco (e a rolagem) até o erro
     expect(resumo).to_be_in_viewport()
     expect(item).to_contain_text("o tipo é conferido pelo conteúdo, não pelo nome")
     expect(item.get_by_text("Anexado", exact=True)).to_have_count(0)
@@ -206,7 +221,7 @@ def test_rl_inscreve_organizacao_assina_e_encaminha_para_analise(
     ]
     for obrigacao, nome, valido_ate in enviados:
         _, resposta = anexar(page, obrigacao, arquivos(nome), valido_ate=valido_ate)
-        assert resposta.status == 302, f"{obrigacao}: {resposta.status}"
+        assert resposta.status == 200, f"{obrigacao}: {resposta.status}"
         confirmar_anexado(page, obrigacao, nome)
     for obrigacao, _, _ in enviados:  # continuam anexados depois dos outros envios
         item = item_da_checklist(page, obrigacao)
@@ -255,27 +270,21 @@ def test_rl_inscreve_organizacao_assina_e_encaminha_para_analise(
     assert not Declaracao.objects.filter(solicitacao_id=pk).exists()
     assert Solicitacao.objects.get(pk=pk).status == Solicitacao.Status.AGUARDANDO_ASSINATURA
 
-    # Senha certa: assinada → página da solicitação
+    # Senha certa: assinada e encaminhada → página da solicitação (assinar é o último ato)
     resposta = assinar(page, pessoa.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/")
     assert resposta.status == 302
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
-    expect(page.get_by_role("status")).to_contain_text("Declaração assinada. Código de verificação")
-    expect(page.locator("main")).to_contain_text("Situação: Aguardando assinatura")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
+    expect(page.get_by_role("status")).to_contain_text("Código de verificação")
+    expect(page.locator("main")).to_contain_text("Situação: Em análise")
+    expect(page.locator("main")).to_contain_text("Quem deve agir: A equipe do CAGEC")
     expect(page.locator("main")).to_contain_text("Declarações assinadas")
     expect(botao(page, "Ler e assinar a declaração")).to_have_count(0)
+    expect(botao(page, "Encaminhar para análise")).to_have_count(0)
     tela("assinada")
     assert Declaracao.objects.filter(solicitacao_id=pk).count() == 1
-
-    # Encaminhar para análise
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
-    expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
-    expect(page.get_by_role("status")).to_contain_text(
-        "Solicitação encaminhada para análise. Você receberá um e-mail com a decisão."
-    )
-    expect(page.locator("main")).to_contain_text("Situação: Em análise")
-    expect(page.locator("main")).to_contain_text("Em análise pela equipe do CAGEC.")
-    expect(botao(page, "Encaminhar para análise")).to_have_count(0)
     tempo = linha_do_tempo(page)
     expect(tempo.get_by_role("listitem")).to_have_count(4)
     expect(tempo).to_contain_text("Lúcia Alvorada Presidente criou a solicitação.")
@@ -300,7 +309,9 @@ def test_rl_inscreve_organizacao_assina_e_encaminha_para_analise(
     solicitacoes = page.get_by_role("region", name="Minhas solicitações")
     expect(solicitacoes).to_contain_text(f"Inscrição de Parceiro/Convenente nº {pk}")
     expect(solicitacoes).to_contain_text("Em análise")
-    assert page.erros_js == [], page.erros_js
+    # O 422 do envio do HTML renomeado é a resposta esperada (JSON com o erro, envio.js).
+    inesperados = [e for e in page.erros_js if not re.match(r"422 .*/documentos/$", e)]
+    assert inesperados == [], inesperados
 
 
 # --- 2. Atualização de documentos: o RI prepara, o RL assina -----------------------------------
@@ -334,23 +345,26 @@ def test_ri_atualiza_documentos_e_rl_assina_pelos_pendentes(
     pk = int(re.search(r"/solicitacoes/(\d+)/", page.url).group(1))
     expect(page.locator("main")).to_contain_text("Envie só o que precisa atualizar.")
     _, resposta = anexar(page, obrigacao, arquivos(nome_pdf))
-    assert resposta.status == 302
+    assert resposta.status == 200
     confirmar_anexado(page, obrigacao, nome_pdf)
     tela("ri-documento-anexado")
 
     # Revisão → enviar: vai para o RL, não para a assinatura do RI
     page.locator("main").get_by_role("link", name="Continuar para a revisão").click()
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/revisao/")
-    expect(page.locator("main")).to_contain_text("Quem assina: Rita Representante.")
+    # A revisão mostra o RL com o cargo e o mandato atuais (issue #13, item 5).
+    expect(page.locator("main")).to_contain_text("Quem assina: Rita Representante, Prefeita.")
     expect(page.locator("main")).to_contain_text("Documentos anexados (1)")
     resposta = enviar(page, "Enviar para assinatura", caminho_post=f"/solicitacoes/{pk}/")
     assert resposta.status == 302
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
     expect(page.get_by_role("status")).to_contain_text(
-        "Solicitação enviada para assinatura. O representante legal recebeu um e-mail."
+        "Solicitação enviada para assinatura. O representante legal recebeu um e-mail;"
     )
     expect(page.locator("main")).to_contain_text("Situação: Aguardando assinatura")
-    expect(page.locator("main")).to_contain_text("Aguardando a assinatura do representante legal.")
+    expect(page.locator("main")).to_contain_text(
+        "Quem deve agir: O representante legal, Rita Representante"
+    )
     expect(page.locator("main")).to_contain_text("Representante legal (assina): Rita Representante")
     ler_e_assinar = page.locator("main").get_by_role("link", name="Ler e assinar a declaração")
     expect(ler_e_assinar).to_have_count(0)
@@ -390,13 +404,13 @@ def test_ri_atualiza_documentos_e_rl_assina_pelos_pendentes(
     expect(declaracao).to_contain_text(f'{obrigacao} — arquivo "{nome_pdf}"')
     tela("rl-declaracao")
 
-    # Assina e encaminha para análise
+    # Assina: a assinatura encaminha para análise
     resposta = assinar(page, rl.cpf, SENHA, caminho_post=f"/solicitacoes/{pk}/")
     assert resposta.status == 302
     expect(page).to_have_url(f"{portal.url}/solicitacoes/{pk}/")
-    expect(page.get_by_role("status")).to_contain_text("Declaração assinada.")
-    resposta = enviar(page, "Encaminhar para análise", caminho_post=f"/solicitacoes/{pk}/")
-    assert resposta.status == 302
+    expect(page.get_by_role("status")).to_contain_text(
+        "Declaração assinada e solicitação encaminhada para análise."
+    )
     expect(page.locator("main")).to_contain_text("Situação: Em análise")
     tempo = linha_do_tempo(page)
     expect(tempo).to_contain_text("Ivo Responsavel criou a solicitação.")

@@ -24,6 +24,7 @@ from accounts.models import Usuario
 from cagec.core.models import EmailSaida, RegistroAuditoria
 from declaracoes import services as declaracoes
 from declaracoes.models import Declaracao
+from declaracoes.selectors import declaracao_vigente
 from parceiros import analise, selectors, services, situacao
 from parceiros.models import (
     Documento,
@@ -35,7 +36,7 @@ from parceiros.models import (
     TransicaoSolicitacao,
     Vinculo,
 )
-from parceiros.services import SolicitacaoIncompleta, TransicaoInvalida
+from parceiros.services import TransicaoInvalida
 from tests.conftest import caminho, link_do_email
 from tests.factories import (
     CNPJ_ALFANUMERICO,
@@ -110,15 +111,14 @@ def assinar(solicitacao):
 
 
 def enviar_e_assinar(solicitacao, solicitante):
+    """Envia para assinatura e o RL assina: a assinatura encaminha para análise."""
     solicitacao = services.enviar_para_assinatura(solicitacao, ator=solicitante)
     assinar(solicitacao)
-    return solicitacao
+    return recarregar(solicitacao)
 
 
 def para_analise(solicitacao, solicitante):
-    return services.encaminhar_para_analise(
-        enviar_e_assinar(solicitacao, solicitante), ator=solicitante
-    )
+    return enviar_e_assinar(solicitacao, solicitante)
 
 
 def entidade_privada():
@@ -141,8 +141,8 @@ def inscricao(pessoa, cnpj=CNPJ_LIVRE, *, tipo=None, encaminhar=True):
     )
     anexar(solicitacao, pessoa, CNDT)
     anexar(solicitacao, pessoa, CNPJ_DOC)
-    if not encaminhar:
-        return enviar_e_assinar(solicitacao, pessoa)
+    if not encaminhar:  # aguardando a assinatura do RL
+        return services.enviar_para_assinatura(solicitacao, ator=pessoa)
     return para_analise(solicitacao, pessoa)
 
 
@@ -156,8 +156,8 @@ def atualizacao_de_documentos(pessoa, parceiro, *nomes):
 def pedido_de_ri(pessoa, parceiro, *, encaminhar=True):
     solicitacao = services.iniciar_atualizacao(parceiro, T.INSCRICAO_RI, ator=pessoa)
     solicitacao = services.salvar_cargo_ri(solicitacao, ator=pessoa, cargo="Contador")
-    if not encaminhar:
-        return enviar_e_assinar(solicitacao, pessoa)
+    if not encaminhar:  # aguardando a assinatura do RL
+        return services.enviar_para_assinatura(solicitacao, ator=pessoa)
     return para_analise(solicitacao, pessoa)
 
 
@@ -251,15 +251,17 @@ def _ids(resposta):
 
 
 def _encaminhar_em(quando, solicitacao, pessoa):
+    """O RL assina em ``quando``: a assinatura encaminha para análise (``enviada_em``)."""
     with time_machine.travel(quando, tick=False):
-        return services.encaminhar_para_analise(solicitacao, ator=pessoa)
+        assinar(solicitacao)
+    return recarregar(solicitacao)
 
 
 def test_fila_tem_so_as_em_analise_das_mais_antigas_para_as_mais_novas(
     client, analista, rl, ri, parceiro, usuario, outro_usuario
 ):
     services.iniciar_atualizacao(parceiro, T.DADOS, ator=rl)  # rascunho
-    pedido_de_ri(outro_usuario, parceiro, encaminhar=False)  # aguardando (assinada)
+    pedido_de_ri(outro_usuario, parceiro, encaminhar=False)  # aguardando assinatura
     decidida = atualizacao_de_documentos(rl, parceiro)
     analise.decidir(decidida, ator=analista, decisao=S.APROVADA)
     # criadas em uma ordem, encaminhadas em outra
@@ -267,7 +269,7 @@ def test_fila_tem_so_as_em_analise_das_mais_antigas_para_as_mais_novas(
     b = inscricao(rl, encaminhar=False)
     c = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=ri)
     anexar(c, ri, CNDT)
-    c = enviar_e_assinar(c, ri)
+    c = services.enviar_para_assinatura(c, ator=ri)
     agora = timezone.now()
     _encaminhar_em(agora + timedelta(minutes=3), a, usuario)
     _encaminhar_em(agora + timedelta(minutes=1), b, rl)
@@ -544,8 +546,8 @@ def test_decisao_desconhecida_e_recusada(pedido, analista):
 def test_so_se_decide_solicitacao_em_analise(rl, parceiro, analista, status):
     solicitacao = services.iniciar_atualizacao(parceiro, T.DOCUMENTOS, ator=rl)
     anexar(solicitacao, rl, CNDT)
-    if status == S.AGUARDANDO_ASSINATURA:
-        enviar_e_assinar(solicitacao, rl)
+    if status == S.AGUARDANDO_ASSINATURA:  # enviada, ainda sem a assinatura (que encaminharia)
+        services.enviar_para_assinatura(solicitacao, ator=rl)
 
     with pytest.raises(TransicaoInvalida):
         analise.decidir(solicitacao, ator=analista, decisao=S.APROVADA)
@@ -760,7 +762,7 @@ def test_reprovada_reprova_todos_os_documentos_e_nao_muda_a_pasta(pedido, parcei
 
 
 def test_devolvida_corrigida_e_assinada_de_novo_e_aprovada(pedido, ri, rl, parceiro, analista):
-    antiga = selectors.declaracao_vigente(pedido)
+    antiga = declaracao_vigente(pedido)
     cndt, cnpj_antigo = documentos(pedido)
     analise.decidir(
         pedido,
@@ -771,7 +773,7 @@ def test_devolvida_corrigida_e_assinada_de_novo_e_aprovada(pedido, ri, rl, parce
     )
     pedido = recarregar(pedido)
     assert pedido.status == S.DEVOLVIDA and pedido.editavel
-    assert selectors.declaracao_vigente(pedido) is None
+    assert declaracao_vigente(pedido) is None
     assert not Documento.objects.filter(parceiro=parceiro, status=DOC.APROVADO).exists()
 
     cnpj_novo = anexar(pedido, ri, CNPJ_DOC)  # o solicitante troca o arquivo
@@ -782,11 +784,11 @@ def test_devolvida_corrigida_e_assinada_de_novo_e_aprovada(pedido, ri, rl, parce
         "Arquivo ilegível",
     )
     pedido = services.enviar_para_assinatura(pedido, ator=ri)
-    with pytest.raises(SolicitacaoIncompleta):
-        services.encaminhar_para_analise(pedido, ator=ri)  # a assinatura antiga não vale
-    nova = assinar(pedido)
+    assert pedido.status == S.AGUARDANDO_ASSINATURA  # a assinatura antiga não vale
+    assert declaracao_vigente(pedido) is None
+    nova = assinar(pedido)  # a nova assinatura encaminha para análise
     assert nova.pk != antiga.pk
-    services.encaminhar_para_analise(pedido, ator=ri)
+    assert recarregar(pedido).status == S.EM_ANALISE
 
     analise.decidir(pedido, ator=analista, decisao=S.APROVADA)
 
@@ -1031,7 +1033,7 @@ def test_decisao_invalida_na_pagina_mostra_o_erro_e_nao_muda_nada(client, pedido
 def test_pagina_de_decisao_mostra_documentos_declaracao_e_linha_do_tempo(
     client, pedido, ri, rl, analista
 ):
-    declaracao = selectors.declaracao_vigente(pedido)
+    declaracao = declaracao_vigente(pedido)
     client.force_login(analista)
 
     texto = client.get(f"/analise/{pedido.pk}/").text
@@ -1052,7 +1054,8 @@ def test_pagina_de_decisao_mostra_documentos_declaracao_e_linha_do_tempo(
     # linha do tempo
     assert f"{ri.nome} criou a solicitação." in texto
     assert f"{rl.nome} assinou a declaração de autenticidade." in texto
-    assert f"{ri.nome} mudou de “Aguardando assinatura” para “Em análise”." in texto
+    # a assinatura da RL encaminha para análise
+    assert f"{rl.nome} mudou de “Aguardando assinatura” para “Em análise”." in texto
     assert rl.cpf not in texto
 
 
@@ -1147,7 +1150,7 @@ def test_acao_do_admin_recalcula_a_situacao_dos_parceiros_selecionados(
 
 
 def test_acao_do_admin_revoga_declaracao_pedindo_o_motivo(admin_client, pedido):
-    declaracao = selectors.declaracao_vigente(pedido)
+    declaracao = declaracao_vigente(pedido)
     url = "/admin/declaracoes/declaracao/"
     selecao = {"action": "revogar", "_selected_action": [declaracao.pk]}
 

@@ -716,8 +716,11 @@ CONTEUDOS = {
 @hsettings(PROPRIEDADE, max_examples=50)
 @given(data=st.data(), ip=ip_st())
 def test_datas_do_documento_nunca_quebram_e_so_anexam_documento_valido(
-    rl, atualizacao, media_temporaria, data, ip
+    rl, atualizacao, media_temporaria, settings, data, ip
 ):
+    # Os envios com data errada guardam o arquivo e contam na cota de envio: a cota não é o
+    # assunto aqui (test_seguranca_armazenamento.py), e 50 exemplos passariam dela.
+    settings.DOCUMENTOS_POR_HORA = settings.DOCUMENTOS_POR_DIA = 1000
     hoje = timezone.localdate()
     regra, campo, (valor, valor_ok), (arquivo, arquivo_ok) = data.draw(documento_st(hoje))
     event(f"{regra} {arquivo}")
@@ -733,7 +736,10 @@ def test_datas_do_documento_nunca_quebram_e_so_anexam_documento_valido(
 
     resposta = cliente.post(f"/solicitacoes/{atualizacao.pk}/documentos/", dados)
     _sem_5xx(resposta)
-    sucesso = f"/solicitacoes/{atualizacao.pk}/documentos/#obrigacao-{obrigacao.pk}"
+    sucesso = (
+        f"/solicitacoes/{atualizacao.pk}/documentos/?anexado={obrigacao.pk}"
+        f"#obrigacao-{obrigacao.pk}"
+    )
     visiveis = {f"{prefixo}-{campo}": valor} if valor != "" else {}  # data vazia: value=""
     if all(v is True for v in ok.values()):
         assert resposta.status_code == 302, _erros_da_pagina(resposta)
@@ -751,7 +757,13 @@ def test_datas_do_documento_nunca_quebram_e_so_anexam_documento_valido(
         campos_com_erro = [c for c, v in ok.items() if v is False]
         verificar_formulario_com_erro(resposta, visiveis, campos_com_erro=campos_com_erro)
         assert sorted(Documento.objects.values_list("pk", "sha256", campo)) == antes
-        assert sorted(Path(media_temporaria).rglob("*")) == arquivos_antes
+        # Issue #13, item 6: um arquivo aceito num envio que errou só nas datas fica guardado
+        # (sem Documento) para o envio seguinte; nenhum outro arquivo novo.
+        retido = cliente.session.get(f"arquivo_retido:{atualizacao.pk}:{obrigacao.pk}")
+        if ok[f"{prefixo}-arquivo"] is False:
+            assert retido is None
+        novos = {p for p in Path(media_temporaria).rglob("*") if p.is_file()} - set(arquivos_antes)
+        assert novos == ({Path(media_temporaria) / retido[0]} if retido else set())
 
 
 @hsettings(PROPRIEDADE, max_examples=30)

@@ -198,7 +198,7 @@ def test_motivo_padrao_vai_para_a_pagina_para_o_javascript_preencher_a_caixa(
     assert f'"{ilegivel.pk}": "{ilegivel.texto[:20]}' in html
     assert 'name="modelo_conferido"' in html
     assert 'id="previa-motivo" aria-live="polite"' in html
-    assert "/static/js/analise.js" in html
+    assert re.search(r"/static/js/analise\.[0-9a-f]{12}\.js", html)
 
 
 def test_motivo_padrao_sem_javascript_volta_na_caixa_para_conferir_e_editar(

@@ -153,8 +153,8 @@ def _com_a_analista_como_rl_indicada(analista, parceiro, **_):
     )
     anexar(solicitacao, pessoa, DIPLOMA)
     solicitacao = services.enviar_para_assinatura(solicitacao, ator=pessoa)
-    assinar(solicitacao)
-    return services.encaminhar_para_analise(solicitacao, ator=pessoa)
+    assinar(solicitacao)  # a assinatura do RL encaminha para análise
+    return Solicitacao.objects.get(pk=solicitacao.pk)
 
 
 def _da_organizacao_em_que_a_analista_e_ri(analista, parceiro, rl):

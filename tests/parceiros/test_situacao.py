@@ -420,8 +420,7 @@ def test_documentos_aprovados_pela_analise_tornam_regular_e_vencem_no_dia_seguin
             **extras,
         )
     services.enviar_para_assinatura(pedido, ator=rl)
-    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
-    services.encaminhar_para_analise(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")  # assinar encaminha para análise
 
     analise.decidir(pedido, ator=analista, decisao=Solicitacao.Status.APROVADA)
 

@@ -21,7 +21,7 @@ from cagec.core.models import EmailSaida, RegistroAuditoria
 from declaracoes import services as declaracoes
 from declaracoes.forms import AssinaturaForm
 from declaracoes.models import Declaracao
-from declaracoes.selectors import pendentes_de_assinatura
+from declaracoes.selectors import declaracao_vigente, pendentes_de_assinatura
 from parceiros import analise, receita, selectors, services
 from parceiros.models import (
     Documento,
@@ -146,8 +146,8 @@ def inscricao_em(status, pessoa, analista):
     solicitacao = services.enviar_para_assinatura(solicitacao, ator=pessoa)
     if status == S.AGUARDANDO_ASSINATURA:
         return solicitacao
-    assinada(solicitacao, pessoa)
-    solicitacao = services.encaminhar_para_analise(solicitacao, ator=pessoa)
+    assinada(solicitacao, pessoa)  # a assinatura encaminha para análise
+    solicitacao = Solicitacao.objects.get(pk=solicitacao.pk)
     if status == S.EM_ANALISE:
         return solicitacao
     return decidida(solicitacao, analista, status)
@@ -433,12 +433,9 @@ def test_ri_nao_assina(aguardando_rl, ri, rl, client):
     assert not Declaracao.objects.exists()
 
 
-def test_encaminhar_antes_da_assinatura_e_recusado(aguardando_rl, ri):
-    with pytest.raises(SolicitacaoIncompleta) as erro:
-        services.encaminhar_para_analise(aguardando_rl, ator=ri)
-    assert erro.value.messages == [
-        "A declaração de autenticidade ainda não foi assinada pelo representante legal."
-    ]
+def test_so_a_assinatura_do_rl_encaminha_para_analise(aguardando_rl, ri):
+    with pytest.raises(TransicaoInvalida, match="Só a assinatura do representante legal"):
+        services.encaminhar_assinada(aguardando_rl, ator=ri)
     solicitacao = recarregar(aguardando_rl)
     assert solicitacao.status == S.AGUARDANDO_ASSINATURA and solicitacao.enviada_em is None
 
@@ -446,18 +443,22 @@ def test_encaminhar_antes_da_assinatura_e_recusado(aguardando_rl, ri):
 def test_depois_da_assinatura_sai_dos_pendentes_e_vai_para_analise_com_emails(
     aguardando_rl, ri, rl, mailoutbox, django_capture_on_commit_callbacks
 ):
-    declaracao = assinada(aguardando_rl, rl)
-    assert pendentes_de_assinatura(rl) == []
-    assert selectors.declaracao_vigente(aguardando_rl) == declaracao
-    # assinar não muda o status: quem encaminha é o solicitante ou o RL
-    assert recarregar(aguardando_rl).status == S.AGUARDANDO_ASSINATURA
-
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.encaminhar_para_analise(aguardando_rl, ator=ri)
+        declaracao = assinada(aguardando_rl, rl)  # assinar encaminha para análise
+    assert pendentes_de_assinatura(rl) == []
 
     solicitacao = recarregar(aguardando_rl)
+    assert declaracao_vigente(solicitacao) == declaracao
     assert solicitacao.status == S.EM_ANALISE and solicitacao.enviada_em is not None
+    ultima = solicitacao.transicoes.last()
+    assert (ultima.de, ultima.para, ultima.usuario, ultima.motivo) == (
+        S.AGUARDANDO_ASSINATURA,
+        S.EM_ANALISE,
+        rl,
+        "Declaração de autenticidade assinada pelo representante legal; "
+        "solicitação enviada para análise.",
+    )
     emails = EmailSaida.objects.filter(evento="solicitacao_em_analise")
     assert sorted(emails.values_list("destinatario", flat=True)) == sorted([ri.email, rl.email])
     link = link_do_email(emails.first(), f"/solicitacoes/{solicitacao.pk}/")
@@ -471,7 +472,6 @@ def test_rl_que_e_solicitante_recebe_um_so_email_de_em_analise(rl, parceiro):
     solicitacao = atualizacao_de_documentos(rl, parceiro)
     services.enviar_para_assinatura(solicitacao, ator=rl)
     assinada(solicitacao, rl)
-    services.encaminhar_para_analise(solicitacao, ator=rl)
     assert EmailSaida.objects.filter(evento="solicitacao_em_analise").count() == 1
 
 
@@ -493,33 +493,29 @@ def test_reabrir_antes_de_assinar_volta_a_rascunho_editavel(aguardando_rl, ri):
 
 
 def test_reabrir_depois_de_assinado_e_recusado(aguardando_rl, ri, rl):
-    assinada(aguardando_rl, rl)
-    with pytest.raises(TransicaoInvalida, match="já foi assinada"):
+    assinada(aguardando_rl, rl)  # já em análise
+    with pytest.raises(TransicaoInvalida, match="em análise não pode ficar rascunho"):
         services.reabrir(aguardando_rl, ator=ri)
-    assert recarregar(aguardando_rl).status == S.AGUARDANDO_ASSINATURA
+    assert recarregar(aguardando_rl).status == S.EM_ANALISE
 
 
 def test_devolvida_reaberta_e_reenviada_exige_nova_assinatura(aguardando_rl, ri, rl, analista):
-    antiga = assinada(aguardando_rl, rl)
-    services.encaminhar_para_analise(aguardando_rl, ator=ri)
+    antiga = assinada(aguardando_rl, rl)  # assinar encaminha para análise
     solicitacao = decidida(aguardando_rl, analista, S.DEVOLVIDA)
-    assert selectors.declaracao_vigente(recarregar(solicitacao)) is None
+    assert declaracao_vigente(recarregar(solicitacao)) is None
 
     services.enviar_para_assinatura(solicitacao, ator=ri)
     services.reabrir(solicitacao, ator=ri)  # a antiga assinatura não impede reabrir
     solicitacao = services.enviar_para_assinatura(solicitacao, ator=ri)
 
     assert solicitacao.status == S.AGUARDANDO_ASSINATURA
-    assert selectors.declaracao_vigente(solicitacao) is None
+    assert declaracao_vigente(solicitacao) is None
     assert pendentes_de_assinatura(rl) == [solicitacao]
-    with pytest.raises(SolicitacaoIncompleta):
-        services.encaminhar_para_analise(solicitacao, ator=ri)
 
     nova = assinada(solicitacao, rl)
     assert nova.pk != antiga.pk and nova.codigo != antiga.codigo
-    assert selectors.declaracao_vigente(solicitacao) == nova
+    assert declaracao_vigente(recarregar(solicitacao)) == nova
     assert Declaracao.objects.filter(solicitacao=solicitacao).count() == 2  # histórico fica
-    services.encaminhar_para_analise(solicitacao, ator=ri)
     assert recarregar(solicitacao).status == S.EM_ANALISE
 
 

@@ -292,8 +292,7 @@ def test_aprovacao_pela_analise_nao_copia_o_fim_do_mandato_e_o_item_segue_o_mand
         arquivo=SimpleUploadedFile("posse.pdf", pdf_pequeno()),
     )
     services.enviar_para_assinatura(pedido, ator=rl)
-    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")
-    services.encaminhar_para_analise(pedido, ator=rl)
+    declaracoes.assinar(pedido, ator=rl, ip="200.10.20.30")  # assinar encaminha para análise
 
     analise.decidir(pedido, ator=analista, decisao=Solicitacao.Status.APROVADA)
 

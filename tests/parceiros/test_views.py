@@ -158,6 +158,7 @@ URLS_DE_OBJETO = {
     "passo-documentos-post": ("post", "/solicitacoes/{rascunho.pk}/documentos/"),
     "passo-revisao-post": ("post", "/solicitacoes/{rascunho.pk}/revisao/"),
     "encaminhar": ("post", "/solicitacoes/{assinada.pk}/encaminhar/"),
+    "o-que-corrigir": ("get", "/solicitacoes/{rascunho.pk}/o-que-corrigir/"),
     "cancelar": ("post", "/solicitacoes/{rascunho.pk}/cancelar/"),
     "reabrir": ("post", "/solicitacoes/{pendente.pk}/reabrir/"),
     "remover-documento": ("post", "/solicitacoes/{rascunho.pk}/documentos/{anexo.pk}/remover/"),
@@ -793,7 +794,10 @@ def test_datas_do_documento_conferidas_pela_regra_de_validade(
     resumo = _resumo_erros(resposta)
     assert f'href="#id_o{obrigacao.pk}-{campo}"' in resumo and mensagem in resumo, resumo
     assert not Documento.objects.exists()
-    assert _arquivos_gravados(media_temporaria) == []
+    # Issue #13, item 6: o arquivo de um envio que errou só nas datas fica guardado (sem
+    # Documento) para a pessoa não ter de escolhê-lo de novo; nenhum outro arquivo.
+    retido = cliente_rl.session[f"arquivo_retido:{atualizacao.pk}:{obrigacao.pk}"][0]
+    assert _arquivos_gravados(media_temporaria) == [Path(media_temporaria) / retido]
 
 
 @pytest.mark.parametrize(
@@ -875,7 +879,7 @@ def _linha_do_tempo(resposta):
     return [" ".join(unescape(re.sub(r"<[^>]+>", " ", i)).split()) for i in itens]
 
 
-def test_assinar_pela_view_encaminhar_e_ver_a_linha_do_tempo(
+def test_assinar_pela_view_encaminha_e_a_linha_do_tempo_conta(
     cliente_rl, rl, atualizacao, media_temporaria
 ):
     obrigacao = _obrigacao(atualizacao, R.DATA_INFORMADA)
@@ -898,41 +902,46 @@ def test_assinar_pela_view_encaminhar_e_ver_a_linha_do_tempo(
         _resumo_erros(errada)
     )
     assert not Declaracao.objects.exists()
+    assert "Assinar e encaminhar para análise" in _texto(pagina)
     assert "Encaminhar para análise" not in _texto(cliente_rl.get(f"{base}/"))
 
     certa = cliente_rl.post(f"{base}/assinar/", {"cpf": rl.cpf_formatado, "senha": SENHA})
     assert certa.status_code == 302 and certa["Location"] == f"{base}/"
     declaracao = Declaracao.objects.get()
     assert declaracao.signatario == rl
-    detalhe = _texto(cliente_rl.get(f"{base}/"))
-    assert "Encaminhar para análise" in detalhe
-    assert f"Declaração assinada. Código de verificação {declaracao.codigo_formatado}" in detalhe
-    assert "Ler e assinar a declaração" not in detalhe
-
-    encaminhada = cliente_rl.post(f"{base}/encaminhar/")
-    assert encaminhada["Location"] == f"{base}/"
     atualizacao.refresh_from_db()
     assert atualizacao.status == S.EM_ANALISE and atualizacao.enviada_em is not None
 
     detalhe = cliente_rl.get(f"{base}/")
-    assert "Em análise pela equipe do CAGEC." in _texto(detalhe)
+    texto = _texto(detalhe)
+    assert "Declaração assinada e solicitação encaminhada para análise." in texto
+    assert f"Código de verificação {declaracao.codigo_formatado}" in texto
+    assert "Ler e assinar a declaração" not in texto
+    assert "Aguardando assinatura —" not in texto
+    assert "Quem deve agir: A equipe do CAGEC" in texto
     eventos = _linha_do_tempo(detalhe)
     esperados = [
         "Rita Representante criou a solicitação.",
         "Rita Representante mudou de “Rascunho” para “Aguardando assinatura”.",
         "Rita Representante assinou a declaração de autenticidade.",
-        "Rita Representante mudou de “Aguardando assinatura” para “Em análise”.",
+        "Rita Representante mudou de “Aguardando assinatura” para “Em análise”. "
+        "Declaração de autenticidade assinada pelo representante legal; "
+        "solicitação enviada para análise.",
     ]
     assert len(eventos) == len(esperados), eventos
     for evento, esperado in zip(eventos, esperados, strict=True):
         assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} — " + re.escape(esperado), evento)
 
 
-def test_encaminhar_sem_assinatura_e_recusado_com_mensagem(client, ri, rl, objetos):
+def test_endereco_antigo_de_encaminhar_explica_e_volta_ao_detalhe(client, ri, rl, objetos):
     pendente = objetos["pendente"]  # preparada pelo RI, ainda sem assinatura do RL
     client.force_login(ri)
-    resposta = client.post(f"/solicitacoes/{pendente.pk}/encaminhar/", follow=True)
-    assert "ainda não foi assinada pelo representante legal" in _texto(resposta)
+    for metodo in (client.post, client.get):  # favoritos e e-mails antigos: nada de 404
+        resposta = metodo(f"/solicitacoes/{pendente.pk}/encaminhar/", follow=True)
+        assert resposta.redirect_chain[-1][0] == f"/solicitacoes/{pendente.pk}/"
+        assert "a assinatura do representante legal envia a solicitação para análise" in (
+            _texto(resposta)
+        )
     assert _recarregar(pendente).status == S.AGUARDANDO_ASSINATURA
 
 
@@ -1036,8 +1045,13 @@ def test_painel_mostra_organizacoes_solicitacoes_com_proximo_passo_e_aviso_de_as
     texto = _texto(pagina)
     assert f"{parceiro.razao_social} {parceiro.cnpj_formatado} · Representante Legal" in texto
     assert f"Atualização de dados nº {rascunho.pk}" in texto
-    assert "Rascunho Continue o preenchimento e envie para assinatura." in texto
-    assert f"Atualização de documentos nº {pendente.pk}" not in texto  # não é minha
+    assert (
+        "Rascunho Próximo passo: Continuar o preenchimento e enviar para assinatura do "
+        "representante legal. Quem deve agir: Você." in texto
+    )
+    # a que espera a minha assinatura também está na lista, com quem age e o botão
+    assert f"Atualização de documentos nº {pendente.pk}" in texto
+    assert f'href="/solicitacoes/{pendente.pk}/assinar/"' in pagina.content.decode()
     assert "1 solicitação espera a sua assinatura." in texto
     assert 'href="/assinaturas/"' in pagina.content.decode()
 
@@ -1049,7 +1063,7 @@ def test_painel_mostra_organizacoes_solicitacoes_com_proximo_passo_e_aviso_de_as
     texto = _texto(client.get("/painel/"))
     assert "Responsável pelas Informações" in texto
     assert f"Atualização de documentos nº {pendente.pk}" in texto
-    assert "Aguardando a assinatura do representante legal." in texto
+    assert f"Quem deve agir: O representante legal, {rl.nome}." in texto
     assert "espera a sua assinatura" not in texto
 
 
