@@ -10,7 +10,9 @@
   passos importantes (fixture ``tela``) e, automaticamente, quando um teste falha.
 """
 
+import contextlib
 import importlib
+import json
 import os
 import re
 from pathlib import Path
@@ -269,6 +271,7 @@ def nova_aba(navegador, portal, request):
     inteira) em ``artefatos/e2e/FALHA-<teste>[-N].png``.
     """
     contextos = []
+    auditor = AuditorAxe(portal.url)  # axe-core em cada página (bloco no fim deste arquivo)
     for antiga in ARTEFATOS.glob(f"FALHA-{_nome_arquivo(request.node.name)}*.png"):
         antiga.unlink()
 
@@ -276,6 +279,7 @@ def nova_aba(navegador, portal, request):
         opcoes = {"viewport": LARGURA_DESKTOP, "locale": "pt-BR", **opcoes}
         contexto = navegador.new_context(base_url=portal.url, **opcoes)
         contexto.set_default_timeout(TEMPO_LIMITE_MS)
+        auditor.ligar(contexto)
         page = contexto.new_page()
         _registrar_erros(page)
         contextos.append((contexto, page))
@@ -296,7 +300,12 @@ def nova_aba(navegador, portal, request):
                 print(f"\nCaptura da falha: {destino} (em {page.url})")
             except Exception as erro:  # noqa: BLE001 — a captura nunca esconde a falha original
                 print(f"\nNão foi possível capturar a tela da falha: {erro}")
+        for aberta in contexto.pages:  # a última página de cada aba também é auditada
+            auditor.esperar(aberta)
         contexto.close()
+    print("\n" + auditor.resumo())
+    if auditor.violacoes:
+        pytest.fail(auditor.relatorio(), pytrace=False)
 
 
 @pytest.fixture
@@ -324,3 +333,132 @@ def tela(request):
         return destino
 
     return capturar
+
+
+# === axe-core em toda página visitada (issue #13, "Done when") ================================
+# Cada aba aberta por ``nova_aba`` é auditada com o axe-core (``tests/e2e/vendor/axe-core``,
+# do npm, só para os testes; nunca servido aos usuários). Como:
+#
+# * **Injeção**: ``add_init_script`` (protocolo de depuração) põe o axe em cada documento antes
+#   dos scripts do portal. A CSP do portal recusaria ``add_script_tag`` (script inline) e não se
+#   usa ``bypass_csp``: os testes continuam pegando qualquer violação de CSP do próprio portal.
+# * **Quando**: no ``load`` do documento (e um instante depois, para o portal.js terminar), só no
+#   quadro principal, só em HTML da origem do portal (PDF do CRC, ``about:blank`` e o quadro do
+#   visualizador ficam de fora). O resultado volta ao Python por ``expose_binding``. Auditar
+#   do Python, num evento ou numa rota, não serve: o Playwright síncrono roda os eventos em outra
+#   greenlet (a página mudaria no meio da análise) e, com a navegação seguinte presa numa rota,
+#   ``evaluate`` não responde.
+# * **Uma vez por página e por teste**: a chave é o caminho da URL, mais "com erros" quando o
+#   formulário voltou com erros. Uma página que o teste deixa antes de a análise terminar
+#   (raro: leva uma fração de segundo) só é auditada se voltar a ela; a última página de cada
+#   aba é sempre esperada no fim do teste.
+# * **O que reprova** (no teardown): violação ``serious`` ou ``critical`` das regras WCAG 2.0/2.1
+#   A e AA e das boas práticas do axe, listando URL, regra, seletores e o texto de ajuda.
+# * O admin do Django entra como qualquer outra página.
+
+AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_OPCOES = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+    "iframes": False,  # os quadros (o visualizador de PDF) não são auditados aqui
+    # Sem pré-carregar as folhas de estilo: para ler um ``@import`` (o CSS do admin tem) o axe
+    # cria um ``<style>``, que a CSP recusa com um erro no console. Só a regra
+    # css-orientation-lock depende disso (e o portal não trava a orientação).
+    "preload": False,
+}
+AXE_IMPACTOS_QUE_REPROVAM = ["serious", "critical"]
+AXE_NO_DOCUMENTO = """
+if (window.top === window && location.origin === __ORIGEM__) {
+__AXE__
+  window.__cagecAxeFim = new Promise((terminar) => {
+    const auditar = async () => {
+      try {
+        if (document.contentType !== "text/html" || !window.__cagecAxeVer) return;
+        const comErros = document.querySelector("#resumo-erros, [aria-invalid=true]");
+        const chave = location.pathname + (comErros ? " (com erros)" : "");
+        if (!(await window.__cagecAxeVer(chave))) return;
+        const resultado = await window.axe.run(document, __OPCOES__);
+        const graves = resultado.violations
+          .filter((v) => __IMPACTOS__.includes(v.impact))
+          .map((v) => ({
+            regra: v.id, impacto: v.impact, ajuda: v.help, url_ajuda: v.helpUrl,
+            alvos: v.nodes.slice(0, 5).map((n) => n.target.join(" ")), total: v.nodes.length,
+          }));
+        await window.__cagecAxeRelatar(chave, location.href, graves);
+      } catch (erro) {
+        await window.__cagecAxeRelatar("", location.href, [{regra: "axe-erro",
+          impacto: "critical", ajuda: String(erro), url_ajuda: "", alvos: [], total: 0}]);
+      } finally {
+        terminar();
+      }
+    };
+    window.addEventListener("load", () => setTimeout(auditar, 50), {once: true});
+  });
+}
+"""
+
+
+class AuditorAxe:
+    """Recebe as análises do axe das abas de um teste; uma vez por página (ver acima)."""
+
+    def __init__(self, origem: str):
+        self.origem = origem.rstrip("/")
+        self.vistas: set[str] = set()  # análises concluídas
+        self.deixadas: set[str] = set()  # começadas, mas a página mudou antes do fim
+        self.violacoes: list[str] = []
+
+    def _script(self) -> str:
+        return (
+            AXE_NO_DOCUMENTO.replace("__ORIGEM__", json.dumps(self.origem))
+            .replace("__OPCOES__", json.dumps(AXE_OPCOES))
+            .replace("__IMPACTOS__", json.dumps(AXE_IMPACTOS_QUE_REPROVAM))
+            .replace("__AXE__", AXE_JS.read_text(encoding="utf-8"))
+        )
+
+    def ligar(self, contexto) -> None:
+        contexto.expose_binding("__cagecAxeVer", lambda _origem, chave: self._nova(chave))
+        contexto.expose_binding(
+            "__cagecAxeRelatar", lambda _origem, chave, url, v: self._relatar(chave, url, v)
+        )
+        contexto.add_init_script(self._script())
+
+    def _nova(self, chave: str) -> bool:
+        """Analisar esta página? Sim, se nenhuma análise dela terminou (a deixada volta)."""
+        if chave in self.vistas:
+            return False
+        self.deixadas.add(chave)
+        return True
+
+    def _relatar(self, chave: str, url: str, violacoes: list[dict]) -> None:
+        self.deixadas.discard(chave)
+        self.vistas.add(chave)
+        for v in violacoes:
+            alvos = "; ".join(v["alvos"]) + (" …" if v["total"] > len(v["alvos"]) else "")
+            linha = (
+                f"{url} — {v['regra']} ({v['impacto']}, {v['total']}×): {v['ajuda']} — "
+                f"{alvos} — {v['url_ajuda']}"
+            )
+            if linha not in self.violacoes:
+                self.violacoes.append(linha)
+
+    def resumo(self) -> str:
+        texto = f"axe-core auditou {len(self.vistas)} página(s): {sorted(self.vistas)}"
+        if self.deixadas:
+            texto += f"; deixadas antes do fim da análise: {sorted(self.deixadas)}"
+        return texto
+
+    def esperar(self, page) -> None:
+        """Espera a análise da página que está na aba (a última do teste) terminar."""
+        # Aba fechada ou documento já trocado: nada a esperar.
+        with contextlib.suppress(Exception):
+            page.evaluate("() => window.__cagecAxeFim")
+
+    def relatorio(self) -> str:
+        linhas = "\n  ".join(self.violacoes)
+        return f"axe-core: {len(self.violacoes)} violação(ões) serious/critical:\n  {linhas}"
+
+
+# === fim do bloco axe-core ====================================================================
