@@ -279,10 +279,14 @@ def nova_aba(navegador, portal, request):
         opcoes = {"viewport": LARGURA_DESKTOP, "locale": "pt-BR", **opcoes}
         contexto = navegador.new_context(base_url=portal.url, **opcoes)
         contexto.set_default_timeout(TEMPO_LIMITE_MS)
-        auditor.ligar(contexto)
+        # axe-core é JavaScript: numa aba sem JavaScript não roda (e esperar por ele travaria);
+        # as mesmas páginas são auditadas nos testes com JavaScript.
+        auditada = opcoes.get("java_script_enabled", True)
+        if auditada:
+            auditor.ligar(contexto)
         page = contexto.new_page()
         _registrar_erros(page)
-        contextos.append((contexto, page))
+        contextos.append((contexto, page, auditada))
         return page
 
     yield abrir
@@ -290,7 +294,7 @@ def nova_aba(navegador, portal, request):
         getattr(getattr(request.node, f"relatorio_{fase}", None), "failed", False)
         for fase in ("setup", "call")
     )
-    for indice, (contexto, page) in enumerate(contextos):
+    for indice, (contexto, page, auditada) in enumerate(contextos):
         if falhou:
             ARTEFATOS.mkdir(parents=True, exist_ok=True)
             sufixo = f"-{indice + 1}" if len(contextos) > 1 else ""
@@ -300,7 +304,7 @@ def nova_aba(navegador, portal, request):
                 print(f"\nCaptura da falha: {destino} (em {page.url})")
             except Exception as erro:  # noqa: BLE001 — a captura nunca esconde a falha original
                 print(f"\nNão foi possível capturar a tela da falha: {erro}")
-        for aberta in contexto.pages:  # a última página de cada aba também é auditada
+        for aberta in contexto.pages if auditada else []:  # a última página também é auditada
             auditor.esperar(aberta)
         contexto.close()
     print("\n" + auditor.resumo())
