@@ -12,6 +12,7 @@ _SESSAO_ABERTA: list[Callable] = []
 _NOME_ALTERADO: list[Callable] = []
 _PAINEL: list[Callable] = []
 _VALIDACAO: list[Callable] = []
+_EXPORTACAO: list[Callable] = []
 
 
 def ao_abrir_sessao(funcao: Callable) -> None:
@@ -33,6 +34,11 @@ def na_validacao_de_cadastro(funcao: Callable) -> None:
     """``funcao(usuario) -> list`` diz o que foi importado para a pessoa (as organizações de
     que ela é RL, com cargo e mandato), mostrado na página de validação de cadastro."""
     _VALIDACAO.append(funcao)
+
+
+def na_exportacao_de_dados(funcao: Callable) -> None:
+    """``funcao(usuario) -> dict`` contribui com blocos da exportação LGPD (``/minha-conta/``)."""
+    _EXPORTACAO.append(funcao)
 
 
 def sessao_aberta(request, usuario) -> None:
@@ -57,3 +63,10 @@ def dados_importados(usuario) -> list:
     for funcao in _VALIDACAO:
         itens.extend(funcao(usuario))
     return itens
+
+
+def dados_exportados(usuario) -> dict:
+    blocos: dict = {}
+    for funcao in _EXPORTACAO:
+        blocos.update(funcao(usuario))
+    return blocos

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cagec.core.models import RegistroAuditoria
 from cagec.lib.documentos import formatar_cpf
 
+from . import ganchos
 from .autenticacao import chave_do_cpf
 from .models import Usuario
 
@@ -83,7 +84,8 @@ def dados_pessoais(usuario: Usuario) -> dict[str, Any]:
             }
             for e in usuario.emails.order_by("created_at")
         ],
-        **_dados_de_organizacoes(usuario, data),
+        # Vínculos, solicitações, documentos e declarações: dos apps de cima, pelo gancho.
+        **ganchos.dados_exportados(usuario),
         "auditoria": [
             {
                 "quando": data(r.created_at),
@@ -97,58 +99,6 @@ def dados_pessoais(usuario: Usuario) -> dict[str, Any]:
             for r in RegistroAuditoria.objects.filter(Q(usuario_afetado=usuario) | Q(ator=usuario))
             .annotate(ip_proprio=_ip_proprio(usuario))
             .order_by("created_at", "id")
-        ],
-    }
-
-
-def _dados_de_organizacoes(usuario: Usuario, data: Callable[[Any], str | None]) -> dict[str, Any]:
-    """Vínculos, solicitações, declarações assinadas e documentos enviados pela pessoa."""
-    return {
-        "vinculos": [
-            {
-                "cnpj": v.parceiro.cnpj,
-                "organizacao": v.parceiro.razao_social,
-                "papel": v.get_papel_display(),
-                "cargo": v.cargo,
-                "mandato_inicio": data(v.mandato_inicio),
-                "mandato_fim": data(v.mandato_fim),
-                "ativo": v.ativo,
-                "desde": data(v.created_at),
-                "encerrado_em": data(v.encerrado_em),
-            }
-            for v in usuario.vinculos.select_related("parceiro").order_by("created_at")
-        ],
-        "solicitacoes": [
-            {
-                "numero": s.pk,
-                "tipo": s.get_tipo_display(),
-                "cnpj": s.cnpj,
-                "situacao": s.get_status_display(),
-                "criada_em": data(s.created_at),
-            }
-            for s in usuario.solicitacoes.order_by("created_at")
-        ],
-        "declaracoes_assinadas": [
-            {
-                "codigo": d.codigo_formatado,
-                "tipo": d.get_tipo_display(),
-                "cnpj": d.cnpj,
-                "assinada_em": data(d.assinada_em),
-                "ip": d.ip,
-                "navegador": d.user_agent,
-                "sha256_texto": d.sha256_texto,
-            }
-            for d in usuario.declaracoes_assinadas.order_by("assinada_em")
-        ],
-        "documentos_enviados": [
-            {
-                "obrigacao": d.obrigacao.nome,
-                "arquivo": d.nome_original,
-                "sha256": d.sha256,
-                "situacao": d.get_status_display(),
-                "enviado_em": data(d.created_at),
-            }
-            for d in usuario.documento_set.select_related("obrigacao").order_by("created_at")
         ],
     }
 

@@ -13,5 +13,6 @@ class DeclaracoesConfig(AppConfig):
         from . import selectors
 
         ganchos.no_painel(selectors.resumo_do_painel)
+        ganchos.na_exportacao_de_dados(selectors.declaracoes_assinadas_por)
         ganchos_parceiros.na_linha_do_tempo(selectors.eventos_da_solicitacao)
         ganchos_parceiros.no_detalhe_da_solicitacao(selectors.no_detalhe_da_solicitacao)

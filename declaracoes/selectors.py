@@ -107,3 +107,21 @@ def no_detalhe_da_solicitacao(solicitacao: Solicitacao, usuario: Usuario) -> dic
         "declaracoes": Declaracao.objects.filter(solicitacao=solicitacao).order_by("-assinada_em"),
         "secoes": ["declaracoes/_declaracoes_da_solicitacao.html"],
     }
+
+
+def declaracoes_assinadas_por(usuario: Usuario) -> dict[str, Any]:
+    """As declarações que a pessoa assinou, com as evidências dela (exportação LGPD)."""
+    return {
+        "declaracoes_assinadas": [
+            {
+                "codigo": d.codigo_formatado,
+                "tipo": d.get_tipo_display(),
+                "cnpj": d.cnpj,
+                "assinada_em": d.assinada_em.isoformat() if d.assinada_em else None,
+                "ip": d.ip,
+                "navegador": d.user_agent,
+                "sha256_texto": d.sha256_texto,
+            }
+            for d in Declaracao.objects.filter(signatario=usuario).order_by("assinada_em")
+        ]
+    }

@@ -21,3 +21,4 @@ class ParceirosConfig(AppConfig):
         ganchos.no_painel(selectors.resumo_do_painel)
         ganchos.na_validacao_de_cadastro(selectors.representacoes_ativas)
         ganchos.no_painel(selectors.resumo_da_analise)
+        ganchos.na_exportacao_de_dados(selectors.dados_pessoais_nas_organizacoes)

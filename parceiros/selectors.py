@@ -876,3 +876,52 @@ def anotar_tipo_de_parceiro(solicitacoes: list[Solicitacao]) -> list[Solicitacao
             else nomes.get(s.dados.get("tipo_id"), "—")
         )
     return solicitacoes
+
+
+# --- Exportação LGPD (gancho ``accounts.ganchos.na_exportacao_de_dados``) -----------------------
+def _iso(valor: date | None) -> str | None:
+    return valor.isoformat() if valor else None
+
+
+def dados_pessoais_nas_organizacoes(usuario: Usuario) -> dict[str, Any]:
+    """Vínculos, solicitações e documentos enviados pela pessoa, para a exportação LGPD."""
+    return {
+        "vinculos": [
+            {
+                "cnpj": v.parceiro.cnpj,
+                "organizacao": v.parceiro.razao_social,
+                "papel": v.get_papel_display(),
+                "cargo": v.cargo,
+                "mandato_inicio": _iso(v.mandato_inicio),
+                "mandato_fim": _iso(v.mandato_fim),
+                "ativo": v.ativo,
+                "desde": _iso(v.created_at),
+                "encerrado_em": _iso(v.encerrado_em),
+            }
+            for v in Vinculo.objects.filter(usuario=usuario)
+            .select_related("parceiro")
+            .order_by("created_at")
+        ],
+        "solicitacoes": [
+            {
+                "numero": s.pk,
+                "tipo": s.get_tipo_display(),
+                "cnpj": s.cnpj,
+                "situacao": s.get_status_display(),
+                "criada_em": _iso(s.created_at),
+            }
+            for s in Solicitacao.objects.filter(solicitante=usuario).order_by("created_at")
+        ],
+        "documentos_enviados": [
+            {
+                "obrigacao": d.obrigacao.nome,
+                "arquivo": d.nome_original,
+                "sha256": d.sha256,
+                "situacao": d.get_status_display(),
+                "enviado_em": _iso(d.created_at),
+            }
+            for d in Documento.objects.filter(enviado_por=usuario)
+            .select_related("obrigacao")
+            .order_by("created_at")
+        ],
+    }

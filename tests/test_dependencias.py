@@ -238,7 +238,7 @@ def test_detector_de_ciclo_e_de_camada(tmp_path):
 NOMES_DE_DECLARACOES = {"declaracoes", "Declaracao", "Certificado"}
 
 
-def leituras_de_declaracoes(raiz=RAIZ, app="parceiros"):
+def leituras_de_declaracoes(raiz=RAIZ, app="parceiros", nomes=NOMES_DE_DECLARACOES):
     achados = []
     for arquivo in modulos_de_producao(raiz):
         if arquivo.relative_to(raiz).parts[0] != app:
@@ -251,7 +251,7 @@ def leituras_de_declaracoes(raiz=RAIZ, app="parceiros"):
                 if isinstance(no, ast.Name)
                 else None
             )
-            if nome in NOMES_DE_DECLARACOES:
+            if nome in nomes:
                 achados.append(f"{arquivo.relative_to(raiz)}:{no.lineno} ({nome})")
     return achados
 
@@ -269,6 +269,22 @@ def test_detector_de_leitura_de_declaracoes(tmp_path):
         "parceiros/x.py:2 (Declaracao)",
         "parceiros/x.py:2 (declaracoes)",
     ]
+
+
+# accounts não lê as camadas de cima pelas relações reversas do Usuario (a exportação LGPD
+# recebe vínculos, solicitações, documentos e declarações por ``accounts.ganchos``).
+RELACOES_REVERSAS_DO_USUARIO = {
+    "vinculos",
+    "solicitacoes",
+    "solicitacoes_para_assinar",
+    "documento_set",
+    "declaracoes_assinadas",
+    *NOMES_DE_DECLARACOES,
+}
+
+
+def test_accounts_nao_le_as_camadas_de_cima_pelas_relacoes_reversas():
+    assert leituras_de_declaracoes(app="accounts", nomes=RELACOES_REVERSAS_DO_USUARIO) == []
 
 
 if __name__ == "__main__":
