@@ -8,6 +8,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from accounts import services
+from accounts.models import Usuario
 from cagec.core.models import EmailSaida
 from tests.conftest import caminho, link_do_email, ultimo_email
 from tests.factories import UsuarioFactory
@@ -65,8 +66,6 @@ def test_senha_alterada_avisa_nas_duas_partes(usuario):
 
 
 def test_convite_de_pessoa_cadastrada_pela_administracao_nas_duas_partes(db):
-    from accounts.models import Usuario
-
     pessoa = Usuario(cpf="52998224725", nome="Pessoa Convidada", email="convidada@exemplo.gov.br")
     services.cadastrar_pela_administracao(pessoa)
     services.reenviar_primeiro_acesso(pessoa, evento="convite")

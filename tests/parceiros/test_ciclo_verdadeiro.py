@@ -306,6 +306,14 @@ def test_continuar_preenchimento_abre_o_que_corrigir_com_links(client, devolvida
     assert "Motivo: Cartão CNPJ ilegível" in conteudo
     assert CNDT not in conteudo  # aprovado: nada a corrigir
     assert f'href="/solicitacoes/{devolvida.pk}/revisao/"' in html
+    trilha = re.search(r'<nav aria-label="Trilha".*?</nav>', html, re.S)
+    assert trilha, "a página O que corrigir tem a trilha"
+    passos = re.findall(r"<li[^>]*>(.*?)</li>", trilha.group(0), re.S)
+    assert [texto(p) for p in passos] == [
+        "Painel",
+        f"Solicitação nº {devolvida.pk}",
+        "O que corrigir",
+    ]
 
     anexar(devolvida, ri, CNPJ_DOC)
     conteudo = pagina(client, ri, f"/solicitacoes/{devolvida.pk}/o-que-corrigir/")

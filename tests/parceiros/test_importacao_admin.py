@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Usuario
 from parceiros import importacao
+from parceiros.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
 from parceiros.models import ImportacaoCadastro
 
 from ..factories import UsuarioFactory
@@ -135,8 +136,6 @@ def test_tarefa_de_importacao_e_idempotente(django_capture_on_commit_callbacks, 
 def test_admin_com_arquivo_de_organizacoes_mostra_os_dois_e_de_qual_e_cada_erro(
     admin_client, django_capture_on_commit_callbacks
 ):
-    from parceiros.importacao import COLUNAS_ORGANIZACAO, COLUNAS_PESSOA
-
     pessoas = SimpleUploadedFile(
         "pessoas.csv", conteudo_csv([linha(1), linha(2)], colunas=COLUNAS_PESSOA)
     )

@@ -29,6 +29,7 @@ TRILHAS: dict[str, tuple[str, str | None]] = {
     "parceiros:vinculacao": ("Organização já cadastrada", "parceiros:solicitacao_nova"),
     SOLICITACAO: ("Solicitação nº {pk}", PAINEL),
     "parceiros:solicitacao_passo": ("{passo_nome}", SOLICITACAO),
+    "parceiros:solicitacao_corrigir": ("O que corrigir", SOLICITACAO),
     PASTA: ("{parceiro.razao_social}", PAINEL),
     "parceiros:responsaveis": ("Responsáveis pelas informações", PASTA),
     "parceiros:analise_fila": ("Análise", PAINEL),
