@@ -427,6 +427,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 CAIXA_SAIDA_MAX_TENTATIVAS = 10
 
+# /saude/prontidao/: com ``Authorization: Bearer <SAUDE_TOKEN>`` mostra contagens e idades
+# (monitoramento); sem ele, só o estado de cada peça. Vazio: só a equipe logada vê o detalhe.
+SAUDE_TOKEN = env.str("SAUDE_TOKEN", default="")
+
 # --- Formulários ------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -15,6 +15,7 @@ admin.site.login = login_do_admin  # type: ignore[method-assign]  # troca delibe
 urlpatterns = [
     path("", views.home, name="home"),
     path("saude/", views.saude, name="saude"),
+    path("saude/prontidao/", views.prontidao, name="prontidao"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("declaracoes.urls")),

@@ -1,14 +1,15 @@
 """Páginas do portal que não pertencem a um app: início, saúde, limite excedido, erros."""
 
+import hmac
 import logging
 
-import redis
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from cagec.lib import saude as pecas
 
 log = logging.getLogger(__name__)
 
@@ -19,31 +20,35 @@ def home(request):
 
 @never_cache
 def saude(request):
-    """Para o balanceador: 200 se o banco (e o Redis, quando configurado) respondem."""
-    estado = {"banco": _verificar_banco(), "redis": _verificar_redis()}
-    ok = all(v in ("ok", "nao_configurado") for v in estado.values())
+    """Vivacidade, para o balanceador: 200 se o banco responde (``cagec.lib.saude``).
+
+    O Redis aparece no JSON, mas fora do ar não tira o nó: o portal degrada sem ele.
+    """
+    banco = pecas.banco().estado
+    estado = {"banco": banco, "redis": pecas.redis_().estado}
+    ok = banco == "ok"
     return JsonResponse({"status": "ok" if ok else "falha", **estado}, status=200 if ok else 503)
 
 
-def _verificar_banco():
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return "ok"
-    except Exception:  # noqa: BLE001 — qualquer falha conta como fora do ar
-        log.exception("Saúde: banco indisponível")
-        return "falha"
+@never_cache
+def prontidao(request):
+    """Prontidão: cada peça registrada em ``cagec.lib.saude`` (``pecas``); 503 se alguma falhou."""
+    resultados = pecas.prontidao()
+    ok = all(r.estado != "falha" for r in resultados.values())
+    com_detalhe = _pode_ver_detalhe(request)
+    corpo = {
+        nome: ({"estado": r.estado, **r.detalhe} if com_detalhe else {"estado": r.estado})
+        for nome, r in resultados.items()
+    }
+    return JsonResponse({"status": "ok" if ok else "falha", **corpo}, status=200 if ok else 503)
 
 
-def _verificar_redis():
-    if not settings.REDIS_URL:
-        return "nao_configurado"
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-        return "ok"
-    except Exception:  # noqa: BLE001
-        log.warning("Saúde: Redis indisponível")
-        return "falha"
+def _pode_ver_detalhe(request) -> bool:
+    if getattr(request.user, "is_staff", False):
+        return True
+    token = settings.SAUDE_TOKEN
+    enviado = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(enviado, f"Bearer {token}")
 
 
 def limite_excedido(request, exception=None):

@@ -11,16 +11,10 @@ def test_saude_responde_ok_com_banco(client, settings):
     assert resposta.json()["redis"] == esperado
 
 
-def test_saude_503_com_redis_fora(client, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    resposta = client.get("/saude/")
-    assert resposta.status_code == 503 and resposta.json()["redis"] == "falha"
-
-
 def test_saude_503_com_banco_fora(client, monkeypatch):
-    from cagec import views
+    from cagec.lib import saude
 
-    monkeypatch.setattr(views, "_verificar_banco", lambda: "falha")
+    monkeypatch.setattr(saude, "banco", lambda: saude.Resultado("falha"))
     assert client.get("/saude/").status_code == 503
 
 
@@ -68,3 +62,40 @@ def test_auditoria_e_somente_inclusao_no_postgresql(usuario):
         RegistroAuditoria.objects.filter(pk=registro.pk).update(acao="adulterado")
     with pytest.raises(DatabaseError, match="somente inclusão"), transaction.atomic():
         RegistroAuditoria.objects.filter(pk=registro.pk).delete()
+
+
+def test_saude_com_redis_fora_continua_200_no_balanceador(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    resposta = client.get("/saude/")
+    assert resposta.status_code == 200 and resposta.json()["redis"] == "falha"
+
+
+def test_prontidao_registra_pecas_e_esconde_detalhe_de_anonimo(client, settings):
+    from cagec.lib import saude
+
+    saude.registrar("teste_peca", lambda: saude.Resultado("atencao", {"parados": 3}))
+    try:
+        anonimo = client.get("/saude/prontidao/").json()
+        assert anonimo["teste_peca"] == {"estado": "atencao"}
+        settings.SAUDE_TOKEN = "segredo-do-monitor"
+        com_token = client.get(
+            "/saude/prontidao/", HTTP_AUTHORIZATION="Bearer segredo-do-monitor"
+        ).json()
+        assert com_token["teste_peca"] == {"estado": "atencao", "parados": 3}
+    finally:
+        saude._VERIFICACOES.pop("teste_peca")
+
+
+def test_prontidao_503_quando_uma_peca_falha_e_verificacao_quebrada_vira_falha(client):
+    from cagec.lib import saude
+
+    def quebrada():
+        raise RuntimeError("x")
+
+    saude.registrar("teste_quebrada", quebrada)
+    try:
+        resposta = client.get("/saude/prontidao/")
+        assert resposta.status_code == 503
+        assert resposta.json()["teste_quebrada"]["estado"] == "falha"
+    finally:
+        saude._VERIFICACOES.pop("teste_quebrada")
