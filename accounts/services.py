@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.http import int_to_base36
 
 from cagec.core.models import EmailSaida, RegistroAuditoria, TokenAcesso
-from cagec.lib import copia
+from cagec.lib import copia, fila
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.documentos import mascarar_cpf, normalizar_cpf
 from cagec.lib.emails import enfileirar_email, limite_por_destinatario_atingido
@@ -316,10 +316,7 @@ def solicitar_recuperacao(*, cpf: str, email: str, ip: str | None = None) -> Non
 
 
 def _publicar_recuperacao(pedido_id: int) -> None:
-    try:
-        tasks.processar_pedido_recuperacao.apply_async(args=[pedido_id], retry=False)
-    except Exception:  # noqa: BLE001 — fila fora do ar: o pedido fica para a varredura
-        log.warning("Fila indisponível; pedido de recuperação %s fica para a varredura", pedido_id)
+    fila.publicar(tasks.processar_pedido_recuperacao, [pedido_id])
 
 
 def processar_pedido_recuperacao(pedido_id: int) -> bool:

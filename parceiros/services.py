@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Usuario
-from cagec.lib import copia
+from cagec.lib import copia, fila
 from cagec.lib.arquivos import nome_de_arquivo_enviado, sha256_do_arquivo, tipo_pelo_conteudo
 from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
@@ -1496,11 +1496,6 @@ def catalogo_alterado(tipo_ids: Iterable[int | str]) -> bool:
     if not ids:
         return False
 
-    def agendar() -> None:
-        try:
-            tasks.recalcular_tipos.apply_async(args=[ids], retry=False)
-        except Exception:  # noqa: BLE001 — sem fila, a rotina noturna cobre a situação
-            log.warning("Fila indisponível; recálculo dos tipos %s fica para a noite", ids)
-
-    transaction.on_commit(agendar)
+    # Sem fila, a rotina noturna recalcula a situação.
+    fila.publicar_depois_do_commit(tasks.recalcular_tipos, [ids])
     return True

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from cagec.core.models import EmailSaida, TokenAcesso
 from cagec.core.tasks import enviar_email
+from cagec.lib import fila
 
 # A entrega (SMTP) mora em ``cagec.lib.entrega``, que a task chama; daqui ela é a mesma API.
 from cagec.lib.entrega import entregar as entregar
@@ -129,12 +130,7 @@ def _publicar_todos(ids: list[int]) -> None:
 
 def publicar_envio(email_id: int) -> bool:
     """Publica a task de envio; nunca derruba o request (a varredura cobre falhas)."""
-    try:
-        enviar_email.apply_async(args=[email_id], retry=False)
-    except Exception:  # noqa: BLE001 — fila fora do ar: o e-mail fica pendente na caixa de saída
-        log.warning("Fila indisponível; e-mail %s fica para a varredura", email_id, exc_info=True)
-        return False
-    return True
+    return fila.publicar(enviar_email, [email_id])
 
 
 def reenviar(email_id: int) -> bool:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Usuario
-from cagec.lib import travas
+from cagec.lib import fila, travas
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
@@ -101,7 +101,7 @@ def criar_importacao(
             )
         importacao.save()
         if agendar:
-            tasks.validar_importacao.delay_on_commit(importacao.pk)
+            fila.publicar_depois_do_commit(tasks.validar_importacao, [importacao.pk])
     return importacao
 
 
@@ -160,7 +160,7 @@ def confirmar(
             ip=ip,
         )
         if agendar:
-            tasks.importar_cadastro.delay_on_commit(importacao.pk)
+            fila.publicar_depois_do_commit(tasks.importar_cadastro, [importacao.pk])
     return importacao
 
 
