@@ -197,12 +197,10 @@ class UsuarioAdmin(admin.ModelAdmin):
     def _convidar(self, request, queryset, *, reenviar):
         agendados = convites.agendar_convites(queryset, reenviar=reenviar, ator=request.user)
         ignorados = queryset.count() - agendados
-        r = convites.resumo()
         self.message_user(
             request,
-            f"{agendados} convite(s) agendado(s), em lotes de {settings.CONVITES_POR_MINUTO} "
-            f"por minuto. Total: {r['enviados']} enviado(s), {r['pendentes']} na fila, "
-            f"{r['falhas']} com falha; {r['sem_convite']} pessoa(s) ainda sem convite.",
+            f"{agendados} convite(s) agendado(s), até {settings.CONVITES_POR_MINUTO} por "
+            f"minuto. {convites.progresso_legivel()}",
         )
         if ignorados:
             self.message_user(

@@ -194,6 +194,7 @@ ACOES_LEGIVEIS = {
     "usuario.alterado_pela_administracao": "Dados da conta alterados pela administração",
     "importacao.confirmada": "Importação de cadastro confirmada",
     "importacao.concluida": "Importação de cadastro concluída",
+    "importacao.retomada": "Importação de cadastro retomada (estava parada)",
     "parceiro.cadastrado": "Organização cadastrada",
     "parceiro.dados_receita_atualizados": "Dados da Receita Federal atualizados",
     "parceiro.alterado_pela_administracao": "Organização alterada pela administração",
@@ -240,3 +241,56 @@ class PedidoRecuperacao(models.Model):
 
     def __str__(self) -> str:
         return f"Pedido de recuperação nº {self.pk} ({mascarar_cpf(self.cpf)})"
+
+
+class PedidoConvite(models.Model):
+    """Um convite pedido (admin ou comando) a uma pessoa importada: o trabalho mora no banco.
+
+    ``accounts.convites`` grava um pedido por pessoa; o beat, a cada minuto, atende os
+    próximos ``CONVITES_POR_MINUTO`` pendentes (grava o convite na caixa de saída e marca o
+    pedido atendido na mesma transação). A fila só acelera: um broker que esquece a mensagem
+    atrasa o convite, nunca o perde. No máximo um pedido pendente por pessoa.
+    """
+
+    class Resultado(models.TextChoices):
+        PENDENTE = "pendente", "A enviar"
+        ENVIADO = "enviado", "Convite gravado na caixa de saída"
+        IGNORADO = "ignorado", "Não enviado (conta já ativada ou pessoa já convidada)"
+
+    usuario = models.ForeignKey(Usuario, on_delete=models.CASCADE, related_name="+")
+    reenviar = models.BooleanField(
+        "reenviar",
+        default=False,
+        help_text="Envia mesmo a quem já recebeu (o link anterior expira).",
+    )
+    solicitado_por = models.ForeignKey(
+        Usuario, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    solicitado_em = models.DateTimeField("pedido em", default=timezone.now)
+    atendido_em = models.DateTimeField("atendido em", null=True, blank=True)
+    resultado = models.CharField(
+        max_length=10, choices=Resultado.choices, default=Resultado.PENDENTE
+    )
+
+    class Meta:
+        verbose_name = "pedido de convite"
+        verbose_name_plural = "pedidos de convite"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usuario"],
+                condition=models.Q(atendido_em__isnull=True),
+                name="pedido_convite_um_pendente_por_pessoa",
+            )
+        ]
+        indexes = [
+            # "Os próximos N pendentes" e a janela do limite por minuto.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(atendido_em__isnull=True),
+                name="pedido_convite_pendentes",
+            ),
+            models.Index(fields=["atendido_em"], name="pedido_convite_atendido_em"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Convite para {self.usuario} ({self.get_resultado_display().lower()})"

@@ -21,8 +21,14 @@ def varrer_pedidos_de_recuperacao():
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def processar_convites():
+    """Atende os próximos pedidos de convite (beat a cada minuto; ``accounts.convites``)."""
+    return convites.processar()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def enviar_lote_de_convites(ids, reenviar=False, ator_id=None):
-    """Um lote de convites (agendado por ``accounts.convites``); rodar de novo não repete."""
+    """Tarefas publicadas antes dos pedidos no banco: viram pedidos (rodar de novo não repete)."""
     return convites.enviar_lote(ids, reenviar=reenviar, ator_id=ator_id)
 
 

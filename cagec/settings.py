@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "cagec.core",
+    "cagec.worker",
     "accounts",
     "parceiros",
     "declaracoes",
@@ -166,13 +167,35 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
-    "visibility_timeout": 3600,
+    # Uma mensagem entregue e não confirmada (worker morto com kill -9) volta à fila depois
+    # disto. Não é mais o que retoma o trabalho (o beat retoma pelo estado do banco: convites,
+    # importações, caixa de saída); só precisa passar da tarefa mais longa (importação, 30 min),
+    # senão uma tarefa viva seria entregue a outro worker no meio.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2400),
     "max_retries": 0,
 }
 CELERY_BEAT_SCHEDULE = {
     "varrer-caixa-de-saida": {
         "task": "accounts.tasks.varrer_caixa_de_saida",
         "schedule": timedelta(minutes=1),
+    },
+    # Trabalho agendado pelo estado do banco (a fila só acelera; ver docs/operacao.md,
+    # "Falhas: fila, worker e importação").
+    "processar-convites": {
+        "task": "accounts.tasks.processar_convites",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    "retomar-importacoes-paradas": {
+        "task": "parceiros.tasks.retomar_importacoes_paradas",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    # Batimento do worker: /saude/prontidao/ mostra "worker" em atenção/falha quando para.
+    "batimento-do-worker": {
+        "task": "cagec.worker.tasks.bater",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
     },
     "varrer-pedidos-de-recuperacao": {
         "task": "accounts.tasks.varrer_pedidos_de_recuperacao",
@@ -194,6 +217,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# Importação "importando" sem progresso (lote gravado ou espera pela trava) há mais que isto
+# é retomada pelo beat, do lote em que parou.
+IMPORTACAO_SEM_PROGRESSO = timedelta(
+    seconds=env.int("IMPORTACAO_SEM_PROGRESSO_SEGUNDOS", default=600)
+)
+# Batimento do worker (cagec.worker): mais velho que isto deixa "worker" em atenção / falha.
+WORKER_BATIMENTO_ATENCAO = timedelta(
+    seconds=env.int("WORKER_BATIMENTO_ATENCAO_SEGUNDOS", default=180)
+)
+WORKER_BATIMENTO_FALHA = timedelta(seconds=env.int("WORKER_BATIMENTO_FALHA_SEGUNDOS", default=600))
 
 # --- Usuários e senhas -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Usuario"

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from cagec.lib.rede import ip_do_cliente
+
 from . import importacao as servico
 from .models import ImportacaoCadastro
 
@@ -68,8 +70,19 @@ class ImportacaoForm(forms.ModelForm):
 @admin.register(ImportacaoCadastro)
 class ImportacaoCadastroAdmin(admin.ModelAdmin):
     form = ImportacaoForm
-    list_display = ["pk", "nome", "status", "processadas", "total", "criado_por", "created_at"]
+    list_display = [
+        "pk",
+        "nome",
+        "status",
+        "processadas",
+        "total",
+        "progresso_em",
+        "retomadas",
+        "criado_por",
+        "created_at",
+    ]
     list_filter = ["status"]
+    actions = ["retomar_importacoes"]
     search_fields = ["nome"]
     list_select_related = ["criado_por"]
     detalhe_template = "admin/parceiros/importacaocadastro/detalhe.html"
@@ -157,6 +170,28 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
                 else "Importação confirmada: o progresso aparece nesta página.",
             )
         return redirect(reverse("admin:parceiros_importacaocadastro_change", args=[pk]))
+
+    @admin.action(
+        description="Retomar importação (parada: continua de onde parou, sem duplicar)",
+        permissions=["change"],
+    )
+    def retomar_importacoes(self, request, queryset):
+        retomadas = []
+        for importacao in queryset.order_by("pk"):
+            try:
+                servico.retomar(importacao.pk, ator=request.user, ip=ip_do_cliente(request))
+            except servico.TransicaoInvalida as erro:
+                self.message_user(
+                    request, f"Importação nº {importacao.pk}: {erro}", messages.WARNING
+                )
+            else:
+                retomadas.append(f"nº {importacao.pk}")
+        if retomadas:
+            self.message_user(
+                request,
+                f"Retomada(s): {', '.join(retomadas)}. Os lotes já gravados não são gravados de "
+                "novo; o progresso aparece na página de cada importação.",
+            )
 
     def baixar_erros(self, request, pk):
         importacao = get_object_or_404(ImportacaoCadastro, pk=pk)

@@ -714,6 +714,13 @@ class ImportacaoCadastro(models.Model):
     created_at = models.DateTimeField("enviada em", default=timezone.now)
     iniciada_em = models.DateTimeField("importação iniciada em", null=True, blank=True)
     concluida_em = models.DateTimeField("concluída em", null=True, blank=True)
+    # Batimento da gravação: cada lote gravado (e cada espera pela trava) carimba a hora.
+    # Importando sem progresso há ``IMPORTACAO_SEM_PROGRESSO`` é retomada pelo beat.
+    progresso_em = models.DateTimeField("último progresso em", null=True, blank=True)
+    # Contagens de cada lote já gravado, na mesma transação do lote: a retomada pula esses
+    # lotes e o resultado final soma todos (não só os da última passada).
+    lotes = models.JSONField("contagens por lote gravado", default=dict, blank=True)
+    retomadas = models.PositiveIntegerField("retomadas", default=0)
 
     class Meta:
         verbose_name = "importação de cadastro"

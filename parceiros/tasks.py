@@ -74,3 +74,9 @@ def importar_cadastro(self, importacao_id):
             importacao.desistir_de_esperar(importacao_id)
             return
         raise self.retry(countdown=30) from espera
+
+
+@shared_task(ignore_result=True)
+def retomar_importacoes_paradas():
+    """Beat: importações importando sem progresso há ``IMPORTACAO_SEM_PROGRESSO`` voltam à fila."""
+    return importacao.retomar_paradas()

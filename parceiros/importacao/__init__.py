@@ -12,7 +12,10 @@ vez (uma consulta cada) as pessoas pelo CPF, as organizações pelo CNPJ e os RL
 Na prévia só conta; na importação grava o lote numa transação (linhas novas por COPY,
 alteradas por ``bulk_update``), então as contagens da prévia são as da importação.
 Idempotente: a mesma linha de novo não cria nem muda nada. Uma falha no meio deixa os
-lotes já gravados; confirmar de novo completa o resto sem duplicar. Uma gravação por vez
+lotes já gravados (com as contagens de cada um em ``ImportacaoCadastro.lotes``); confirmar
+de novo, ou retomar (o beat retoma sozinho uma importação sem progresso há
+``IMPORTACAO_SEM_PROGRESSO``; o admin tem a ação), pula esses lotes, grava o resto e o
+resultado conta a importação inteira. Uma gravação por vez
 (trava ``TRAVA``): a outra espera.
 
 Nenhuma senha é calculada: a conta importada recebe a marca de senha inutilizável
@@ -53,6 +56,9 @@ from .services import (
     desistir_de_esperar,
     executar,
     importar_arquivo,
+    paradas,
+    retomar,
+    retomar_paradas,
     validar,
 )
 from .validacao import Catalogo, Linha, validar_linha
@@ -79,6 +85,9 @@ __all__ = [
     "importar_arquivo",
     "ler",
     "modelo_csv",
+    "paradas",
+    "retomar",
+    "retomar_paradas",
     "validar",
     "validar_linha",
 ]

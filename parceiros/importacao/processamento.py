@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from cagec.lib.arquivos import celula_csv_segura
 
@@ -18,6 +19,8 @@ from .validacao import Catalogo, validar_linha
 
 TAMANHO_LOTE = 5000
 ERROS_NA_PREVIA = 50
+# As contagens que dependem do que já está no banco: guardadas por lote gravado.
+GRUPOS_DO_LOTE = ("pessoas", "organizacoes", "vinculos")
 
 
 def _contagens_vazias():
@@ -47,8 +50,13 @@ class Processamento:
     organizacoes: dict | None = None
     _cpfs: dict = field(default_factory=dict)  # cpf → (linha, hash dos dados da pessoa)
     _cnpjs: dict = field(default_factory=dict)  # cnpj → (linha, cpf, hash do resto)
+    numero_lote: int = 0
+    # Lotes já gravados desta importação (``ImportacaoCadastro.lotes``): número → contagens.
+    lotes: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if self.gravar and self.importacao is not None:
+            self.lotes = dict(self.importacao.lotes or {})
         # Fechado por _guardar_erros, depois de copiado para o armazenamento.
         self.arquivo_erros = tempfile.SpooledTemporaryFile(max_size=4 << 20)  # noqa: SIM115
         self._texto_erros = io.TextIOWrapper(
@@ -189,18 +197,46 @@ class Processamento:
         return linha
 
     def _lote(self, lote):
-        if self.gravar:
-            with transaction.atomic():
-                Lote(self, lote).aplicar()
-                self._progresso()
-        else:
+        self.numero_lote += 1
+        if not self.gravar:
             Lote(self, lote).aplicar()
             self._progresso()
+            return
+        chave = str(self.numero_lote)
+        gravado = self.lotes.get(chave)
+        if gravado is not None and gravado.get("ate_linha") == lote[-1].linha:
+            # Gravado por uma passada anterior (worker morto, retomada): não grava de novo,
+            # mas as contagens dele entram no resultado, que é o da importação inteira.
+            self._somar(gravado)
+            self._progresso()
+            return
+        antes = {grupo: dict(self.contagens[grupo]) for grupo in GRUPOS_DO_LOTE}
+        tipos = set(self.tipos_afetados)
+        with transaction.atomic():
+            Lote(self, lote).aplicar()
+            self.lotes[chave] = {
+                "ate_linha": lote[-1].linha,
+                "tipos": sorted(self.tipos_afetados - tipos),
+                **{
+                    grupo: {k: v - antes[grupo][k] for k, v in self.contagens[grupo].items()}
+                    for grupo in GRUPOS_DO_LOTE
+                },
+            }
+            self._progresso(lotes=self.lotes)
 
-    def _progresso(self):
+    def _somar(self, gravado):
+        for grupo in GRUPOS_DO_LOTE:
+            for chave, valor in gravado.get(grupo, {}).items():
+                self.contagens[grupo][chave] = self.contagens[grupo].get(chave, 0) + valor
+        self.tipos_afetados.update(gravado.get("tipos", []))
+
+    def _progresso(self, **campos):
         if self.importacao is None:
             return
         campo = "resultado" if self.gravar else "contagens"
         ImportacaoCadastro.objects.filter(pk=self.importacao.pk).update(
-            processadas=self.contagens["linhas"], **{campo: self.contagens}
+            processadas=self.contagens["linhas"],
+            progresso_em=timezone.now(),
+            **{campo: self.contagens},
+            **campos,
         )

@@ -4,10 +4,14 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Usuario
@@ -168,7 +172,8 @@ def executar(importacao_id: int) -> ImportacaoCadastro:
     """Importando → concluida: grava tudo, lote a lote, e recalcula a situação dos afetados.
 
     Idempotente: concluída não roda de novo; uma importação interrompida (worker morto)
-    roda do começo e só grava o que ainda falta.
+    relê o arquivo, pula os lotes já gravados (``ImportacaoCadastro.lotes``) e grava o resto;
+    o resultado soma os lotes de todas as passadas.
     """
     importacao = ImportacaoCadastro.objects.get(pk=importacao_id)
     if importacao.status != Status.IMPORTANDO:
@@ -177,9 +182,14 @@ def executar(importacao_id: int) -> ImportacaoCadastro:
     # cadastro: uma de cada vez; a outra espera (``OutraImportacaoGravando``).
     with travas.exclusiva(TRAVA) as obtida:
         if not obtida:
-            ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem=MENSAGEM_ESPERANDO)
+            # A espera também é progresso: quem espera a vez não está parado.
+            ImportacaoCadastro.objects.filter(pk=importacao_id).update(
+                mensagem=MENSAGEM_ESPERANDO, progresso_em=timezone.now()
+            )
             raise OutraImportacaoGravando(MENSAGEM_ESPERANDO)
-        ImportacaoCadastro.objects.filter(pk=importacao_id).update(mensagem="")
+        ImportacaoCadastro.objects.filter(pk=importacao_id).update(
+            mensagem="", progresso_em=timezone.now()
+        )
         processamento = _gravar(importacao)
     if processamento is None:
         return ImportacaoCadastro.objects.get(pk=importacao_id)
@@ -221,6 +231,77 @@ def _gravar(importacao: ImportacaoCadastro) -> Processamento | None:
         )
         return None
     return processamento
+
+
+def retomar(
+    importacao_id: int, *, ator: Usuario | None = None, ip: str | None = None
+) -> ImportacaoCadastro:
+    """Importando (parada: worker morto, mensagem perdida) → a gravação volta para a fila.
+
+    Pelo admin (ação "Retomar importação") ou pelo beat (``retomar_paradas``). Recusa se a
+    importação não está importando ou se uma gravação está em curso agora (trava tomada e
+    progresso recente): nada a retomar. A retomada pula os lotes já gravados.
+    """
+    with transaction.atomic():
+        importacao = _travar(importacao_id)
+        if importacao.status != Status.IMPORTANDO:
+            raise TransicaoInvalida(
+                f"Só uma importação importando pode ser retomada; esta está "
+                f"{importacao.get_status_display().lower()}."
+            )
+        if not _parada(importacao) and _gravando_agora():
+            raise TransicaoInvalida("A importação está gravando agora: nada a retomar.")
+        importacao.retomadas += 1
+        importacao.progresso_em = timezone.now()
+        importacao.mensagem = ""
+        importacao.save(update_fields=["retomadas", "progresso_em", "mensagem"])
+        registrar(
+            "importacao.retomada",
+            objeto=importacao,
+            ator=_ator(ator),
+            descricao=f"Importação nº {importacao.pk} ({importacao.nome}), "
+            f"{importacao.processadas} de {importacao.total} linhas",
+            ip=ip,
+        )
+        fila.publicar_depois_do_commit(tasks.importar_cadastro, [importacao.pk])
+    return importacao
+
+
+def paradas(agora: datetime | None = None) -> "QuerySet[ImportacaoCadastro]":
+    """Importando sem progresso há mais de ``IMPORTACAO_SEM_PROGRESSO``."""
+    limite = (agora or timezone.now()) - settings.IMPORTACAO_SEM_PROGRESSO
+    return ImportacaoCadastro.objects.annotate(
+        ultimo=Coalesce("progresso_em", "iniciada_em", "created_at")
+    ).filter(status=Status.IMPORTANDO, ultimo__lt=limite)
+
+
+def retomar_paradas(agora: datetime | None = None) -> list[int]:
+    """Beat: põe de volta na fila as importações paradas; devolve os números.
+
+    Com uma gravação em curso (a trava é de sessão do PostgreSQL: some quando o processo
+    que a tinha morre), nada é retomado agora: quem espera volta a ter a vez depois dela.
+    """
+    if _gravando_agora():
+        return []
+    retomadas = []
+    for pk in paradas(agora).values_list("pk", flat=True):
+        try:
+            retomar(pk)
+        except TransicaoInvalida:
+            continue
+        log.warning("Importação %s sem progresso: retomada", pk)
+        retomadas.append(pk)
+    return retomadas
+
+
+def _parada(importacao: ImportacaoCadastro) -> bool:
+    return paradas().filter(pk=importacao.pk).exists()
+
+
+def _gravando_agora() -> bool:
+    """Alguma importação tem a trava de gravação agora (um processo vivo está gravando)."""
+    with travas.exclusiva(TRAVA) as livre:
+        return not livre
 
 
 def desistir_de_esperar(importacao_id: int) -> ImportacaoCadastro:
@@ -312,7 +393,9 @@ def _processar_arquivo(importacao: ImportacaoCadastro, *, gravar: bool) -> Proce
             processamento.indexar_organizacoes(linhas)
     with importacao.arquivo.open("rb") as arquivo, _do_arquivo(importacao, False):
         total, linhas = ler(arquivo, importacao.nome, exigidas)
-        ImportacaoCadastro.objects.filter(pk=importacao.pk).update(total=total, processadas=0)
+        ImportacaoCadastro.objects.filter(pk=importacao.pk).update(
+            total=total, processadas=0, progresso_em=timezone.now()
+        )
         processamento.total = total
         processamento.executar(linhas)
     return processamento

@@ -1,12 +1,14 @@
-"""Convites a pré-cadastrados: lotes por minuto, nunca duas vezes sem pedir, link que ativa."""
+"""Convites a pré-cadastrados: pedidos no banco, um lote por minuto, nunca dois, link que ativa."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts import convites, tasks
-from accounts.models import Usuario
+from accounts.models import PedidoConvite, Usuario
 from cagec.core.models import EmailSaida
 from tests.conftest import caminho, link_do_email
 from tests.factories import SENHA, UsuarioFactory
@@ -50,36 +52,102 @@ def test_reenviar_manda_outro_link_e_o_anterior_deixa_de_valer(
     assert client.get(segundo).status_code == 200
 
 
-def test_lotes_sao_agendados_um_por_minuto(django_capture_on_commit_callbacks):
+def test_pedidos_ficam_no_banco_e_o_beat_envia_um_lote_por_minuto(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.CONVITES_POR_MINUTO = 2
     pessoas = [importado() for _ in range(5)]
-    with (
-        mock.patch.object(tasks.enviar_lote_de_convites, "apply_async") as agendar,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        assert convites.agendar_convites(por_minuto=2) == 5
-    chamadas = [(c.kwargs["args"][0], c.kwargs["countdown"]) for c in agendar.call_args_list]
-    assert [atraso for _, atraso in chamadas] == [0, 60, 120]
-    assert [len(ids) for ids, _ in chamadas] == [2, 2, 1]
-    assert sorted(i for ids, _ in chamadas for i in ids) == sorted(p.pk for p in pessoas)
-    assert not EmailSaida.objects.filter(evento="convite").exists()  # só agendou
+    with django_capture_on_commit_callbacks(execute=True):
+        assert convites.agendar_convites() == 5
+    # A publicação depois do commit só adianta o primeiro lote; o resto espera o beat.
+    assert PedidoConvite.objects.filter(atendido_em__isnull=True).count() == 3
+    assert convites.resumo()["a_enviar"] == 3
+    agora = timezone.now()
+    assert convites.processar(agora) == 0  # o mesmo minuto: limite cheio
+    assert convites.processar(agora + timedelta(seconds=61)) == 2
+    assert convites.processar(agora + timedelta(seconds=62)) == 0
+    assert convites.processar(agora + timedelta(seconds=122)) == 1
+    assert all(convites_de(p).count() == 1 for p in pessoas)
+    assert convites.resumo() == {  # os 3 do beat: na caixa de saída (o teste não entrega)
+        "a_enviar": 0,
+        "na_fila": 3,
+        "enviados": 2,
+        "falhas": 0,
+        "sem_convite": 0,
+    }
 
 
-def test_sem_fila_os_convites_sao_gravados_na_hora(django_capture_on_commit_callbacks):
+def test_o_limite_por_minuto_vale_para_varias_execucoes_juntas(settings):
+    settings.CONVITES_POR_MINUTO = 3
+    pessoas = [importado() for _ in range(7)]
+    convites.registrar_pedidos([p.pk for p in pessoas])
+    agora = timezone.now()
+    # Mensagens do beat acumuladas na fila (worker parado) chegam todas de uma vez.
+    assert sum(tasks.processar_convites() for _ in range(5)) == 3
+    assert convites.processar(agora + timedelta(seconds=59)) == 3
+    assert EmailSaida.objects.filter(evento="convite").count() == 6
+
+
+def test_pedido_repetido_nao_duplica_e_reenviar_prevalece():
+    pessoa = importado()
+    convites.registrar_pedidos([pessoa.pk])
+    convites.registrar_pedidos([pessoa.pk])
+    assert PedidoConvite.objects.filter(usuario=pessoa).count() == 1
+    convites.registrar_pedidos([pessoa.pk], reenviar=True)
+    assert PedidoConvite.objects.get(usuario=pessoa).reenviar
+
+
+def test_sem_fila_os_pedidos_ficam_e_o_beat_envia_depois(django_capture_on_commit_callbacks):
     pessoa = importado()
     falha = ConnectionError("Redis fora")
     with (
-        mock.patch.object(tasks.enviar_lote_de_convites, "apply_async", side_effect=falha),
+        mock.patch.object(tasks.processar_convites, "apply_async", side_effect=falha),
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert convites.agendar_convites() == 1
-    assert convites_de(pessoa).count() == 1  # a caixa de saída entrega quando o Redis voltar
+    assert not convites_de(pessoa).exists()
+    assert convites.resumo()["a_enviar"] == 1  # registrado no banco, não na fila
+    assert tasks.processar_convites() == 1  # o beat, no minuto seguinte
+    assert convites_de(pessoa).count() == 1
 
 
-def test_lote_rodado_duas_vezes_convida_uma_vez():
+def test_processar_duas_vezes_convida_uma_vez():
+    pessoa = importado()
+    convites.registrar_pedidos([pessoa.pk])
+    assert convites.processar() == 1
+    assert convites.processar(timezone.now() + timedelta(minutes=5)) == 0
+    convites.registrar_pedidos([pessoa.pk])  # pedido de novo, sem reenviar: ignorado
+    assert convites.processar(timezone.now() + timedelta(minutes=10)) == 0
+    assert convites_de(pessoa).count() == 1
+    assert PedidoConvite.objects.filter(resultado="ignorado").count() == 1
+
+
+def test_quem_ativou_antes_da_vez_nao_recebe_convite():
+    pessoa = importado()
+    convites.registrar_pedidos([pessoa.pk])
+    Usuario.objects.filter(pk=pessoa.pk).update(situacao=Usuario.Situacao.ATIVO)
+    assert convites.processar() == 0
+    assert not convites_de(pessoa).exists()
+    assert PedidoConvite.objects.get(usuario=pessoa).resultado == "ignorado"
+
+
+def test_tarefa_antiga_de_lote_vira_pedido_e_nao_repete():
     pessoa = importado()
     assert tasks.enviar_lote_de_convites([pessoa.pk]) == 1
     assert tasks.enviar_lote_de_convites([pessoa.pk]) == 0  # repetição da fila (acks_late)
     assert convites_de(pessoa).count() == 1
+
+
+def test_progresso_conta_falhas_e_os_que_estao_na_fila():
+    pessoas = [importado() for _ in range(3)]
+    convites.registrar_pedidos([p.pk for p in pessoas])
+    convites.processar()
+    emails = list(EmailSaida.objects.filter(evento="convite").order_by("pk"))
+    EmailSaida.objects.filter(pk=emails[0].pk).update(status=EmailSaida.Status.ENVIADO)
+    EmailSaida.objects.filter(pk=emails[1].pk).update(status=EmailSaida.Status.FALHOU)
+    EmailSaida.objects.filter(pk=emails[2].pk).update(status=EmailSaida.Status.PENDENTE)
+    r = convites.resumo()
+    assert (r["enviados"], r["falhas"], r["na_fila"], r["a_enviar"]) == (1, 1, 1, 0)
 
 
 def test_convite_abre_a_validacao_de_cadastro_e_ativa_a_conta(
@@ -111,7 +179,8 @@ def test_comando_agenda_e_mostra_as_contagens(capsys, django_capture_on_commit_c
     call_command("enviar_convites", "--resumo")
     saida = capsys.readouterr().out
     assert "agendado" not in saida
-    assert "2 enviado(s)" in saida and "0 pessoa(s) ainda sem convite" in saida
+    assert "0 a enviar" in saida and "2 enviado(s)" in saida
+    assert "0 pessoa(s) ainda sem convite" in saida
 
 
 def test_acao_do_admin_convida_e_avisa_os_ignorados(client, django_capture_on_commit_callbacks):

@@ -7,7 +7,8 @@ from accounts import convites
 
 class Command(BaseCommand):
     help = (
-        "Agenda convites, em lotes por minuto, para pessoas importadas pendentes. "
+        "Pede convites para as pessoas importadas pendentes; o beat os envia, "
+        "CONVITES_POR_MINUTO por minuto. "
         "Quem já recebeu convite não recebe outro, a menos que se use --reenviar."
     )
 
@@ -18,18 +19,11 @@ class Command(BaseCommand):
             help="Manda de novo também a quem já foi convidado (o link anterior deixa de valer).",
         )
         parser.add_argument(
-            "--por-minuto", type=int, default=None, help="Tamanho do lote por minuto."
-        )
-        parser.add_argument(
-            "--resumo", action="store_true", help="Só mostra as contagens, sem enviar nada."
+            "--resumo", action="store_true", help="Só mostra o progresso, sem pedir convites."
         )
 
-    def handle(self, *args, reenviar, por_minuto, resumo, **options):
+    def handle(self, *args, reenviar, resumo, **options):
         if not resumo:
-            agendados = convites.agendar_convites(reenviar=reenviar, por_minuto=por_minuto)
+            agendados = convites.agendar_convites(reenviar=reenviar)
             self.stdout.write(f"{agendados} convite(s) agendado(s).")
-        r = convites.resumo()
-        self.stdout.write(
-            f"Convites: {r['enviados']} enviado(s), {r['pendentes']} na fila, "
-            f"{r['falhas']} com falha; {r['sem_convite']} pessoa(s) ainda sem convite."
-        )
+        self.stdout.write(convites.progresso_legivel())
