@@ -29,9 +29,6 @@ from .models import PedidoConvite, Usuario
 log = logging.getLogger(__name__)
 EVENTO = "convite"
 TRAVA = "accounts.convites.processar"
-# A janela do limite por minuto: um pouco menos de 60 s, para que o beat (a cada minuto,
-# com alguns milissegundos de folga para mais ou para menos) nunca perca a vez.
-JANELA = timedelta(seconds=58)
 Pendente = PedidoConvite.Resultado
 # Situações da caixa de saída que contam como falha no progresso (as demais, fora
 # "enviado", ainda estão a caminho).
@@ -122,10 +119,17 @@ def processar(agora: datetime | None = None) -> int:
     return enviados
 
 
+def janela() -> timedelta:
+    """A janela do limite: um pouco menos que o intervalo do beat (um minuto), para que o
+    beat, com alguns milissegundos de folga para mais ou para menos, nunca perca a vez."""
+    intervalo: timedelta = settings.FILA_INTERVALO
+    return intervalo * 29 / 30
+
+
 def _vagas(agora: datetime) -> int:
     """Quantos pedidos ainda cabem na janela do limite por minuto."""
     atendidos = PedidoConvite.objects.filter(
-        atendido_em__gt=agora - JANELA, resultado=Pendente.ENVIADO
+        atendido_em__gt=agora - janela(), resultado=Pendente.ENVIADO
     ).count()
     limite: int = settings.CONVITES_POR_MINUTO
     return limite - atendidos

@@ -151,6 +151,9 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# O transporte Redis do kombu com a correção do worker que caía quando o Redis reiniciava
+# com tarefas não confirmadas (ver cagec/worker/transporte.py).
+CELERY_BROKER_TRANSPORT = "cagec.worker.transporte:Transport" if REDIS_URL else None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -174,28 +177,32 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2400),
     "max_retries": 0,
 }
+# Intervalo do beat para o trabalho retomado pelo banco (convites, importações paradas,
+# batimento do worker). Um minuto em produção; os testes de falha encurtam.
+FILA_INTERVALO = timedelta(seconds=env.int("FILA_INTERVALO_SEGUNDOS", default=60))
 CELERY_BEAT_SCHEDULE = {
     "varrer-caixa-de-saida": {
         "task": "accounts.tasks.varrer_caixa_de_saida",
         "schedule": timedelta(minutes=1),
     },
     # Trabalho agendado pelo estado do banco (a fila só acelera; ver docs/operacao.md,
-    # "Falhas: fila, worker e importação").
+    # "Falhas: fila, worker e importação"). Mensagens do beat que esperaram demais na fila
+    # (worker parado) expiram em vez de se acumular.
     "processar-convites": {
         "task": "accounts.tasks.processar_convites",
-        "schedule": timedelta(minutes=1),
-        "options": {"expires": 55},
+        "schedule": FILA_INTERVALO,
+        "options": {"expires": FILA_INTERVALO.total_seconds() * 0.9},
     },
     "retomar-importacoes-paradas": {
         "task": "parceiros.tasks.retomar_importacoes_paradas",
-        "schedule": timedelta(minutes=1),
-        "options": {"expires": 55},
+        "schedule": FILA_INTERVALO,
+        "options": {"expires": FILA_INTERVALO.total_seconds() * 0.9},
     },
     # Batimento do worker: /saude/prontidao/ mostra "worker" em atenção/falha quando para.
     "batimento-do-worker": {
         "task": "cagec.worker.tasks.bater",
-        "schedule": timedelta(minutes=1),
-        "options": {"expires": 55},
+        "schedule": FILA_INTERVALO,
+        "options": {"expires": FILA_INTERVALO.total_seconds() * 0.9},
     },
     "varrer-pedidos-de-recuperacao": {
         "task": "accounts.tasks.varrer_pedidos_de_recuperacao",
@@ -257,7 +264,8 @@ LOGIN_REDIRECT_URL = "accounts:painel"
 LOGOUT_REDIRECT_URL = "home"
 
 PRIMEIRO_ACESSO_VALIDADE = timedelta(hours=env.int("PRIMEIRO_ACESSO_HORAS", default=72))
-# Convites a pré-cadastrados: lotes deste tamanho, um por minuto (não estourar o SMTP).
+# Convites a pré-cadastrados: no máximo tantos por intervalo do beat (FILA_INTERVALO, um
+# minuto), contados no banco (não estourar o SMTP).
 CONVITES_POR_MINUTO = env.int("CONVITES_POR_MINUTO", default=200)
 # Importação de cadastro: recusa antes de ler um arquivo com linhas demais ou um XLSX que
 # descompactado passaria deste tamanho (zip bomb). Acima do benchmark de 100 000 linhas.
