@@ -11,7 +11,7 @@ from cagec.lib.erros import ErroDeDominio
 
 from . import convites, services
 from .forms import CPFField, TelefoneField
-from .models import AceiteTermo, TermoUso, Usuario
+from .models import AceiteTermo, PedidoConvite, TermoUso, Usuario
 
 
 class CPFConfirmadoFilter(admin.SimpleListFilter):
@@ -289,3 +289,18 @@ class AceiteTermoAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     list_filter = ["termo"]
     search_fields = ["usuario__nome", "usuario__cpf"]
     list_select_related = ["usuario", "termo"]
+
+
+@admin.register(PedidoConvite)
+class PedidoConviteAdmin(SomenteLeituraMixin, admin.ModelAdmin):
+    """Os pedidos de convite (a enviar e atendidos) com o progresso no alto da lista."""
+
+    list_display = ["usuario", "resultado", "reenviar", "solicitado_em", "atendido_em"]
+    list_filter = ["resultado", "reenviar"]
+    search_fields = ["usuario__nome", "usuario__cpf"]
+    list_select_related = ["usuario"]
+    date_hierarchy = "solicitado_em"
+
+    def changelist_view(self, request, extra_context=None):
+        contexto = {"subtitle": convites.progresso_legivel(), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=contexto)

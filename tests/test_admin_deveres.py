@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import convites
 from accounts.models import Usuario
 from cagec.core.models import RegistroAuditoria
 from declaracoes import crc
@@ -89,6 +90,7 @@ def um_de_cada(superusuaria):
         ator=superusuaria,
         agendar=False,
     )
+    convites.registrar_pedidos([requerente.pk])  # pedido de convite (só leitura no admin)
     agora = timezone.now()
     comum = {"ip_address": "200.10.20.30", "user_agent": "Navegador X", "username": "123"}
     AccessAttempt.objects.create(failures_since_start=1, attempt_time=agora, **comum)

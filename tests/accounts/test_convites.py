@@ -196,3 +196,11 @@ def test_acao_do_admin_convida_e_avisa_os_ignorados(client, django_capture_on_co
     assert "1 convite(s) agendado(s)" in html
     assert "1 ignorado(s)" in html
     assert convites_de(pendente).count() == 1 and not convites_de(ativo).exists()
+
+
+def test_admin_dos_pedidos_mostra_o_progresso(client):
+    client.force_login(UsuarioFactory(aceitou_termo=True, is_staff=True, is_superuser=True))
+    convites.registrar_pedidos([importado().pk, importado().pk])
+    html = client.get("/admin/accounts/pedidoconvite/").content.decode()
+    assert "Convites: 2 a enviar, 0 na fila, 0 enviado(s), 0 com falha" in html
+    assert "A enviar" in html
