@@ -225,6 +225,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Linhas por lote gravado (uma transação e um carimbo de progresso cada); 0 = o padrão (5 000).
+IMPORTACAO_TAMANHO_LOTE = env.int("IMPORTACAO_TAMANHO_LOTE", default=0)
 # Importação "importando" sem progresso (lote gravado ou espera pela trava) há mais que isto
 # é retomada pelo beat, do lote em que parou.
 IMPORTACAO_SEM_PROGRESSO = timedelta(

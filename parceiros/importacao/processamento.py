@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from .leitura import ROTULOS, LinhaLida
 from .lote import Lote
 from .validacao import Catalogo, validar_linha
 
-TAMANHO_LOTE = 5000
+TAMANHO_LOTE = 5000  # ``settings.IMPORTACAO_TAMANHO_LOTE`` (se não zero) vale no lugar
 ERROS_NA_PREVIA = 50
 # As contagens que dependem do que já está no banco: guardadas por lote gravado.
 GRUPOS_DO_LOTE = ("pessoas", "organizacoes", "vinculos")
@@ -81,6 +82,7 @@ class Processamento:
         self.organizacoes = orgs.indexar(contadas(), self._erro_de_organizacao)
 
     def executar(self, linhas: Iterable[LinhaLida]) -> None:
+        tamanho = settings.IMPORTACAO_TAMANHO_LOTE or TAMANHO_LOTE
         lote = []
         for numero, valores in linhas:
             if valores is None:
@@ -89,7 +91,7 @@ class Processamento:
             linha = self._aceitar(numero, valores)
             if linha is not None:
                 lote.append(linha)
-            if len(lote) >= TAMANHO_LOTE:
+            if len(lote) >= tamanho:
                 self._lote(lote)
                 lote = []
         if lote:
