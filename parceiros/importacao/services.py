@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.lib import fila, travas
+from cagec.lib.armazenamento import apagar_sem_falhar
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
@@ -91,17 +92,24 @@ def criar_importacao(
     para a fila depois do commit; sem, quem chama roda ``validar``.
     """
     nome = _nome(arquivo)
-    with transaction.atomic():
-        importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
-        importacao.arquivo.save(nome, arquivo, save=False)
-        if organizacoes is not None:
-            importacao.nome_organizacoes = _nome(organizacoes)
-            importacao.arquivo_organizacoes.save(
-                importacao.nome_organizacoes, organizacoes, save=False
-            )
-        importacao.save()
-        if agendar:
-            fila.publicar_depois_do_commit(tasks.validar_importacao, [importacao.pk])
+    importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
+    try:
+        with transaction.atomic():
+            importacao.arquivo.save(nome, arquivo, save=False)
+            if organizacoes is not None:
+                importacao.nome_organizacoes = _nome(organizacoes)
+                importacao.arquivo_organizacoes.save(
+                    importacao.nome_organizacoes, organizacoes, save=False
+                )
+            importacao.save()
+            if agendar:
+                fila.publicar_depois_do_commit(tasks.validar_importacao, [importacao.pk])
+    except BaseException:
+        # Disco cheio no segundo arquivo, banco fora no save: o primeiro não fica órfão.
+        for campo in (importacao.arquivo, importacao.arquivo_organizacoes):
+            if campo:
+                apagar_sem_falhar(campo.storage, campo.name)
+        raise
     return importacao
 
 
