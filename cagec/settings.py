@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Disco cheio (mídia, ou o temporário do upload lido pelo CSRF): 503 amigável, não 500.
+    "cagec.lib.armazenamento.ArmazenamentoIndisponivelMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SemCacheParaQuemEntrouMiddleware",
@@ -78,8 +80,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
-    # Disco de mídia cheio ou com erro onde a view não tem formulário (PDF gerado): 503 amigável.
-    "cagec.lib.armazenamento.ArmazenamentoIndisponivelMiddleware",
     # Por último (ver cagec/middleware.py): só age com DEBUG ligado, como no `make run`.
     "cagec.middleware.PaginasDeErroDoPortalMiddleware",
 ]

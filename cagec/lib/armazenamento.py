@@ -79,7 +79,7 @@ def eh_temporario(nome: str) -> bool:
 
 
 def _indisponivel(erro: OSError, caminho: str) -> ArmazenamentoIndisponivel:
-    log.error("Armazenamento: não foi possível gravar %s: %s", caminho, erro)
+    log.error("Armazenamento: não foi possível gravar %s: %s", caminho, str(erro))
     codigo = erro.errno if erro.errno is not None else errno.EIO
     return ArmazenamentoIndisponivel(codigo, f"{os.strerror(codigo)}: {caminho}")
 
@@ -194,7 +194,13 @@ def resposta_indisponivel(request: HttpRequest) -> HttpResponse:
 
 
 class ArmazenamentoIndisponivelMiddleware:
-    """Uma falha de armazenamento que a view não tratou vira 503 com a página amigável."""
+    """Uma falha de armazenamento que a view não tratou vira 503 com a página amigável.
+
+    Fica antes do ``CsrfViewMiddleware``: o upload acima de ``FILE_UPLOAD_MAX_MEMORY_SIZE``
+    é gravado no temporário do Django (``FILE_UPLOAD_TEMP_DIR``) quando o formulário é lido,
+    e o CSRF o lê antes da view; com esse disco cheio, a leitura falha aqui (503), não no
+    CSRF (500 genérico). Só pedidos ``multipart/form-data``: o corpo dos demais fica intacto.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -202,11 +208,37 @@ class ArmazenamentoIndisponivelMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.method != "POST" or request.content_type != "multipart/form-data":
+            return None
+        try:
+            request.POST  # noqa: B018 — lê o formulário e os arquivos agora
+        except OSError as erro:
+            if not e_falha_de_armazenamento(erro):
+                raise
+            log.error("Upload não recebido em %s (temporário): %s", request.path, str(erro))
+            _fechar_temporarios_do_upload(request)
+            return resposta_indisponivel(request)
+        return None
+
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not e_falha_de_armazenamento(exception):
             return None
-        log.error("Armazenamento indisponível em %s: %s", request.path, exception)
+        log.error("Armazenamento indisponível em %s: %s", request.path, str(exception))
         return resposta_indisponivel(request)
+
+
+def _fechar_temporarios_do_upload(request: HttpRequest) -> None:
+    """Apaga já o temporário do upload que falhou (fechar o ``NamedTemporaryFile`` apaga)."""
+    for handler in request.upload_handlers:
+        arquivo = getattr(handler, "file", None)
+        if arquivo is not None and hasattr(arquivo, "temporary_file_path"):
+            try:
+                arquivo.close()
+            except OSError:
+                log.warning("Temporário do upload não apagado: %s", arquivo.name)
 
 
 # --- Varredura ------------------------------------------------------------------------------
@@ -290,7 +322,7 @@ def verificar_midia(storage: Storage | None = None) -> Resultado:
         finally:
             storage.delete(nome)
     except OSError as erro:
-        log.error("Saúde: a mídia não aceita gravar: %s", erro)
+        log.error("Saúde: a mídia não aceita gravar: %s", str(erro))
         return Resultado("falha", {"erro": errno.errorcode.get(erro.errno or 0, "OSError")})
     if lido != conteudo:
         return Resultado("falha", {"erro": "conteudo_diferente"})

@@ -141,3 +141,42 @@ def test_prontidao_diz_falha_com_o_disco_cheio_atencao_com_pouco_espaco_e_ok_dep
     assert pouco["estado"] == "atencao" and pouco["livre_mb"] < 1
     assert livre["estado"] == "ok" and livre["total_mb"] == 4
     assert disco_pequeno.arquivos() == []  # a sonda não fica
+
+
+def test_upload_com_o_temporario_do_django_no_disco_cheio_da_503_amigavel(
+    rl, atualizacao, settings, disco_pequeno
+):
+    """O upload acima de ``FILE_UPLOAD_MAX_MEMORY_SIZE`` vai antes para
+    ``FILE_UPLOAD_TEMP_DIR`` (aqui, no mesmo disco cheio), lido pelo CSRF antes da view."""
+    import re
+
+    from django.test import Client
+
+    if disco_pequeno.tipo != "tmpfs":
+        pytest.skip("o temporário do upload só enche num disco de verdade (tmpfs)")
+    temporarios = disco_pequeno.pasta / "upload-tmp"
+    temporarios.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(temporarios)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * KB
+    obrigacao = next(
+        o for o in selectors.obrigacoes_da_solicitacao(atualizacao) if o.pede_data_validade
+    )
+    validade = (timezone.localdate() + timedelta(days=90)).isoformat()
+    url = f"/solicitacoes/{atualizacao.pk}/documentos/"
+    cliente = Client(enforce_csrf_checks=True)
+    cliente.force_login(rl)
+    csrf = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', cliente.get(url).content.decode()
+    ).group(1)
+    disco_pequeno.encher(livre=16 * KB)
+
+    resposta = cliente.post(url, {**_envio(obrigacao, validade), "csrfmiddlewaretoken": csrf})
+
+    assert resposta.status_code == 503
+    assert "Não foi possível gerar ou guardar o arquivo agora" in resposta.content.decode()
+    assert disco_pequeno.arquivos() == [] and not Documento.objects.exists()
+
+    disco_pequeno.liberar()
+    resposta = cliente.post(url, {**_envio(obrigacao, validade), "csrfmiddlewaretoken": csrf})
+    assert resposta.status_code == 302
+    assert disco_pequeno.arquivos() == [Documento.objects.get().arquivo.name]

@@ -276,3 +276,57 @@ def test_temporario_de_gravacao_em_andamento_nao_e_apagado(media_temporaria):
     with time_machine.travel(timezone.now() + timedelta(minutes=30), tick=False):
         assert armazenamento.varrer_temporarios_e_vazios() == []
     assert temporario.exists()
+
+
+def test_importacao_pelo_admin_com_disco_cheio_mostra_a_mensagem_e_nao_cria_nada(
+    client, media_temporaria, disco_cheio
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.factories import UsuarioFactory
+
+    from .test_importacao import conteudo_csv, linha
+
+    client.force_login(UsuarioFactory(aceitou_termo=True, is_staff=True, is_superuser=True))
+    url = reverse("admin:parceiros_importacaocadastro_add")
+    arquivo = SimpleUploadedFile("carga.csv", conteudo_csv([linha(1)]))
+
+    resposta = client.post(url, {"arquivo": arquivo}, follow=True)
+
+    assert resposta.redirect_chain == [(url, 302)]
+    assert MENSAGEM in resposta.content.decode()
+    assert not ImportacaoCadastro.objects.exists()
+    assert arquivos_em(media_temporaria) == []
+
+
+def test_upload_com_o_temporario_do_django_sem_espaco_da_503_amigavel_e_nao_500(
+    rl, atualizacao, settings, monkeypatch
+):
+    """Acima de ``FILE_UPLOAD_MAX_MEMORY_SIZE`` o arquivo vai para ``FILE_UPLOAD_TEMP_DIR``
+    enquanto o CSRF lê o formulário, antes da view (com o CSRF conferido, como no navegador)."""
+    import re
+
+    from django.core.files import uploadhandler
+    from django.test import Client
+
+    class TemporarioCheio(uploadhandler.TemporaryFileUploadHandler):
+        def receive_data_chunk(self, raw_data, start):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.TemporarioCheioParaTeste"]
+    monkeypatch.setitem(globals(), "TemporarioCheioParaTeste", TemporarioCheio)
+    obrigacao = _com_validade(atualizacao)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rl)
+    url = f"/solicitacoes/{atualizacao.pk}/documentos/"
+    pagina = client.get(url).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pagina).group(1)
+    validade = (timezone.localdate() + timedelta(days=90)).isoformat()
+
+    resposta = client.post(url, {**_envio(obrigacao, validade), "csrfmiddlewaretoken": csrf})
+
+    assert resposta.status_code == 503
+    assert "Não foi possível gerar ou guardar o arquivo agora" in resposta.content.decode()
+    assert not Documento.objects.exists()
