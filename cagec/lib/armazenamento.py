@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.shortcuts import render
 
 from cagec.lib.saude import Resultado
@@ -186,8 +186,16 @@ def _sincronizar_pasta(pasta: str) -> None:
 
 # --- Página 503 -------------------------------------------------------------------------------
 def resposta_indisponivel(request: HttpRequest) -> HttpResponse:
-    """Página amigável (503, ``Retry-After``) para o que não tem formulário: PDF gerado."""
-    resposta = render(request, "armazenamento_indisponivel.html", status=503)
+    """Página amigável (503, ``Retry-After``) para o que não tem formulário: PDF gerado.
+
+    Quem pede JSON (o ``static/js/envio.js``) recebe ``{"erro": MENSAGEM}``, que o script
+    mostra no formulário sem perder o arquivo escolhido.
+    """
+    resposta: HttpResponse
+    if "application/json" in request.headers.get("Accept", ""):
+        resposta = JsonResponse({"erro": MENSAGEM, "anuncio": MENSAGEM}, status=503)
+    else:
+        resposta = render(request, "armazenamento_indisponivel.html", status=503)
     resposta["Retry-After"] = str(settings.ARMAZENAMENTO_RETRY_AFTER_SEGUNDOS)
     resposta["Cache-Control"] = "no-store"
     return resposta
@@ -215,6 +223,8 @@ class ArmazenamentoIndisponivelMiddleware:
             return None
         try:
             request.POST  # noqa: B018 — lê o formulário e os arquivos agora
+        except UnreadablePostError:
+            return None  # conexão caiu no meio do envio: o CSRF decide, como antes
         except OSError as erro:
             if not e_falha_de_armazenamento(erro):
                 raise

@@ -330,3 +330,12 @@ def test_upload_com_o_temporario_do_django_sem_espaco_da_503_amigavel_e_nao_500(
     assert resposta.status_code == 503
     assert "Não foi possível gerar ou guardar o arquivo agora" in resposta.content.decode()
     assert not Documento.objects.exists()
+
+    pelo_script = client.post(
+        url,
+        {**_envio(obrigacao, validade), "csrfmiddlewaretoken": csrf},
+        HTTP_X_ENVIO_DOCUMENTO="1",
+        HTTP_ACCEPT="application/json",
+    )
+    assert pelo_script.status_code == 503
+    assert pelo_script.json() == {"erro": MENSAGEM, "anuncio": MENSAGEM}
