@@ -49,6 +49,7 @@ MENSAGEM = (
     "indisponível. Nada foi perdido do que você preencheu; tente de novo em alguns minutos."
 )
 PREFIXO_TEMPORARIO = ".parcial-"
+PREFIXO_DA_SONDA = "saude/sonda-"  # verificar_midia; uma que sobrar, a varredura apaga
 SUFIXO_TEMPORARIO = ".tmp"
 # Erros do sistema de arquivos que querem dizer "o armazenamento não aceita gravar agora".
 ERROS_DE_ARMAZENAMENTO = frozenset(
@@ -74,7 +75,10 @@ def e_falha_de_armazenamento(erro: BaseException) -> bool:
 
 
 def eh_temporario(nome: str) -> bool:
+    """Temporário de gravação (``.parcial-*.tmp``) ou sonda da prontidão."""
     base = os.path.basename(nome)
+    if nome.startswith(PREFIXO_DA_SONDA):
+        return True
     return base.startswith(PREFIXO_TEMPORARIO) and base.endswith(SUFIXO_TEMPORARIO)
 
 
@@ -325,7 +329,7 @@ def verificar_midia(storage: Storage | None = None) -> Resultado:
     storage = storage or default_storage
     conteudo = f"cagec-saude {secrets.token_hex(8)}".encode()
     try:
-        nome = storage.save(f"saude/sonda-{secrets.token_hex(6)}.txt", ContentFile(conteudo))
+        nome = storage.save(f"{PREFIXO_DA_SONDA}{secrets.token_hex(6)}.txt", ContentFile(conteudo))
         try:
             with storage.open(nome, "rb") as arquivo:
                 lido = _ler(arquivo)

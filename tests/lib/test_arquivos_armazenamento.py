@@ -148,6 +148,7 @@ def test_o_que_conta_como_falha_de_armazenamento():
     assert not e_falha_de_armazenamento(ValueError("outro"))
     assert eh_temporario("d/.parcial-0123456789abcdef.tmp")
     assert not eh_temporario("d/parcial.tmp") and not eh_temporario("d/.parcial-x.pdf")
+    assert eh_temporario("saude/sonda-0123456789ab.txt")  # sonda da prontidão que sobrou
 
 
 def test_percorrer_da_nome_tamanho_e_data(storage):

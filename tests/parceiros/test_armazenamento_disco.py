@@ -247,6 +247,7 @@ def test_varredura_apaga_temporarios_velhos_e_vazios_sem_linha_e_e_idempotente(
         _grava(media_temporaria, "crc/2026/.parcial-00000000000000bb.tmp", b"", 30),
         _grava(media_temporaria, "crc/2026/ABC.pdf", b"", 30),
         _grava(media_temporaria, "declaracoes/XYZ.pdf", b"", 48),
+        _grava(media_temporaria, "saude/sonda-0123456789ab.txt", b"cagec-saude x", 2),
     ]
 
     sobras = armazenamento.varrer_temporarios_e_vazios()
