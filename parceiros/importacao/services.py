@@ -301,13 +301,17 @@ def _encerrar_etapa(
 
 
 def _guardar_erros(importacao: ImportacaoCadastro, processamento: Processamento) -> None:
-    if importacao.arquivo_erros:
-        importacao.arquivo_erros.delete(save=False)
+    """Grava o CSV de erros novo e só depois do commit apaga o anterior: com o disco cheio
+    (ou a transação desfeita) a linha continua apontando para um arquivo que existe."""
+    anterior = importacao.arquivo_erros.name or ""
     processamento.arquivo_erros.seek(0)
     importacao.arquivo_erros.save(
         f"erros-importacao-{importacao.pk}.csv", File(processamento.arquivo_erros), save=False
     )
     processamento.arquivo_erros.close()
+    if anterior and anterior != importacao.arquivo_erros.name:
+        storage = importacao.arquivo_erros.storage
+        transaction.on_commit(lambda: apagar_sem_falhar(storage, anterior))
 
 
 def _processar_arquivo(importacao: ImportacaoCadastro, *, gravar: bool) -> Processamento:

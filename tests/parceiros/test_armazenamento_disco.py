@@ -340,3 +340,33 @@ def test_upload_com_o_temporario_do_django_sem_espaco_da_503_amigavel_e_nao_500(
     )
     assert pelo_script.status_code == 503
     assert pelo_script.json() == {"erro": MENSAGEM, "anuncio": MENSAGEM}
+
+
+def test_importacao_com_disco_cheio_no_fim_mantem_o_csv_de_erros_da_previa(
+    media_temporaria, monkeypatch, django_capture_on_commit_callbacks
+):
+    from .test_importacao import conteudo_csv, linha
+
+    carga = ContentFile(conteudo_csv([linha(1), linha(2, cpf="12")]), name="carga.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        feita = importacao.importar_arquivo(carga)
+    previa = feita.arquivo_erros.name
+    assert feita.status == ImportacaoCadastro.Status.PRONTA and previa
+    with django_capture_on_commit_callbacks(execute=True):
+        importacao.confirmar(feita, agendar=False)
+
+    monkeypatch.setattr(lib, "os", _OsComDiscoCheio())
+    with pytest.raises(lib.ArmazenamentoIndisponivel):
+        importacao.executar(feita.pk)
+    monkeypatch.setattr(lib, "os", os)
+
+    feita.refresh_from_db()
+    assert feita.arquivo_erros.name == previa  # a linha aponta para um arquivo que existe
+    assert (Path(media_temporaria) / previa).exists()
+    assert not any(lib.eh_temporario(n) for n in arquivos_em(media_temporaria))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        importacao.executar(feita.pk)  # com espaço, termina; o CSV da prévia sai depois
+    feita.refresh_from_db()
+    assert feita.status == ImportacaoCadastro.Status.CONCLUIDA
+    assert arquivos_em(media_temporaria) == sorted([feita.arquivo.name, feita.arquivo_erros.name])
