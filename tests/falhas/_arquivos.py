@@ -57,11 +57,21 @@ class DiscoPequeno:
         return feito.returncode == 0
 
     def desmontar(self) -> None:
-        self.liberar()
         if self.tipo != "tmpfs":
+            self.liberar()
             return
+        subprocess.run(["mount", "-o", "remount,rw", str(self.pasta)], capture_output=True)
+        self.liberar()
         if subprocess.run(["umount", str(self.pasta)], capture_output=True).returncode:
             subprocess.run(["umount", "-l", str(self.pasta)], capture_output=True)
+
+    def remontar(self, modo: str) -> None:
+        """``"ro"`` (somente leitura: gravações recebem ``EROFS``) ou ``"rw"``."""
+        assert self.tipo == "tmpfs", "remontar só com o tmpfs"
+        feito = subprocess.run(
+            ["mount", "-o", f"remount,{modo}", str(self.pasta)], capture_output=True, text=True
+        )
+        assert feito.returncode == 0, feito.stderr
 
     # --- espaço ---------------------------------------------------------------------------
     @property

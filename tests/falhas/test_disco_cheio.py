@@ -13,6 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from cagec.core.models import RegistroAuditoria
@@ -180,3 +181,95 @@ def test_upload_com_o_temporario_do_django_no_disco_cheio_da_503_amigavel(
     resposta = cliente.post(url, {**_envio(obrigacao, validade), "csrfmiddlewaretoken": csrf})
     assert resposta.status_code == 302
     assert disco_pequeno.arquivos() == [Documento.objects.get().arquivo.name]
+
+
+def test_disco_somente_leitura_da_mensagem_e_prontidao_em_falha_e_volta_sozinho(
+    client, admin_user, rl, atualizacao, settings, disco_pequeno
+):
+    if disco_pequeno.tipo != "tmpfs":
+        pytest.skip("remontar somente leitura só com o tmpfs")
+    settings.MIDIA_ESPACO_MINIMO_MB = 1
+    obrigacao = next(
+        o for o in selectors.obrigacoes_da_solicitacao(atualizacao) if o.pede_data_validade
+    )
+    validade = (timezone.localdate() + timedelta(days=90)).isoformat()
+    url = f"/solicitacoes/{atualizacao.pk}/documentos/"
+    equipe = Client()
+    equipe.force_login(admin_user)
+    client.force_login(rl)
+    disco_pequeno.remontar("ro")
+
+    resposta = client.post(url, _envio(obrigacao, validade))
+    midia = equipe.get("/saude/prontidao/").json()["midia"]
+
+    assert resposta.status_code == 200
+    assert "o armazenamento do portal está cheio ou indisponível" in resposta.content.decode()
+    assert midia == {"estado": "falha", "erro": "EROFS"}
+    assert not Documento.objects.exists()
+
+    disco_pequeno.remontar("rw")
+    assert client.post(url, _envio(obrigacao, validade)).status_code == 302
+    assert equipe.get("/saude/prontidao/").json()["midia"]["estado"] == "ok"
+    assert disco_pequeno.arquivos() == [Documento.objects.get().arquivo.name]
+
+
+_GRAVADOR = """
+import sys, time
+import django
+from django.conf import settings
+settings.configure(MEDIA_ROOT=sys.argv[1], INSTALLED_APPS=[])
+django.setup()
+from django.core.files import File
+from cagec.lib.armazenamento import ArmazenamentoAtomico
+
+class Lento(File):
+    def chunks(self, chunk_size=None):
+        yield b"%PDF-1.4 " + b"0" * 65536
+        print("gravando", flush=True)
+        time.sleep(120)
+        yield b"fim"
+
+ArmazenamentoAtomico().save("documentos/2026/12/morto.pdf", Lento(None, name="morto.pdf"))
+"""
+
+
+def test_kill_9_no_meio_da_gravacao_deixa_so_o_temporario_e_a_varredura_o_apaga(
+    disco_pequeno, tmp_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import time_machine
+
+    from parceiros.armazenamento import varrer_temporarios_e_vazios
+
+    script = tmp_path / "gravador.py"
+    script.write_text(_GRAVADOR)
+    processo = subprocess.Popen(  # noqa: S603 — script nosso
+        [sys.executable, str(script), str(disco_pequeno.pasta)],
+        cwd=_arquivos.RAIZ,
+        env={**os.environ, "PYTHONPATH": str(_arquivos.RAIZ)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        linha = processo.stdout.readline()  # bloqueia até o primeiro pedaço ir para o disco
+        assert linha.strip() == "gravando", linha + processo.stdout.read()
+        os.kill(processo.pid, signal.SIGKILL)
+        processo.wait(timeout=20)
+    finally:
+        if processo.poll() is None:
+            processo.kill()
+
+    (sobra,) = disco_pequeno.arquivos()
+    assert sobra.startswith("documentos/2026/12/.parcial-") and sobra.endswith(".tmp")
+    assert not (disco_pequeno.pasta / "documentos/2026/12/morto.pdf").exists()
+
+    assert varrer_temporarios_e_vazios() == []  # dentro da carência: pode estar gravando
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+        assert varrer_temporarios_e_vazios() == [sobra]
+        assert varrer_temporarios_e_vazios() == []
+    assert disco_pequeno.arquivos() == []
