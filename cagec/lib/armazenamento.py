@@ -39,6 +39,7 @@ from django.core.files.storage import FileSystemStorage, Storage, default_storag
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.shortcuts import render
+from django.utils._os import safe_makedirs
 
 from cagec.lib.saude import Resultado
 
@@ -114,12 +115,8 @@ class ArmazenamentoAtomico(FileSystemStorage):
         modo = self.directory_permissions_mode
         if modo is None:
             os.makedirs(pasta, exist_ok=True)
-            return
-        antigo = os.umask(0o777 & ~modo)  # como o Django: o modo vale para as intermediárias
-        try:
-            os.makedirs(pasta, modo, exist_ok=True)
-        finally:
-            os.umask(antigo)
+        else:  # como o Django: o modo vale também para as pastas intermediárias
+            safe_makedirs(pasta, modo, exist_ok=True)
 
     def _gravar_temporario(self, pasta: str, content: "File[Any]") -> str:
         nome = f"{PREFIXO_TEMPORARIO}{secrets.token_hex(8)}{SUFIXO_TEMPORARIO}"
@@ -139,7 +136,13 @@ class ArmazenamentoAtomico(FileSystemStorage):
         return temporario
 
     def _publicar(self, temporario: str, name: str) -> str:
-        """Dá ao temporário o nome final sem sobrescrever nada; devolve o caminho final."""
+        """Dá ao temporário o nome final sem sobrescrever nada (ou, com
+        ``allow_overwrite``, trocando o anterior de uma vez); devolve o caminho final."""
+        if getattr(self, "_allow_overwrite", False):
+            caminho = self.path(name)
+            os.replace(temporario, caminho)
+            _sincronizar_pasta(os.path.dirname(caminho))
+            return caminho
         while True:
             caminho = self.path(name)
             try:

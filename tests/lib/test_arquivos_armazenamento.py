@@ -126,6 +126,18 @@ def test_pasta_que_nao_pode_ser_criada_vira_armazenamento_indisponivel(storage, 
     assert tudo_em(tmp_path) == ["d"]
 
 
+def test_pasta_com_permissao_configurada_e_sobrescrita_quando_permitida(tmp_path):
+    storage = ArmazenamentoAtomico(
+        location=tmp_path, directory_permissions_mode=0o750, allow_overwrite=True
+    )
+    assert storage.save("a/b/c.txt", ContentFile(b"um")) == "a/b/c.txt"
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o750
+    assert stat.S_IMODE((tmp_path / "a/b").stat().st_mode) == 0o750
+    assert storage.save("a/b/c.txt", ContentFile(b"dois")) == "a/b/c.txt"
+    assert (tmp_path / "a/b/c.txt").read_bytes() == b"dois"
+    assert tudo_em(tmp_path) == ["a/b/c.txt"]
+
+
 def test_sem_link_no_sistema_de_arquivos_usa_rename(storage, tmp_path, monkeypatch):
     class SemLink(_OsComFalha):
         def fsync(self, fd):
