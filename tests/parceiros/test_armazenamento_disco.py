@@ -370,3 +370,20 @@ def test_importacao_com_disco_cheio_no_fim_mantem_o_csv_de_erros_da_previa(
     feita.refresh_from_db()
     assert feita.status == ImportacaoCadastro.Status.CONCLUIDA
     assert arquivos_em(media_temporaria) == sorted([feita.arquivo.name, feita.arquivo_erros.name])
+
+
+def test_exportacao_publica_com_o_tmp_cheio_da_503_amigavel(client, parceiro, monkeypatch):
+    """A exportação monta a planilha num ``tempfile`` (``/tmp``), fora do armazenamento:
+    ``ENOSPC`` de qualquer lugar vira a página 503, não o 500 genérico."""
+    from declaracoes import exportacao
+
+    class TmpCheio:
+        def TemporaryFile(self, *args, **kwargs):  # noqa: N802 — o nome do tempfile
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(exportacao, "tempfile", TmpCheio())
+
+    resposta = client.get("/consulta/exportar.xlsx", {"nome": parceiro.razao_social[:10]})
+
+    assert resposta.status_code == 503
+    assert "Não foi possível gerar ou guardar o arquivo agora" in resposta.content.decode()
