@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.core.models import RegistroAuditoria
-from cagec.lib.armazenamento import eh_temporario, percorrer, referenciado
+from cagec.lib.armazenamento import eh_temporario, percorrer, referenciados
 from cagec.lib.auditoria import registrar
 
 from .erros import ErroDeParceiros
@@ -180,15 +180,6 @@ def varrer_arquivos_orfaos(*, agora=None, carencia=None, apagar=True):
     return orfaos
 
 
-def _sobra(arquivo, storage, limite_temporario, limite_vazio):
-    """O arquivo é lixo de gravação? Temporário velho, ou 0 byte velho e sem linha."""
-    if eh_temporario(arquivo.nome):
-        return arquivo.modificado_em <= limite_temporario
-    if arquivo.tamanho or arquivo.modificado_em > limite_vazio:
-        return False
-    return not referenciado(arquivo.nome, storage)
-
-
 def _apagou(storage, nome):
     try:
         storage.delete(nome)
@@ -210,11 +201,23 @@ def varrer_temporarios_e_vazios(*, agora=None, apagar=True):
     limite_temporario = agora - timedelta(hours=settings.ARQUIVOS_TEMPORARIOS_CARENCIA_HORAS)
     limite_vazio = agora - timedelta(hours=settings.ARQUIVOS_ORFAOS_CARENCIA_HORAS)
     storage = Documento._meta.get_field("arquivo").storage
-    sobras = [
-        arquivo.nome
-        for arquivo in percorrer(storage)
-        if _sobra(arquivo, storage, limite_temporario, limite_vazio)
-    ]
+    temporarios, vazios = [], []
+    for arquivo in percorrer(storage):
+        if eh_temporario(arquivo.nome):
+            if arquivo.modificado_em <= limite_temporario:
+                temporarios.append(arquivo.nome)
+        elif not arquivo.tamanho and arquivo.modificado_em <= limite_vazio:
+            vazios.append(arquivo.nome)
+    com_linha = set()
+    for lote in _em_lotes(vazios, _LOTE):
+        com_linha |= referenciados(lote, storage)
+    if com_linha:
+        log.warning(
+            "Varredura: %d arquivo(s) de 0 byte com linha no banco (ficam): %s",
+            len(com_linha),
+            sorted(com_linha)[:20],
+        )
+    sobras = temporarios + [nome for nome in vazios if nome not in com_linha]
     if sobras and apagar:
         sobras = [nome for nome in sobras if _apagou(storage, nome)]
     if sobras and apagar:

@@ -19,7 +19,7 @@ com a página ``armazenamento_indisponivel.html`` e ``Retry-After``.
 Temporários deixados por um processo morto no meio da gravação (``kill -9``, queda da
 máquina) e arquivos de 0 byte sem linha no banco são apagados pela varredura noturna
 (``parceiros.armazenamento.varrer_temporarios_e_vazios``), que usa ``percorrer`` e
-``referenciado`` daqui. ``verificar_midia`` é a verificação ``midia`` de ``/saude/prontidao/``.
+``referenciados`` daqui. ``verificar_midia`` é a verificação ``midia`` de ``/saude/prontidao/``.
 """
 
 import errno
@@ -314,12 +314,16 @@ def campos_de_arquivo(storage: Storage) -> list[tuple[type[models.Model], str]]:
     ]
 
 
-def referenciado(nome: str, storage: Storage) -> bool:
-    """Alguma linha de algum modelo aponta para ``nome`` neste armazenamento?"""
-    return any(
-        modelo._default_manager.filter(**{campo: nome}).exists()
-        for modelo, campo in campos_de_arquivo(storage)
-    )
+def referenciados(nomes: list[str], storage: Storage) -> set[str]:
+    """Quais de ``nomes`` alguma linha (de qualquer modelo) aponta neste armazenamento.
+
+    Uma consulta por ``FileField`` para o lote inteiro (chame com lotes de centenas).
+    """
+    achados: set[str] = set()
+    for modelo, campo in campos_de_arquivo(storage):
+        filtro = {f"{campo}__in": nomes}
+        achados.update(modelo._default_manager.filter(**filtro).values_list(campo, flat=True))
+    return achados
 
 
 # --- Prontidão -------------------------------------------------------------------------------
