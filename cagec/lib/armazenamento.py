@@ -214,7 +214,8 @@ class ArmazenamentoIndisponivelMiddleware:
     Fica antes do ``CsrfViewMiddleware``: o upload acima de ``FILE_UPLOAD_MAX_MEMORY_SIZE``
     é gravado no temporário do Django (``FILE_UPLOAD_TEMP_DIR``) quando o formulário é lido,
     e o CSRF o lê antes da view; com esse disco cheio, a leitura falha aqui (503), não no
-    CSRF (500 genérico). Só pedidos ``multipart/form-data``: o corpo dos demais fica intacto.
+    CSRF (500 genérico). Só pedidos ``multipart/form-data`` a views que o CSRF confere: o
+    corpo dos demais fica intacto.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -227,6 +228,8 @@ class ArmazenamentoIndisponivelMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         if request.method != "POST" or request.content_type != "multipart/form-data":
+            return None
+        if getattr(view, "csrf_exempt", False):  # o CSRF não lê: a view pode trocar os handlers
             return None
         try:
             request.POST  # noqa: B018 — lê o formulário e os arquivos agora
