@@ -136,14 +136,22 @@ def _vagas(agora: datetime) -> int:
 
 
 def _atender(pedido: PedidoConvite, agora: datetime) -> None:
+    """Grava o convite de um pedido (num ponto de salvamento: o erro de uma pessoa não
+    desfaz o lote nem trava a fila de pedidos; o pedido fica *falhou*, visível no admin)."""
     usuario = pedido.usuario
-    convidavel = convidaveis(
-        Usuario.objects.filter(pk=usuario.pk), reenviar=pedido.reenviar
-    ).exists()
-    enviado = convidavel and services.reenviar_primeiro_acesso(
-        usuario, ator=pedido.solicitado_por, evento=EVENTO
-    )
     pedido.atendido_em = agora
+    try:
+        with transaction.atomic():
+            convidavel = convidaveis(
+                Usuario.objects.filter(pk=usuario.pk), reenviar=pedido.reenviar
+            ).exists()
+            enviado = convidavel and services.reenviar_primeiro_acesso(
+                usuario, ator=pedido.solicitado_por, evento=EVENTO
+            )
+    except Exception:
+        log.exception("Convite do pedido %s não gravado", pedido.pk)
+        pedido.resultado = Pendente.FALHOU
+        return
     pedido.resultado = Pendente.ENVIADO if enviado else Pendente.IGNORADO
 
 
@@ -159,8 +167,8 @@ def resumo() -> dict[str, Any]:
     """Progresso para o admin e o comando.
 
     ``a_enviar``: pedidos ainda não atendidos; ``na_fila``, ``enviados``, ``falhas``: os
-    convites na caixa de saída por situação; ``sem_convite``: importados pendentes que nunca
-    receberam convite (pedido ou não).
+    convites na caixa de saída por situação (``falhas`` inclui os pedidos que não viraram
+    convite por erro); ``sem_convite``: importados pendentes que nunca receberam convite.
     """
     por_status = dict(
         EmailSaida.objects.filter(evento=EVENTO)
@@ -170,6 +178,7 @@ def resumo() -> dict[str, Any]:
     )
     enviados = por_status.pop(EmailSaida.Status.ENVIADO, 0)
     falhas = sum(por_status.pop(status, 0) for status in SITUACOES_DE_FALHA)
+    falhas += PedidoConvite.objects.filter(resultado=Pendente.FALHOU).count()
     return {
         "a_enviar": PedidoConvite.objects.filter(atendido_em__isnull=True).count(),
         "na_fila": sum(por_status.values()),  # pendente (e enviando, onde houver)

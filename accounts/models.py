@@ -256,6 +256,7 @@ class PedidoConvite(models.Model):
         PENDENTE = "pendente", "A enviar"
         ENVIADO = "enviado", "Convite gravado na caixa de saída"
         IGNORADO = "ignorado", "Não enviado (conta já ativada ou pessoa já convidada)"
+        FALHOU = "falhou", "Não enviado: erro ao gravar o convite (ver o log)"
 
     usuario = models.ForeignKey(Usuario, on_delete=models.CASCADE, related_name="+")
     reenviar = models.BooleanField(

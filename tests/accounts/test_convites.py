@@ -204,3 +204,20 @@ def test_admin_dos_pedidos_mostra_o_progresso(client):
     html = client.get("/admin/accounts/pedidoconvite/").content.decode()
     assert "Convites: 2 a enviar, 0 na fila, 0 enviado(s), 0 com falha" in html
     assert "A enviar" in html
+
+
+def test_erro_numa_pessoa_nao_trava_os_outros_pedidos():
+    pessoas = [importado() for _ in range(3)]
+    convites.registrar_pedidos([p.pk for p in pessoas])
+    original = convites.services.reenviar_primeiro_acesso
+
+    def falha_na_segunda(usuario, **kw):
+        if usuario.pk == pessoas[1].pk:
+            raise RuntimeError("e-mail inválido no cadastro")
+        return original(usuario, **kw)
+
+    with mock.patch.object(convites.services, "reenviar_primeiro_acesso", falha_na_segunda):
+        assert convites.processar() == 2
+    assert PedidoConvite.objects.get(usuario=pessoas[1]).resultado == "falhou"
+    assert not convites_de(pessoas[1]).exists()
+    assert convites.resumo()["falhas"] == 1 and convites.resumo()["a_enviar"] == 0
