@@ -1,8 +1,10 @@
 """Batimento do worker (``cagec.worker``) e a verificação ``worker`` de /saude/prontidao/."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings as configuracao
 from django.utils import timezone
 
@@ -74,3 +76,22 @@ def test_beat_agenda_o_batimento_e_o_trabalho_do_banco_a_cada_minuto():
         assert agenda[tarefa]["schedule"] == timedelta(minutes=1)
         # Mensagens do beat que ficaram na fila (worker parado) não se acumulam.
         assert agenda[tarefa]["options"]["expires"] < 60
+
+
+# --- Supervisão: o que traz o worker de volta quando ele sai -----------------------------------
+RAIZ = Path(__file__).resolve().parents[1]
+
+
+def test_compose_reinicia_todos_os_servicos():
+    compose = yaml.safe_load((RAIZ / "docker-compose.yml").read_text(encoding="utf-8"))
+    sem = [n for n, s in compose["services"].items() if s.get("restart") != "unless-stopped"]
+    assert not sem, f"serviços sem restart: {sem}"
+    assert "healthcheck" in compose["services"]["worker"]
+
+
+def test_unidade_systemd_documentada_reinicia_sempre():
+    texto = (RAIZ / "docs" / "operacao.md").read_text(encoding="utf-8")
+    secao = texto.split("## Falhas: fila, worker e importação", 1)[1].split("\n## ", 1)[0]
+    unidade = secao.split("```ini", 1)[1].split("```", 1)[0]
+    for linha in ("Restart=always", "StartLimitIntervalSec=0", "ExecStart=", "celery -A cagec"):
+        assert linha in unidade, linha
