@@ -137,8 +137,8 @@ def enviar(conexao: BaseEmailBackend, reivindicado: Reivindicado) -> Desfecho:
         corpo_enviado = fases is not None and fases.corpo_enviado
         return registrar_falha(reivindicado, erro, classificar(erro, corpo_enviado=corpo_enviado))
     if not enviadas:
-        erro = smtplib.SMTPException("o backend de e-mail não enviou a mensagem")
-        return registrar_falha(reivindicado, erro, Desfecho.CONEXAO)
+        falha = smtplib.SMTPException("o backend de e-mail não enviou a mensagem")
+        return registrar_falha(reivindicado, falha, Desfecho.CONEXAO)
     _marcar_enviado(reivindicado)
     return Desfecho.ENVIADO
 
@@ -163,7 +163,7 @@ def espera(tentativas: int) -> timedelta:
     nunca mais que ``CAIXA_SAIDA_ESPERA_TETO`` (1, 2, 4… min até 6 h, por padrão)."""
     base: timedelta = settings.CAIXA_SAIDA_ESPERA_BASE
     teto: timedelta = settings.CAIXA_SAIDA_ESPERA_TETO
-    intervalo = base * (2 ** min(max(tentativas - 1, 0), 30))
+    intervalo = base * (1 << min(max(tentativas - 1, 0), 30))
     return min(teto, min(teto, intervalo) * random.uniform(0.75, 1.25))
 
 

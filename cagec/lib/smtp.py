@@ -20,7 +20,7 @@ entrega a cada mensagem.
 import re
 import smtplib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
@@ -33,26 +33,25 @@ class EntregaIncerta(smtplib.SMTPException):
     """O corpo inteiro saiu e a resposta final não veio: o servidor pode ter aceitado."""
 
 
-class _FasesMixin:
+# Para o mypy, o mixin é um ``smtplib.SMTP`` (é sempre usado junto com ele).
+if TYPE_CHECKING:
+    _Base = smtplib.SMTP
+else:
+    _Base = object
+
+
+class _FasesMixin(_Base):
     """``data`` do ``smtplib`` com o gancho antes do corpo e o prazo longo da resposta final."""
 
     antes_do_corpo: Callable[[], None] | None = None
     prazo_resposta_final: float = 120.0
     corpo_enviado: bool = False
 
-    # Os atributos e métodos abaixo vêm de ``smtplib.SMTP`` (a outra base da subclasse).
-    sock: Any
-    timeout: float
-    putcmd: Callable[..., None]
-    getreply: Callable[[], tuple[int, bytes]]
-    send: Callable[[bytes], None]
-    close: Callable[[], None]
-
     def nova_mensagem(self, antes_do_corpo: Callable[[], None] | None) -> None:
         self.antes_do_corpo = antes_do_corpo
         self.corpo_enviado = False
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+    def data(self, msg: Any) -> tuple[int, bytes]:
         self.putcmd("data")
         codigo, resposta = self.getreply()
         if codigo != 354:
@@ -100,7 +99,14 @@ class SMTPSSLComFases(_FasesMixin, smtplib.SMTP_SSL):
 
 
 class EmailBackend(DjangoSMTPBackend):
-    """O backend SMTP do Django com a conexão que sabe a fase (``SMTPComFases``)."""
+    """O backend SMTP do Django com a conexão que sabe a fase (``SMTPComFases``).
+
+    ``configurar`` vale para a conexão aberta e para a que ``send_messages`` abrir depois;
+    ``corpo_enviado`` continua legível depois de o Django fechar a conexão.
+    """
+
+    _antes_do_corpo: Callable[[], None] | None = None
+    _fases: _FasesMixin | None = None
 
     @property
     def connection_class(self) -> type[smtplib.SMTP]:
@@ -108,15 +114,18 @@ class EmailBackend(DjangoSMTPBackend):
 
     def open(self) -> bool | None:
         aberta = super().open()
-        if isinstance(self.connection, _FasesMixin):
-            self.connection.prazo_resposta_final = settings.EMAIL_TIMEOUT_RESPOSTA_FINAL
+        if aberta and isinstance(self.connection, _FasesMixin):
+            self._fases = self.connection
+            self._fases.prazo_resposta_final = settings.EMAIL_TIMEOUT_RESPOSTA_FINAL
+            self._fases.nova_mensagem(self._antes_do_corpo)
         return aberta
 
     def configurar(self, antes_do_corpo: Callable[[], None] | None) -> None:
-        """Prepara a conexão aberta para a próxima mensagem (o gancho e o marcador de fase)."""
-        if isinstance(self.connection, _FasesMixin):
-            self.connection.nova_mensagem(antes_do_corpo)
+        """Prepara a próxima mensagem: o gancho antes do corpo e o marcador de fase zerado."""
+        self._antes_do_corpo = antes_do_corpo
+        if self._fases is not None:
+            self._fases.nova_mensagem(antes_do_corpo)
 
     @property
     def corpo_enviado(self) -> bool:
-        return isinstance(self.connection, _FasesMixin) and self.connection.corpo_enviado
+        return self._fases is not None and self._fases.corpo_enviado
