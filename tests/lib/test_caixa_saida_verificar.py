@@ -348,3 +348,37 @@ def test_envio_e_varredura_em_filas_separadas_e_varredura_velha_expira():
         limite, settings.CELERY_TASK_TIME_LIMIT
     )
     assert Counter(q.name for q in settings.CELERY_TASK_QUEUES).most_common(1)[0][1] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uma_varredura_por_vez_a_segunda_nao_faz_nada():
+    import threading
+
+    from django.db import connection, connections
+
+    from cagec.lib import travas
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a trava entre processos (advisory lock) existe só no PostgreSQL")
+    pegou, soltar = threading.Event(), threading.Event()
+
+    def outra_varredura():
+        try:
+            with travas.exclusiva(entrega.TRAVA_DA_VARREDURA) as obtida:
+                assert obtida
+                pegou.set()
+                soltar.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    outra = threading.Thread(target=outra_varredura)
+    outra.start()
+    try:
+        assert pegou.wait(timeout=10)
+        na_situacao(Status.ENVIANDO, ha=timedelta(hours=1))
+        resumo = entrega.varrer()
+        assert (resumo.executou, resumo.reconciliados) == (False, 0)
+    finally:
+        soltar.set()
+        outra.join(timeout=10)
+    assert entrega.varrer().executou is True
