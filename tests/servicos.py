@@ -4,6 +4,7 @@ Usado por ``tests/lib/conftest.py`` (caixa de saída contra a fila) e ``tests/fa
 (worker em subprocesso, servidor SMTP de teste, proxy TCP). As fixtures daqui entram numa
 ``conftest.py`` por import (``from tests.servicos import redis_descartavel``).
 
+* ``celery_no_redis``: o app Celery do projeto publicando nesse Redis (sem modo eager).
 * ``redis_descartavel``: um ``redis-server`` só deste teste, numa porta livre do loopback,
   sem persistência; ``parar()``/``iniciar()`` simulam a queda e a volta da fila,
   ``congelar()``/``descongelar()`` (SIGSTOP/SIGCONT) o Redis que aceita conexões e nunca
@@ -152,3 +153,37 @@ def redis_descartavel():
         yield servidor
     finally:
         servidor.parar()
+
+
+# --- Celery apontado para o Redis descartável ------------------------------------------------
+
+
+def _esquecer_conexoes(app):
+    """Descarta as conexões/produtores em cache (presos à URL do broker anterior)."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_no_redis(redis_descartavel):
+    from cagec.celery import app
+
+    novos = {
+        "broker_url": redis_descartavel.url,
+        "task_always_eager": False,
+        # O worker embutido não deve tirar os handlers de log do pytest.
+        "worker_hijack_root_logger": False,
+    }
+    antigos = {chave: getattr(app.conf, chave) for chave in novos}
+    _esquecer_conexoes(app)
+    app.conf.update(novos)
+    try:
+        yield app
+    finally:
+        app.conf.update(antigos)
+        _esquecer_conexoes(app)

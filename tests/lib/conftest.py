@@ -33,40 +33,6 @@ def smtp_fora_do_ar(settings):
     return settings
 
 
-# --- Celery apontado para o Redis descartável ------------------------------------------------
-
-
-def _esquecer_conexoes(app):
-    """Descarta as conexões/produtores em cache (presos à URL do broker anterior)."""
-    from kombu import pools
-
-    pools.reset()
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
-@pytest.fixture
-def celery_no_redis(redis_descartavel):
-    from cagec.celery import app
-
-    novos = {
-        "broker_url": redis_descartavel.url,
-        "task_always_eager": False,
-        # O worker embutido não deve tirar os handlers de log do pytest.
-        "worker_hijack_root_logger": False,
-    }
-    antigos = {chave: getattr(app.conf, chave) for chave in novos}
-    _esquecer_conexoes(app)
-    app.conf.update(novos)
-    try:
-        yield app
-    finally:
-        app.conf.update(antigos)
-        _esquecer_conexoes(app)
-
-
 class TarefasConcluidas:
     """O que o worker terminou de rodar (sinal ``task_postrun``), na ordem."""
 
