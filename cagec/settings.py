@@ -466,10 +466,10 @@ CAIXA_SAIDA_ALERTA_APOS = _segundos("CAIXA_SAIDA_ALERTA_APOS", 15 * 60)
 CAIXA_SAIDA_ALERTA_FALHOU = timedelta(days=env.int("CAIXA_SAIDA_ALERTA_FALHOU_DIAS", default=7))
 # Filas: envio novo ("emails") nunca espera atrás de uma varredura presa ("varreduras").
 # Worker sem -Q consome as três; em produção, um worker só de "emails" (docs/operacao.md).
-CELERY_TASK_QUEUES = (
-    Queue("celery"),
-    Queue("emails"),
-    Queue("varreduras"),
+# Cada fila com a sua chave: sem ela, as três ficam ligadas à chave "celery" e cada
+# mensagem seria copiada para todas.
+CELERY_TASK_QUEUES = tuple(
+    Queue(nome, routing_key=nome) for nome in ("celery", "emails", "varreduras")
 )
 CELERY_TASK_ROUTES = {
     "accounts.tasks.enviar_email": {"queue": "emails"},

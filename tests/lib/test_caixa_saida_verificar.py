@@ -330,6 +330,9 @@ def test_envio_e_varredura_em_filas_separadas_e_varredura_velha_expira():
     assert rotas["accounts.tasks.enviar_email"] == {"queue": "emails"}
     assert rotas["accounts.tasks.varrer_caixa_de_saida"] == {"queue": "varreduras"}
     assert {"celery", "emails", "varreduras"} <= {q.name for q in settings.CELERY_TASK_QUEUES}
+    # Uma chave por fila: com a mesma chave, cada mensagem seria copiada para as três.
+    chaves = [q.routing_key for q in app.amqp.queues.values()]
+    assert len(chaves) == len(set(chaves))
     entrada = settings.CELERY_BEAT_SCHEDULE["varrer-caixa-de-saida"]
     intervalo = entrada["schedule"].total_seconds()
     assert 0 < entrada["options"]["expires"] < intervalo
