@@ -107,23 +107,50 @@ def backend() -> BaseEmailBackend:
 
 def reivindicar(email_id: int) -> Reivindicado | None:
     """*pendente* cuja vez chegou → *enviando*, gravado (COMMIT) antes de falar com o SMTP."""
+    reivindicados = reivindicar_lote([email_id])
+    return reivindicados[0] if reivindicados else None
+
+
+def reivindicar_lote(ids: list[int]) -> list[Reivindicado]:
+    """``reivindicar`` de vários numa transação só (a varredura: um COMMIT por lote pequeno).
+
+    As linhas que outro processo tem travadas ficam de fora (``skip_locked``); os tokens dos
+    links de uso único são sorteados na mesma transação.
+    """
     agora = timezone.now()
+    reivindicacao = uuid.uuid4()
     with transaction.atomic():
-        email = (
+        linhas = list(
             EmailSaida.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=Status.PENDENTE, proxima_tentativa_em__lte=agora)
-            .first()
+            .filter(pk__in=ids, status=Status.PENDENTE, proxima_tentativa_em__lte=agora)
+            .order_by("proxima_tentativa_em", "pk")
         )
-        if email is None:
-            return None
-        email.status = Status.ENVIANDO
-        email.reivindicacao = uuid.uuid4()
-        email.reivindicado_em = agora
-        email.dados_em = None
-        email.save(update_fields=["status", "reivindicacao", "reivindicado_em", "dados_em"])
-        texto, html = _com_segredo(email)
-    assert email.reivindicacao is not None
-    return Reivindicado(email, email.reivindicacao, _mensagem(email, texto, html))
+        if not linhas:
+            return []
+        EmailSaida.objects.filter(pk__in=[e.pk for e in linhas]).update(
+            status=Status.ENVIANDO,
+            reivindicacao=reivindicacao,
+            reivindicado_em=agora,
+            dados_em=None,
+        )
+        reivindicados = []
+        for email in linhas:
+            email.status, email.reivindicacao, email.reivindicado_em = (
+                Status.ENVIANDO,
+                reivindicacao,
+                agora,
+            )
+            texto, html = _com_segredo(email)
+            reivindicados.append(Reivindicado(email, reivindicacao, _mensagem(email, texto, html)))
+    return reivindicados
+
+
+def liberar(reivindicados: list[Reivindicado]) -> None:
+    """Devolve à fila, sem contar tentativa, o que foi reivindicado e não chegou a ser enviado."""
+    for reivindicado in reivindicados:
+        reivindicado.linha().filter(status=Status.ENVIANDO, dados_em__isnull=True).update(
+            status=Status.PENDENTE, reivindicacao=None
+        )
 
 
 def enviar(conexao: BaseEmailBackend, reivindicado: Reivindicado) -> Desfecho:
@@ -236,21 +263,41 @@ def _enviar_lote(prazo: float, resumo: ResumoDaVarredura) -> None:
         log.warning("Caixa de saída: SMTP indisponível, %s e-mail(s) esperam: %s", len(ids), erro)
         return
     try:
-        for pk in ids:
-            if time.monotonic() >= prazo:
-                resumo.motivo_da_parada = "orçamento de tempo esgotado"
-                return
-            reivindicado = reivindicar(pk)
-            if reivindicado is None:
-                continue
-            desfecho = enviar(conexao, reivindicado)
-            resumo.tentados += 1
-            resumo.enviados += desfecho is Desfecho.ENVIADO
-            if desfecho in (Desfecho.CONEXAO, Desfecho.INCERTO):
-                resumo.motivo_da_parada = f"parou no primeiro erro de conexão ({desfecho.value})"
+        for inicio in range(0, len(ids), REIVINDICAR_DE_UMA_VEZ):
+            fila = reivindicar_lote(ids[inicio : inicio + REIVINDICAR_DE_UMA_VEZ])
+            try:
+                while fila and _seguir(prazo, resumo):
+                    _enviar_um(conexao, fila.pop(0), resumo)
+            finally:
+                liberar(fila)
+            if resumo.motivo_da_parada:
                 return
     finally:
         _fechar(conexao)
+
+
+# A varredura reivindica em lotes pequenos (um COMMIT por lote); o que sobra de um lote quando
+# ela para volta à fila sem contar tentativa (``liberar``).
+REIVINDICAR_DE_UMA_VEZ = 20
+
+
+def _seguir(prazo: float, resumo: ResumoDaVarredura) -> bool:
+    if resumo.motivo_da_parada:
+        return False
+    if time.monotonic() >= prazo:
+        resumo.motivo_da_parada = "orçamento de tempo esgotado"
+        return False
+    return True
+
+
+def _enviar_um(
+    conexao: BaseEmailBackend, reivindicado: Reivindicado, resumo: ResumoDaVarredura
+) -> None:
+    desfecho = enviar(conexao, reivindicado)
+    resumo.tentados += 1
+    resumo.enviados += desfecho is Desfecho.ENVIADO
+    if desfecho in (Desfecho.CONEXAO, Desfecho.INCERTO):
+        resumo.motivo_da_parada = f"parou no primeiro erro de conexão ({desfecho.value})"
 
 
 def reconciliar(agora: datetime | None = None) -> int:
