@@ -385,3 +385,13 @@ def test_uma_varredura_por_vez_a_segunda_nao_faz_nada():
         soltar.set()
         outra.join(timeout=10)
     assert entrega.varrer().executou is True
+
+
+def test_enviar_uma_copia_nao_vale_para_enviando_nem_verificar():
+    """Cópia com outro Message-ID de algo que pode ter chegado seria a duplicata que evitamos."""
+    enviando = na_situacao(Status.ENVIANDO)
+    verificar = na_situacao(Status.VERIFICAR, dados=True)
+
+    assert emails.reenviar(enviando.pk) is False
+    assert emails.reenviar(verificar.pk) is False
+    assert EmailSaida.objects.count() == 2
