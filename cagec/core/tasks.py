@@ -9,7 +9,7 @@ varredura) estão em ``CELERY_TASK_ROUTES``: um envio novo nunca espera atrás d
 from celery import shared_task
 from django.conf import settings
 
-from cagec.lib import entrega
+from cagec.lib import caixa_saida, entrega
 
 
 @shared_task(
@@ -30,4 +30,4 @@ def enviar_email(email_id):
 )
 def varrer_caixa_de_saida():
     """Reconcilia envios interrompidos e envia os pendentes cuja vez chegou (uma por vez)."""
-    return entrega.varrer().enviados
+    return caixa_saida.varrer().enviados

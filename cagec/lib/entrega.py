@@ -19,7 +19,7 @@ Ciclo de uma linha (``EmailSaida.Status``):
    corpo enviado sem resposta (timeout, conexão caída, limite da task) → **incerto**:
    ``EMAIL_PROVEDOR_DEDUPLICA_MESSAGE_ID`` decide entre *pendente* (reenviar com o mesmo
    Message-ID é seguro) e *verificar* (a equipe decide no admin).
-4. **Reconciliar** (``reconciliar``, na varredura): *enviando* há mais que
+4. **Reconciliar** (``cagec.lib.caixa_saida.reconciliar``, na varredura): *enviando* há mais que
    ``CAIXA_SAIDA_RECONCILIAR_APOS`` (maior que o limite duro das tasks: o worker morreu) sem
    ``dados_em`` volta a *pendente* (nada saiu); com ``dados_em`` segue a política do incerto.
 
@@ -44,19 +44,19 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import DatabaseError, connection, transaction
+from django.db import Error as ErroDoBanco
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cagec.core.models import EmailSaida, TokenAcesso
-from cagec.lib import smtp, travas
+from cagec.lib import smtp
 
 log = logging.getLogger(__name__)
 Status = EmailSaida.Status
 T = TypeVar("T")
 
 BACKEND_SMTP_DO_DJANGO = "django.core.mail.backends.smtp.EmailBackend"
-TRAVA_DA_VARREDURA = "cagec.caixa_de_saida.varredura"
 
 
 class Desfecho(enum.Enum):
@@ -210,138 +210,6 @@ def pendentes_para_varredura(
     )
 
 
-# --- Varredura e reconciliação ---------------------------------------------------------------
-
-
-@dataclass
-class ResumoDaVarredura:
-    executou: bool = False
-    reconciliados: int = 0
-    enviados: int = 0
-    tentados: int = 0
-    motivo_da_parada: str = ""
-
-
-def varrer(orcamento: timedelta | None = None) -> ResumoDaVarredura:
-    """Uma varredura por vez (trava do PostgreSQL): reconcilia e envia um lote por uma conexão.
-
-    Para no primeiro erro de conexão (servidor fora não queima tentativas das outras linhas)
-    e quando o ``orcamento`` (``CAIXA_SAIDA_VARREDURA_ORCAMENTO``) acaba, bem antes do limite
-    duro da task.
-    """
-    resumo = ResumoDaVarredura()
-    prazo = (
-        time.monotonic() + (orcamento or settings.CAIXA_SAIDA_VARREDURA_ORCAMENTO).total_seconds()
-    )
-    with travas.exclusiva(TRAVA_DA_VARREDURA) as obtida:
-        if not obtida:
-            log.info("Caixa de saída: outra varredura em andamento; esta não faz nada")
-            return resumo
-        resumo.executou = True
-        log.info("Caixa de saída: varredura começou")
-        resumo.reconciliados = reconciliar()
-        _enviar_lote(prazo, resumo)
-        log.info(
-            "Caixa de saída: varredura terminou (enviados=%s tentados=%s reconciliados=%s %s)",
-            resumo.enviados,
-            resumo.tentados,
-            resumo.reconciliados,
-            resumo.motivo_da_parada,
-        )
-    return resumo
-
-
-def _enviar_lote(prazo: float, resumo: ResumoDaVarredura) -> None:
-    ids = pendentes_para_varredura()
-    if not ids:
-        return
-    conexao = backend()
-    try:
-        conexao.open()
-    except Exception as erro:  # noqa: BLE001 — SMTP fora: nenhuma linha perde tentativa
-        resumo.motivo_da_parada = f"SMTP indisponível: {erro}"
-        log.warning("Caixa de saída: SMTP indisponível, %s e-mail(s) esperam: %s", len(ids), erro)
-        return
-    try:
-        for inicio in range(0, len(ids), REIVINDICAR_DE_UMA_VEZ):
-            fila = reivindicar_lote(ids[inicio : inicio + REIVINDICAR_DE_UMA_VEZ])
-            try:
-                while fila and _seguir(prazo, resumo):
-                    _enviar_um(conexao, fila.pop(0), resumo)
-            finally:
-                liberar(fila)
-            if resumo.motivo_da_parada:
-                return
-    finally:
-        _fechar(conexao)
-
-
-# A varredura reivindica em lotes pequenos (um COMMIT por lote); o que sobra de um lote quando
-# ela para volta à fila sem contar tentativa (``liberar``).
-REIVINDICAR_DE_UMA_VEZ = 20
-
-
-def _seguir(prazo: float, resumo: ResumoDaVarredura) -> bool:
-    if resumo.motivo_da_parada:
-        return False
-    if time.monotonic() >= prazo:
-        resumo.motivo_da_parada = "orçamento de tempo esgotado"
-        return False
-    return True
-
-
-def _enviar_um(
-    conexao: BaseEmailBackend, reivindicado: Reivindicado, resumo: ResumoDaVarredura
-) -> None:
-    desfecho = enviar(conexao, reivindicado)
-    resumo.tentados += 1
-    resumo.enviados += desfecho is Desfecho.ENVIADO
-    if desfecho in (Desfecho.CONEXAO, Desfecho.INCERTO):
-        resumo.motivo_da_parada = f"parou no primeiro erro de conexão ({desfecho.value})"
-
-
-def reconciliar(agora: datetime | None = None) -> int:
-    """Resolve *enviando* abandonados (worker morto, banco fora depois do aceite)."""
-    agora = agora or timezone.now()
-    presos = EmailSaida.objects.filter(
-        status=Status.ENVIANDO,
-        reivindicado_em__lt=agora - settings.CAIXA_SAIDA_RECONCILIAR_APOS,
-    )
-    sem_corpo = presos.filter(dados_em__isnull=True).update(
-        status=Status.PENDENTE,
-        reivindicacao=None,
-        proxima_tentativa_em=agora,
-        ultimo_erro="Envio interrompido antes do corpo da mensagem (nada foi entregue); "
-        "volta para a fila.",
-    )
-    com_corpo = presos.filter(dados_em__isnull=False)
-    if settings.EMAIL_PROVEDOR_DEDUPLICA_MESSAGE_ID:
-        incertos = com_corpo.update(
-            status=Status.PENDENTE,
-            reivindicacao=None,
-            tentativas=F("tentativas") + 1,
-            proxima_tentativa_em=agora,
-            ultimo_erro=MOTIVO_INCERTO + " Reenviado com o mesmo Message-ID (o provedor "
-            "descarta repetidos).",
-        )
-    else:
-        incertos = com_corpo.update(
-            status=Status.VERIFICAR,
-            tentativas=F("tentativas") + 1,
-            ultimo_erro=MOTIVO_INCERTO + " Confira no provedor se chegou.",
-        )
-    if sem_corpo or incertos:
-        log.warning(
-            "Caixa de saída: reconciliados %s envio(s) interrompido(s) sem corpo e %s com corpo",
-            sem_corpo,
-            incertos,
-        )
-    return sem_corpo + incertos
-
-
-MOTIVO_INCERTO = "Envio interrompido depois de o corpo da mensagem sair para o SMTP."
-
-
 # --- Desfechos -------------------------------------------------------------------------------
 
 
@@ -354,7 +222,7 @@ def registrar_falha(
     agora = timezone.now()
     tentativas = email.tentativas + 1
     if desfecho is Desfecho.INCERTO:
-        campos = _campos_do_incerto(tentativas, agora)
+        campos = campos_do_incerto(tentativas, agora)
     elif desfecho is Desfecho.RECUSADO:
         campos = {"status": Status.FALHOU}
     elif agora - email.created_at >= settings.CAIXA_SAIDA_DESISTIR_APOS:
@@ -380,12 +248,12 @@ def registrar_falha(
         reivindicado.linha().filter(status=Status.ENVIANDO).update(
             tentativas=tentativas, ultimo_erro=motivo[:1000], **campos
         )
-    except DatabaseError:
+    except ErroDoBanco:  # DatabaseError ou InterfaceError (conexão fechada)
         log.exception("Caixa de saída: banco fora ao gravar a falha do e-mail %s", email.pk)
     return desfecho
 
 
-def _campos_do_incerto(tentativas: int, agora: datetime) -> dict[str, object]:
+def campos_do_incerto(tentativas: int, agora: datetime) -> dict[str, object]:
     if settings.EMAIL_PROVEDOR_DEDUPLICA_MESSAGE_ID:
         return {"status": Status.PENDENTE, "proxima_tentativa_em": agora + espera(tentativas)}
     return {"status": Status.VERIFICAR}
@@ -430,7 +298,7 @@ def insistir(acao: Callable[[], T], descricao: str) -> T | None:
     while True:
         try:
             return acao()
-        except DatabaseError as erro:
+        except ErroDoBanco as erro:  # DatabaseError ou InterfaceError (conexão fechada)
             if time.monotonic() >= prazo:
                 log.error("Caixa de saída: banco fora, desisti de %s: %s", descricao, erro)
                 return None
@@ -471,13 +339,6 @@ def _com_segredo(email: EmailSaida) -> tuple[str, str]:
         email.corpo_texto.replace(TokenAcesso.MARCADOR, bruto),
         email.corpo_html.replace(TokenAcesso.MARCADOR, bruto),
     )
-
-
-def _fechar(conexao: BaseEmailBackend) -> None:
-    try:
-        conexao.close()
-    except Exception:  # noqa: BLE001 — fechar uma conexão já quebrada não muda nada
-        log.debug("Caixa de saída: erro ao fechar a conexão SMTP", exc_info=True)
 
 
 def _duracao(intervalo: timedelta) -> str:

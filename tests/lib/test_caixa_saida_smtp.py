@@ -21,7 +21,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from cagec.core.models import EmailSaida
-from cagec.lib import emails, entrega, smtp
+from cagec.lib import caixa_saida, emails, entrega, smtp
 from tests.servicos import porta_livre
 
 Status = EmailSaida.Status
@@ -157,7 +157,7 @@ def test_timeout_depois_do_corpo_nao_e_recusa_vai_para_verificar_e_nao_e_reenvia
     time_machine.move_to(timezone.now() + timedelta(days=1))
     assert entrega.entregar(email.pk) is False
     assert email.pk not in entrega.pendentes_para_varredura()
-    assert entrega.varrer().tentados == 0
+    assert caixa_saida.varrer().tentados == 0
     assert servidor_smtp.message_ids[email.message_id] == 1
 
 
@@ -238,7 +238,7 @@ def test_varredura_envia_um_lote_por_uma_conexao(servidor_smtp):
     with mock.patch.object(
         smtp.SMTPComFases, "connect", autospec=True, side_effect=smtp.SMTPComFases.connect
     ) as conectar:
-        resumo = entrega.varrer()
+        resumo = caixa_saida.varrer()
 
     assert (resumo.executou, resumo.enviados, resumo.tentados) == (True, 5, 5)
     assert conectar.call_count == 1
@@ -250,7 +250,7 @@ def test_varredura_com_servidor_mudo_para_no_prazo_curto_sem_queimar_tentativas(
     criados = envelhecidos(20)
     inicio = time.monotonic()
 
-    resumo = entrega.varrer()
+    resumo = caixa_saida.varrer()
 
     assert time.monotonic() - inicio < 5
     assert (resumo.enviados, resumo.tentados) == (0, 0)
@@ -267,7 +267,7 @@ def test_varredura_respeita_o_orcamento_de_tempo(servidor_smtp):
     envelhecidos(10)
 
     inicio = time.monotonic()
-    resumo = entrega.varrer(orcamento=timedelta(seconds=1))
+    resumo = caixa_saida.varrer(orcamento=timedelta(seconds=1))
 
     assert time.monotonic() - inicio < 3
     assert 1 <= resumo.enviados < 10
@@ -288,7 +288,7 @@ def test_varredura_para_no_primeiro_erro_de_conexao_no_meio_do_lote(servidor_smt
         return original(self, msg)
 
     with mock.patch.object(smtp.SMTPComFases, "data", cai_na_segunda):
-        resumo = entrega.varrer()
+        resumo = caixa_saida.varrer()
 
     assert (resumo.enviados, resumo.tentados) == (1, 2)
     contagem = Counter(EmailSaida.objects.values_list("status", "tentativas"))

@@ -49,7 +49,7 @@ def test_reconciliacao_resolve_so_o_enviando_abandonado_pela_fase(settings):
     com_corpo = na_situacao(Status.ENVIANDO, ha=timedelta(minutes=11), dados=True)
     recente = na_situacao(Status.ENVIANDO, ha=timedelta(minutes=9), dados=True)
 
-    assert entrega.reconciliar() == 2
+    assert caixa_saida.reconciliar() == 2
 
     sem_corpo.refresh_from_db()
     com_corpo.refresh_from_db()
@@ -60,14 +60,14 @@ def test_reconciliacao_resolve_so_o_enviando_abandonado_pela_fase(settings):
     assert (com_corpo.status, com_corpo.tentativas) == (Status.VERIFICAR, 1)
     assert "Confira no provedor" in com_corpo.ultimo_erro
     assert recente.status == Status.ENVIANDO
-    assert entrega.reconciliar() == 0
+    assert caixa_saida.reconciliar() == 0
 
 
 def test_reconciliacao_com_provedor_que_deduplica_reenvia_com_o_mesmo_message_id(settings):
     settings.EMAIL_PROVEDOR_DEDUPLICA_MESSAGE_ID = True
     com_corpo = na_situacao(Status.ENVIANDO, ha=timedelta(hours=1), dados=True)
 
-    assert entrega.reconciliar() == 1
+    assert caixa_saida.reconciliar() == 1
     assert entrega.entregar(com_corpo.pk) is True
 
     com_corpo.refresh_from_db()
@@ -367,7 +367,7 @@ def test_uma_varredura_por_vez_a_segunda_nao_faz_nada():
 
     def outra_varredura():
         try:
-            with travas.exclusiva(entrega.TRAVA_DA_VARREDURA) as obtida:
+            with travas.exclusiva(caixa_saida.TRAVA_DA_VARREDURA) as obtida:
                 assert obtida
                 pegou.set()
                 soltar.wait(timeout=10)
@@ -379,12 +379,12 @@ def test_uma_varredura_por_vez_a_segunda_nao_faz_nada():
     try:
         assert pegou.wait(timeout=10)
         na_situacao(Status.ENVIANDO, ha=timedelta(hours=1))
-        resumo = entrega.varrer()
+        resumo = caixa_saida.varrer()
         assert (resumo.executou, resumo.reconciliados) == (False, 0)
     finally:
         soltar.set()
         outra.join(timeout=10)
-    assert entrega.varrer().executou is True
+    assert caixa_saida.varrer().executou is True
 
 
 def test_enviar_uma_copia_nao_vale_para_enviando_nem_verificar():

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import Error as ErroDoBanco
 from django.urls import reverse
 
 from cagec.lib import caixa_saida
@@ -23,7 +23,7 @@ def aviso_caixa_de_saida(context: Any) -> dict[str, Any]:
         return {}
     try:
         alertas = caixa_saida.alertas()
-    except DatabaseError:
+    except ErroDoBanco:
         log.exception("Aviso da caixa de saída: consulta falhou")
         return {}
     return {
