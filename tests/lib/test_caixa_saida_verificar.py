@@ -395,3 +395,15 @@ def test_enviar_uma_copia_nao_vale_para_enviando_nem_verificar():
     assert emails.reenviar(enviando.pk) is False
     assert emails.reenviar(verificar.pk) is False
     assert EmailSaida.objects.count() == 2
+
+
+def test_admin_detalhe_somente_leitura_em_portugues(client, equipe):
+    email = na_situacao(Status.VERIFICAR, dados=True, ultimo_erro="EntregaIncerta: timeout")
+
+    resposta = client.get(f"{URL}{email.pk}/change/")
+
+    assert resposta.status_code == 200
+    texto = resposta.content.decode()
+    for rotulo in ["Destinatário", "Situação", "Último erro", "Corpo enviado em", "Message-ID"]:
+        assert rotulo in texto, rotulo
+    assert 'name="_save"' not in texto  # só leitura
