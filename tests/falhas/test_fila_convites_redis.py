@@ -102,4 +102,6 @@ def test_redis_reiniciado_durante_os_convites_cada_pessoa_recebe_exatamente_um(
     assert sink_smtp.duplicados() == {}
     assert len(destinatarios) == len(set(destinatarios)) == PESSOAS
     assert supervisor.quedas == [], "o worker caiu:\n" + "\n---\n".join(supervisor.quedas)
+    if not TRANSPORTE:  # a configuração de produção usa o transporte corrigido
+        assert "Connected to cagec.worker.transporte:Transport://" in supervisor.worker.log()
     assert time.monotonic() - inicio < 60
