@@ -1,10 +1,14 @@
-"""Cache Redis que não derruba o request quando o Redis cai ou trava.
+"""Cache Redis que não derruba nem atrasa o pedido quando o Redis cai ou congela.
 
-O cache guarda o que pode ser recalculado (limites por IP, sessões em ``cached_db``,
-termo vigente). Com o Redis fora, cada operação se comporta como um cache vazio: leitura
-devolve o padrão, escrita não faz nada, ``incr`` levanta ``ValueError`` (o que o
-django-ratelimit trata como falha e, com ``RATELIMIT_FAIL_OPEN``, deixa passar). Cada
-falha fica no log; o ``/saude/`` mostra o Redis como "falha".
+O cache guarda o que pode ser recalculado (limites por IP e por alvo, páginas públicas,
+contagens do menu, termo vigente). Com o Redis fora, cada operação se comporta como um
+cache vazio: leitura devolve o padrão, escrita não faz nada, ``incr`` levanta ``ValueError``
+(o que o django-ratelimit trata como falha e, com ``RATELIMIT_FAIL_OPEN``, deixa passar).
+
+Toda operação passa pelo disjuntor do servidor (``cagec.lib.disjuntor``): o primeiro tempo
+esgotado ou erro de conexão abre o disjuntor e, durante a janela, as operações nem tentam o
+Redis (respondem como cache vazio na hora). A abertura e o fechamento ficam no log; o
+``/saude/`` mostra o Redis como "degradado" ou "falha".
 """
 
 import functools
@@ -16,36 +20,48 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from cagec.lib import disjuntor
+from cagec.lib.disjuntor import Disjuntor
+
 log = logging.getLogger(__name__)
 
-_FALHAS = (RedisConnectionError, RedisTimeoutError, OSError)
+FALHAS_DE_CONEXAO = (RedisConnectionError, RedisTimeoutError, OSError)
 
 # Um método do cache (cada um com a sua assinatura, que o envoltório mantém).
 _Metodo = TypeVar("_Metodo", bound=Callable[..., Any])
+_PADRAO = object()
+
+
+def _na_falha(resultado_na_falha: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if resultado_na_falha is _PADRAO:
+        return kwargs.get("default", args[1] if len(args) > 1 else None)
+    if isinstance(resultado_na_falha, type) and issubclass(resultado_na_falha, Exception):
+        raise resultado_na_falha("cache indisponível")
+    return resultado_na_falha() if callable(resultado_na_falha) else resultado_na_falha
 
 
 def _tolerante(resultado_na_falha: object) -> Callable[[_Metodo], _Metodo]:
     def decorador(metodo: _Metodo) -> _Metodo:
         @functools.wraps(metodo)
-        def envoltorio(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        def envoltorio(self: "RedisCacheTolerante", *args: Any, **kwargs: Any) -> Any:
+            protecao = self.disjuntor
+            if not protecao.permite():
+                return _na_falha(resultado_na_falha, args, kwargs)
             try:
-                return metodo(self, *args, **kwargs)
-            except _FALHAS as erro:
+                resultado = metodo(self, *args, **kwargs)
+            except FALHAS_DE_CONEXAO as erro:
+                protecao.falhou(erro)
                 log.warning("Cache Redis indisponível em %s: %s", metodo.__name__, erro)
-                if resultado_na_falha is _PADRAO:
-                    return kwargs.get("default", args[1] if len(args) > 1 else None)
-                if isinstance(resultado_na_falha, type) and issubclass(
-                    resultado_na_falha, Exception
-                ):
-                    raise resultado_na_falha("cache indisponível") from erro
-                return resultado_na_falha() if callable(resultado_na_falha) else resultado_na_falha
+                return _na_falha(resultado_na_falha, args, kwargs)
+            except Exception:
+                protecao.funcionou()  # o Redis respondeu (um erro de comando, não de conexão)
+                raise
+            protecao.funcionou()
+            return resultado
 
         return cast(_Metodo, envoltorio)
 
     return decorador
-
-
-_PADRAO = object()
 
 
 # INCR só se a chave existe, numa ida ao Redis (o incr do Django faz EXISTS e depois
@@ -65,6 +81,11 @@ def _incr_numa_ida(self: RedisCache, key: str, delta: int = 1, version: int | No
 
 
 class RedisCacheTolerante(RedisCache):
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        servidores = server if isinstance(server, list) else str(server).split(",")
+        self.disjuntor: Disjuntor = disjuntor.do_redis(servidores[0])
+
     get = _tolerante(_PADRAO)(RedisCache.get)
     add = _tolerante(False)(RedisCache.add)
     set = _tolerante(None)(RedisCache.set)
