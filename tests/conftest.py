@@ -9,6 +9,9 @@ from cagec.core.models import EmailSaida
 
 from .factories import SENHA, UsuarioFactory
 
+# Processos reais para os testes de falha (redis-server descartável e companhia).
+pytest_plugins = ["tests.servicos"]
+
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
