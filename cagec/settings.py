@@ -148,6 +148,9 @@ if REDIS_URL:
             },
         }
     }
+    # Os limites por IP e por alvo contam numa ida ao Redis por limite (cagec.lib.cache).
+    CACHES["limites"] = {**CACHES["default"], "BACKEND": "cagec.lib.cache.LimitesRedis"}
+    RATELIMIT_USE_CACHE = "limites"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # O limite por IP fica por processo no modo embutido; em produção REDIS_URL é obrigatório.

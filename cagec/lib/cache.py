@@ -13,6 +13,7 @@ Redis (respondem como cache vazio na hora). A abertura e o fechamento ficam no l
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -97,3 +98,45 @@ class RedisCacheTolerante(RedisCache):
     delete_many = _tolerante(None)(RedisCache.delete_many)
     incr = _tolerante(ValueError)(_incr_numa_ida)
     clear = _tolerante(False)(RedisCache.clear)
+
+
+# Contar uma tentativa numa ida só: INCR e, se a chave acabou de nascer, o prazo.
+_CONTAR = (
+    "local n = redis.call('incr', KEYS[1]) "
+    "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n"
+)
+
+
+class LimitesRedis(RedisCacheTolerante):
+    """O cache só dos limites (``RATELIMIT_USE_CACHE``): cada tentativa custa uma ida ao Redis.
+
+    O django-ratelimit conta com ``add(chave, 1, prazo)`` e, se a chave já existia,
+    ``incr(chave)``: duas idas por limite, e um pedido de inscrição passa por três limites
+    (IP, CPF, e-mail). Aqui ``add`` com valor 1 já conta (INCR + EXPIRE num script) e guarda
+    o novo valor para o ``incr`` que vem logo depois, na mesma thread, sem outra ida. Só os
+    limites usam este alias: nenhum outro ``add`` passa por aqui.
+    """
+
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._contado = threading.local()
+
+    def _contar(self, key: str, value: Any, timeout: Any = 300, version: int | None = None) -> bool:
+        if value != 1 or isinstance(value, bool):
+            return RedisCache.add(self, key, value, timeout, version)
+        chave = self.make_and_validate_key(key, version=version)
+        prazo = self.get_backend_timeout(timeout) or 300
+        n = int(self._cache.get_client(chave, write=True).eval(_CONTAR, 1, chave, int(prazo)))
+        self._contado.valor = None if n == 1 else (chave, n)
+        return n == 1
+
+    def _incr_contado(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        chave = self.make_and_validate_key(key, version=version)
+        contado = getattr(self._contado, "valor", None)
+        self._contado.valor = None
+        if delta == 1 and contado is not None and contado[0] == chave:
+            return cast(int, contado[1])  # o add acabou de contar esta tentativa
+        return _incr_numa_ida(self, key, delta, version)
+
+    add = _tolerante(False)(_contar)
+    incr = _tolerante(ValueError)(_incr_contado)
