@@ -138,6 +138,11 @@ def codigo_aleatorio() -> str:
     return "".join(random.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(16))
 
 
+# Cada visitante faz alguns pedidos e vai embora: os limites por IP (20/min na inscrição, 30/min
+# na verificação) valem como para gente de verdade, e não confundem a medida.
+PEDIDOS_POR_VISITANTE = 10
+
+
 def carga(
     pedidos: list[Callable[[Navegador], tuple[str, int]]],
     porta: int,
@@ -147,21 +152,31 @@ def carga(
 ) -> list[tuple[str, int, float]]:
     """Roda cada pedido (função que recebe um ``Navegador`` e devolve (rótulo, status)).
 
-    Cada thread é um visitante; a duração é a do pedido visto pelo cliente.
+    Cada thread é uma sequência de visitantes (``PEDIDOS_POR_VISITANTE`` pedidos cada, o
+    ``preparar`` fora da medida); a duração é a do pedido visto pelo cliente.
     """
     fila = list(enumerate(pedidos))
     trava = threading.Lock()
     resultados: list[tuple[str, int, float]] = []
 
-    def trabalhar():
+    def novo_visitante():
         navegador = Navegador(porta)
         if preparar:
             preparar(navegador)
+        return navegador
+
+    def trabalhar():
+        navegador = novo_visitante()
+        feitos = 0
         while True:
             with trava:
                 if not fila:
                     break
                 _, pedido = fila.pop()
+            if feitos == PEDIDOS_POR_VISITANTE:  # outro visitante (outro IP) chega
+                navegador.fechar()
+                navegador, feitos = novo_visitante(), 0
+            feitos += 1
             inicio = time.perf_counter()
             rotulo, status = pedido(navegador)
             duracao = time.perf_counter() - inicio

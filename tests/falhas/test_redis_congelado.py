@@ -168,6 +168,13 @@ def test_redis_congelado_paginas_rapidas_sem_5xx_e_o_portal_volta_sozinho(
     lentos = [r for r in medida if r[2] >= 0.4]
     assert len(lentos) <= WORKERS * (1 + int(duracao // JANELA)), lentos
 
+    # /saude/ (vivacidade) não trava: 200 na hora, com o Redis em "falha".
+    for _ in range(WORKERS * 2):
+        inicio_saude = time.monotonic()
+        status, corpo, _ = Navegador(gunicorn.porta).pedir("GET", "/saude/")
+        assert status == 200 and b'"redis": "falha"' in corpo
+        assert time.monotonic() - inicio_saude < 1.0
+
     # Nada se perdeu: cada inscrição deixou o e-mail na caixa de saída para a varredura.
     assert inscritos
     assert EmailSaida.objects.filter(destinatario__in=inscritos).count() == len(inscritos)
