@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Disco cheio (mídia, ou o temporário do upload lido pelo CSRF): 503 amigável, não 500.
+    "cagec.lib.armazenamento.ArmazenamentoIndisponivelMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SemCacheParaQuemEntrouMiddleware",
@@ -378,7 +380,9 @@ STATICFILES_DIRS.append(_pasta_bootstrap())
 # immutable". Nada de finders nem autorefresh: o que sai é exatamente o que foi coletado,
 # inclusive com DEBUG. Ver cagec/lib/estaticos.py.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Gravação atômica (temporário + link): disco cheio não deixa arquivo truncado nem de
+    # 0 byte com o nome final, e vira mensagem no formulário (cagec/lib/armazenamento.py).
+    "default": {"BACKEND": "cagec.lib.armazenamento.ArmazenamentoAtomico"},
     "staticfiles": {"BACKEND": "cagec.lib.estaticos.EstaticosComprimidos"},
 }
 WHITENOISE_USE_FINDERS = False
@@ -418,6 +422,13 @@ if not 1 <= RASCUNHO_AVISO_DIAS_ANTES < RASCUNHO_DIAS_SEM_ALTERACAO:
 # Varredura de arquivos órfãos: só apaga o que está sem linha no banco há mais que isto
 # (um envio em andamento grava o arquivo antes do commit da linha).
 ARQUIVOS_ORFAOS_CARENCIA_HORAS = env.int("ARQUIVOS_ORFAOS_CARENCIA_HORAS", default=24)
+# Temporários de gravação (".parcial-*.tmp") de um processo morto no meio: a varredura os
+# apaga depois desta carência (uma gravação dura segundos).
+ARQUIVOS_TEMPORARIOS_CARENCIA_HORAS = env.int("ARQUIVOS_TEMPORARIOS_CARENCIA_HORAS", default=1)
+# /saude/prontidao/ "midia": "atencao" com menos que isto livre no disco de MEDIA_ROOT.
+MIDIA_ESPACO_MINIMO_MB = env.int("MIDIA_ESPACO_MINIMO_MB", default=1024)
+# Página 503 de armazenamento indisponível: em quantos segundos tentar de novo.
+ARMAZENAMENTO_RETRY_AFTER_SEGUNDOS = env.int("ARMAZENAMENTO_RETRY_AFTER_SEGUNDOS", default=120)
 
 # --- Dados do CNPJ (Receita Federal) -------------------------------------------------------
 # "offline": arquivo do repositório (demo e testes); "http": API no formato BrasilAPI /

@@ -215,7 +215,7 @@ def gunicorn_de_producao(ambiente_do_portal, pasta: Path, *, workers=3, banco_ur
     env = ambiente_do_portal(
         {
             "DJANGO_SETTINGS_MODULE": "tests.falhas._settings_gunicorn",
-            "CAGEC_TESTES_STATIC_ROOT": str(settings.STATIC_ROOT),
+            "CAGEC_TESTE_STATIC_ROOT": str(settings.STATIC_ROOT),
             "PROXIES_CONFIAVEIS": "127.0.0.1",
             **(extra or {}),
         },

@@ -1,8 +1,8 @@
-"""As configurações de produção (``cagec.settings``) com os estáticos já coletados pela suíte.
+"""Configurações de produção (``cagec.settings``) para o gunicorn dos testes de falha.
 
-Só muda onde estão os arquivos estáticos: o gunicorn dos testes de falha usa a pasta que a
-fixture ``_estaticos_coletados`` preparou (``CAGEC_TESTES_STATIC_ROOT``), em vez de exigir um
-``collectstatic`` em ``staticfiles/`` da árvore. Todo o resto é a configuração de produção.
+Uma só diferença: os estáticos vêm da pasta que a sessão de testes já coletou
+(``CAGEC_TESTE_STATIC_ROOT``, manifesto com hash como em produção), para o teste não rodar
+``collectstatic`` com compressão a cada vez.
 """
 
 import os
@@ -11,5 +11,5 @@ from pathlib import Path
 from cagec.settings import *  # noqa: F403
 from cagec.settings import STORAGES
 
-STATIC_ROOT = Path(os.environ["CAGEC_TESTES_STATIC_ROOT"])
+STATIC_ROOT = Path(os.environ["CAGEC_TESTE_STATIC_ROOT"])
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "cagec.lib.estaticos.EstaticosComHash"}}
