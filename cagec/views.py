@@ -103,6 +103,9 @@ def banco_fora(erro: BaseException | None) -> bool:
     return sqlstate is None or sqlstate.startswith(_SQLSTATE_DE_BANCO_FORA)
 
 
+_INDISPONIVEL = "Serviço temporariamente indisponível. Tente novamente em alguns minutos."
+
+
 def servico_indisponivel(request):
     """503 com ``Retry-After`` e a página em português, montada sem tocar no banco.
 
@@ -110,10 +113,12 @@ def servico_indisponivel(request):
     """
     segundos = settings.INDISPONIVEL_TENTAR_DE_NOVO_SEGUNDOS
     log.error("Banco de dados indisponível: %s respondido com 503", request.path)
-    html = render_to_string(
-        "503.html", {"estilos": _estilos_da_pagina_de_erro(), "minutos": max(1, segundos // 60)}
-    )
-    resposta = HttpResponse(html, status=503)
+    resposta: HttpResponse
+    if "application/json" in request.headers.get("Accept", ""):  # envio.js e afins
+        resposta = JsonResponse({"erro": _INDISPONIVEL, "anuncio": _INDISPONIVEL}, status=503)
+    else:
+        contexto = {"estilos": _estilos_da_pagina_de_erro(), "minutos": max(1, segundos // 60)}
+        resposta = HttpResponse(render_to_string("503.html", contexto), status=503)
     resposta["Retry-After"] = str(segundos)
     resposta["Cache-Control"] = "no-store"
     return resposta

@@ -137,3 +137,19 @@ def test_saude_com_banco_fora_e_503_com_retry_after(client, monkeypatch):
     assert resposta.status_code == 503
     assert resposta["Retry-After"] == "30"
     assert resposta.json()["banco"] == "falha"
+
+
+@pytest.mark.django_db
+def test_banco_fora_para_quem_pede_json_responde_json(settings, monkeypatch):
+    from declaracoes import consulta
+
+    settings.DEBUG = False
+
+    def recusar(*args, **kwargs):
+        raise _banco_recusou()
+
+    monkeypatch.setattr(consulta, "tipos_de_parceiro", recusar)
+    cliente = Client(raise_request_exception=False)
+    resposta = cliente.get("/consulta/", HTTP_ACCEPT="application/json")
+    assert resposta.status_code == 503 and resposta["Retry-After"] == "30"
+    assert resposta.json()["erro"].startswith("Serviço temporariamente indisponível")
