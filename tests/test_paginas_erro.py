@@ -153,3 +153,27 @@ def test_banco_fora_para_quem_pede_json_responde_json(settings, monkeypatch):
     resposta = cliente.get("/consulta/", HTTP_ACCEPT="application/json")
     assert resposta.status_code == 503 and resposta["Retry-After"] == "30"
     assert resposta.json()["erro"].startswith("Serviço temporariamente indisponível")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_banco_realmente_fora_no_cliente_de_teste_responde_503(settings):
+    """PostgreSQL: a conexão aponta para uma porta onde ninguém escuta (erro real do psycopg)."""
+    from django.db import connection
+
+    from tests.servicos import porta_livre
+
+    if connection.vendor != "postgresql":
+        pytest.skip("o erro de conexão real é o do PostgreSQL (rode com DATABASE_URL)")
+    settings.DEBUG = False
+    porta_original = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(porta_livre())
+    try:
+        cliente = Client(raise_request_exception=False)
+        _confere_503(cliente.get("/consulta/", {"nome": "prefeitura"}))
+        resposta = cliente.get("/saude/")
+        assert resposta.status_code == 503 and resposta["Retry-After"] == "30"
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = porta_original
+    assert Client().get("/saude/").status_code == 200  # volta sem reiniciar nada
