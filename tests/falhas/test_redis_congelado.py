@@ -105,6 +105,11 @@ def _preparar(nav):
     nav.csrf("/inscricao/")
 
 
+def _esperas_pelo_redis(gunicorn) -> int:
+    """Quantas vezes um processo web esperou o Redis até o fim (o aviso de cada uma, no log)."""
+    return gunicorn.contar("Cache Redis indisponível em") + gunicorn.contar("Fila indisponível")
+
+
 def _resumo(resultados):
     por_tipo = defaultdict(list)
     for rotulo, _, duracao in resultados:
@@ -148,6 +153,7 @@ def test_redis_congelado_paginas_rapidas_sem_5xx_e_o_portal_volta_sozinho(
         return gunicorn.contar(ABERTO) >= WORKERS
 
     esperar(todos_abriram, timeout=30, descricao="todos os processos abrirem o disjuntor")
+    esperas_antes = _esperas_pelo_redis(gunicorn)
     inicio = time.monotonic()
     medida = carga(
         _mistura(500, sessao, inscritos),
@@ -164,9 +170,9 @@ def test_redis_congelado_paginas_rapidas_sem_5xx_e_o_portal_volta_sozinho(
     for rotulo, (_, _, p95, _) in resumo.items():
         limite = max(META_P95, FOLGA_SOBRE_O_NORMAL * normal[rotulo][2])
         assert p95 <= limite, f"p95 de {rotulo} = {p95 * 1000:.0f} ms com o Redis congelado"
-    # Só quem testa o Redis (um pedido por processo a cada janela) paga o tempo limite.
-    lentos = [r for r in medida if r[2] >= 0.4]
-    assert len(lentos) <= WORKERS * (1 + int(duracao // JANELA)), lentos
+    # Só quem testa o Redis (um pedido por processo a cada janela) pagou um tempo limite.
+    esperas = _esperas_pelo_redis(gunicorn) - esperas_antes
+    assert esperas <= WORKERS * (1 + int(duracao // JANELA)), f"{esperas} esperas pelo Redis"
 
     # /saude/ (vivacidade) não trava: 200 na hora, com o Redis em "falha".
     for _ in range(WORKERS * 2):
