@@ -141,6 +141,50 @@ def caminhos_consulta():
     return [f"/consulta/?nome={quote_plus(n)}" for n in NOMES]
 
 
+def caminhos_consulta_unicos(n, semente=15):
+    """``n`` buscas distintas (parte do nome, com ou sem acento/número, e município), cada
+    uma uma vez: o visitante que procura uma organização, não o mesmo termo repetido."""
+    import random
+    import unicodedata
+    from urllib.parse import urlencode
+
+    from bench.parceiros import _MUNICIPIOS, _NOMES, _PREFIXOS
+
+    sorteio = random.Random(semente)
+    vistos: set[tuple[str, str]] = set()
+    caminhos = []
+    while len(caminhos) < n:
+        termo = sorteio.choice(_NOMES + _PREFIXOS)
+        if sorteio.random() < 0.5:
+            termo = unicodedata.normalize("NFKD", termo).encode("ascii", "ignore").decode()
+        if sorteio.random() < 0.6:
+            termo = f"{termo} {sorteio.randint(1, 999)}"
+        termo = termo.lower() if sorteio.random() < 0.5 else termo.upper()
+        municipio = sorteio.choice(_MUNICIPIOS) if sorteio.random() < 0.5 else ""
+        if (termo, municipio) in vistos:
+            continue
+        vistos.add((termo, municipio))
+        filtros = {"nome": termo, **({"municipio": municipio} if municipio else {})}
+        caminhos.append(f"/consulta/?{urlencode(filtros)}")
+    return caminhos
+
+
+def cnpjs_sem_crc_hoje(n):
+    """CNPJs de ``n`` Parceiros gerados que ainda não têm CRC emitido hoje."""
+    from bench.parceiros import CNPJ_BASE
+    from declaracoes.models import Certificado
+    from parceiros import situacao
+    from parceiros.models import Parceiro
+
+    emitidos = Certificado.objects.filter(dia=situacao.hoje()).values("parceiro_id")
+    return list(
+        Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3])
+        .exclude(pk__in=emitidos)
+        .order_by("?")
+        .values_list("cnpj", flat=True)[:n]
+    )
+
+
 def medir_exportacao(formato, linhas=10000):
     """(segundos, pico de memória Python em MB, linhas, tamanho) da exportação de 10 000.
 

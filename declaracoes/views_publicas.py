@@ -14,12 +14,13 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from cagec.lib import paginacao
+from cagec.lib import moldura, paginacao
 from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.codigos import formatar_codigo, normalizar_codigo
 from cagec.lib.documentos import normalizar_cnpj
@@ -195,30 +196,31 @@ def verificar_codigo(request, codigo):
     normalizado = normalizar_codigo(codigo)
     if normalizado and normalizado != codigo:
         return redirect("declaracoes:verificar_codigo", codigo=normalizado)
-    publica = _visitante_sem_mensagens(request)
-    pronta = verificacao.pagina_em_cache(normalizado) if publica else None
-    if pronta is not None:
-        return _cabecalhos_de_cache(HttpResponse(pronta))
     resultado = verificacao.por_codigo(normalizado)
     # O código volta como se escreve no documento (com os hífens), ou como veio na URL.
     exibido = formatar_codigo(normalizado) if normalizado else codigo
     extra = {"codigo_digitado": exibido}
     if not resultado.encontrado:  # já pronto para corrigir o código e tentar de novo
         extra["form"] = VerificacaoForm(initial={"codigo": exibido[:40]}, request=request)
-    resposta = _resultado(request, resultado, **extra)
-    if publica and resultado.encontrado:
-        verificacao.guardar_pagina(normalizado, resposta.content)
-    return resposta
+    return _resultado(request, resultado, **extra)
 
 
 def _resultado(request, resultado, *, status=None, **extra):
-    resposta = render(
-        request,
-        "declaracoes/verificar_resultado.html",
-        {"resultado": resultado, **extra},
-        status=status or (200 if resultado.encontrado else 404),
-    )
-    return _cabecalhos_de_cache(resposta) if request.method == "GET" else resposta
+    """A página do resultado; para o visitante anônimo, o conteúdo encaixado na moldura
+    pronta (``cagec.lib.moldura``: o mesmo HTML, sem renderizar ``base.html`` de novo)."""
+    status = status or (200 if resultado.encontrado else 404)
+    titulo = verificacao.titulo(resultado, arquivo_conferido=extra.get("arquivo_conferido"))
+    contexto = {"resultado": resultado, "titulo": titulo, **extra}
+    if request.method != "GET":
+        return render(request, "declaracoes/verificar_resultado.html", contexto, status=status)
+    if moldura.visitante_anonimo(request):
+        conteudo = render_to_string(
+            "declaracoes/_verificar_resultado.html", contexto, request=request
+        )
+        resposta = moldura.pagina(request, titulo, conteudo, status=status)
+    else:
+        resposta = render(request, "declaracoes/verificar_resultado.html", contexto, status=status)
+    return _cabecalhos_de_cache(resposta)
 
 
 def _cabecalhos_de_cache(resposta):
@@ -234,10 +236,9 @@ def original_pdf(request, codigo):
     resultado = verificacao.por_codigo(normalizar_codigo(codigo))
     if not resultado.encontrado:
         raise Http404
-    documento = resultado.documento
-    nome = "crc" if resultado.certificado else "declaracao"
+    nome = "crc" if resultado.e_crc else "declaracao"
     return resposta_pdf(
-        documento.pdf.open("rb"),
-        f"{nome}-{documento.codigo}.pdf",
+        default_storage.open(resultado.pdf, "rb"),
+        f"{nome}-{resultado.codigo}.pdf",
         cache_control="private, max-age=3600",
     )
