@@ -10,9 +10,8 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -68,39 +67,27 @@ def consulta_publica(request):
     if recusa := _sem_cpf_na_url(request):
         return recusa
     form, valido = _formulario(request)
-    chave = None
-    if valido and _visitante_sem_mensagens(request):
-        chave = consulta.chave_da_pagina(request.GET)
-        pronta = cache.get(chave) if chave else None
-        if pronta is not None:
-            return HttpResponse(pronta)
-    resposta = _pagina_da_consulta(request, form, valido)
-    if chave:
-        cache.set(chave, resposta.content, consulta.SEGUNDOS_NO_CACHE)
-    return resposta
-
-
-def _visitante_sem_mensagens(request):
-    """Anônimo e sem mensagem pendente: a página pública é a mesma para todos."""
-    return not request.user.is_authenticated and "messages" not in request.COOKIES
+    return _pagina_da_consulta(request, form, valido)
 
 
 def _pagina_da_consulta(request, form, valido):
+    """Sem cache de página (issue #15: cada busca é quase sempre nova); o visitante anônimo
+    recebe o conteúdo na moldura pronta (``cagec.lib.moldura``)."""
     pagina = None
     if valido:
         paginador = consulta.PaginadorLimitado(consulta.buscar(form.cleaned_data), POR_PAGINA)
         pagina = paginacao.pagina_pedida(request, paginador)
-    return render(
-        request,
-        "declaracoes/consulta.html",
-        {
-            "form": form,
-            "pagina": pagina,
-            "parametros": paginacao.parametros_sem_pagina(request),
-            "limite_exportacao": exportacao.milhar(consulta.limite_da_exportacao()),
-            "teto_contagem": exportacao.milhar(settings.CONSULTA_CONTAGEM_MAXIMA),
-        },
-    )
+    contexto = {
+        "form": form,
+        "pagina": pagina,
+        "parametros": paginacao.parametros_sem_pagina(request),
+        "limite_exportacao": exportacao.milhar(consulta.limite_da_exportacao()),
+        "teto_contagem": exportacao.milhar(settings.CONSULTA_CONTAGEM_MAXIMA),
+    }
+    if moldura.visitante_anonimo(request):
+        conteudo = render_to_string("declaracoes/_consulta.html", contexto, request=request)
+        return moldura.pagina(request, "Consulta pública", conteudo)
+    return render(request, "declaracoes/consulta.html", contexto)
 
 
 @require_GET
