@@ -34,13 +34,6 @@ def _parceiros_da_amostra(n):
     return list(Parceiro.objects.filter(pk__in=ids).select_related("tipo").order_by("pk"))
 
 
-def emitir_crcs(n=AMOSTRA_CRC):
-    """Emite (ou reaproveita) o CRC de hoje de ``n`` Parceiros; devolve [(cnpj, codigo)]."""
-    from declaracoes import crc
-
-    return [(p.cnpj, crc.crc_do_dia(p).codigo) for p in _parceiros_da_amostra(n)]
-
-
 def medir_renderizacao(repeticoes=15):
     """Mediana do render (só o ``crc_pdf.renderizar``, ReportLab) do CRC do Parceiro com menos
     Obrigações e de um de 3 páginas (o mesmo retrato com os grupos repetidos até dar 3 páginas).
