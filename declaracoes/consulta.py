@@ -72,6 +72,18 @@ def buscar(filtros: dict[str, Any]) -> QuerySet[Parceiro]:
     return qs.order_by("busca_nome", "pk")
 
 
+def ids_da_busca(filtros: dict[str, Any]) -> QuerySet[Parceiro, int]:
+    """Só os ids, na ordem da consulta: a contagem e a página saem do índice que cobre os
+    filtros (``parceiro_busca_nome_cobre``), sem ler as linhas largas de Parceiro."""
+    return buscar(filtros).values_list("pk", flat=True)
+
+
+def parceiros_da_pagina(ids: list[int]) -> list[Parceiro]:
+    """As linhas de uma página de ids, na mesma ordem (uma consulta)."""
+    por_id = Parceiro.objects.select_related("tipo__genero").in_bulk(ids)
+    return [por_id[i] for i in ids if i in por_id]
+
+
 def buscar_por_cpf(cpf: str) -> QuerySet[Parceiro]:
     """Parceiros dos quais a pessoa com este CPF é o representante legal ativo."""
     return (

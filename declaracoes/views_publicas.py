@@ -75,8 +75,9 @@ def _pagina_da_consulta(request, form, valido):
     recebe o conteúdo na moldura pronta (``cagec.lib.moldura``)."""
     pagina = None
     if valido:
-        paginador = consulta.PaginadorLimitado(consulta.buscar(form.cleaned_data), POR_PAGINA)
-        pagina = paginacao.pagina_pedida(request, paginador)
+        ids = consulta.ids_da_busca(form.cleaned_data)
+        pagina = paginacao.pagina_pedida(request, consulta.PaginadorLimitado(ids, POR_PAGINA))
+        pagina.object_list = consulta.parceiros_da_pagina(list(pagina.object_list))
     contexto = {
         "form": form,
         "pagina": pagina,
