@@ -90,7 +90,10 @@ def _procurar(coluna: str, valor: str) -> Resultado:
     linha = _executar(_CONSULTAS[coluna], [valor, valor])
     if not linha:
         return Resultado()
-    return Resultado(*linha[:3], _momento(linha[3]), *linha[4:])
+    origem, pk, codigo, revogado_em, motivo, resumo, pdf, na_emissao, hoje, cnpj = linha
+    return Resultado(
+        origem, pk, codigo, _momento(revogado_em), motivo, resumo, pdf, na_emissao, hoje, cnpj
+    )
 
 
 def _executar(sql: str, parametros: list[str]) -> tuple | None:
