@@ -262,9 +262,11 @@ def gerar(usuarios_ids, aviso):
         _copiar_documentos(carga)
         aviso(f"fila de análise ({FILA})")
         _copiar_fila(carga)
+    # VACUUM além do ANALYZE: uma tabela recém-carregada sem o mapa de visibilidade faz toda
+    # varredura só do índice ir ao heap (em produção o autovacuum já o mantém).
     with connection.cursor() as cursor:
         cursor.execute(
-            "ANALYZE parceiros_parceiro, parceiros_documento, parceiros_vinculo, "
+            "VACUUM ANALYZE parceiros_parceiro, parceiros_documento, parceiros_vinculo, "
             "parceiros_solicitacao"
         )
 

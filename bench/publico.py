@@ -34,13 +34,6 @@ def _parceiros_da_amostra(n):
     return list(Parceiro.objects.filter(pk__in=ids).select_related("tipo").order_by("pk"))
 
 
-def emitir_crcs(n=AMOSTRA_CRC):
-    """Emite (ou reaproveita) o CRC de hoje de ``n`` Parceiros; devolve [(cnpj, codigo)]."""
-    from declaracoes import crc
-
-    return [(p.cnpj, crc.crc_do_dia(p).codigo) for p in _parceiros_da_amostra(n)]
-
-
 def medir_renderizacao(repeticoes=15):
     """Mediana do render (só o ``crc_pdf.renderizar``, ReportLab) do CRC do Parceiro com menos
     Obrigações e de um de 3 páginas (o mesmo retrato com os grupos repetidos até dar 3 páginas).
@@ -139,6 +132,50 @@ def caminhos_consulta():
     from urllib.parse import quote_plus
 
     return [f"/consulta/?nome={quote_plus(n)}" for n in NOMES]
+
+
+def caminhos_consulta_unicos(n, semente=15):
+    """``n`` buscas distintas (parte do nome, com ou sem acento/número, e município), cada
+    uma uma vez: o visitante que procura uma organização, não o mesmo termo repetido."""
+    import random
+    import unicodedata
+    from urllib.parse import urlencode
+
+    from bench.parceiros import _MUNICIPIOS, _NOMES, _PREFIXOS
+
+    sorteio = random.Random(semente)
+    vistos: set[tuple[str, str]] = set()
+    caminhos = []
+    while len(caminhos) < n:
+        termo = sorteio.choice(_NOMES + _PREFIXOS)
+        if sorteio.random() < 0.5:
+            termo = unicodedata.normalize("NFKD", termo).encode("ascii", "ignore").decode()
+        if sorteio.random() < 0.6:
+            termo = f"{termo} {sorteio.randint(1, 999)}"
+        termo = termo.lower() if sorteio.random() < 0.5 else termo.upper()
+        municipio = sorteio.choice(_MUNICIPIOS) if sorteio.random() < 0.5 else ""
+        if (termo, municipio) in vistos:
+            continue
+        vistos.add((termo, municipio))
+        filtros = {"nome": termo, **({"municipio": municipio} if municipio else {})}
+        caminhos.append(f"/consulta/?{urlencode(filtros)}")
+    return caminhos
+
+
+def cnpjs_sem_crc_hoje(n):
+    """CNPJs de ``n`` Parceiros gerados que ainda não têm CRC emitido hoje."""
+    from bench.parceiros import CNPJ_BASE
+    from declaracoes.models import Certificado
+    from parceiros import situacao
+    from parceiros.models import Parceiro
+
+    emitidos = Certificado.objects.filter(dia=situacao.hoje()).values("parceiro_id")
+    return list(
+        Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3])
+        .exclude(pk__in=emitidos)
+        .order_by("?")
+        .values_list("cnpj", flat=True)[:n]
+    )
 
 
 def medir_exportacao(formato, linhas=10000):

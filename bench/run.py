@@ -36,6 +36,8 @@ sys.path.insert(0, str(RAIZ))
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cagec_bench")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
+# Os CRCs emitidos (PDFs) valem entre rodadas: fora da pasta temporária de cada rodada.
+MEDIA = Path(os.environ.get("BENCH_MEDIA_ROOT", Path(tempfile.gettempdir()) / "cagec-bench-media"))
 USUARIOS = int(os.environ.get("BENCH_USUARIOS", "150000"))
 SEGUNDOS = int(os.environ.get("BENCH_SEGUNDOS", "10"))  # -d do wrk (metas: 10 s)
 SEGUNDOS_LOGIN = int(os.environ.get("BENCH_SEGUNDOS_LOGIN", "15"))  # poucos logins/s: mais tempo
@@ -84,7 +86,7 @@ def ambiente_portal(static_root):
         "VERIFICACAO_LIMITE_POR_IP": "100000000/m",
         "EXPORTACAO_LIMITE_POR_IP": "100000000/m",
         "EXPORTACAO_LIMITE_GLOBAL": "100000000/m",
-        "MEDIA_ROOT": str(static_root.parent / "media"),
+        "MEDIA_ROOT": str(MEDIA),
         "LOG_LEVEL": "WARNING",
     }
 
@@ -367,8 +369,9 @@ def preparar_login(porta):
     return csrf, token, novos["sessionid"]
 
 
-def consultas(caminho, usuario=None):
-    """Consultas SQL de um GET já aquecido (a segunda chamada), no mesmo settings."""
+def consultas(caminho, usuario=None, *, primeira=False):
+    """Consultas SQL de um GET já aquecido (a segunda chamada), no mesmo settings; com
+    ``primeira``, as do primeiro pedido (caminho frio: a chave nunca foi pedida)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -376,7 +379,8 @@ def consultas(caminho, usuario=None):
     cliente = Client(HTTP_HOST="127.0.0.1")
     if usuario is not None:
         cliente.force_login(usuario, backend="django.contrib.auth.backends.ModelBackend")
-    cliente.get(caminho)
+    if not primeira:
+        cliente.get(caminho)
     with CaptureQueriesContext(connection) as capturadas:
         resposta = cliente.get(caminho)
     if resposta.status_code != 200:
@@ -427,54 +431,93 @@ def _metas_da_carga(nome, m, b, min_b, max_p95):
     )
 
 
-def medir_caminhos(porta, nome, caminhos, b, *, min_b, max_p95, max_consultas, pasta):
-    """Como medir_pagina, mas em rodízio por vários caminhos (bench/caminhos.lua)."""
+def medir_unicos(porta, nome, caminhos, b, *, pasta, min_b, max_p95=None, max_p50=None, **kw):
+    """Cada caminho UMA vez (bench/unicos.lua): aquecimento e medida com chaves diferentes."""
+    from bench import frio
+
+    contar, aquecer, medir = frio.separar(caminhos)
+    arquivos = []
+    for parte, lista in (("aquecer", aquecer), ("medir", medir)):
+        arquivos.append(pasta / f"unicos-{abs(hash(nome))}-{parte}.txt")
+        arquivos[-1].write_text("".join(f"{c}\n" for c in lista))
+    wrk(porta, "/", segundos=2, script="unicos.lua", args=[str(arquivos[0])])
+    m = wrk(porta, "/", script="unicos.lua", args=[str(arquivos[1])])
+    if m.extra.get("esgotado"):
+        meta(nome, f"lista esgotada ({len(medir)} chaves)", "mais chaves", False)
+        return
+    nota = f" ({m.extra['usados']} chaves distintas)"
+    if min_b is not None:
+        meta(f"{nome} vazão", em_b(m.rps, b) + nota, f">= {min_b:.2f} B", m.rps >= min_b * b)
+    for rotulo, valor, alvo in (("p95", m.p95_ms, max_p95), ("p50", m.p50_ms, max_p50)):
+        if alvo is not None:
+            passou = valor <= alvo and not m.erros
+            meta(f"{nome} {rotulo}", f"{valor:.1f} ms", f"<= {alvo} ms", passou)
+    if m.erros:
+        meta(f"{nome} erros", str(m.erros), "0", False)
+    if kw.get("max_consultas") is not None:
+        n = max(consultas(c, primeira=True) for c in contar)
+        alvo = kw["max_consultas"]
+        meta(f"{nome} consultas", f"{n} (1º pedido)", f"<= {alvo}", n <= alvo)
+
+
+def medir_publico(porta, b, pasta):
+    """Área pública no caminho frio (metas da issue #15) e, informativa, a medida morna."""
+    from bench import frio, publico
+
+    listas = frio.listas()
+    aviso(f"frio: {len(listas['verificar'])} códigos, {len(listas['consulta'])} buscas")
+    medir_unicos(
+        porta,
+        "verificar frio",
+        listas["verificar"],
+        b,
+        pasta=pasta,
+        min_b=0.25,
+        max_p95=50,
+        max_consultas=2,
+    )
+    medir_unicos(
+        porta,
+        "consulta frio",
+        listas["consulta"],
+        b,
+        pasta=pasta,
+        min_b=0.10,
+        max_p95=100,
+        max_consultas=4,
+    )
+    medir_unicos(
+        porta,
+        "CRC 1ª emissão",
+        listas["primeira"],
+        b,
+        pasta=pasta,
+        min_b=0.05,
+        max_p50=60,
+        max_consultas=None,
+    )
+    medir_unicos(
+        porta,
+        "CRC reemissão",
+        listas["reemissao"],
+        b,
+        pasta=pasta,
+        min_b=0.15,
+        max_p95=100,
+        max_consultas=3,
+    )
+    aviso("morno (rodízio por 200 chaves, informativo)")
+    mornos = [f"/verificar/{c.split('/')[-2]}/" for c in listas["verificar"][:200]]
+    medir_morno(porta, "verificar morno", mornos, b, pasta)
+    medir_morno(porta, "consulta morna", publico.caminhos_consulta(), b, pasta)
+
+
+def medir_morno(porta, nome, caminhos, b, pasta):
     arquivo = pasta / f"caminhos-{abs(hash(nome))}.txt"
     arquivo.write_text("".join(f"{c}\n" for c in caminhos))
     wrk(porta, caminhos[0], segundos=2, script="caminhos.lua", args=[str(arquivo)])
     m = wrk(porta, caminhos[0], script="caminhos.lua", args=[str(arquivo)])
-    _metas_da_carga(nome, m, b, min_b, max_p95)
-    if max_consultas is not None:
-        n = max(consultas(c) for c in caminhos[:3])
-        meta(f"{nome} consultas", str(n), f"<= {max_consultas}", n <= max_consultas)
-
-
-def medir_publico(porta, b, pasta, crcs):
-    from bench import publico
-
-    aviso("medindo /verificar/<codigo>/")
-    medir_caminhos(
-        porta,
-        "GET /verificar/<codigo>/",
-        [f"/verificar/{c}/" for _, c in crcs],
-        b,
-        min_b=0.25,
-        max_p95=50,
-        max_consultas=2,
-        pasta=pasta,
-    )
-    aviso("medindo /consulta/?nome=")
-    medir_caminhos(
-        porta,
-        "GET /consulta/?nome=",
-        publico.caminhos_consulta(),
-        b,
-        min_b=0.10,
-        max_p95=100,
-        max_consultas=4,
-        pasta=pasta,
-    )
-    aviso("medindo a reemissão do CRC")
-    medir_caminhos(
-        porta,
-        "CRC reemitido",
-        [f"/consulta/{cnpj}/crc/" for cnpj, _ in crcs],
-        b,
-        min_b=0.15,
-        max_p95=100,
-        max_consultas=2,
-        pasta=pasta,
-    )
+    meta(nome, f"{em_b(m.rps, b)}, p95 {m.p95_ms:.1f} ms", "informativo", not m.erros)
 
 
 def medir_pdf_e_exportacao():
@@ -514,9 +557,9 @@ def main():
     try:
         env = ambiente_portal(temp / "static")
         os.environ.update(env)  # o django.setup() deste processo usa o mesmo ambiente
-        crcs = preparar(env)
+        preparar(env)
         bare = medir_b(env, temp)
-        login = medir_portal(env, temp, bare.rps, crcs)
+        login = medir_portal(env, temp, bare.rps)
         medir_recalculo_noturno()
         medir_pdf_e_exportacao()
         aviso("custo do hasher")
@@ -526,8 +569,13 @@ def main():
     imprimir_relatorio(bare, login, hasher, carga_inicio)
 
 
+def _pdfs_guardados(certificado_model):
+    primeiro = certificado_model.objects.order_by("pk").values_list("pdf", flat=True).first()
+    return primeiro is None or (MEDIA / primeiro).exists()
+
+
 def preparar(env):
-    """Banco, migrações, estáticos e dados; devolve os CRCs emitidos [(cnpj, código)]."""
+    """Banco, migrações, estáticos e dados (Parceiros, fila, CRCs de hoje)."""
     criar_banco()
     aviso("migrate e collectstatic")
     migrar(env)
@@ -541,8 +589,8 @@ def preparar(env):
     from django.core.cache import cache
 
     from accounts.models import Usuario
+    from bench import frio
     from bench import parceiros as bench_parceiros
-    from bench import publico
     from declaracoes.models import Certificado
 
     ids = list(
@@ -551,16 +599,15 @@ def preparar(env):
         .values_list("pk", flat=True)[:5000]
     )
     bench_parceiros.gerar(ids, aviso)
-    # Os PDFs da rodada anterior foram apagados com a pasta temporária: os certificados e
-    # o cache do registro público (no banco do Redis do benchmark) também vão.
-    Certificado.objects.all().delete()
+    # Os PDFs ficam em MEDIA_ROOT (fora da pasta temporária) e valem entre rodadas; se a
+    # pasta sumiu (máquina reiniciada), os certificados sem arquivo vão embora.
+    if not _pdfs_guardados(Certificado):
+        Certificado.objects.all().delete()
     cache.clear()
-    aviso(f"emitindo {publico.AMOSTRA_CRC} CRCs")
-    crcs = publico.emitir_crcs()
+    frio.garantir_crcs_de_hoje(aviso)
     # A pessoa medida no painel também é analista (equipe): mede a fila com a mesma sessão.
     Usuario.objects.filter(cpf=cpf(0)).update(is_staff=True)
     Usuario.objects.get(cpf=cpf(0)).groups.add(Group.objects.get(name="Analista"))
-    return crcs
 
 
 def medir_b(env, temp):
@@ -575,7 +622,7 @@ def medir_b(env, temp):
     return bare
 
 
-def medir_portal(env, temp, b, crcs):
+def medir_portal(env, temp, b):
     """Páginas, painel, fila, área pública e login no portal real; devolve a medida do login."""
     from accounts.models import Usuario
 
@@ -602,7 +649,7 @@ def medir_portal(env, temp, b, crcs):
                 usuario=usuario,
                 sessao=sessao,
             )
-        medir_publico(porta, b, temp, crcs)
+        medir_publico(porta, b, temp)
         login = medir_login(porta, temp, csrf, token)
     aceitos = login.extra["logins_aceitos"] / (login.extra["duracao_us"] / 1e6)
     recusados = login.extra["logins_recusados"]

@@ -128,24 +128,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Banco fora do ar: 503 com "Retry-After" (segundos) e a página "Serviço temporariamente
+# indisponível" (cagec.views.servico_indisponivel), também no /saude/.
+INDISPONIVEL_TENTAR_DE_NOVO_SEGUNDOS = env.int("INDISPONIVEL_TENTAR_DE_NOVO_SEGUNDOS", default=30)
 
 # --- Redis: cache, sessões, fila ------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis congelado (aceita a conexão e nunca responde): cada operação do cache espera no
+# máximo REDIS_TEMPO_LIMITE; a primeira que esgota abre o disjuntor do processo e, por
+# REDIS_DISJUNTOR_JANELA segundos, cache, limites e publicação de tarefas nem tentam o Redis
+# (cagec/lib/disjuntor.py). Depois, um pedido testa; se responder, tudo volta sozinho.
+REDIS_TEMPO_LIMITE = env.float("REDIS_TEMPO_LIMITE", default=0.5)
+REDIS_DISJUNTOR_JANELA = env.float("REDIS_DISJUNTOR_JANELA", default=15.0)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "cagec.lib.cache.RedisCacheTolerante",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cagec"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TEMPO_LIMITE,
+                "socket_timeout": REDIS_TEMPO_LIMITE,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Os limites por IP e por alvo contam numa ida ao Redis por limite (cagec.lib.cache).
+    CACHES["limites"] = {**CACHES["default"], "BACKEND": "cagec.lib.cache.LimitesRedis"}
+    RATELIMIT_USE_CACHE = "limites"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # O limite por IP fica por processo no modo embutido; em produção REDIS_URL é obrigatório.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Sessões só no banco (uma consulta por chave primária por pedido logado), não em cached_db:
+# com o Redis congelado, um logout ou um encerramento de sessões gravado só no banco deixaria
+# a cópia antiga no Redis valendo quando ele voltasse; e cada pedido logado ia ao Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SILENCED_SYSTEM_CHECKS = [
     *globals().get("SILENCED_SYSTEM_CHECKS", []),
     # O axes bloqueia só por CPF de propósito: bloquear por IP derrubaria uma prefeitura

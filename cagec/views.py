@@ -2,11 +2,14 @@
 
 import hmac
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from cagec.lib import saude as pecas
@@ -27,7 +30,11 @@ def saude(request):
     banco = pecas.banco().estado
     estado = {"banco": banco, "redis": pecas.redis_().estado}
     ok = banco == "ok"
-    return JsonResponse({"status": "ok" if ok else "falha", **estado}, status=200 if ok else 503)
+    corpo = {"status": "ok" if ok else "falha", **estado}
+    resposta = JsonResponse(corpo, status=200 if ok else 503)
+    if not ok:
+        resposta["Retry-After"] = str(settings.INDISPONIVEL_TENTAR_DE_NOVO_SEGUNDOS)
+    return resposta
 
 
 @never_cache
@@ -72,7 +79,49 @@ def erro_404(request, exception=None):
 
 
 def erro_500(request):
+    """Erro interno; se a causa é o banco fora do ar, a página 503 (``servico_indisponivel``)."""
+    if banco_fora(sys.exc_info()[1]):
+        return servico_indisponivel(request)
     return render(request, "500.html", {"estilos": _estilos_da_pagina_de_erro()}, status=500)
+
+
+# SQLSTATE do PostgreSQL que querem dizer "o servidor não está atendendo": classe 08
+# (conexão) e 57P01–57P03 (desligando, reiniciando, ainda não aceita conexões).
+_SQLSTATE_DE_BANCO_FORA = ("08", "57P01", "57P02", "57P03")
+
+
+def banco_fora(erro: BaseException | None) -> bool:
+    """``erro`` é o banco fora do ar (e não um erro da consulta: deadlock, tempo esgotado)?"""
+    if isinstance(erro, InterfaceError):
+        return True
+    if not isinstance(erro, OperationalError):
+        return False
+    causa = erro.__cause__
+    if causa is None or type(causa).__module__.startswith("sqlite3"):
+        return False
+    sqlstate = getattr(causa, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(_SQLSTATE_DE_BANCO_FORA)
+
+
+_INDISPONIVEL = "Serviço temporariamente indisponível. Tente novamente em alguns minutos."
+
+
+def servico_indisponivel(request):
+    """503 com ``Retry-After`` e a página em português, montada sem tocar no banco.
+
+    Sem ``request`` no contexto: nenhum context processor roda (usuário, sessão, mensagens).
+    """
+    segundos = settings.INDISPONIVEL_TENTAR_DE_NOVO_SEGUNDOS
+    log.error("Banco de dados indisponível: %s respondido com 503", request.path)
+    resposta: HttpResponse
+    if "application/json" in request.headers.get("Accept", ""):  # envio.js e afins
+        resposta = JsonResponse({"erro": _INDISPONIVEL, "anuncio": _INDISPONIVEL}, status=503)
+    else:
+        contexto = {"estilos": _estilos_da_pagina_de_erro(), "minutos": max(1, segundos // 60)}
+        resposta = HttpResponse(render_to_string("503.html", contexto), status=503)
+    resposta["Retry-After"] = str(segundos)
+    resposta["Cache-Control"] = "no-store"
+    return resposta
 
 
 def _estilos_da_pagina_de_erro() -> list[str]:

@@ -11,12 +11,10 @@ resto em mil tentativas): só logado, por POST, com cota diária e auditoria
 (``services.consultar_por_cpf``). O CPF nunca sai nos resultados.
 """
 
-import hashlib
-import json
+import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -37,16 +35,25 @@ COLUNAS = [
     "Situação",
     "Possui impedimento",
 ]
-_CHAVE_TIPOS = "declaracoes:tipos_da_consulta"
 
 
-def tipos_de_parceiro():
-    """[(id, nome)] dos tipos, 1 min em cache (um tipo novo no admin aparece logo)."""
+_tipos: tuple[float, list[tuple[int, str]]] = (0.0, [])
 
-    def ler():
-        return list(TipoParceiro.objects.order_by("nome").values_list("pk", "nome"))
 
-    return cache.get_or_set(_CHAVE_TIPOS, ler, 60)
+def tipos_de_parceiro() -> list[tuple[int, str]]:
+    """[(id, nome)] dos tipos, 1 min na memória do processo (um tipo novo no admin aparece
+    em até um minuto): a consulta não paga uma ida ao Redis nem ao banco por isso."""
+    global _tipos
+    lidos_em, tipos = _tipos
+    if time.monotonic() - lidos_em > 60:
+        tipos = list(TipoParceiro.objects.order_by("nome").values_list("pk", "nome"))
+        _tipos = (time.monotonic(), tipos)
+    return tipos
+
+
+def esquecer_tipos() -> None:
+    global _tipos
+    _tipos = (0.0, [])
 
 
 def buscar(filtros: dict[str, Any]) -> QuerySet[Parceiro]:
@@ -63,6 +70,18 @@ def buscar(filtros: dict[str, Any]) -> QuerySet[Parceiro]:
     if filtros.get("situacao"):
         qs = qs.filter(situacao=filtros["situacao"])
     return qs.order_by("busca_nome", "pk")
+
+
+def ids_da_busca(filtros: dict[str, Any]) -> QuerySet[Parceiro, int]:
+    """Só os ids, na ordem da consulta: a contagem e a página saem do índice que cobre os
+    filtros (``parceiro_busca_nome_cobre``), sem ler as linhas largas de Parceiro."""
+    return buscar(filtros).values_list("pk", flat=True)
+
+
+def parceiros_da_pagina(ids: list[int]) -> list[Parceiro]:
+    """As linhas de uma página de ids, na mesma ordem (uma consulta)."""
+    por_id = Parceiro.objects.select_related("tipo__genero").in_bulk(ids)
+    return [por_id[i] for i in ids if i in por_id]
 
 
 def buscar_por_cpf(cpf: str) -> QuerySet[Parceiro]:
@@ -149,15 +168,3 @@ def descrever_filtros(filtros: dict) -> str:
     if filtros.get("situacao"):
         partes.append(f"situação {Parceiro.Situacao(filtros['situacao']).label}")
     return "; ".join(partes)
-
-
-# --- Página pronta em cache (visitantes anônimos) ---------------------------------------------
-# Os resultados são públicos e iguais para todos: a página de uma busca fica 60 s no cache,
-# pela query string exata (a página repete o que foi digitado).
-SEGUNDOS_NO_CACHE = 60
-
-
-def chave_da_pagina(parametros) -> str:
-    """``parametros``: o ``request.GET`` de uma busca válida."""
-    canonico = json.dumps(sorted(parametros.lists()), ensure_ascii=False)
-    return f"declaracoes:consulta:{hashlib.sha256(canonico.encode()).hexdigest()}"

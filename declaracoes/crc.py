@@ -33,7 +33,7 @@ from cagec.lib.formatos import formatar_cep, formatar_cnpj, formatar_data
 from parceiros import situacao
 from parceiros.models import Obrigacao, Parceiro, Vinculo
 
-from . import revogacao
+from . import revogacao, verificacao
 from .models import Certificado
 
 VERSAO_DO_RETRATO = 1
@@ -227,6 +227,7 @@ def _gravar(parceiro, dia, retrato, chave, tentativas=3):
             sha256_pdf=pdf.sha256(conteudo),
         )
         certificado.pdf.save(f"{codigo}.pdf", ContentFile(conteudo), save=False)
+        certificado.resumo_html = verificacao.resumo_do_certificado(certificado)
         try:
             with transaction.atomic():
                 certificado.save()

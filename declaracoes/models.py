@@ -45,6 +45,8 @@ class Declaracao(models.Model):
     codigo = models.CharField("código de verificação", max_length=16, unique=True)
     pdf = models.FileField(upload_to=caminho_pdf, max_length=200, blank=True)
     sha256_pdf = models.CharField("SHA-256 do PDF", max_length=64, blank=True, db_index=True)
+    # Parte fixa da página de verificação, gravada na emissão (``declaracoes.verificacao``).
+    resumo_html = models.TextField("resumo da verificação (HTML)", blank=True, editable=False)
     revogada_em = models.DateTimeField(null=True, blank=True)
     revogada_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -97,6 +99,8 @@ class Certificado(models.Model):
     snapshot = models.JSONField("retrato da situação e dos itens")
     pdf = models.FileField(upload_to=caminho_crc, max_length=200)
     sha256_pdf = models.CharField("SHA-256 do PDF", max_length=64, db_index=True)
+    # Parte fixa da página de verificação, gravada na emissão (``declaracoes.verificacao``).
+    resumo_html = models.TextField("resumo da verificação (HTML)", blank=True, editable=False)
     revogado_em = models.DateTimeField(null=True, blank=True)
     revogado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

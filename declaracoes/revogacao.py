@@ -12,7 +12,6 @@ from cagec.lib.auditoria import registrar, sem_cpf
 from parceiros import situacao
 from parceiros.selectors import esquecer_assinaturas_pendentes
 
-from . import verificacao
 from .models import Certificado, Declaracao
 
 
@@ -37,7 +36,6 @@ def revogar(
         setattr(atual, f"{sufixo}_por", ator)
         atual.motivo_revogacao = motivo
         atual.save(update_fields=[f"{sufixo}_em", f"{sufixo}_por", "motivo_revogacao"])
-        verificacao.esquecer(atual.codigo)
         if isinstance(atual, Certificado):  # o próximo pedido do CRC emite um novo
             situacao.esquecer_registro_publico([atual.snapshot.get("cnpj", "")])
         else:  # a solicitação volta a esperar a assinatura: o menu "Assinaturas (n)" muda

@@ -27,7 +27,7 @@ from parceiros.models import Parceiro, Solicitacao
 from parceiros.selectors import esquecer_assinaturas_pendentes
 from parceiros.services import TransicaoInvalida, encaminhar_assinada, registrar_aceite
 
-from . import consulta, revogacao
+from . import consulta, revogacao, verificacao
 from .models import Declaracao
 from .selectors import declaracao_vigente
 
@@ -128,6 +128,7 @@ def _gravar_com_codigo(declaracao: Declaracao, tentativas: int = 3) -> None:
         conteudo = pdf.renderizar_pdf("pdf/declaracao.html", contexto_pdf(declaracao))
         declaracao.sha256_pdf = pdf.sha256(conteudo)
         declaracao.pdf.save(f"{declaracao.codigo}.pdf", ContentFile(conteudo), save=False)
+        declaracao.resumo_html = verificacao.resumo_da_declaracao(declaracao)
         try:
             with transaction.atomic():
                 declaracao.save()

@@ -1,84 +1,184 @@
 """Verificação de autenticidade (produto.md §5.3): por código ou pelo próprio PDF.
 
-Um código (ou um SHA-256) é procurado nos CRCs e nas declarações assinadas, sempre nas
-duas tabelas (duas consultas), achando ou não: o tempo de resposta não diz onde parou.
+Caminho frio barato (issue #15): quem verifica escaneia o QR uma vez, então nada de cache de
+página. A parte fixa da página (Parceiro, itens, signatário, hashes) é gravada na emissão do
+CRC e na assinatura da declaração (``resumo_html``); o pedido faz **uma** consulta, que
+procura nas duas tabelas ao mesmo tempo (``UNION ALL``: achando ou não, o mesmo trabalho,
+e o tempo de resposta não diz onde parou) e traz só as colunas que a página mostra mais o
+que muda depois da emissão: a situação de hoje do Parceiro e a revogação.
+
+Linhas emitidas antes do ``resumo_html`` são completadas no primeiro pedido (uma vez).
 """
 
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from django.core.cache import cache
-from django.db import transaction
+import psycopg
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from cagec.lib.arquivos import sha256_do_arquivo
+from parceiros.models import Parceiro
 
 from .models import Certificado, Declaracao
+
+MARCADOR_SITUACAO_HOJE = "<!--cagec:situacao-hoje-->"
+_COLUNAS = {"codigo", "sha256_pdf"}
+
+
+def _sql(coluna: str) -> str:
+    c, d = Certificado._meta.db_table, Declaracao._meta.db_table
+    p = Parceiro._meta.db_table
+    # Só nomes de tabela do próprio modelo e ``coluna`` de _COLUNAS: nada vem do pedido.
+    return (
+        "SELECT 'crc', c.id, c.codigo, c.revogado_em,"  # noqa: S608
+        " c.motivo_revogacao, c.resumo_html, c.pdf, c.situacao, p.situacao, p.cnpj"
+        f" FROM {c} c JOIN {p} p ON p.id = c.parceiro_id WHERE c.{coluna} = %s"
+        " UNION ALL"
+        " SELECT 'declaracao', d.id, d.codigo, d.revogada_em, d.motivo_revogacao,"
+        f" d.resumo_html, d.pdf, '', '', d.cnpj FROM {d} d WHERE d.{coluna} = %s"
+        " ORDER BY 1 LIMIT 1"
+    )
+
+
+_CONSULTAS = {coluna: _sql(coluna) for coluna in _COLUNAS}
 
 
 @dataclass(frozen=True)
 class Resultado:
-    certificado: Certificado | None = None
-    declaracao: Declaracao | None = None
+    """O que a página de verificação mostra de um documento (vazio: não encontrado)."""
+
+    origem: str = ""  # "crc" | "declaracao" | "" (não encontrado)
+    pk: int = 0
+    codigo: str = ""
+    revogado_em: datetime | None = None
+    motivo_revogacao: str = ""
+    resumo_html: str = ""
+    pdf: str = ""  # nome do original no armazenamento
+    situacao_na_emissao: str = ""
+    situacao_hoje: str = ""
+    cnpj: str = ""
 
     @property
-    def documento(self):
-        return self.certificado or self.declaracao
+    def encontrado(self) -> bool:
+        return bool(self.origem)
 
     @property
-    def encontrado(self):
-        return self.documento is not None
+    def e_crc(self) -> bool:
+        return self.origem == "crc"
 
     @property
-    def revogado_em(self):
-        if self.certificado:
-            return self.certificado.revogado_em
-        return self.declaracao.revogada_em if self.declaracao else None
-
-    @property
-    def revogado(self):
+    def revogado(self) -> bool:
         return self.revogado_em is not None
 
+    @property
+    def resumo(self) -> SafeString:
+        """A parte fixa gravada na emissão com a situação de hoje no lugar do marcador."""
+        html = self.resumo_html or _completar_resumo(self)
+        if self.e_crc:
+            html = html.replace(MARCADOR_SITUACAO_HOJE, _situacao_hoje(self), 1)
+        return mark_safe(html)  # noqa: S308 — renderizado com escape pelos templates
 
-def _procurar(**filtro) -> Resultado:
-    certificado = Certificado.objects.select_related("parceiro").filter(**filtro).first()
-    declaracao = Declaracao.objects.filter(**filtro).first()
-    return Resultado(certificado=certificado, declaracao=None if certificado else declaracao)
+
+def _procurar(coluna: str, valor: str) -> Resultado:
+    linha = _executar(_CONSULTAS[coluna], [valor, valor])
+    if not linha:
+        return Resultado()
+    origem, pk, codigo, revogado_em, motivo, resumo, pdf, na_emissao, hoje, cnpj = linha
+    return Resultado(
+        origem, pk, codigo, _momento(revogado_em), motivo, resumo, pdf, na_emissao, hoje, cnpj
+    )
+
+
+def _executar(sql: str, parametros: list[str]) -> tuple | None:
+    """Uma linha da consulta; no PostgreSQL, como comando preparado (planejado uma vez por
+    conexão: o plano custava mais que a execução). O Django usa parâmetros no cliente
+    (``ClientCursor``), que não preparam; aqui, um cursor do psycopg com parâmetros no
+    servidor na mesma conexão."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, parametros)
+            return cursor.fetchone()
+        inicio = time.monotonic()
+        with psycopg.Cursor(connection.connection) as preparado:
+            preparado.execute(sql, parametros, prepare=True)
+            linha = preparado.fetchone()
+        if connection.queries_logged:  # assertNumQueries e o DEBUG contam esta também
+            duracao = f"{time.monotonic() - inicio:.3f}"
+            connection.queries_log.append({"sql": sql % tuple(parametros), "time": duracao})
+        return linha
+
+
+def _momento(valor: datetime | str | None) -> datetime | None:
+    """A data da revogação como o ORM a daria (no SQLite a consulta crua devolve texto UTC)."""
+    if isinstance(valor, str):
+        valor = parse_datetime(valor)
+    if valor is not None and timezone.is_naive(valor):
+        valor = timezone.make_aware(valor, UTC)
+    return valor
 
 
 def por_codigo(codigo: str) -> Resultado:
     """``codigo`` já normalizado (``cagec.lib.codigos.normalizar_codigo``)."""
-    if not codigo:
-        return Resultado()
-    return _procurar(codigo=codigo)
+    return _procurar("codigo", codigo) if codigo else Resultado()
 
 
 def por_arquivo(arquivo) -> Resultado:
     """O arquivo enviado é idêntico (byte a byte, pelo SHA-256) a um original?"""
-    return _procurar(sha256_pdf=sha256_do_arquivo(arquivo))
+    return _procurar("sha256_pdf", sha256_do_arquivo(arquivo))
 
 
-# --- Página pronta em cache (visitantes anônimos) ---------------------------------------------
-# A página de um código encontrado fica 60 s no cache: a "situação hoje" pode atrasar até
-# um minuto; a revogação apaga a página na hora (``esquecer``, depois do commit).
-SEGUNDOS_NO_CACHE = 60
+def titulo(resultado: Resultado, *, arquivo_conferido: bool | None = None) -> str:
+    """O ``<title>`` da página acompanha o ``<h1>`` (leitores de tela leem primeiro a aba)."""
+    if not resultado.encontrado:
+        return "Arquivo não confere" if arquivo_conferido else "Código não encontrado"
+    return "Documento revogado" if resultado.revogado else "Documento autêntico"
 
 
-def _chave(codigo):
-    return f"declaracoes:verificacao:{codigo}"
+# --- Parte fixa da página ---------------------------------------------------------------------
 
 
-def pagina_em_cache(codigo):
-    return cache.get(_chave(codigo)) if codigo else None
+def resumo_do_certificado(certificado: Certificado) -> str:
+    contexto = {"c": certificado, "s": certificado.snapshot}
+    return render_to_string("declaracoes/_resumo_crc.html", contexto)
 
 
-def guardar_pagina(codigo, conteudo: bytes):
-    cache.set(_chave(codigo), conteudo, SEGUNDOS_NO_CACHE)
+def resumo_da_declaracao(declaracao: Declaracao) -> str:
+    return render_to_string("declaracoes/_resumo_declaracao.html", {"d": declaracao})
 
 
-def esquecer(codigo):
-    """Chamado pelos serviços de revogação: a próxima verificação já mostra "revogado".
+def _completar_resumo(resultado: Resultado) -> str:
+    """Documento emitido antes do ``resumo_html``: calcula uma vez e guarda."""
+    if resultado.e_crc:
+        certificado = Certificado.objects.get(pk=resultado.pk)
+        html = resumo_do_certificado(certificado)
+        Certificado.objects.filter(pk=resultado.pk).update(resumo_html=html)
+    else:
+        declaracao = Declaracao.objects.get(pk=resultado.pk)
+        html = resumo_da_declaracao(declaracao)
+        Declaracao.objects.filter(pk=resultado.pk).update(resumo_html=html)
+    return html
 
-    Apaga agora e de novo depois do commit (um pedido no meio poderia regravar a página
-    antiga antes de a revogação valer).
-    """
-    cache.delete(_chave(codigo))
-    transaction.on_commit(lambda: cache.delete(_chave(codigo)))
+
+def _situacao_hoje(resultado: Resultado) -> str:
+    hoje = resultado.situacao_hoje
+    regular = hoje == Parceiro.Situacao.REGULAR
+    selo = format_html(
+        '<span class="badge {}">{}</span>',
+        "text-bg-success" if regular else "text-bg-danger",
+        Parceiro.Situacao(hoje).label,
+    )
+    if hoje == resultado.situacao_na_emissao:
+        return selo
+    return format_html(
+        '{}<span class="small"> — mudou depois da emissão; <a href="{}">emita um CRC '
+        "atualizado</a>.</span>",
+        selo,
+        reverse("declaracoes:crc", args=[resultado.cnpj]),
+    )

@@ -10,16 +10,16 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from cagec.lib import paginacao
+from cagec.lib import moldura, paginacao
 from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.codigos import formatar_codigo, normalizar_codigo
 from cagec.lib.documentos import normalizar_cnpj
@@ -67,39 +67,28 @@ def consulta_publica(request):
     if recusa := _sem_cpf_na_url(request):
         return recusa
     form, valido = _formulario(request)
-    chave = None
-    if valido and _visitante_sem_mensagens(request):
-        chave = consulta.chave_da_pagina(request.GET)
-        pronta = cache.get(chave) if chave else None
-        if pronta is not None:
-            return HttpResponse(pronta)
-    resposta = _pagina_da_consulta(request, form, valido)
-    if chave:
-        cache.set(chave, resposta.content, consulta.SEGUNDOS_NO_CACHE)
-    return resposta
-
-
-def _visitante_sem_mensagens(request):
-    """Anônimo e sem mensagem pendente: a página pública é a mesma para todos."""
-    return not request.user.is_authenticated and "messages" not in request.COOKIES
+    return _pagina_da_consulta(request, form, valido)
 
 
 def _pagina_da_consulta(request, form, valido):
+    """Sem cache de página (issue #15: cada busca é quase sempre nova); o visitante anônimo
+    recebe o conteúdo na moldura pronta (``cagec.lib.moldura``)."""
     pagina = None
     if valido:
-        paginador = consulta.PaginadorLimitado(consulta.buscar(form.cleaned_data), POR_PAGINA)
-        pagina = paginacao.pagina_pedida(request, paginador)
-    return render(
-        request,
-        "declaracoes/consulta.html",
-        {
-            "form": form,
-            "pagina": pagina,
-            "parametros": paginacao.parametros_sem_pagina(request),
-            "limite_exportacao": exportacao.milhar(consulta.limite_da_exportacao()),
-            "teto_contagem": exportacao.milhar(settings.CONSULTA_CONTAGEM_MAXIMA),
-        },
-    )
+        ids = consulta.ids_da_busca(form.cleaned_data)
+        pagina = paginacao.pagina_pedida(request, consulta.PaginadorLimitado(ids, POR_PAGINA))
+        pagina.object_list = consulta.parceiros_da_pagina(list(pagina.object_list))
+    contexto = {
+        "form": form,
+        "pagina": pagina,
+        "parametros": paginacao.parametros_sem_pagina(request),
+        "limite_exportacao": exportacao.milhar(consulta.limite_da_exportacao()),
+        "teto_contagem": exportacao.milhar(settings.CONSULTA_CONTAGEM_MAXIMA),
+    }
+    if moldura.visitante_anonimo(request):
+        conteudo = render_to_string("declaracoes/_consulta.html", contexto, request=request)
+        return moldura.pagina(request, "Consulta pública", conteudo)
+    return render(request, "declaracoes/consulta.html", contexto)
 
 
 @require_GET
@@ -195,30 +184,31 @@ def verificar_codigo(request, codigo):
     normalizado = normalizar_codigo(codigo)
     if normalizado and normalizado != codigo:
         return redirect("declaracoes:verificar_codigo", codigo=normalizado)
-    publica = _visitante_sem_mensagens(request)
-    pronta = verificacao.pagina_em_cache(normalizado) if publica else None
-    if pronta is not None:
-        return _cabecalhos_de_cache(HttpResponse(pronta))
     resultado = verificacao.por_codigo(normalizado)
     # O código volta como se escreve no documento (com os hífens), ou como veio na URL.
     exibido = formatar_codigo(normalizado) if normalizado else codigo
     extra = {"codigo_digitado": exibido}
     if not resultado.encontrado:  # já pronto para corrigir o código e tentar de novo
         extra["form"] = VerificacaoForm(initial={"codigo": exibido[:40]}, request=request)
-    resposta = _resultado(request, resultado, **extra)
-    if publica and resultado.encontrado:
-        verificacao.guardar_pagina(normalizado, resposta.content)
-    return resposta
+    return _resultado(request, resultado, **extra)
 
 
 def _resultado(request, resultado, *, status=None, **extra):
-    resposta = render(
-        request,
-        "declaracoes/verificar_resultado.html",
-        {"resultado": resultado, **extra},
-        status=status or (200 if resultado.encontrado else 404),
-    )
-    return _cabecalhos_de_cache(resposta) if request.method == "GET" else resposta
+    """A página do resultado; para o visitante anônimo, o conteúdo encaixado na moldura
+    pronta (``cagec.lib.moldura``: o mesmo HTML, sem renderizar ``base.html`` de novo)."""
+    status = status or (200 if resultado.encontrado else 404)
+    titulo = verificacao.titulo(resultado, arquivo_conferido=extra.get("arquivo_conferido"))
+    contexto = {"resultado": resultado, "titulo": titulo, **extra}
+    if request.method != "GET":
+        return render(request, "declaracoes/verificar_resultado.html", contexto, status=status)
+    if moldura.visitante_anonimo(request):
+        conteudo = render_to_string(
+            "declaracoes/_verificar_resultado.html", contexto, request=request
+        )
+        resposta = moldura.pagina(request, titulo, conteudo, status=status)
+    else:
+        resposta = render(request, "declaracoes/verificar_resultado.html", contexto, status=status)
+    return _cabecalhos_de_cache(resposta)
 
 
 def _cabecalhos_de_cache(resposta):
@@ -234,10 +224,9 @@ def original_pdf(request, codigo):
     resultado = verificacao.por_codigo(normalizar_codigo(codigo))
     if not resultado.encontrado:
         raise Http404
-    documento = resultado.documento
-    nome = "crc" if resultado.certificado else "declaracao"
+    nome = "crc" if resultado.e_crc else "declaracao"
     return resposta_pdf(
-        documento.pdf.open("rb"),
-        f"{nome}-{documento.codigo}.pdf",
+        default_storage.open(resultado.pdf, "rb"),
+        f"{nome}-{resultado.codigo}.pdf",
         cache_control="private, max-age=3600",
     )

@@ -214,9 +214,17 @@ class Parceiro(DadosReceita):
         ordering = ["razao_social"]
         verbose_name = "parceiro"
         # A consulta pública ordena pelo nome normalizado (ordem alfabética sem acentos):
-        # com um termo comum, o PostgreSQL percorre este índice (só o índice, estreito) e
-        # para nos 10 primeiros em vez de ordenar milhares; termos raros vão pelo de trigramas.
-        indexes = [models.Index(fields=["busca_nome", "id"], name="parceiro_busca_nome_ordem")]
+        # com um termo comum, o PostgreSQL percorre este índice (só o índice, estreito: com
+        # os filtros da consulta incluídos, sem ir à tabela) e para nos primeiros em vez de
+        # ordenar milhares; termos raros vão pelo de trigramas. A página pede só os ids por
+        # ele e depois as linhas (``declaracoes.consulta.ids_da_busca``).
+        indexes = [
+            models.Index(
+                fields=["busca_nome", "id"],
+                include=["busca_municipio", "tipo", "situacao"],
+                name="parceiro_busca_nome_cobre",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.razao_social} ({self.cnpj_formatado})"

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from cagec.core.models import EmailSaida
+from cagec.lib import disjuntor
 
 from .factories import SENHA, UsuarioFactory
 
@@ -38,7 +39,13 @@ def _estaticos_coletados():
 
 @pytest.fixture(autouse=True)
 def _cache_limpo():
-    """Limites por IP e o termo vigente ficam no cache: cada teste começa do zero."""
+    """Limites por IP e o termo vigente ficam no cache: cada teste começa do zero.
+
+    Também o disjuntor do Redis (cagec.lib.disjuntor): um teste que o abriu não deixa o
+    cache desligado para os seguintes do mesmo processo.
+    """
+    for aberto in disjuntor.todos().values():
+        aberto.reiniciar()
     cache.clear()
     yield
     cache.clear()

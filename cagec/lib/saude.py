@@ -24,6 +24,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from cagec.lib import disjuntor
+
 log = logging.getLogger(__name__)
 
 Estado = Literal["ok", "atencao", "falha", "nao_configurado"]
@@ -72,17 +74,28 @@ def banco() -> Resultado:
 
 
 def redis_() -> Resultado:
+    """Ping no Redis com o tempo limite curto do cache, pelo disjuntor (nunca trava a página).
+
+    Disjuntor aberto: "falha" sem nem tentar (o portal está degradado: sem cache, limites
+    abertos, tarefas para a varredura); passada a janela, este ping pode ser o teste.
+    """
     if not settings.REDIS_URL:
         return Resultado("nao_configurado")
+    protecao = disjuntor.do_redis(settings.REDIS_URL)
+    if not protecao.permite():
+        return Resultado("falha", {"disjuntor": protecao.estado, "modo": "degradado"})
+    tempo = settings.REDIS_TEMPO_LIMITE
     try:
         cliente = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+            settings.REDIS_URL, socket_connect_timeout=tempo, socket_timeout=tempo
         )
         cliente.ping()
-        return Resultado("ok")
-    except Exception:  # noqa: BLE001
+    except Exception as erro:  # noqa: BLE001
+        protecao.falhou(erro)
         log.warning("Saúde: Redis indisponível")
-        return Resultado("falha")
+        return Resultado("falha", {"disjuntor": protecao.estado, "modo": "degradado"})
+    protecao.funcionou()
+    return Resultado("ok")
 
 
 registrar("banco", banco)

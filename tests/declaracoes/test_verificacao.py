@@ -21,13 +21,18 @@ from urllib.parse import quote
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.shortcuts import render
+from django.test import Client, RequestFactory
 
 from accounts.models import TermoUso
-from cagec.lib import pdf
-from declaracoes import crc
+from cagec.lib import moldura, pdf
+from declaracoes import crc, verificacao
 from declaracoes import services as declaracoes
+from declaracoes.forms import VerificacaoForm
+from declaracoes.models import Certificado
 from parceiros import situacao
 from parceiros.models import Parceiro
 from tests.declaracoes.test_assinatura import aguardando_assinatura
@@ -354,13 +359,14 @@ def test_codigo_mal_formado_na_url_da_mensagem_clara_e_nunca_500(client, digitad
 def test_encontrado_e_desconhecido_fazem_as_mesmas_consultas(
     client, certificado, declaracao, django_assert_num_queries
 ):
-    """O tempo de resposta não pode dizer se o código existe (nem em qual tabela)."""
+    """O tempo de resposta não pode dizer se o código existe (nem em qual tabela): uma
+    consulta só, nas duas tabelas (issue #15: caminho frio com uma ida ao banco)."""
     for codigo, status in [
         (certificado.codigo, 200),
         (declaracao.codigo, 200),
         (DESCONHECIDO, 404),
     ]:
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(1):
             assert client.get(f"/verificar/{codigo}/").status_code == status
 
 
@@ -491,3 +497,42 @@ def test_motivo_da_revogacao_com_cpf_aparece_mascarado(client, declaracao, anali
 
     assert "Motivo: Assinada com o CPF" in texto(resposta)
     assert sem_cpf(resposta, rl)
+
+
+# --- Caminho frio (issue #15) ---------------------------------------------------------------
+@pytest.mark.usefixtures("pdf_instantaneo")
+def test_moldura_pronta_da_o_mesmo_html_que_a_pagina_renderizada_inteira(
+    client, certificado, declaracao, analista
+):
+    """O visitante anônimo recebe o conteúdo encaixado na moldura pronta (sem renderizar
+    ``base.html``); tem de ser byte a byte a página inteira renderizada (fora o token CSRF)."""
+    moldura.esquecer()
+    declaracoes.revogar(declaracao, ator=analista, motivo="Assinada por engano")
+    for codigo in (certificado.codigo, declaracao.codigo, DESCONHECIDO):
+        rapida = client.get(f"/verificar/{codigo}/")
+        pedido = RequestFactory().get(f"/verificar/{codigo}/")
+        pedido.user = AnonymousUser()
+        pedido.session = SessionStore()
+        resultado = verificacao.por_codigo(codigo)
+        contexto = {"resultado": resultado, "titulo": verificacao.titulo(resultado)}
+        if not resultado.encontrado:
+            contexto["codigo_digitado"] = "0123-4567-89AB-CDEF"
+            contexto["form"] = VerificacaoForm(initial={"codigo": "0123-4567-89AB-CDEF"})
+        inteira = render(pedido, "declaracoes/verificar_resultado.html", contexto)
+        assert _sem_csrf(rapida) == _sem_csrf(inteira)
+
+
+def _sem_csrf(resposta):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", resposta.content.decode())
+
+
+@pytest.mark.usefixtures("pdf_instantaneo")
+def test_crc_emitido_antes_do_resumo_gravado_e_completado_no_primeiro_pedido(client, certificado):
+    Certificado.objects.filter(pk=certificado.pk).update(resumo_html="")
+
+    primeira = client.get(f"/verificar/{certificado.codigo}/")
+
+    assert primeira.status_code == 200 and "Obrigações na emissão" in texto(primeira)
+    certificado.refresh_from_db()
+    assert "Obrigações na emissão" in certificado.resumo_html
+    assert texto(client.get(f"/verificar/{certificado.codigo}/")) == texto(primeira)

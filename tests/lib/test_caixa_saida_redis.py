@@ -151,14 +151,19 @@ def test_redis_volta_e_a_varredura_no_worker_entrega_o_pendente_uma_unica_vez(
 
 
 def test_redis_volta_e_a_proxima_inscricao_e_publicada_na_fila_sem_esperar_a_varredura(
-    client, redis_descartavel, worker_celery, tarefas_concluidas
+    client, redis_descartavel, worker_celery, tarefas_concluidas, settings
 ):
-    """O processo web reconecta sozinho ao broker depois da queda (sem reiniciar)."""
+    """O processo web reconecta sozinho ao broker depois da queda (sem reiniciar).
+
+    Passada a janela do disjuntor (cagec.lib.disjuntor): durante ela, nem tenta.
+    """
+    settings.REDIS_DISJUNTOR_JANELA = 0.5
     redis_descartavel.parar()
     resposta, _, _ = inscrever_pela_view(client, "antes.queda@exemplo.com.br")
     assert resposta.status_code == 302
 
     redis_descartavel.iniciar()
+    time.sleep(0.6)  # a janela do disjuntor aberto pela queda
     resposta, duracao, _ = inscrever_pela_view(client, "depois.volta@exemplo.com.br")
     assert resposta.status_code == 302
     assert duracao < 3

@@ -1,0 +1,32 @@
+-- GET de cada caminho da lista UMA vez (um por linha no arquivo dado depois de "--"):
+-- o visitante que escaneia um QR uma vez. Nunca repete: se a lista acabar antes do fim da
+-- medida, a thread para e o relatório diz "esgotado 1" (o run.py reprova a medida e pede
+-- mais chaves). Use com -t1: uma thread, uma lista.
+
+local pasta = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(pasta .. "percentis.lua")
+
+function init(args)
+  caminhos = {}
+  for linha in io.lines(args[1]) do
+    caminhos[#caminhos + 1] = linha
+  end
+  atual = 0
+  esgotado = 0
+end
+
+function request()
+  atual = atual + 1
+  if atual > #caminhos then
+    esgotado = 1
+    wrk.thread:stop()
+    return wrk.format("GET", "/saude/")  -- nunca chega a ser medido: a thread parou
+  end
+  return wrk.format("GET", caminhos[atual])
+end
+
+function done(summary, latency, requests)
+  relatorio(summary, latency)
+  io.write(string.format("BENCH esgotado %d\n", esgotado))
+  io.write(string.format("BENCH usados %d\n", math.min(atual, #caminhos)))
+end
