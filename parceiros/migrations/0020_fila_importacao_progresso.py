@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parceiros', '0018_importacao_cadastro'),
+        ('parceiros', '0019_consulta_indice_que_cobre'),
     ]
 
     operations = [
