@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP_VERSION := 26.3
 DEMO_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
 
-.PHONY: run reset-demo estaticos install test test-unit test-e2e lint typecheck audit format bench clean
+.PHONY: run reset-demo estaticos install test test-unit test-falhas test-e2e lint typecheck audit format bench clean
 
 $(BIN)/.instalado: pyproject.toml
 	@command -v $(PY) >/dev/null || (echo "Python 3.11 não encontrado ($(PY))"; exit 1)
@@ -39,14 +39,22 @@ $(MANIFESTO): $(BIN)/.instalado $(ESTATICOS)
 	@echo "Preparando os arquivos estáticos (só quando algo em static/ muda; na primeira vez leva até um minuto)…"
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --clear -v0
 
-## A suíte inteira: unidade/integração (um processo por núcleo, pytest-xdist) e, depois,
+## A suíte inteira: unidade/integração (um processo por núcleo, pytest-xdist), depois os
+## testes de falha com processos reais (um por vez: medem tempos e matam processos) e o
 ## navegador (um processo só). Usa DATABASE_URL/REDIS_URL se definidos.
 test: install
-	$(BIN)/pytest -m "not e2e" -q -n auto
+	$(BIN)/pytest -m "not e2e and not servicos" -q -n auto
+	$(BIN)/pytest -m servicos -q
 	$(BIN)/pytest -m e2e -q
 
 test-unit: install
-	$(BIN)/pytest -m "not e2e" -q -n auto
+	$(BIN)/pytest -m "not e2e and not servicos" -q -n auto
+
+## Testes de falha (tests/falhas/ e os do Redis descartável): redis-server, worker Celery,
+## gunicorn, SMTP de teste, kill -9, kill -STOP, disco cheio. Os de processos precisam do
+## PostgreSQL (DATABASE_URL).
+test-falhas: install
+	$(BIN)/pytest -m servicos -q
 
 test-e2e: install
 	$(BIN)/pytest -m e2e -q

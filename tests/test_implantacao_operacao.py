@@ -41,7 +41,7 @@ def test_compose_nao_tem_chave_secreta_padrao(compose):
     texto = (RAIZ / "docker-compose.yml").read_text(encoding="utf-8")
     assert not re.search(r"DJANGO_SECRET_KEY:-", texto)
     com_codigo = [nome for nome, s in compose["services"].items() if "build" in s]
-    assert com_codigo == ["web", "worker", "beat"]
+    assert com_codigo == ["web", "worker", "worker-emails", "beat"]
     for nome in com_codigo:
         chave = compose["services"][nome]["environment"]["DJANGO_SECRET_KEY"]
         # ${VAR:?mensagem}: sem a variável, o compose para e mostra a mensagem.
