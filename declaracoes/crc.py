@@ -22,7 +22,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Usuario
@@ -30,7 +31,7 @@ from cagec.lib import pdf
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.formatos import formatar_cep, formatar_cnpj, formatar_data
 from parceiros import situacao
-from parceiros.models import Obrigacao, Parceiro, Vinculo
+from parceiros.models import Parceiro, Vinculo
 
 from . import revogacao, verificacao
 from .models import Certificado
@@ -95,13 +96,11 @@ def emitir(parceiro: Parceiro, dia: date | None = None) -> Certificado:
     mesmo. Duas emissões simultâneas do mesmo retrato: a restrição única deixa uma só.
     """
     dia = dia or situacao.hoje()
-    parceiro = Parceiro.objects.select_related("tipo__genero", "natureza_juridica").get(
-        pk=parceiro.pk
-    )
-    calculada, itens = situacao.calcular(parceiro, dia)
+    parceiro = parceiro_do_retrato(parceiro.pk)
+    calculada, itens = situacao.calcular_para_o_crc(parceiro, dia)
     if calculada != parceiro.situacao:
         situacao.recalcular(parceiro, motivo="Emissão do CRC", dia=dia)
-        parceiro.refresh_from_db()
+        parceiro.refresh_from_db(fields=["situacao", "versao_publica"])
     retrato = retrato_do_parceiro(parceiro, calculada, itens, dia)
     chave = chave_do_retrato(retrato)
     mesmo = _emitido(parceiro, dia, chave=chave)
@@ -111,6 +110,33 @@ def emitir(parceiro: Parceiro, dia: date | None = None) -> Certificado:
         # Marcação do atalho (não é conteúdo do certificado): o próximo pedido é rápido.
         Certificado.objects.filter(pk=mesmo.pk).update(versao=parceiro.versao_publica)
     return mesmo
+
+
+# Só as colunas que o retrato e a emissão leem (nada do JSON da Receita), e o RL junto, numa
+# subconsulta que devolve o que o CRC mostra dele (a primeira emissão do dia é pública).
+_COLUNAS_DO_RETRATO = (
+    *("cnpj", "numero_cadastro", "razao_social", "nome_fantasia", "situacao", "versao_publica"),
+    *("logradouro", "numero", "complemento", "bairro", "municipio", "uf", "cep"),
+    *("situacao_mrosc", "cadin_bloqueado", "siafi_bloqueado"),
+    "motivo_impedimento",
+    *("tipo__nome", "tipo__genero__nome", "natureza_juridica__codigo"),
+    "natureza_juridica__descricao",
+)
+
+
+def parceiro_do_retrato(pk: int) -> Parceiro:
+    """O Parceiro como ``emitir`` o lê: colunas do retrato, Tipo, natureza e o RL anotado."""
+    rl = (
+        Vinculo.objects.filter(parceiro=OuterRef("pk"), papel=Vinculo.Papel.RL, ativo=True)
+        .order_by("-ativo", "papel", "-created_at")  # o Meta de Vinculo: o RL de ``.first()``
+        .values(dados=JSONObject(nome="usuario__nome", cargo="cargo", fim="mandato_fim"))[:1]
+    )
+    return (
+        Parceiro.objects.select_related("tipo__genero", "natureza_juridica")
+        .only(*_COLUNAS_DO_RETRATO)
+        .annotate(rl_do_crc=Subquery(rl, output_field=JSONField()))
+        .get(pk=pk)
+    )
 
 
 def chave_do_retrato(retrato: dict) -> str:
@@ -148,6 +174,14 @@ def endereco(parceiro) -> str:
 
 
 def _representante(parceiro):
+    """O RL do retrato: o da subconsulta de ``parceiro_do_retrato`` ou, num Parceiro
+    carregado de outro jeito, uma consulta."""
+    if hasattr(parceiro, "rl_do_crc"):
+        dados = parceiro.rl_do_crc
+        if dados is None:
+            return None
+        fim = dados["fim"] and date.fromisoformat(dados["fim"])
+        return {"nome": dados["nome"], "cargo": dados["cargo"], "mandato_fim": _data(fim)}
     vinculo = (
         Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
         .select_related("usuario")
@@ -163,13 +197,14 @@ def _representante(parceiro):
 
 
 def _grupos(itens):
+    """Os itens (``situacao.ItemDoCrc`` ou ``situacao.Item``) agrupados como no CRC."""
     grupos = {}
     for item in itens:
-        grupos.setdefault(item.obrigacao.grupo.nome, []).append(
+        grupos.setdefault(item.nome_do_grupo, []).append(
             {
-                "obrigacao": item.obrigacao.nome,
-                "obrigatoria": item.obrigacao.obrigatoria,
-                "mrosc": item.obrigacao.mrosc,
+                "obrigacao": item.nome,
+                "obrigatoria": item.obrigatoria,
+                "mrosc": item.mrosc,
                 "status": item.status,
                 "status_display": item.status_display,
                 "validade": _validade(item),
@@ -182,7 +217,7 @@ def _validade(item):
     if item.status == STATUS.PENDENTE:
         return "Sem documento aprovado"
     if item.vence_em is None:
-        if item.documento.regra_validade == Obrigacao.Regra.FIM_MANDATO:
+        if item.fim_de_mandato:
             return "Mandato encerrado"
         return "Sem validade"
     prefixo = "Válido até" if item.status == STATUS.VIGENTE else "Venceu em"

@@ -10,7 +10,7 @@ Parceiro, para a pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, 
 para o recálculo noturno). Os testes conferem que as duas concordam.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +44,49 @@ class Item:
     def status_display(self) -> str:
         return StatusObrigacao(self.status).label
 
+    # O que o CRC lê de um item, com os mesmos nomes de ``ItemDoCrc``.
+    @property
+    def nome_do_grupo(self) -> str:
+        return self.obrigacao.grupo.nome
+
+    @property
+    def nome(self) -> str:
+        return self.obrigacao.nome
+
+    @property
+    def obrigatoria(self) -> bool:
+        return self.obrigacao.obrigatoria
+
+    @property
+    def mrosc(self) -> bool:
+        return self.obrigacao.mrosc
+
+    @property
+    def fim_de_mandato(self) -> bool:
+        """O documento atual segue o mandato do RL (sem data: "Mandato encerrado")."""
+        regra = self.documento.regra_validade if self.documento else ""
+        return regra == Obrigacao.Regra.FIM_MANDATO
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDoCrc:
+    """O item como o CRC o mostra, sem carregar os modelos (``itens_do_crc``)."""
+
+    nome_do_grupo: str
+    nome: str
+    obrigatoria: bool
+    mrosc: bool
+    status: str
+    vence_em: date | None
+    fim_de_mandato: bool
+
+    @property
+    def status_display(self) -> str:
+        return StatusObrigacao(self.status).label
+
+
+ItemQualquer = Item | ItemDoCrc
+
 
 def hoje() -> date:
     return timezone.localdate()
@@ -56,14 +99,14 @@ def hoje() -> date:
 NAO_SE_APLICA = "Não se aplica"
 
 
-def rotulo_mrosc(parceiro: Parceiro, lista_itens: list[Item]) -> str:
+def rotulo_mrosc(parceiro: Parceiro, lista_itens: Sequence[ItemQualquer]) -> str:
     """Situação dos itens MROSC: o texto que o Estado gravou ou, sem ele, o resumo dos itens.
 
     Os itens são os de ``itens(parceiro)`` (Obrigações marcadas como MROSC no catálogo).
     """
     if parceiro.situacao_mrosc:
         return parceiro.situacao_mrosc
-    mrosc = [i for i in lista_itens if i.obrigacao.mrosc]
+    mrosc = [i for i in lista_itens if i.mrosc]
     if not mrosc:
         return NAO_SE_APLICA
     vigentes = sum(1 for i in mrosc if i.status == StatusObrigacao.VIGENTE)
@@ -85,7 +128,9 @@ def rotulo_impedimento(possui: bool) -> str:
     return "Sim" if possui else "Não"
 
 
-def campos_do_estado(parceiro: Parceiro, lista_itens: list[Item]) -> dict[str, str | bool]:
+def campos_do_estado(
+    parceiro: Parceiro, lista_itens: Sequence[ItemQualquer]
+) -> dict[str, str | bool]:
     """Os rótulos de MROSC, CADIN-MG, SIAFI-MG e impedimento (as chaves do retrato do CRC)."""
     return {
         "situacao_mrosc": rotulo_mrosc(parceiro, lista_itens),
@@ -137,11 +182,53 @@ def itens(parceiro: Parceiro, dia: date | None = None) -> list[Item]:
     return resultado
 
 
+def itens_do_crc(parceiro: Parceiro, dia: date) -> list[ItemDoCrc]:
+    """Os mesmos itens de ``itens``, em duas consultas só com as colunas que o CRC mostra
+    (sem montar ``Obrigacao`` nem ``Documento``): a primeira emissão do dia é pedida por
+    visitantes anônimos e cada milissegundo conta (issue #15)."""
+    atuais: dict[int, tuple[str, date | None, bool]] = {}
+    aprovados = (
+        Documento.objects.com_vencimento_efetivo(dia)
+        .filter(parceiro_id=parceiro.pk, status=Documento.Status.APROVADO)
+        .order_by("-analisado_em", "-created_at", "-pk")
+        .values_list("obrigacao_id", "regra_validade", "vencimento_efetivo", "vigente")
+    )
+    for obrigacao_id, regra, vence, vigente in aprovados:
+        atuais.setdefault(obrigacao_id, (regra, vence, vigente))
+    obrigacoes = Obrigacao.objects.filter(
+        tipos=parceiro.tipo_id, ativa=True
+    ).values_list(  # a ordem do Meta, como em itens
+        "pk", "grupo__nome", "nome", "obrigatoria", "mrosc"
+    )
+    resultado = []
+    for pk, grupo, nome, obrigatoria, mrosc in obrigacoes:
+        regra, vence, vigente = atuais.get(pk, ("", None, None))
+        if vigente is None:
+            status, vence = StatusObrigacao.PENDENTE, None
+        else:
+            status = StatusObrigacao.VIGENTE if vigente else StatusObrigacao.VENCIDO
+            vence = None if vence == VENCIDO_SEM_DATA else vence
+        fim = regra == Obrigacao.Regra.FIM_MANDATO
+        resultado.append(ItemDoCrc(grupo, nome, obrigatoria, mrosc, status, vence, fim))
+    return resultado
+
+
+def situacao_dos_itens(lista: Sequence[ItemQualquer]) -> Parceiro.Situacao:
+    """A regra: Regular quando toda obrigatória do Tipo tem documento vigente."""
+    regular = all(i.status == StatusObrigacao.VIGENTE for i in lista if i.obrigatoria)
+    return SITUACAO.REGULAR if regular else SITUACAO.IRREGULAR
+
+
 def calcular(parceiro: Parceiro, dia: date | None = None) -> tuple[Parceiro.Situacao, list[Item]]:
     """(situação, itens) de um Parceiro hoje (ou em ``dia``)."""
     lista = itens(parceiro, dia)
-    regular = all(i.status == StatusObrigacao.VIGENTE for i in lista if i.obrigacao.obrigatoria)
-    return (SITUACAO.REGULAR if regular else SITUACAO.IRREGULAR), lista
+    return situacao_dos_itens(lista), lista
+
+
+def calcular_para_o_crc(parceiro: Parceiro, dia: date) -> tuple[Parceiro.Situacao, list[ItemDoCrc]]:
+    """O mesmo cálculo de ``calcular``, sobre os itens enxutos de ``itens_do_crc``."""
+    lista = itens_do_crc(parceiro, dia)
+    return situacao_dos_itens(lista), lista
 
 
 def recalcular(
