@@ -22,6 +22,7 @@ coloridos, QR e código no alto da primeira página e o quadro de autenticidade 
 
 import functools
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -146,24 +147,14 @@ def renderizar(contexto: dict) -> bytes:
 def fontes_do_contexto(contexto: dict) -> Fontes:
     """As fontes padrão quando todo texto cabe no WinAnsi; senão, as DejaVu."""
     try:
-        # o mesmo codec que o ReportLab usa nas fontes padrão (registrado pelo pdfmetrics)
-        # e os espaços como o texto sai desenhado (a quebra de linha colapsa \n e \t)
-        " ".join(" ".join(_textos(contexto)).split()).encode("winansi")
+        # o mesmo codec que o ReportLab usa nas fontes padrão (registrado pelo pdfmetrics),
+        # sobre todo texto do contexto de uma vez (o JSON escapa \n, \t e outros controles,
+        # que a quebra de linha não desenha)
+        json.dumps(contexto, ensure_ascii=False, default=str).encode("winansi")
     except UnicodeEncodeError:
         pdf.fontes_reportlab()
         return DEJAVU
     return PADRAO
-
-
-def _textos(valor: Any) -> Iterator[str]:
-    if isinstance(valor, dict):
-        for item in valor.values():
-            yield from _textos(item)
-    elif isinstance(valor, list):
-        for item in valor:
-            yield from _textos(item)
-    elif isinstance(valor, str):
-        yield valor
 
 
 def _paginar(blocos: list[_Bloco]) -> list[list[tuple[float, _Bloco]]]:
@@ -188,30 +179,50 @@ def _paginar(blocos: list[_Bloco]) -> list[list[tuple[float, _Bloco]]]:
 # --- Texto: quebra de linha e desenho ------------------------------------------------------
 def _quebrar(trechos: list[Trecho], largura: float, partir: bool = True) -> list[list[Trecho]]:
     """Quebra gulosa por palavras (espaços colapsados, como no HTML); palavra maior que a
-    largura é partida por caractere, salvo com ``partir=False`` (o status passa do recuo)."""
+    largura é partida por caractere, salvo com ``partir=False`` (o status passa do recuo).
+    O trecho que cabe inteiro no resto da linha é medido uma vez só (o caso comum)."""
     linhas: list[list[Trecho]] = []
     atual: list[Trecho] = []
     usado = 0.0
-    for texto, fonte, tamanho, cor in trechos:
-        espaco = stringWidth(" ", fonte, tamanho)
-        for palavra in texto.split():
-            largura_palavra = stringWidth(palavra, fonte, tamanho)
-            if atual and usado + espaco + largura_palavra > largura:
-                linhas.append(atual)
-                atual, usado = [], 0.0
-            if not atual and partir and largura_palavra > largura:
-                *inteiras, palavra = _partir(palavra, fonte, tamanho, largura)
-                linhas.extend([[Trecho(p, fonte, tamanho, cor)] for p in inteiras])
-                largura_palavra = stringWidth(palavra, fonte, tamanho)
-            prefixo = " " if atual else ""
-            if atual and atual[-1][1:] == (fonte, tamanho, cor):
-                atual[-1] = atual[-1]._replace(texto=atual[-1].texto + prefixo + palavra)
-            else:
-                atual.append(Trecho(prefixo + palavra, fonte, tamanho, cor))
-            usado += (espaco if prefixo else 0.0) + largura_palavra
+    for trecho in trechos:
+        palavras = trecho.texto.split()
+        espaco = stringWidth(" ", trecho.fonte, trecho.tamanho) if atual else 0.0
+        inteiro = " ".join(palavras)
+        medida = stringWidth(inteiro, trecho.fonte, trecho.tamanho)
+        if usado + espaco + medida <= largura:
+            if palavras:
+                atual.append(trecho._replace(texto=(" " if atual else "") + inteiro))
+                usado += espaco + medida
+            continue
+        usado = _por_palavra(trecho, palavras, largura, partir, linhas, atual, usado)
+        atual = linhas.pop()
     if atual:
         linhas.append(atual)
     return linhas
+
+
+def _por_palavra(trecho, palavras, largura, partir, linhas, atual, usado) -> float:
+    """O trecho que não cabe: palavra a palavra; deixa a linha corrente no fim de ``linhas``
+    e devolve a largura ocupada nela."""
+    _, fonte, tamanho, cor = trecho
+    espaco = stringWidth(" ", fonte, tamanho)
+    for palavra in palavras:
+        largura_palavra = stringWidth(palavra, fonte, tamanho)
+        if atual and usado + espaco + largura_palavra > largura:
+            linhas.append(atual)
+            atual, usado = [], 0.0
+        if not atual and partir and largura_palavra > largura:
+            *inteiras, palavra = _partir(palavra, fonte, tamanho, largura)
+            linhas.extend([[Trecho(p, fonte, tamanho, cor)] for p in inteiras])
+            largura_palavra = stringWidth(palavra, fonte, tamanho)
+        prefixo = " " if atual else ""
+        if atual and atual[-1][1:] == (fonte, tamanho, cor):
+            atual[-1] = atual[-1]._replace(texto=atual[-1].texto + prefixo + palavra)
+        else:
+            atual.append(Trecho(prefixo + palavra, fonte, tamanho, cor))
+        usado += (espaco if prefixo else 0.0) + largura_palavra
+    linhas.append(atual)
+    return usado
 
 
 def _partir(palavra: str, fonte: str, tamanho: float, largura: float) -> list[str]:
@@ -224,29 +235,50 @@ def _partir(palavra: str, fonte: str, tamanho: float, largura: float) -> list[st
     return [*pedacos, atual]
 
 
-def _linha(tela: Canvas, x: float, y: float, linha: list[Trecho]) -> None:
-    """Uma linha num só objeto de texto: a extração (pypdf) lê os espaços como estão."""
-    objeto = tela.beginText(x, y)
-    for texto, fonte, tamanho, cor in linha:
-        objeto.setFont(fonte, tamanho)
-        objeto.setFillColor(cor)
-        objeto.textOut(texto)
-    tela.drawText(objeto)
+class _Texto:
+    """Um objeto de texto do PDF (BT … ET) por bloco, com a fonte e a cor trocadas só quando
+    mudam; cada linha é uma sequência de trechos, e a extração (pypdf) lê os espaços como
+    estão."""
+
+    def __init__(self, tela: Canvas) -> None:
+        self.tela = tela
+        self.objeto = tela.beginText()
+        self.fonte: tuple[str, float] | None = None
+        self.cor: Any = None
+
+    def linha(self, x: float, y: float, linha: list[Trecho]) -> None:
+        self.objeto.setTextOrigin(x, y)
+        for texto, fonte, tamanho, cor in linha:
+            if self.fonte != (fonte, tamanho):
+                self.objeto.setFont(fonte, tamanho)
+                self.fonte = (fonte, tamanho)
+            if self.cor is not cor:
+                self.objeto.setFillColor(cor)
+                self.cor = cor
+            self.objeto.textOut(texto)
+
+    def paragrafo(
+        self,
+        x: float,
+        topo: float,
+        linhas: list[list[Trecho]],
+        entrelinha: float,
+        centro: bool = False,
+    ) -> None:
+        """As linhas a partir do ``topo`` (a primeira na altura da fonte); ``centro``:
+        centradas em ``x``."""
+        y = topo - linhas[0][0].tamanho if linhas else topo
+        for linha in linhas:
+            inicio = x - _largura_da_linha(linha) / 2 if centro else x
+            self.linha(inicio, y, linha)
+            y -= entrelinha
+
+    def fechar(self) -> None:
+        self.tela.drawText(self.objeto)
 
 
 def _largura_da_linha(linha: list[Trecho]) -> float:
     return sum(stringWidth(t.texto, t.fonte, t.tamanho) for t in linha)
-
-
-def _paragrafo(
-    tela: Canvas, x: float, topo: float, linhas: list[list[Trecho]], entrelinha: float, **opcoes
-) -> None:
-    """Desenha as linhas a partir do ``topo``; ``centro``: centradas em ``x``."""
-    y = topo - linhas[0][0].tamanho if linhas else topo
-    for linha in linhas:
-        inicio = x - _largura_da_linha(linha) / 2 if opcoes.get("centro") else x
-        _linha(tela, inicio, y, linha)
-        y -= entrelinha
 
 
 # --- Tabelas ---------------------------------------------------------------------------------
@@ -263,12 +295,16 @@ def _linha_de_tabela(celulas: list[_Celula], **opcoes) -> _Bloco:
 
     def desenhar(tela: Canvas, topo: float) -> None:
         x = ESQUERDA
-        for celula in celulas:
+        for celula in celulas:  # os fundos antes do texto, que fica por cima
             if celula.fundo is not None:
                 tela.setFillColor(celula.fundo)
                 tela.rect(x, topo - altura, celula.largura, altura, stroke=0, fill=1)
-            _paragrafo(tela, x + RESPIRO_H, topo - RESPIRO_V, celula.linhas, celula.entrelinha)
             x += celula.largura
+        texto, x = _Texto(tela), ESQUERDA
+        for celula in celulas:
+            texto.paragrafo(x + RESPIRO_H, topo - RESPIRO_V, celula.linhas, celula.entrelinha)
+            x += celula.largura
+        texto.fechar()
         tela.setStrokeColor(LINHA_CELULA)
         tela.setLineWidth(0.3)
         tela.line(ESQUERDA, topo - altura, x, topo - altura)
@@ -345,15 +381,16 @@ def _cabecalho(c: dict, e: _Estilos) -> _Bloco:
     direita = ESQUERDA + LARGURA - COL_VERIFICACAO / 2
 
     def desenhar(tela: Canvas, topo: float) -> None:
-        y = topo - (altura - altura_titulo) / 2
+        texto, y = _Texto(tela), topo - (altura - altura_titulo) / 2
         for linhas, entrelinha, depois in titulo:
-            _paragrafo(tela, meio, y, linhas, entrelinha, centro=True)
+            texto.paragrafo(meio, y, linhas, entrelinha, centro=True)
             y -= len(linhas) * entrelinha + depois
         y = topo - (altura - altura_codigo) / 2
         _qr(tela, c["url_verificacao"], direita - QR_CABECALHO / 2, y - QR_CABECALHO, QR_CABECALHO)
         y -= QR_CABECALHO + 1 * mm
-        _paragrafo(tela, direita, y, rotulo, 8.45, centro=True)
-        _paragrafo(tela, direita, y - 8.45, codigo, 10.4, centro=True)
+        texto.paragrafo(direita, y, rotulo, 8.45, centro=True)
+        texto.paragrafo(direita, y - 8.45, codigo, 10.4, centro=True)
+        texto.fechar()
 
     return _Bloco(altura, desenhar)
 
@@ -397,7 +434,9 @@ def _secao(titulo: str, e: _Estilos) -> _Bloco:
     altura = 13 + 2 + 1.5 * mm
 
     def desenhar(tela: Canvas, topo: float) -> None:
-        _paragrafo(tela, ESQUERDA, topo, linhas, 13)
+        texto = _Texto(tela)
+        texto.paragrafo(ESQUERDA, topo, linhas, 13)
+        texto.fechar()
         tela.setStrokeColor(LINHA_QUADRO)
         tela.setLineWidth(0.4)
         tela.line(ESQUERDA, topo - 14.5, ESQUERDA + LARGURA, topo - 14.5)
@@ -448,7 +487,9 @@ def _aviso(texto: str, e: _Estilos) -> _Bloco:
     altura = len(linhas) * 11.05 + 8.5
 
     def desenhar(tela: Canvas, topo: float) -> None:
-        _paragrafo(tela, ESQUERDA, topo, linhas, 11.05)
+        texto = _Texto(tela)
+        texto.paragrafo(ESQUERDA, topo, linhas, 11.05)
+        texto.fechar()
 
     return _Bloco(altura, desenhar, antes=8.5)
 
@@ -547,10 +588,11 @@ def _autenticidade(c: dict, e: _Estilos) -> _Bloco:
         tela.setLineWidth(0.5)
         tela.rect(ESQUERDA, topo - altura, LARGURA, altura, stroke=1, fill=0)
         _qr(tela, c["url_verificacao"], ESQUERDA + 2.5 * mm, topo - 2.5 * mm - QR_QUADRO, QR_QUADRO)
-        y = topo - 2.5 * mm
+        texto, y = _Texto(tela), topo - 2.5 * mm
         for linhas, entrelinha in partes:
-            _paragrafo(tela, ESQUERDA + COL_QR_QUADRO + 3 * mm, y, linhas, entrelinha)
+            texto.paragrafo(ESQUERDA + COL_QR_QUADRO + 3 * mm, y, linhas, entrelinha)
             y -= len(linhas) * entrelinha + 1.5 * mm
+        texto.fechar()
 
     return _Bloco(altura, desenhar, antes=4 * mm)
 
