@@ -97,7 +97,7 @@ def emitir(parceiro: Parceiro, dia: date | None = None) -> Certificado:
     """
     dia = dia or situacao.hoje()
     parceiro = parceiro_do_retrato(parceiro.pk)
-    calculada, itens = situacao.calcular_para_o_crc(parceiro, dia)
+    calculada, itens = situacao.calcular_resumido(parceiro, dia)
     if calculada != parceiro.situacao:
         situacao.recalcular(parceiro, motivo="Emissão do CRC", dia=dia)
         parceiro.refresh_from_db(fields=["situacao", "versao_publica"])
@@ -197,7 +197,7 @@ def _representante(parceiro):
 
 
 def _grupos(itens):
-    """Os itens (``situacao.ItemDoCrc`` ou ``situacao.Item``) agrupados como no CRC."""
+    """Os itens (``situacao.ItemResumido`` ou ``situacao.Item``) agrupados como no CRC."""
     grupos = {}
     for item in itens:
         grupos.setdefault(item.nome_do_grupo, []).append(

@@ -44,7 +44,7 @@ class Item:
     def status_display(self) -> str:
         return StatusObrigacao(self.status).label
 
-    # O que o CRC lê de um item, com os mesmos nomes de ``ItemDoCrc``.
+    # O que o CRC lê de um item, com os mesmos nomes de ``ItemResumido``.
     @property
     def nome_do_grupo(self) -> str:
         return self.obrigacao.grupo.nome
@@ -69,8 +69,8 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemDoCrc:
-    """O item como o CRC o mostra, sem carregar os modelos (``itens_do_crc``)."""
+class ItemResumido:
+    """O item com o que o CRC mostra e a regra lê, sem os modelos (``itens_resumidos``)."""
 
     nome_do_grupo: str
     nome: str
@@ -85,7 +85,7 @@ class ItemDoCrc:
         return StatusObrigacao(self.status).label
 
 
-ItemQualquer = Item | ItemDoCrc
+ItemQualquer = Item | ItemResumido
 
 
 def hoje() -> date:
@@ -182,10 +182,10 @@ def itens(parceiro: Parceiro, dia: date | None = None) -> list[Item]:
     return resultado
 
 
-def itens_do_crc(parceiro: Parceiro, dia: date) -> list[ItemDoCrc]:
+def itens_resumidos(parceiro: Parceiro, dia: date) -> list[ItemResumido]:
     """Os mesmos itens de ``itens``, em duas consultas só com as colunas que o CRC mostra
-    (sem montar ``Obrigacao`` nem ``Documento``): a primeira emissão do dia é pedida por
-    visitantes anônimos e cada milissegundo conta (issue #15)."""
+    (sem montar ``Obrigacao`` nem ``Documento``), para a emissão do CRC e o ``recalcular``: a
+    primeira emissão do dia é pedida por visitantes anônimos (issue #15)."""
     atuais: dict[int, tuple[str, date | None, bool]] = {}
     aprovados = (
         Documento.objects.com_vencimento_efetivo(dia)
@@ -209,7 +209,7 @@ def itens_do_crc(parceiro: Parceiro, dia: date) -> list[ItemDoCrc]:
             status = StatusObrigacao.VIGENTE if vigente else StatusObrigacao.VENCIDO
             vence = None if vence == VENCIDO_SEM_DATA else vence
         fim = regra == Obrigacao.Regra.FIM_MANDATO
-        resultado.append(ItemDoCrc(grupo, nome, obrigatoria, mrosc, status, vence, fim))
+        resultado.append(ItemResumido(grupo, nome, obrigatoria, mrosc, status, vence, fim))
     return resultado
 
 
@@ -225,9 +225,11 @@ def calcular(parceiro: Parceiro, dia: date | None = None) -> tuple[Parceiro.Situ
     return situacao_dos_itens(lista), lista
 
 
-def calcular_para_o_crc(parceiro: Parceiro, dia: date) -> tuple[Parceiro.Situacao, list[ItemDoCrc]]:
-    """O mesmo cálculo de ``calcular``, sobre os itens enxutos de ``itens_do_crc``."""
-    lista = itens_do_crc(parceiro, dia)
+def calcular_resumido(
+    parceiro: Parceiro, dia: date
+) -> tuple[Parceiro.Situacao, list[ItemResumido]]:
+    """O mesmo cálculo de ``calcular``, sobre os itens enxutos de ``itens_resumidos``."""
+    lista = itens_resumidos(parceiro, dia)
     return situacao_dos_itens(lista), lista
 
 
@@ -236,8 +238,11 @@ def recalcular(
 ) -> Parceiro.Situacao:
     """Grava a situação calculada; registra a mudança e avisa quando vira Irregular."""
     with transaction.atomic():
-        parceiro = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
-        nova, _ = calcular(parceiro, dia)
+        # Só as colunas usadas aqui (nada do JSON da Receita) e os itens resumidos: a mesma
+        # regra, e a emissão do CRC passa por aqui quando a situação guardada ficou velha.
+        colunas = ("situacao", "cnpj", "tipo")
+        parceiro = Parceiro.objects.select_for_update().only(*colunas).get(pk=parceiro.pk)
+        nova, _ = calcular_resumido(parceiro, dia or hoje())
         _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
         # Toda mudança no cadastro passa por aqui: o CRC do dia deixa de valer.
         Parceiro.objects.filter(pk=parceiro.pk).update(versao_publica=F("versao_publica") + 1)

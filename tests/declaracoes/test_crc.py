@@ -191,7 +191,7 @@ def retrato(parceiro, dia=None):
     montado com os modelos inteiros."""
     parceiro = crc.parceiro_do_retrato(parceiro.pk)
     dia = dia or situacao.hoje()
-    calculada, itens = situacao.calcular_para_o_crc(parceiro, dia)
+    calculada, itens = situacao.calcular_resumido(parceiro, dia)
     return crc.retrato_do_parceiro(parceiro, calculada, itens, dia)
 
 

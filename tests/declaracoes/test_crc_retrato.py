@@ -2,7 +2,7 @@
 
 ``crc.emitir`` lê o Parceiro só com as colunas do retrato e o RL numa subconsulta
 (``crc.parceiro_do_retrato``) e os itens em duas consultas de colunas
-(``situacao.itens_do_crc``). O retrato — e a chave SHA-256 que decide se o certificado do dia
+(``situacao.itens_resumidos``). O retrato — e a chave SHA-256 que decide se o certificado do dia
 é reaproveitado — tem de ser idêntico ao montado com os modelos inteiros
 (``situacao.calcular`` + ``Parceiro`` completo), em cada situação que o CRC mostra.
 """
@@ -40,7 +40,7 @@ def retrato_completo(parceiro, dia):
 
 def retrato_enxuto(parceiro, dia):
     parceiro = crc.parceiro_do_retrato(parceiro.pk)
-    calculada, itens = situacao.calcular_para_o_crc(parceiro, dia)
+    calculada, itens = situacao.calcular_resumido(parceiro, dia)
     return crc.retrato_do_parceiro(parceiro, calculada, itens, dia)
 
 
