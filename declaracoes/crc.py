@@ -21,17 +21,17 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Usuario
-from cagec.lib import pdf
+from cagec.lib import compiladas, pdf
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.formatos import formatar_cep, formatar_cnpj, formatar_data
 from parceiros import situacao
-from parceiros.models import Parceiro, Vinculo
+from parceiros.models import Genero, NaturezaJuridica, Parceiro, TipoParceiro, Vinculo
 
 from . import revogacao, verificacao
 from .models import Certificado
@@ -112,31 +112,67 @@ def emitir(parceiro: Parceiro, dia: date | None = None) -> Certificado:
     return mesmo
 
 
-# Só as colunas que o retrato e a emissão leem (nada do JSON da Receita), e o RL junto, numa
-# subconsulta que devolve o que o CRC mostra dele (a primeira emissão do dia é pública).
-_COLUNAS_DO_RETRATO = (
-    *("cnpj", "numero_cadastro", "razao_social", "nome_fantasia", "situacao", "versao_publica"),
-    *("logradouro", "numero", "complemento", "bairro", "municipio", "uf", "cep"),
-    *("situacao_mrosc", "cadin_bloqueado", "siafi_bloqueado"),
-    "motivo_impedimento",
-    *("tipo__nome", "tipo__genero__nome", "natureza_juridica__codigo"),
-    "natureza_juridica__descricao",
+# Só as colunas que o retrato e a emissão leem (nada do JSON da Receita), o Tipo, o Gênero e a
+# natureza jurídica por junção e o RL numa subconsulta que devolve o que o CRC mostra dele:
+# uma consulta, compilada uma vez por processo (``cagec.lib.compiladas``).
+_COLUNAS_DO_RETRATO = {
+    *("id", "cnpj", "numero_cadastro", "razao_social", "nome_fantasia", "situacao"),
+    *("versao_publica", "logradouro", "numero", "complemento", "bairro", "municipio", "uf"),
+    *("cep", "situacao_mrosc", "cadin_bloqueado", "siafi_bloqueado", "motivo_impedimento"),
+    *("tipo_id", "natureza_juridica_id"),
+}
+_RELACIONADAS = (
+    *("tipo__nome", "tipo__genero_id", "tipo__genero__nome"),
+    *("natureza_juridica__codigo", "natureza_juridica__descricao", "rl_do_crc"),
 )
+_SENTINELA_PARCEIRO = -918_273_647
 
 
-def parceiro_do_retrato(pk: int) -> Parceiro:
-    """O Parceiro como ``emitir`` o lê: colunas do retrato, Tipo, natureza e o RL anotado."""
+def _colunas_na_ordem_do_modelo() -> list[str]:
+    """As colunas na ordem dos campos do modelo, a que ``Model.from_db`` espera."""
+    campos = Parceiro._meta.concrete_fields
+    return [f.attname for f in campos if f.attname in _COLUNAS_DO_RETRATO]
+
+
+@compiladas.por_vendor
+def _consulta_do_retrato():
     rl = (
         Vinculo.objects.filter(parceiro=OuterRef("pk"), papel=Vinculo.Papel.RL, ativo=True)
         .order_by("-ativo", "papel", "-created_at")  # o Meta de Vinculo: o RL de ``.first()``
         .values(dados=JSONObject(nome="usuario__nome", cargo="cargo", fim="mandato_fim"))[:1]
     )
-    return (
-        Parceiro.objects.select_related("tipo__genero", "natureza_juridica")
-        .only(*_COLUNAS_DO_RETRATO)
+    consulta = (
+        Parceiro.objects.filter(pk=_SENTINELA_PARCEIRO)
         .annotate(rl_do_crc=Subquery(rl, output_field=JSONField()))
-        .get(pk=pk)
+        .values_list(*_colunas_na_ordem_do_modelo(), *_RELACIONADAS)
     )
+    return (compiladas.compilar(consulta, _SENTINELA_PARCEIRO),)
+
+
+def parceiro_do_retrato(pk: int) -> Parceiro:
+    """O Parceiro como ``emitir`` o lê: colunas do retrato, Tipo, Gênero, natureza e o RL
+    (``rl_do_crc``), montados com ``from_db`` a partir de uma linha."""
+    [compilada] = _consulta_do_retrato()
+    achadas = compiladas.linhas(compilada, compiladas.trocas({_SENTINELA_PARCEIRO: pk}))
+    if not achadas:
+        raise Parceiro.DoesNotExist(f"Parceiro {pk} não existe")
+    colunas = _colunas_na_ordem_do_modelo()
+    valores = dict(zip(colunas, achadas[0][: len(colunas)], strict=True))
+    for booleano in ("cadin_bloqueado", "siafi_bloqueado"):  # o SQLite devolve 0/1
+        valores[booleano] = bool(valores[booleano])
+    tipo_nome, genero_id, genero_nome, codigo, descricao, rl = achadas[0][len(colunas) :]
+    banco = connection.alias
+    parceiro = Parceiro.from_db(banco, colunas, list(valores.values()))
+    tipo = TipoParceiro.from_db(
+        banco, ["id", "nome", "genero_id"], [valores["tipo_id"], tipo_nome, genero_id]
+    )
+    tipo.genero = Genero.from_db(banco, ["id", "nome"], [genero_id, genero_nome])
+    parceiro.tipo = tipo
+    parceiro.natureza_juridica = NaturezaJuridica.from_db(
+        banco, ["id", "codigo", "descricao"], [valores["natureza_juridica_id"], codigo, descricao]
+    )
+    parceiro.rl_do_crc = json.loads(rl) if isinstance(rl, str) else rl  # type: ignore[attr-defined]
+    return parceiro
 
 
 def chave_do_retrato(retrato: dict) -> str:

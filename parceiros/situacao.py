@@ -10,20 +10,17 @@ Parceiro, para a pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, 
 para o recálculo noturno). Os testes conferem que as duas concordam.
 """
 
-import functools
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-import psycopg
 from django.core.cache import cache
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Usuario
+from cagec.lib import compiladas
 
 from . import avisos
 from .models import VENCIDO_SEM_DATA, Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
@@ -190,20 +187,15 @@ def itens_resumidos(parceiro: Parceiro, dia: date) -> list[ItemResumido]:
     """Os mesmos itens de ``itens``, em duas consultas só com as colunas que o CRC mostra
     (sem montar ``Obrigacao`` nem ``Documento``), para a emissão do CRC e o ``recalcular``: a
     primeira emissão do dia é pedida por visitantes anônimos (issue #15)."""
-    (sql_documentos, documentos), (sql_obrigacoes, obrigacoes) = _compiladas(connection.vendor)
-    trocas = {
-        (int, _SENTINELA_PARCEIRO): parceiro.pk,
-        (int, _SENTINELA_TIPO): parceiro.tipo_id,
-        (date, _SENTINELA_DIA): dia,
-        (str, _SENTINELA_DIA.isoformat()): dia.isoformat(),  # o SQLite recebe datas em texto
-    }
+    documentos, obrigacoes = _compiladas()
+    valores = compiladas.trocas(
+        {_SENTINELA_PARCEIRO: parceiro.pk, _SENTINELA_TIPO: parceiro.tipo_id, _SENTINELA_DIA: dia}
+    )
     atuais: dict[int, tuple[str, date | None, bool]] = {}
-    for obrigacao_id, regra, vence, vigente in _linhas(sql_documentos, documentos, trocas):
-        if isinstance(vence, str):  # o SQLite devolve a data em texto e o booleano em 0/1
-            vence = date.fromisoformat(vence)
-        atuais.setdefault(obrigacao_id, (regra, vence, bool(vigente)))
+    for obrigacao_id, regra, vence, vigente in compiladas.linhas(documentos, valores):
+        atuais.setdefault(obrigacao_id, (regra, compiladas.data(vence), bool(vigente)))
     resultado = []
-    for pk, grupo, nome, obrigatoria, mrosc in _linhas(sql_obrigacoes, obrigacoes, trocas):
+    for pk, grupo, nome, obrigatoria, mrosc in compiladas.linhas(obrigacoes, valores):
         regra, vence, vigente = atuais.get(pk, ("", None, None))
         if vigente is None:
             status, vence = StatusObrigacao.PENDENTE, None
@@ -217,53 +209,29 @@ def itens_resumidos(parceiro: Parceiro, dia: date) -> list[ItemResumido]:
 
 
 # O SQL das duas consultas de ``itens_resumidos`` sai do ORM (a regra do vencimento continua
-# só em ``com_vencimento_efetivo``), compilado uma vez por processo com valores-sentinela no
-# lugar do Parceiro, do Tipo e do dia: compilar a anotação custava mais que executá-la.
+# só em ``com_vencimento_efetivo``), compilado uma vez por processo (``cagec.lib.compiladas``).
 _SENTINELA_PARCEIRO = -918_273_645
 _SENTINELA_TIPO = -918_273_646
 _SENTINELA_DIA = date(1903, 3, 3)
-_Compilada = tuple[str, tuple[Any, ...]]
 
 
-@functools.cache
-def _compiladas(vendor: str) -> tuple[_Compilada, _Compilada]:
-    """(sql, parâmetros) dos documentos aprovados e das obrigações do Tipo (``vendor``: uma
-    compilação por banco)."""
+@compiladas.por_vendor
+def _compiladas() -> tuple[compiladas.Compilada, compiladas.Compilada]:
+    """Os documentos aprovados do Parceiro (o atual de cada obrigação primeiro) e as
+    obrigações ativas do Tipo, na ordem do Meta (a de ``itens``)."""
     documentos = (
         Documento.objects.com_vencimento_efetivo(_SENTINELA_DIA)
         .filter(parceiro_id=_SENTINELA_PARCEIRO, status=Documento.Status.APROVADO)
-        .order_by("-analisado_em", "-created_at", "-pk")  # o atual de cada obrigação primeiro
+        .order_by("-analisado_em", "-created_at", "-pk")
         .values_list("obrigacao_id", "regra_validade", "vencimento_efetivo", "vigente")
     )
     obrigacoes = Obrigacao.objects.filter(tipos=_SENTINELA_TIPO, ativa=True).values_list(
         "pk", "grupo__nome", "nome", "obrigatoria", "mrosc"
-    )  # a ordem do Meta, como em ``itens``
-    compiladas = (documentos.query.sql_with_params(), obrigacoes.query.sql_with_params())
-    (_, de_documentos), (_, de_obrigacoes) = compiladas
-    dia = {_SENTINELA_DIA, _SENTINELA_DIA.isoformat()}
-    if _SENTINELA_PARCEIRO not in de_documentos or not dia & set(de_documentos):
-        raise RuntimeError("consulta dos documentos sem o Parceiro ou o dia nos parâmetros")
-    if _SENTINELA_TIPO not in de_obrigacoes:
-        raise RuntimeError("consulta das obrigações sem o Tipo nos parâmetros")
-    return compiladas
-
-
-def _linhas(sql: str, parametros: tuple[Any, ...], trocas: dict[tuple[type, Any], Any]) -> list:
-    """As linhas da consulta com os valores do pedido no lugar das sentinelas; no PostgreSQL,
-    como comando preparado (parâmetros no servidor: planejado uma vez por conexão)."""
-    valores = [trocas.get((type(p), p), p) for p in parametros]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, valores)
-            return list(cursor.fetchall())
-        inicio = time.monotonic()
-        with psycopg.Cursor(connection.connection) as preparado:
-            preparado.execute(sql, valores, prepare=True)
-            linhas = preparado.fetchall()
-    if connection.queries_logged:  # assertNumQueries e o DEBUG contam esta também
-        duracao = f"{time.monotonic() - inicio:.3f}"
-        connection.queries_log.append({"sql": sql % tuple(valores), "time": duracao})
-    return linhas
+    )
+    return (
+        compiladas.compilar(documentos, _SENTINELA_PARCEIRO, _SENTINELA_DIA),
+        compiladas.compilar(obrigacoes, _SENTINELA_TIPO),
+    )
 
 
 def situacao_dos_itens(lista: Sequence[ItemQualquer]) -> Parceiro.Situacao:
