@@ -23,11 +23,12 @@ coloridos, QR e código no alto da primeira página e o quadro de autenticidade 
 import functools
 import io
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import segno
+import zxingcpp
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -614,29 +615,22 @@ def _qr(tela: Canvas, url: str, x: float, y: float, lado: float) -> None:
 def _caminho_qr(url: str) -> tuple[int, str]:
     """(módulos por lado, operadores ``re``/``f`` do PDF); calculado uma vez por documento.
 
-    Máscara fixa: o segno escolheria a melhor das 8 avaliando todas (~3 ms de CPU por código;
-    com a máscara dada, ~0,6 ms). Toda máscara é válida pela norma e o QR continua legível
-    (os testes o decodificam com o zxing-cpp).
+    O símbolo vem do zxing-cpp (C++, nível de correção M, a melhor das 8 máscaras): ~0,2 ms
+    de CPU por código, contra ~3 ms do segno escolhendo a máscara (0,6 ms com ela fixa).
     """
-    matriz = segno.make(url, error="m", mask=0, micro=False).matrix
-    n = len(matriz)
+    simbolo = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    imagem = memoryview(simbolo.to_image(scale=1, add_quiet_zones=False))
+    n = imagem.shape[0]
+    pixels = imagem.tobytes()  # um byte por módulo, linha a linha; 0 é escuro
     retangulos = [
-        f"{inicio} {n - 1 - y} {fim - inicio} 1 re"
-        for y, linha in enumerate(matriz)
-        for inicio, fim in _sequencias(linha)
+        f"{escuro.start() - y * n} {n - 1 - y} {escuro.end() - escuro.start()} 1 re"
+        for y in range(n)
+        for escuro in _ESCUROS.finditer(pixels, y * n, (y + 1) * n)
     ]
     return n, "\n".join(retangulos) + "\nf"
 
 
-def _sequencias(linha: Any) -> Iterator[tuple[int, int]]:
-    """Pares (início, fim) das sequências de módulos escuros de uma linha da matriz."""
-    inicio = None
-    for x, escuro in enumerate([*linha, 0]):
-        if escuro and inicio is None:
-            inicio = x
-        elif not escuro and inicio is not None:
-            yield inicio, x
-            inicio = None
+_ESCUROS = re.compile(rb"\x00+")  # uma sequência de módulos escuros numa linha
 
 
 def _rodape(tela: Canvas, fontes: Fontes, numero: int, total: int) -> None:
