@@ -103,13 +103,44 @@ def emitir(parceiro: Parceiro, dia: date | None = None) -> Certificado:
         parceiro.refresh_from_db(fields=["situacao", "versao_publica"])
     retrato = retrato_do_parceiro(parceiro, calculada, itens, dia)
     chave = chave_do_retrato(retrato)
-    mesmo = _emitido(parceiro, dia, chave=chave)
+    mesmo = _mesmo_retrato_hoje(parceiro.pk, dia, chave)
     if mesmo is None:
         mesmo = _gravar(parceiro, dia, retrato, chave)
     if mesmo.versao != parceiro.versao_publica:
         # Marcação do atalho (não é conteúdo do certificado): o próximo pedido é rápido.
         Certificado.objects.filter(pk=mesmo.pk).update(versao=parceiro.versao_publica)
     return mesmo
+
+
+# Valores-sentinela das consultas compiladas (``cagec.lib.compiladas``).
+_SENTINELA_PARCEIRO = -918_273_647
+_SENTINELA_CHAVE = "sentinela-da-chave-do-retrato"
+_SENTINELA_DIA = date(1903, 3, 4)
+
+
+@compiladas.por_vendor
+def _consulta_do_mesmo_retrato():
+    consulta = (
+        Certificado.objects.filter(
+            parceiro_id=_SENTINELA_PARCEIRO,
+            dia=_SENTINELA_DIA,
+            chave=_SENTINELA_CHAVE,
+            revogado_em__isnull=True,
+        )
+        .order_by("-emitido_em")
+        .values_list("pk")[:1]
+    )
+    sentinelas = (_SENTINELA_PARCEIRO, _SENTINELA_DIA, _SENTINELA_CHAVE)
+    return (compiladas.compilar(consulta, *sentinelas),)
+
+
+def _mesmo_retrato_hoje(parceiro_pk: int, dia: date, chave: str) -> Certificado | None:
+    """O certificado de hoje com o mesmo retrato (``_emitido`` com ``chave``), por uma consulta
+    compilada uma vez: na primeira emissão do dia ele não existe, e só o pk é lido."""
+    [compilada] = _consulta_do_mesmo_retrato()
+    valores = {_SENTINELA_PARCEIRO: parceiro_pk, _SENTINELA_DIA: dia, _SENTINELA_CHAVE: chave}
+    achado = compiladas.linhas(compilada, compiladas.trocas(valores))
+    return Certificado.objects.get(pk=achado[0][0]) if achado else None
 
 
 # Só as colunas que o retrato e a emissão leem (nada do JSON da Receita), o Tipo, o Gênero e a
@@ -125,7 +156,6 @@ _RELACIONADAS = (
     *("tipo__nome", "tipo__genero_id", "tipo__genero__nome"),
     *("natureza_juridica__codigo", "natureza_juridica__descricao", "rl_do_crc"),
 )
-_SENTINELA_PARCEIRO = -918_273_647
 
 
 def _colunas_na_ordem_do_modelo() -> list[str]:

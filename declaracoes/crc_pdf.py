@@ -619,9 +619,11 @@ def _caminho_qr(url: str) -> tuple[int, str]:
     de CPU por código, contra ~3 ms do segno escolhendo a máscara (0,6 ms com ela fixa).
     """
     simbolo = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    imagem = memoryview(simbolo.to_image(scale=1, add_quiet_zones=False))
+    imagem = simbolo.to_image(scale=1, add_quiet_zones=False)
     n = imagem.shape[0]
-    pixels = imagem.tobytes()  # um byte por módulo, linha a linha; 0 é escuro
+    # Um byte por módulo, linha a linha; 0 é escuro. O Image expõe o buffer (o protocolo de
+    # buffer não está nas anotações do zxing-cpp).
+    pixels = memoryview(imagem).tobytes()  # type: ignore[arg-type]
     retangulos = [
         f"{escuro.start() - y * n} {n - 1 - y} {escuro.end() - escuro.start()} 1 re"
         for y in range(n)
