@@ -102,7 +102,7 @@ class _Bloco:
     """
 
     altura: float
-    desenhar: Callable[[Canvas, float], None]
+    desenhar: Callable[[Canvas, "_Texto", float], None]
     antes: float = 0.0
     manter: float = 0.0
     cabecalho: "_Bloco | None" = None
@@ -137,8 +137,10 @@ def renderizar(contexto: dict) -> bytes:
     tela.setCreator("Portal CAGEC")
     paginas = _paginar(_blocos(contexto, fontes))
     for numero, pagina in enumerate(paginas, start=1):
+        texto = _Texto(tela)  # o texto da página num objeto só, por cima dos fundos e fios
         for topo, bloco in pagina:
-            bloco.desenhar(tela, topo)
+            bloco.desenhar(tela, texto, topo)
+        texto.fechar()
         _rodape(tela, fontes, numero, len(paginas))
         tela.showPage()
     tela.save()
@@ -237,9 +239,9 @@ def _partir(palavra: str, fonte: str, tamanho: float, largura: float) -> list[st
 
 
 class _Texto:
-    """Um objeto de texto do PDF (BT … ET) por bloco, com a fonte e a cor trocadas só quando
-    mudam; cada linha é uma sequência de trechos, e a extração (pypdf) lê os espaços como
-    estão."""
+    """Um objeto de texto do PDF (BT … ET) por página, desenhado depois dos fundos e fios, com
+    a fonte e a cor trocadas só quando mudam; cada linha é uma sequência de trechos, na ordem
+    de leitura (a extração do pypdf segue a ordem do conteúdo e lê os espaços como estão)."""
 
     def __init__(self, tela: Canvas) -> None:
         self.tela = tela
@@ -294,18 +296,17 @@ def _linha_de_tabela(celulas: list[_Celula], **opcoes) -> _Bloco:
     """Uma linha de tabela: células com fundo, texto no alto e o fio cinza embaixo."""
     altura = 2 * RESPIRO_V + max(len(c.linhas) * c.entrelinha for c in celulas)
 
-    def desenhar(tela: Canvas, topo: float) -> None:
+    def desenhar(tela: Canvas, texto: "_Texto", topo: float) -> None:
         x = ESQUERDA
         for celula in celulas:  # os fundos antes do texto, que fica por cima
             if celula.fundo is not None:
                 tela.setFillColor(celula.fundo)
                 tela.rect(x, topo - altura, celula.largura, altura, stroke=0, fill=1)
             x += celula.largura
-        texto, x = _Texto(tela), ESQUERDA
+        x = ESQUERDA
         for celula in celulas:
             texto.paragrafo(x + RESPIRO_H, topo - RESPIRO_V, celula.linhas, celula.entrelinha)
             x += celula.largura
-        texto.fechar()
         tela.setStrokeColor(LINHA_CELULA)
         tela.setLineWidth(0.3)
         tela.line(ESQUERDA, topo - altura, x, topo - altura)
@@ -349,7 +350,9 @@ def _blocos(c: dict, fontes: Fontes) -> list[_Bloco]:
 def _cabecalho(c: dict, e: _Estilos) -> _Bloco:
     """Título no centro; à direita, o QR e o código de verificação, para quem recebe só a
     primeira página (ou a folha impressa) conferir o CRC sem procurar o quadro do fim."""
-    centro = LARGURA - 2 * COL_VERIFICACAO
+    # O título pode avançar 3 mm em cada coluna do lado (o QR tem 7 mm de folga até ele): nas
+    # DejaVu, mais largas, "… — CRC" ainda cabe numa linha, como no platypus.
+    centro = LARGURA - 2 * COL_VERIFICACAO + 6 * mm
     f = e.fontes
     titulo = [
         (
@@ -381,8 +384,8 @@ def _cabecalho(c: dict, e: _Estilos) -> _Bloco:
     meio = ESQUERDA + LARGURA / 2
     direita = ESQUERDA + LARGURA - COL_VERIFICACAO / 2
 
-    def desenhar(tela: Canvas, topo: float) -> None:
-        texto, y = _Texto(tela), topo - (altura - altura_titulo) / 2
+    def desenhar(tela: Canvas, texto: "_Texto", topo: float) -> None:
+        y = topo - (altura - altura_titulo) / 2
         for linhas, entrelinha, depois in titulo:
             texto.paragrafo(meio, y, linhas, entrelinha, centro=True)
             y -= len(linhas) * entrelinha + depois
@@ -391,7 +394,6 @@ def _cabecalho(c: dict, e: _Estilos) -> _Bloco:
         y -= QR_CABECALHO + 1 * mm
         texto.paragrafo(direita, y, rotulo, 8.45, centro=True)
         texto.paragrafo(direita, y - 8.45, codigo, 10.4, centro=True)
-        texto.fechar()
 
     return _Bloco(altura, desenhar)
 
@@ -434,10 +436,8 @@ def _secao(titulo: str, e: _Estilos) -> _Bloco:
     linhas = [[Trecho(titulo, e.fontes.negrito, 10, TEXTO)]]
     altura = 13 + 2 + 1.5 * mm
 
-    def desenhar(tela: Canvas, topo: float) -> None:
-        texto = _Texto(tela)
+    def desenhar(tela: Canvas, texto: "_Texto", topo: float) -> None:
         texto.paragrafo(ESQUERDA, topo, linhas, 13)
-        texto.fechar()
         tela.setStrokeColor(LINHA_QUADRO)
         tela.setLineWidth(0.4)
         tela.line(ESQUERDA, topo - 14.5, ESQUERDA + LARGURA, topo - 14.5)
@@ -487,10 +487,8 @@ def _aviso(texto: str, e: _Estilos) -> _Bloco:
     linhas = _quebrar(e.corpo(texto), LARGURA)
     altura = len(linhas) * 11.05 + 8.5
 
-    def desenhar(tela: Canvas, topo: float) -> None:
-        texto = _Texto(tela)
+    def desenhar(tela: Canvas, texto: "_Texto", topo: float) -> None:
         texto.paragrafo(ESQUERDA, topo, linhas, 11.05)
-        texto.fechar()
 
     return _Bloco(altura, desenhar, antes=8.5)
 
@@ -540,10 +538,10 @@ def _grupo(grupo: dict, e: _Estilos) -> list[_Bloco]:
     return [cabecalho, *linhas]
 
 
-def _em_sequencia(*blocos: _Bloco) -> Callable[[Canvas, float], None]:
-    def desenhar(tela: Canvas, topo: float) -> None:
+def _em_sequencia(*blocos: _Bloco) -> Callable[[Canvas, "_Texto", float], None]:
+    def desenhar(tela: Canvas, texto: "_Texto", topo: float) -> None:
         for bloco in blocos:
-            bloco.desenhar(tela, topo)
+            bloco.desenhar(tela, texto, topo)
             topo -= bloco.altura
 
     return desenhar
@@ -584,16 +582,15 @@ def _autenticidade(c: dict, e: _Estilos) -> _Bloco:
     altura_texto = sum(len(linhas) * lead + 1.5 * mm for linhas, lead in partes)
     altura = max(QR_QUADRO, altura_texto) + 5 * mm
 
-    def desenhar(tela: Canvas, topo: float) -> None:
+    def desenhar(tela: Canvas, texto: "_Texto", topo: float) -> None:
         tela.setStrokeColor(LINHA_QUADRO)
         tela.setLineWidth(0.5)
         tela.rect(ESQUERDA, topo - altura, LARGURA, altura, stroke=1, fill=0)
         _qr(tela, c["url_verificacao"], ESQUERDA + 2.5 * mm, topo - 2.5 * mm - QR_QUADRO, QR_QUADRO)
-        texto, y = _Texto(tela), topo - 2.5 * mm
+        y = topo - 2.5 * mm
         for linhas, entrelinha in partes:
             texto.paragrafo(ESQUERDA + COL_QR_QUADRO + 3 * mm, y, linhas, entrelinha)
             y -= len(linhas) * entrelinha + 1.5 * mm
-        texto.fechar()
 
     return _Bloco(altura, desenhar, antes=4 * mm)
 
