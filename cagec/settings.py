@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 from whitenoise.compress import Compressor
 from xstatic.pkg import bootstrap
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Disco cheio (mídia, ou o temporário do upload lido pelo CSRF): 503 amigável, não 500.
+    "cagec.lib.armazenamento.ArmazenamentoIndisponivelMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SemCacheParaQuemEntrouMiddleware",
@@ -361,7 +364,9 @@ STATICFILES_DIRS.append(_pasta_bootstrap())
 # immutable". Nada de finders nem autorefresh: o que sai é exatamente o que foi coletado,
 # inclusive com DEBUG. Ver cagec/lib/estaticos.py.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Gravação atômica (temporário + link): disco cheio não deixa arquivo truncado nem de
+    # 0 byte com o nome final, e vira mensagem no formulário (cagec/lib/armazenamento.py).
+    "default": {"BACKEND": "cagec.lib.armazenamento.ArmazenamentoAtomico"},
     "staticfiles": {"BACKEND": "cagec.lib.estaticos.EstaticosComprimidos"},
 }
 WHITENOISE_USE_FINDERS = False
@@ -401,6 +406,13 @@ if not 1 <= RASCUNHO_AVISO_DIAS_ANTES < RASCUNHO_DIAS_SEM_ALTERACAO:
 # Varredura de arquivos órfãos: só apaga o que está sem linha no banco há mais que isto
 # (um envio em andamento grava o arquivo antes do commit da linha).
 ARQUIVOS_ORFAOS_CARENCIA_HORAS = env.int("ARQUIVOS_ORFAOS_CARENCIA_HORAS", default=24)
+# Temporários de gravação (".parcial-*.tmp") de um processo morto no meio: a varredura os
+# apaga depois desta carência (uma gravação dura segundos).
+ARQUIVOS_TEMPORARIOS_CARENCIA_HORAS = env.int("ARQUIVOS_TEMPORARIOS_CARENCIA_HORAS", default=1)
+# /saude/prontidao/ "midia": "atencao" com menos que isto livre no disco de MEDIA_ROOT.
+MIDIA_ESPACO_MINIMO_MB = env.int("MIDIA_ESPACO_MINIMO_MB", default=1024)
+# Página 503 de armazenamento indisponível: em quantos segundos tentar de novo.
+ARMAZENAMENTO_RETRY_AFTER_SEGUNDOS = env.int("ARMAZENAMENTO_RETRY_AFTER_SEGUNDOS", default=120)
 
 # --- Dados do CNPJ (Receita Federal) -------------------------------------------------------
 # "offline": arquivo do repositório (demo e testes); "http": API no formato BrasilAPI /
@@ -424,8 +436,61 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Portal CAGEC <nao-responda@cagec.mg.gov.br>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 10
-CAIXA_SAIDA_MAX_TENTATIVAS = 10
+if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.smtp.EmailBackend":
+    # O SMTP do Django com a fase do DATA: base da entrega exatamente uma vez (cagec/lib/smtp.py).
+    EMAIL_BACKEND = "cagec.lib.smtp.EmailBackend"
+# Conexão, saudação e comandos: prazo curto (servidor fora ou mudo percebido em segundos).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+# Resposta final ao DATA, com o corpo já enviado (RFC 5321 §4.5.3.2.6 sugere 10 min). Esgotado,
+# o envio é incerto (o servidor pode ter aceitado), não recusa.
+EMAIL_TIMEOUT_RESPOSTA_FINAL = env.float("EMAIL_TIMEOUT_RESPOSTA_FINAL", default=120)
+# O provedor descarta mensagem com Message-ID repetido? Sim: envio incerto é reenviado com o
+# mesmo Message-ID. Não (padrão): vai para "verificar" e a equipe decide no admin.
+EMAIL_PROVEDOR_DEDUPLICA_MESSAGE_ID = env.bool("EMAIL_PROVEDOR_DEDUPLICA_MESSAGE_ID", default=False)
+
+
+def _segundos(nome: str, padrao: float) -> timedelta:
+    return timedelta(seconds=env.float(nome, default=padrao))
+
+
+# --- Caixa de saída (cagec/lib/entrega.py; runbook em docs/operacao.md) -------------------
+# Espera entre tentativas: base·2ⁿ⁻¹ com jitter, até o teto; desiste (falhou) só depois de
+# CAIXA_SAIDA_DESISTIR_APOS desde a criação do e-mail.
+CAIXA_SAIDA_ESPERA_BASE = _segundos("CAIXA_SAIDA_ESPERA_BASE", 60)
+CAIXA_SAIDA_ESPERA_TETO = _segundos("CAIXA_SAIDA_ESPERA_TETO", 6 * 3600)
+CAIXA_SAIDA_DESISTIR_APOS = _segundos("CAIXA_SAIDA_DESISTIR_APOS", 24 * 3600)
+# "Enviando" mais velho que isto é de um worker que morreu: maior que o limite duro das tasks.
+CAIXA_SAIDA_RECONCILIAR_APOS = _segundos("CAIXA_SAIDA_RECONCILIAR_APOS", 600)
+# Banco fora depois de o SMTP aceitar: quanto insistir em gravar "enviado".
+CAIXA_SAIDA_INSISTIR_NO_BANCO = _segundos("CAIXA_SAIDA_INSISTIR_NO_BANCO", 60)
+# Varredura: a cada intervalo, no máximo um lote por vez e dentro do orçamento (o pior envio
+# depois do orçamento — comandos, resposta final e a insistência no banco — cabe no limite).
+CAIXA_SAIDA_VARREDURA_INTERVALO = _segundos("CAIXA_SAIDA_VARREDURA_INTERVALO", 60)
+CAIXA_SAIDA_VARREDURA_ORCAMENTO = _segundos("CAIXA_SAIDA_VARREDURA_ORCAMENTO", 45)
+CAIXA_SAIDA_VARREDURA_LIMITE = 300  # limite duro (s) da task da varredura
+CAIXA_SAIDA_LOTE = env.int("CAIXA_SAIDA_LOTE", default=500)
+# A task publicada depois do commit tem a primeira chance; a varredura pega depois disto.
+CAIXA_SAIDA_IDADE_MINIMA = _segundos("CAIXA_SAIDA_IDADE_MINIMA", 30)
+# Alerta (aviso no admin, /saude/prontidao/): pendente atrasado há mais que isto, qualquer
+# "verificar" e "falhou" dos últimos CAIXA_SAIDA_ALERTA_FALHOU dias.
+CAIXA_SAIDA_ALERTA_APOS = _segundos("CAIXA_SAIDA_ALERTA_APOS", 15 * 60)
+CAIXA_SAIDA_ALERTA_FALHOU = timedelta(days=env.int("CAIXA_SAIDA_ALERTA_FALHOU_DIAS", default=7))
+# Filas: envio novo ("emails") nunca espera atrás de uma varredura presa ("varreduras").
+# Worker sem -Q consome as três; em produção, um worker só de "emails" (docs/operacao.md).
+# Cada fila com a sua chave: sem ela, as três ficam ligadas à chave "celery" e cada
+# mensagem seria copiada para todas.
+CELERY_TASK_QUEUES = tuple(
+    Queue(nome, routing_key=nome) for nome in ("celery", "emails", "varreduras")
+)
+CELERY_TASK_ROUTES = {
+    "accounts.tasks.enviar_email": {"queue": "emails"},
+    "accounts.tasks.varrer_caixa_de_saida": {"queue": "varreduras"},
+}
+CELERY_BEAT_SCHEDULE["varrer-caixa-de-saida"].update(
+    schedule=CAIXA_SAIDA_VARREDURA_INTERVALO,
+    # Varredura velha parada na fila (worker fora) expira: não se acumulam.
+    options={"expires": max(1.0, CAIXA_SAIDA_VARREDURA_INTERVALO.total_seconds() * 0.9)},
+)
 
 # /saude/prontidao/: com ``Authorization: Bearer <SAUDE_TOKEN>`` mostra contagens e idades
 # (monitoramento); sem ele, só o estado de cada peça. Vazio: só a equipe logada vê o detalhe.

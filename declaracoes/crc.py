@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.lib import compiladas, pdf
+from cagec.lib.armazenamento import apagar_sem_falhar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.formatos import formatar_cep, formatar_cnpj, formatar_data
 from parceiros import situacao
@@ -337,6 +338,9 @@ def _gravar(parceiro, dia, retrato, chave, tentativas=3):
             vencedor = _emitido(parceiro, dia, chave=chave)
             if vencedor is not None:  # outra emissão simultânea do mesmo retrato ganhou
                 return vencedor
+        except BaseException:  # banco fora depois de gravar o PDF: o arquivo não fica órfão
+            apagar_sem_falhar(certificado.pdf.storage, certificado.pdf.name)
+            raise
     raise IntegrityError("não foi possível gerar um código de verificação único")
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Usuario
 from accounts.services import exigir_cota_diaria
 from cagec.lib import pdf
+from cagec.lib.armazenamento import apagar_sem_falhar
 from cagec.lib.auditoria import registrar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.documentos import formatar_cnpj, formatar_telefone, mascarar_cpf
@@ -134,6 +135,9 @@ def _gravar_com_codigo(declaracao: Declaracao, tentativas: int = 3) -> None:
             return
         except IntegrityError:  # código repetido (80 bits: improvável), sorteia outro
             declaracao.pdf.delete(save=False)
+        except BaseException:  # banco fora depois de gravar o PDF: o arquivo não fica órfão
+            apagar_sem_falhar(declaracao.pdf.storage, declaracao.pdf.name)
+            raise
     raise IntegrityError("não foi possível gerar um código de verificação único")
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import acoes_de_hoje
+from cagec.lib.armazenamento import ArmazenamentoIndisponivel
 from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.codigos import formatar_codigo
@@ -54,11 +55,14 @@ def assinar(request, pk):
                 ip=ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
+        except ArmazenamentoIndisponivel as erro:  # PDF não gravado: nada assinado
+            form.add_error(None, f"{erro.mensagem} A declaração não foi assinada.")
         except ErroDeDominio as erro:
             messages.error(request, str(erro))
+            return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
         else:
             messages.success(request, _confirmacao(solicitacao, declaracao))
-        return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
+            return redirect("parceiros:solicitacao_detail", pk=solicitacao.pk)
     texto = services.texto_da_declaracao(solicitacao, ator=request.user)
     return render(
         request,

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from cagec.lib.armazenamento import ArmazenamentoIndisponivel
+
 from . import importacao as servico
 from .models import ImportacaoCadastro
 
@@ -100,6 +102,13 @@ class ImportacaoCadastroAdmin(admin.ModelAdmin):
             ator=request.user,
         )
         obj.pk = nova.pk
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ArmazenamentoIndisponivel as erro:  # nada gravado (transação desfeita)
+            self.message_user(request, erro.mensagem, messages.ERROR)
+            return redirect(request.get_full_path())
 
     def render_change_form(self, request, context, *args, **kwargs):
         # O envio leva direto à prévia: "salvar e adicionar outro" / "continuar" não cabem.

@@ -9,6 +9,7 @@ class ParceirosConfig(AppConfig):
         # import tardio: modelos só podem ser importados com o registro de apps pronto.
         from accounts import ganchos
         from cagec.core.models import registrar_rotulos_de_estado
+        from cagec.lib import armazenamento, saude
 
         from . import permissions, selectors, situacao
         from .models import Documento, Solicitacao
@@ -22,3 +23,5 @@ class ParceirosConfig(AppConfig):
         ganchos.na_validacao_de_cadastro(selectors.representacoes_ativas)
         ganchos.no_painel(selectors.resumo_da_analise)
         ganchos.na_exportacao_de_dados(selectors.dados_pessoais_nas_organizacoes)
+        # /saude/prontidao/: o armazenamento dos documentos (e PDFs) grava, lê e apaga?
+        saude.registrar("midia", armazenamento.verificar_midia)

@@ -4,7 +4,9 @@ A cota conta os envios na trilha de auditoria (``documento.anexado`` e ``documen
 com o tamanho), que é somente inclusão: remover um anexo, cancelar a solicitação e enviar
 de novo não devolve a cota. A varredura apaga, nas pastas de documentos, arquivos que nenhuma linha
 referencia (envio que falhou depois de gravar o arquivo, apagamento que não chegou ao
-disco), depois de uma carência que protege o envio em andamento.
+disco), depois de uma carência que protege o envio em andamento. Em todo o armazenamento,
+``varrer_temporarios_e_vazios`` apaga os temporários de gravação de um processo morto no
+meio (``cagec.lib.armazenamento``) e os arquivos de 0 byte que nenhuma linha referencia.
 """
 
 import logging
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.core.models import RegistroAuditoria
+from cagec.lib.armazenamento import eh_temporario, percorrer, referenciados
 from cagec.lib.auditoria import registrar
 
 from .erros import ErroDeParceiros
@@ -175,3 +178,53 @@ def varrer_arquivos_orfaos(*, agora=None, carencia=None, apagar=True):
             depois={"arquivos": orfaos[:200]},
         )
     return orfaos
+
+
+def _apagou(storage, nome):
+    try:
+        storage.delete(nome)
+    except OSError as erro:
+        log.warning("Varredura: %s não apagado (%s); fica para a próxima", nome, erro)
+        return False
+    return True
+
+
+def varrer_temporarios_e_vazios(*, agora=None, apagar=True):
+    """Apaga, em todo o armazenamento, temporários de gravação (``.parcial-*.tmp``) mais
+    velhos que ``ARQUIVOS_TEMPORARIOS_CARENCIA_HORAS`` e arquivos de 0 byte mais velhos que
+    ``ARQUIVOS_ORFAOS_CARENCIA_HORAS`` que nenhuma linha (de nenhum ``FileField``) referencia.
+
+    Um arquivo de 0 byte com linha no banco fica (é registro; o log avisa). Idempotente:
+    a segunda passada não acha nada. Devolve os nomes encontrados.
+    """
+    agora = agora or timezone.now()
+    limite_temporario = agora - timedelta(hours=settings.ARQUIVOS_TEMPORARIOS_CARENCIA_HORAS)
+    limite_vazio = agora - timedelta(hours=settings.ARQUIVOS_ORFAOS_CARENCIA_HORAS)
+    storage = Documento._meta.get_field("arquivo").storage
+    temporarios, vazios = [], []
+    for arquivo in percorrer(storage):
+        if eh_temporario(arquivo.nome):
+            if arquivo.modificado_em <= limite_temporario:
+                temporarios.append(arquivo.nome)
+        elif not arquivo.tamanho and arquivo.modificado_em <= limite_vazio:
+            vazios.append(arquivo.nome)
+    com_linha = set()
+    for lote in _em_lotes(vazios, _LOTE):
+        com_linha |= referenciados(lote, storage)
+    if com_linha:
+        log.warning(
+            "Varredura: %d arquivo(s) de 0 byte com linha no banco (ficam): %s",
+            len(com_linha),
+            sorted(com_linha)[:20],
+        )
+    sobras = temporarios + [nome for nome in vazios if nome not in com_linha]
+    if sobras and apagar:
+        sobras = [nome for nome in sobras if _apagou(storage, nome)]
+    if sobras and apagar:
+        log.warning("Varredura: %d temporário(s)/vazio(s) apagado(s)", len(sobras))
+        registrar(
+            "documento.orfaos_apagados",
+            descricao=f"{len(sobras)} temporário(s) ou arquivo(s) de 0 byte apagado(s)",
+            depois={"arquivos": sobras[:200]},
+        )
+    return sobras

@@ -28,8 +28,10 @@ def rotina_diaria():
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def varrer_arquivos_orfaos():
-    """Apaga arquivos de documentos sem linha no banco (com carência); idempotente."""
-    return len(armazenamento.varrer_arquivos_orfaos())
+    """Apaga temporários de gravação velhos e arquivos de 0 byte sem linha (todo o
+    armazenamento) e arquivos de documentos sem linha no banco (com carência); idempotente."""
+    sobras = armazenamento.varrer_temporarios_e_vazios()
+    return len(sobras) + len(armazenamento.varrer_arquivos_orfaos())
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from cagec.lib.armazenamento import ArmazenamentoIndisponivel
 from cagec.lib.arquivos import resposta_de_download
 from cagec.lib.auditoria import ip_do_request as ip
 from cagec.lib.erros import ErroDeDominio
@@ -235,6 +236,9 @@ def _anexar(request, solicitacao, form):
             services.anexar_documento(solicitacao, arquivo=form.cleaned_data["arquivo"], **comum)
         else:
             services.anexar_arquivo_retido(solicitacao, form.retido, **comum)
+    except ArmazenamentoIndisponivel as erro:  # disco cheio: nada gravado, datas mantidas
+        form.add_error("arquivo", erro.mensagem)
+        return False
     except FileNotFoundError:  # a varredura já apagou o arquivo retido
         request.session.pop(chave, None)
         form.add_error("arquivo", "O arquivo recebido antes expirou. Escolha o arquivo de novo.")
@@ -261,6 +265,9 @@ def _reter_se_so_as_datas_falharam(request, solicitacao, form):
         )
     except ErroDeDominio as erro:  # cota ou formato: o erro vai para o campo do arquivo
         form.add_error("arquivo", erro)
+        return
+    except ArmazenamentoIndisponivel as erro:  # não deu para guardar: escolher de novo
+        form.add_error("arquivo", erro.mensagem)
         return
     request.session[_chave_do_retido(solicitacao, form.obrigacao)] = list(retido)
     form.oferecer_retido(retido)

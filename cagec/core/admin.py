@@ -38,16 +38,67 @@ def link_protegido(arquivo, url):
 
 @admin.register(EmailSaida)
 class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
-    list_display = ["created_at", "evento", "destinatario", "status", "tentativas", "enviado_em"]
-    list_filter = ["status", "evento"]
+    """A caixa de saída: situação, fase do último envio, próxima tentativa e as ações da equipe.
+
+    *Verificar* (o corpo saiu e a resposta do SMTP não veio): confira no provedor pelo
+    Message-ID e use “Foi entregue” ou “Não chegou — enviar de novo (mesmo Message-ID)”.
+    """
+
+    list_display = [
+        "created_at",
+        "evento",
+        "destinatario",
+        "status",
+        "tentativas",
+        "fase",
+        "proxima_tentativa_em",
+        "enviado_em",
+        "message_id_",
+    ]
+    list_filter = ["status", "evento", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["destinatario", "assunto", "usuario__cpf", "usuario__nome"]
     date_hierarchy = "created_at"
-    actions = ["reenviar"]
+    actions = ["confirmar_entrega", "reenviar_mesmo_message_id", "reenviar"]
+    readonly_fields = ["message_id_", "fase"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Enviar de novo (volta para a fila)")
+    @admin.display(description="Message-ID")
+    def message_id_(self, obj):
+        return obj.message_id
+
+    @admin.display(description="fase do último envio")
+    def fase(self, obj):
+        if obj.status == EmailSaida.Status.ENVIADO:
+            return "aceito pelo SMTP"
+        if obj.dados_em and obj.status in (EmailSaida.Status.ENVIANDO, EmailSaida.Status.VERIFICAR):
+            return "corpo enviado, sem resposta"
+        if obj.status == EmailSaida.Status.ENVIANDO:
+            return "conectando (nada entregue ainda)"
+        return "—"
+
+    @admin.action(description="Foi entregue (marcar como enviado)")
+    def confirmar_entrega(self, request, queryset):
+        total = emails.confirmar_entregues(queryset.values_list("pk", flat=True), request.user)
+        self._resumo(request, queryset, total, "marcado(s) como enviado(s)")
+
+    @admin.action(description="Não chegou — enviar de novo (mesmo Message-ID)")
+    def reenviar_mesmo_message_id(self, request, queryset):
+        total = emails.reenviar_nao_entregues(queryset.values_list("pk", flat=True), request.user)
+        self._resumo(request, queryset, total, "recolocado(s) na fila com o mesmo Message-ID")
+
+    def _resumo(self, request, queryset, total, feito):
+        self.message_user(request, f"{total} e-mail(s) {feito}.")
+        ignorados = queryset.count() - total
+        if ignorados:
+            self.message_user(
+                request,
+                f"{ignorados} e-mail(s) ignorado(s): esta ação vale só para “Verificar”.",
+                level=messages.WARNING,
+            )
+
+    @admin.action(description="Enviar uma cópia (novo Message-ID; enviados e que falharam)")
     def reenviar(self, request, queryset):
         total = sum(emails.reenviar(e.pk) for e in queryset)
         self.message_user(request, f"{total} e-mail(s) recolocado(s) na fila.")
@@ -55,10 +106,10 @@ class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
         if recusados:
             self.message_user(
                 request,
-                f"{recusados} e-mail(s) não reenviado(s): ainda pendente(s), ou com link de uso "
-                "único já usado, vencido ou substituído. Para um link novo, use “Reenviar link "
-                "de primeiro acesso” ou “Reenviar convite” no cadastro da pessoa, ou peça que "
-                "ela solicite a recuperação de senha.",
+                f"{recusados} e-mail(s) não reenviado(s): ainda pendente(s), enviando ou para "
+                "verificar, ou com link de uso único já usado, vencido ou substituído. Para um "
+                "link novo, use “Reenviar link de primeiro acesso” ou “Reenviar convite” no "
+                "cadastro da pessoa, ou peça que ela solicite a recuperação de senha.",
                 level=messages.WARNING,
             )
 

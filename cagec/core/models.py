@@ -78,35 +78,66 @@ class TokenAcesso(models.Model):
 
 
 class EmailSaida(models.Model):
-    """Caixa de saída: cada e-mail nasce aqui, na mesma transação da mudança que o causou."""
+    """Caixa de saída: cada e-mail nasce aqui, na mesma transação da mudança que o causou.
+
+    Ciclo (``cagec.lib.entrega``): *pendente* → *enviando* (reivindicado, gravado antes de
+    falar com o SMTP) → *enviado*; falha temporária volta a *pendente* com
+    ``proxima_tentativa_em`` (espera exponencial); recusa definitiva ou 24 h sem conseguir →
+    *falhou*; resposta perdida depois de o corpo da mensagem ter saído → *verificar* (a
+    equipe confere e decide no admin), a não ser que o provedor descarte Message-ID repetido.
+    """
 
     class Status(models.TextChoices):
         PENDENTE = "pendente", "Pendente"
+        ENVIANDO = "enviando", "Enviando"
         ENVIADO = "enviado", "Enviado"
-        FALHOU = "falhou", "Falhou (desistimos após várias tentativas)"
+        VERIFICAR = "verificar", "Verificar (pode ter sido entregue)"
+        FALHOU = "falhou", "Falhou"
 
-    evento = models.CharField(max_length=60)
+    evento = models.CharField("evento", max_length=60)
     usuario = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="usuário",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="emails",
     )
-    destinatario = models.EmailField(max_length=254)
-    assunto = models.CharField(max_length=300)
-    corpo_texto = models.TextField()
-    corpo_html = models.TextField()
+    destinatario = models.EmailField("destinatário", max_length=254)
+    assunto = models.CharField("assunto", max_length=300)
+    corpo_texto = models.TextField("corpo (texto)")
+    corpo_html = models.TextField("corpo (HTML)")
     # Link de uso único: os corpos guardam ``TokenAcesso.MARCADOR`` e o token é sorteado só na
     # mensagem entregue ao SMTP (nenhum segredo utilizável fica na caixa de saída).
     token = models.ForeignKey(
-        TokenAcesso, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+        TokenAcesso,
+        verbose_name="link de uso único",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDENTE)
-    tentativas = models.PositiveSmallIntegerField(default=0)
-    ultimo_erro = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    enviado_em = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        "situação", max_length=10, choices=Status.choices, default=Status.PENDENTE
+    )
+    tentativas = models.PositiveSmallIntegerField(
+        "tentativas",
+        default=0,
+        help_text="Envios de fato tentados no servidor SMTP (não conta reivindicações).",
+    )
+    ultimo_erro = models.TextField("último erro", blank=True)
+    created_at = models.DateTimeField("criado em", default=timezone.now)
+    enviado_em = models.DateTimeField("enviado em", null=True, blank=True)
+    proxima_tentativa_em = models.DateTimeField("próxima tentativa em", default=timezone.now)
+    reivindicacao = models.UUIDField("reivindicação", null=True, blank=True, editable=False)
+    reivindicado_em = models.DateTimeField("reivindicado em", null=True, blank=True)
+    dados_em = models.DateTimeField(
+        "corpo enviado em",
+        null=True,
+        blank=True,
+        help_text="Quando o corpo da mensagem (DATA) começou a ir para o SMTP na última "
+        "tentativa. Antes disso nada pode ter sido entregue.",
+    )
 
     class Meta:
         # Tabela de antes da mudança para ``cagec.core`` (a migração não copia dados).
@@ -115,6 +146,8 @@ class EmailSaida(models.Model):
         verbose_name_plural = "e-mails (caixa de saída)"
         indexes = [
             models.Index(fields=["status", "created_at"]),
+            # Varredura: pendentes cuja vez chegou, na ordem da próxima tentativa.
+            models.Index(fields=["status", "proxima_tentativa_em"], name="emailsaida_fila"),
             # Limite de e-mails por destinatário (``limite_por_destinatario_atingido``).
             models.Index(
                 Upper("destinatario"), "evento", "created_at", name="emailsaida_destinatario"
@@ -123,6 +156,12 @@ class EmailSaida(models.Model):
 
     def __str__(self):
         return f"{self.evento} → {self.destinatario} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """O Message-ID estável desta linha: toda tentativa leva o mesmo."""
+        dominio = settings.PORTAL_URL_BASE.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+        return f"<cagec-{self.pk}@{dominio}>"
 
 
 _ROTULOS: dict[str, str] = {}

@@ -26,6 +26,7 @@ from django.utils import timezone
 from cagec.core.models import EmailSaida, TokenAcesso
 from cagec.core.tasks import enviar_email
 from cagec.lib import fila
+from cagec.lib.auditoria import registrar
 
 # A entrega (SMTP) mora em ``cagec.lib.entrega``, que a task chama; daqui ela é a mesma API.
 from cagec.lib.entrega import entregar as entregar
@@ -133,8 +134,48 @@ def publicar_envio(email_id: int) -> bool:
     return fila.publicar(enviar_email, [email_id])
 
 
+# "Enviar de novo" cria uma cópia só do que terminou; pendente/enviando ainda vão sair e
+# "verificar" tem as suas duas ações (``confirmar_entregues``, ``reenviar_nao_entregues``).
+_REENVIAVEIS = (EmailSaida.Status.ENVIADO, EmailSaida.Status.FALHOU)
+
+
+def confirmar_entregues(ids: Iterable[int], ator: "auth._User | None" = None) -> int:
+    """*verificar* → *enviado*: a equipe conferiu no provedor que a mensagem chegou."""
+    with transaction.atomic():
+        linhas = list(
+            EmailSaida.objects.select_for_update()
+            .filter(pk__in=list(ids), status=EmailSaida.Status.VERIFICAR)
+            .order_by("pk")
+        )
+        for email in linhas:
+            email.status = EmailSaida.Status.ENVIADO
+            email.enviado_em = email.dados_em or timezone.now()
+            email.save(update_fields=["status", "enviado_em"])
+            registrar("email.entrega_confirmada", objeto=email, ator=ator)
+    return len(linhas)
+
+
+def reenviar_nao_entregues(ids: Iterable[int], ator: "auth._User | None" = None) -> int:
+    """*verificar* → *pendente* agora, com o mesmo Message-ID: a mensagem não chegou."""
+    with transaction.atomic():
+        linhas = list(
+            EmailSaida.objects.select_for_update()
+            .filter(pk__in=list(ids), status=EmailSaida.Status.VERIFICAR)
+            .order_by("pk")
+        )
+        for email in linhas:
+            email.status = EmailSaida.Status.PENDENTE
+            email.proxima_tentativa_em = timezone.now()
+            email.save(update_fields=["status", "proxima_tentativa_em"])
+            registrar("email.reenvio_confirmado", objeto=email, ator=ator)
+        pks = [email.pk for email in linhas]
+        if pks:
+            transaction.on_commit(lambda: _publicar_todos(pks))
+    return len(linhas)
+
+
 def reenviar(email_id: int) -> bool:
-    """Cópia pendente de um e-mail enviado ou que falhou; o original fica no histórico.
+    """Cópia pendente (outro Message-ID) de um e-mail enviado ou que falhou; o original fica.
 
     Com link de uso único, a cópia leva a mesma referência: na entrega sai um token novo
     (o link do e-mail anterior deixa de valer). Link já usado, vencido ou substituído não
@@ -142,7 +183,7 @@ def reenviar(email_id: int) -> bool:
     """
     with transaction.atomic():
         original = EmailSaida.objects.select_related("token").filter(pk=email_id).first()
-        if original is None or original.status == EmailSaida.Status.PENDENTE:
+        if original is None or original.status not in _REENVIAVEIS:
             return False
         tem_link = TokenAcesso.MARCADOR in original.corpo_texto + original.corpo_html
         if (original.token or tem_link) and not (original.token and original.token.utilizavel):

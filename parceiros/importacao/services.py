@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.lib import fila, travas
+from cagec.lib.armazenamento import apagar_sem_falhar
 from cagec.lib.arquivos import nome_de_arquivo_enviado
 from cagec.lib.auditoria import registrar
 
@@ -91,17 +92,24 @@ def criar_importacao(
     para a fila depois do commit; sem, quem chama roda ``validar``.
     """
     nome = _nome(arquivo)
-    with transaction.atomic():
-        importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
-        importacao.arquivo.save(nome, arquivo, save=False)
-        if organizacoes is not None:
-            importacao.nome_organizacoes = _nome(organizacoes)
-            importacao.arquivo_organizacoes.save(
-                importacao.nome_organizacoes, organizacoes, save=False
-            )
-        importacao.save()
-        if agendar:
-            fila.publicar_depois_do_commit(tasks.validar_importacao, [importacao.pk])
+    importacao = ImportacaoCadastro(nome=nome, criado_por=_ator(ator))
+    try:
+        with transaction.atomic():
+            importacao.arquivo.save(nome, arquivo, save=False)
+            if organizacoes is not None:
+                importacao.nome_organizacoes = _nome(organizacoes)
+                importacao.arquivo_organizacoes.save(
+                    importacao.nome_organizacoes, organizacoes, save=False
+                )
+            importacao.save()
+            if agendar:
+                fila.publicar_depois_do_commit(tasks.validar_importacao, [importacao.pk])
+    except BaseException:
+        # Disco cheio no segundo arquivo, banco fora no save: o primeiro não fica órfão.
+        for campo in (importacao.arquivo, importacao.arquivo_organizacoes):
+            if campo:
+                apagar_sem_falhar(campo.storage, campo.name)
+        raise
     return importacao
 
 
@@ -293,13 +301,17 @@ def _encerrar_etapa(
 
 
 def _guardar_erros(importacao: ImportacaoCadastro, processamento: Processamento) -> None:
-    if importacao.arquivo_erros:
-        importacao.arquivo_erros.delete(save=False)
+    """Grava o CSV de erros novo e só depois do commit apaga o anterior: com o disco cheio
+    (ou a transação desfeita) a linha continua apontando para um arquivo que existe."""
+    anterior = importacao.arquivo_erros.name or ""
     processamento.arquivo_erros.seek(0)
     importacao.arquivo_erros.save(
         f"erros-importacao-{importacao.pk}.csv", File(processamento.arquivo_erros), save=False
     )
     processamento.arquivo_erros.close()
+    if anterior and anterior != importacao.arquivo_erros.name:
+        storage = importacao.arquivo_erros.storage
+        transaction.on_commit(lambda: apagar_sem_falhar(storage, anterior))
 
 
 def _processar_arquivo(importacao: ImportacaoCadastro, *, gravar: bool) -> Processamento:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import Usuario
@@ -196,30 +197,52 @@ def test_smtp_fora_do_ar_deixa_pendente_com_tentativa_e_erro_registrados(pendent
     assert mail.outbox == []
 
 
-def test_apos_o_maximo_de_tentativas_com_smtp_fora_o_email_vira_falhou(pendente, smtp_fora_do_ar):
-    maximo = settings.CAIXA_SAIDA_MAX_TENTATIVAS
-    assert maximo > 1
-    for _ in range(maximo - 1):
+def test_smtp_fora_por_horas_espera_cada_vez_mais_e_so_desiste_depois_de_24_h(
+    pendente, smtp_fora_do_ar, time_machine
+):
+    """Espera exponencial (1, 2, 4… min, teto 6 h) com jitter; "falhou" só depois de 24 h."""
+    t0 = pendente.created_at
+    time_machine.move_to(pendente.proxima_tentativa_em, tick=False)
+    esperas = []
+    while True:
         assert emails.entregar(pendente.pk) is False
-    pendente.refresh_from_db()
-    assert (pendente.status, pendente.tentativas) == (Status.PENDENTE, maximo - 1)
+        # Antes da vez chegar, nenhuma task nem varredura tenta de novo.
+        assert emails.entregar(pendente.pk) is False
+        pendente.refresh_from_db()
+        if pendente.status != Status.PENDENTE:
+            break
+        esperas.append(pendente.proxima_tentativa_em - timezone.now())
+        time_machine.move_to(pendente.proxima_tentativa_em, tick=False)
 
-    assert emails.entregar(pendente.pk) is False
-    pendente.refresh_from_db()
-    assert (pendente.status, pendente.tentativas) == (Status.FALHOU, maximo)
-    assert pendente.ultimo_erro
+    assert pendente.status == Status.FALHOU
+    assert timezone.now() - t0 >= timedelta(hours=24)
+    assert "Desistimos depois de" in pendente.ultimo_erro
+    assert pendente.tentativas == len(esperas) + 1
+    assert 8 <= pendente.tentativas <= 20  # horas de tentativas, não minutos
+    assert timedelta(seconds=45) <= esperas[0] <= timedelta(seconds=75)
+    assert max(esperas) <= settings.CAIXA_SAIDA_ESPERA_TETO
+    assert max(esperas) >= timedelta(hours=4)
+    # Nenhuma espera encolhe de uma tentativa para a seguinte além do jitter (±25 %), exceto a
+    # última, encurtada para cair exatamente nas 24 h.
+    assert all(b >= a * 0.6 for a, b in zip(esperas, esperas[1:-1], strict=False))
+    assert pendente.created_at + settings.CAIXA_SAIDA_DESISTIR_APOS == timezone.now()
 
     # Desistimos: nem uma nova entrega nem a varredura mexem mais nele.
+    time_machine.move_to(timezone.now() + timedelta(days=1), tick=False)
     assert emails.entregar(pendente.pk) is False
-    EmailSaida.objects.filter(pk=pendente.pk).update(created_at=pendente.created_at - timedelta(1))
     assert pendente.pk not in emails.pendentes_para_varredura()
-    pendente.refresh_from_db()
-    assert pendente.tentativas == maximo
+
+
+def chegar_a_vez(email):
+    """A espera exponencial da linha acabou (sem esperar de verdade)."""
+    EmailSaida.objects.filter(pk=email.pk).update(proxima_tentativa_em=timezone.now())
 
 
 def test_smtp_volta_e_a_tentativa_seguinte_envia_e_limpa_o_erro(pendente, smtp_fora_do_ar):
     assert emails.entregar(pendente.pk) is False
     smtp_fora_do_ar.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert emails.entregar(pendente.pk) is False  # a vez dele ainda não chegou
+    chegar_a_vez(pendente)
 
     assert emails.entregar(pendente.pk) is True
 
@@ -287,9 +310,10 @@ def test_varredura_envia_so_os_pendentes_com_idade_minima(
     assert len(mail.outbox) == 2
 
 
-def test_varredura_com_smtp_fora_conta_tentativa_em_cada_pendente_e_nao_envia(
+def test_varredura_com_smtp_fora_nao_queima_tentativas_nem_envia(
     db, django_capture_on_commit_callbacks, smtp_fora_do_ar, time_machine
 ):
+    """A varredura abre a conexão antes de pegar linhas: servidor fora não conta tentativa."""
     t0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
     time_machine.move_to(t0, tick=False)
     a = email_pendente(django_capture_on_commit_callbacks, "a@exemplo.com.br")
@@ -300,7 +324,7 @@ def test_varredura_com_smtp_fora_conta_tentativa_em_cada_pendente_e_nao_envia(
 
     for email in (a, b):
         email.refresh_from_db()
-        assert (email.status, email.tentativas) == (Status.PENDENTE, 1)
+        assert (email.status, email.tentativas) == (Status.PENDENTE, 0)
     assert mail.outbox == []
 
 
@@ -388,6 +412,7 @@ def test_message_id_e_o_mesmo_quando_a_mesma_linha_e_entregue_de_novo(pendente, 
     assert (status_de(pendente), pendente.tentativas) == (Status.PENDENTE, 1)
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    chegar_a_vez(pendente)
     assert emails.entregar(pendente.pk) is True
 
     primeira, segunda = mail.outbox

@@ -165,7 +165,7 @@ def test_redis_volta_e_a_proxima_inscricao_e_publicada_na_fila_sem_esperar_a_var
     email = EmailSaida.objects.get(destinatario="depois.volta@exemplo.com.br")
     # A task foi publicada no Redis durante o pedido (o worker só sobe depois, de propósito:
     # assim o teste e o worker não disputam o banco).
-    assert redis_descartavel.cliente().llen("celery") == 1
+    assert redis_descartavel.cliente().llen("emails") == 1
 
     with worker_celery():
         assert tarefas_concluidas.esperar(ENVIAR, 1) == [(ENVIAR, (email.pk,), True, "SUCCESS")]
@@ -192,13 +192,13 @@ def test_task_de_envio_publicada_duas_vezes_envia_uma_so_pelo_worker(
     with transaction.atomic():
         transaction.on_commit(lambda: enviar_email.delay(email.pk))
     redis = redis_descartavel.cliente()
-    assert redis.llen("celery") == 2  # as duas esperam na fila antes de o worker subir
+    assert redis.llen("emails") == 2  # as duas esperam na fila antes de o worker subir
 
     with worker_celery():
         concluidas = tarefas_concluidas.esperar(ENVIAR, 2)
         # acks_late: a mensagem só sai do Redis depois de a task terminar.
         esperar(
-            lambda: redis.llen("celery") == 0 and redis.hlen("unacked") == 0,
+            lambda: redis.llen("emails") == 0 and redis.hlen("unacked") == 0,
             descricao="as duas mensagens confirmadas (ack) no Redis",
         )
 
