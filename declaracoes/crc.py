@@ -21,17 +21,18 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Usuario
-from cagec.lib import pdf
+from cagec.lib import compiladas, pdf
 from cagec.lib.armazenamento import apagar_sem_falhar
 from cagec.lib.codigos import formatar_codigo, gerar_codigo
 from cagec.lib.formatos import formatar_cep, formatar_cnpj, formatar_data
 from parceiros import situacao
-from parceiros.models import Obrigacao, Parceiro, Vinculo
+from parceiros.models import Genero, NaturezaJuridica, Parceiro, TipoParceiro, Vinculo
 
 from . import revogacao, verificacao
 from .models import Certificado
@@ -96,22 +97,113 @@ def emitir(parceiro: Parceiro, dia: date | None = None) -> Certificado:
     mesmo. Duas emissões simultâneas do mesmo retrato: a restrição única deixa uma só.
     """
     dia = dia or situacao.hoje()
-    parceiro = Parceiro.objects.select_related("tipo__genero", "natureza_juridica").get(
-        pk=parceiro.pk
-    )
-    calculada, itens = situacao.calcular(parceiro, dia)
+    parceiro = parceiro_do_retrato(parceiro.pk)
+    calculada, itens = situacao.calcular_resumido(parceiro, dia)
     if calculada != parceiro.situacao:
         situacao.recalcular(parceiro, motivo="Emissão do CRC", dia=dia)
-        parceiro.refresh_from_db()
+        parceiro.refresh_from_db(fields=["situacao", "versao_publica"])
     retrato = retrato_do_parceiro(parceiro, calculada, itens, dia)
     chave = chave_do_retrato(retrato)
-    mesmo = _emitido(parceiro, dia, chave=chave)
+    mesmo = _mesmo_retrato_hoje(parceiro.pk, dia, chave)
     if mesmo is None:
         mesmo = _gravar(parceiro, dia, retrato, chave)
     if mesmo.versao != parceiro.versao_publica:
         # Marcação do atalho (não é conteúdo do certificado): o próximo pedido é rápido.
         Certificado.objects.filter(pk=mesmo.pk).update(versao=parceiro.versao_publica)
     return mesmo
+
+
+# Valores-sentinela das consultas compiladas (``cagec.lib.compiladas``).
+_SENTINELA_PARCEIRO = -918_273_647
+_SENTINELA_CHAVE = "sentinela-da-chave-do-retrato"
+_SENTINELA_DIA = date(1903, 3, 4)
+
+
+@compiladas.por_vendor
+def _consulta_do_mesmo_retrato():
+    consulta = (
+        Certificado.objects.filter(
+            parceiro_id=_SENTINELA_PARCEIRO,
+            dia=_SENTINELA_DIA,
+            chave=_SENTINELA_CHAVE,
+            revogado_em__isnull=True,
+        )
+        .order_by("-emitido_em")
+        .values_list("pk")[:1]
+    )
+    sentinelas = (_SENTINELA_PARCEIRO, _SENTINELA_DIA, _SENTINELA_CHAVE)
+    return (compiladas.compilar(consulta, *sentinelas),)
+
+
+def _mesmo_retrato_hoje(parceiro_pk: int, dia: date, chave: str) -> Certificado | None:
+    """O certificado de hoje com o mesmo retrato (``_emitido`` com ``chave``), por uma consulta
+    compilada uma vez: na primeira emissão do dia ele não existe, e só o pk é lido."""
+    [compilada] = _consulta_do_mesmo_retrato()
+    valores = {_SENTINELA_PARCEIRO: parceiro_pk, _SENTINELA_DIA: dia, _SENTINELA_CHAVE: chave}
+    achado = compiladas.linhas(compilada, compiladas.trocas(valores))
+    return Certificado.objects.get(pk=achado[0][0]) if achado else None
+
+
+# Só as colunas que o retrato e a emissão leem (nada do JSON da Receita), o Tipo, o Gênero e a
+# natureza jurídica por junção e o RL numa subconsulta que devolve o que o CRC mostra dele:
+# uma consulta, compilada uma vez por processo (``cagec.lib.compiladas``).
+_COLUNAS_DO_RETRATO = {
+    *("id", "cnpj", "numero_cadastro", "razao_social", "nome_fantasia", "situacao"),
+    *("versao_publica", "logradouro", "numero", "complemento", "bairro", "municipio", "uf"),
+    *("cep", "situacao_mrosc", "cadin_bloqueado", "siafi_bloqueado", "motivo_impedimento"),
+    *("tipo_id", "natureza_juridica_id"),
+}
+_RELACIONADAS = (
+    *("tipo__nome", "tipo__genero_id", "tipo__genero__nome"),
+    *("natureza_juridica__codigo", "natureza_juridica__descricao", "rl_do_crc"),
+)
+
+
+def _colunas_na_ordem_do_modelo() -> list[str]:
+    """As colunas na ordem dos campos do modelo, a que ``Model.from_db`` espera."""
+    campos = Parceiro._meta.concrete_fields
+    return [f.attname for f in campos if f.attname in _COLUNAS_DO_RETRATO]
+
+
+@compiladas.por_vendor
+def _consulta_do_retrato():
+    rl = (
+        Vinculo.objects.filter(parceiro=OuterRef("pk"), papel=Vinculo.Papel.RL, ativo=True)
+        .order_by("-ativo", "papel", "-created_at")  # o Meta de Vinculo: o RL de ``.first()``
+        .values(dados=JSONObject(nome="usuario__nome", cargo="cargo", fim="mandato_fim"))[:1]
+    )
+    consulta = (
+        Parceiro.objects.filter(pk=_SENTINELA_PARCEIRO)
+        .annotate(rl_do_crc=Subquery(rl, output_field=JSONField()))
+        .values_list(*_colunas_na_ordem_do_modelo(), *_RELACIONADAS)
+    )
+    return (compiladas.compilar(consulta, _SENTINELA_PARCEIRO),)
+
+
+def parceiro_do_retrato(pk: int) -> Parceiro:
+    """O Parceiro como ``emitir`` o lê: colunas do retrato, Tipo, Gênero, natureza e o RL
+    (``rl_do_crc``), montados com ``from_db`` a partir de uma linha."""
+    [compilada] = _consulta_do_retrato()
+    achadas = compiladas.linhas(compilada, compiladas.trocas({_SENTINELA_PARCEIRO: pk}))
+    if not achadas:
+        raise Parceiro.DoesNotExist(f"Parceiro {pk} não existe")
+    colunas = _colunas_na_ordem_do_modelo()
+    valores = dict(zip(colunas, achadas[0][: len(colunas)], strict=True))
+    for booleano in ("cadin_bloqueado", "siafi_bloqueado"):  # o SQLite devolve 0/1
+        valores[booleano] = bool(valores[booleano])
+    tipo_nome, genero_id, genero_nome, codigo, descricao, rl = achadas[0][len(colunas) :]
+    banco = connection.alias
+    parceiro = Parceiro.from_db(banco, colunas, list(valores.values()))
+    tipo = TipoParceiro.from_db(
+        banco, ["id", "nome", "genero_id"], [valores["tipo_id"], tipo_nome, genero_id]
+    )
+    tipo.genero = Genero.from_db(banco, ["id", "nome"], [genero_id, genero_nome])
+    parceiro.tipo = tipo
+    parceiro.natureza_juridica = NaturezaJuridica.from_db(
+        banco, ["id", "codigo", "descricao"], [valores["natureza_juridica_id"], codigo, descricao]
+    )
+    parceiro.rl_do_crc = json.loads(rl) if isinstance(rl, str) else rl  # type: ignore[attr-defined]
+    return parceiro
 
 
 def chave_do_retrato(retrato: dict) -> str:
@@ -149,6 +241,14 @@ def endereco(parceiro) -> str:
 
 
 def _representante(parceiro):
+    """O RL do retrato: o da subconsulta de ``parceiro_do_retrato`` ou, num Parceiro
+    carregado de outro jeito, uma consulta."""
+    if hasattr(parceiro, "rl_do_crc"):
+        dados = parceiro.rl_do_crc
+        if dados is None:
+            return None
+        fim = dados["fim"] and date.fromisoformat(dados["fim"])
+        return {"nome": dados["nome"], "cargo": dados["cargo"], "mandato_fim": _data(fim)}
     vinculo = (
         Vinculo.objects.filter(parceiro=parceiro, papel=Vinculo.Papel.RL, ativo=True)
         .select_related("usuario")
@@ -164,13 +264,14 @@ def _representante(parceiro):
 
 
 def _grupos(itens):
+    """Os itens (``situacao.ItemResumido`` ou ``situacao.Item``) agrupados como no CRC."""
     grupos = {}
     for item in itens:
-        grupos.setdefault(item.obrigacao.grupo.nome, []).append(
+        grupos.setdefault(item.nome_do_grupo, []).append(
             {
-                "obrigacao": item.obrigacao.nome,
-                "obrigatoria": item.obrigacao.obrigatoria,
-                "mrosc": item.obrigacao.mrosc,
+                "obrigacao": item.nome,
+                "obrigatoria": item.obrigatoria,
+                "mrosc": item.mrosc,
                 "status": item.status,
                 "status_display": item.status_display,
                 "validade": _validade(item),
@@ -183,7 +284,7 @@ def _validade(item):
     if item.status == STATUS.PENDENTE:
         return "Sem documento aprovado"
     if item.vence_em is None:
-        if item.documento.regra_validade == Obrigacao.Regra.FIM_MANDATO:
+        if item.fim_de_mandato:
             return "Mandato encerrado"
         return "Sem validade"
     prefixo = "Válido até" if item.status == STATUS.VIGENTE else "Venceu em"

@@ -10,7 +10,7 @@ Parceiro, para a pasta digital e o CRC) e ``_regulares_sql`` (todos de uma vez, 
 para o recálculo noturno). Os testes conferem que as duas concordam.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Usuario
+from cagec.lib import compiladas
 
 from . import avisos
 from .models import VENCIDO_SEM_DATA, Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
@@ -44,6 +45,49 @@ class Item:
     def status_display(self) -> str:
         return StatusObrigacao(self.status).label
 
+    # O que o CRC lê de um item, com os mesmos nomes de ``ItemResumido``.
+    @property
+    def nome_do_grupo(self) -> str:
+        return self.obrigacao.grupo.nome
+
+    @property
+    def nome(self) -> str:
+        return self.obrigacao.nome
+
+    @property
+    def obrigatoria(self) -> bool:
+        return self.obrigacao.obrigatoria
+
+    @property
+    def mrosc(self) -> bool:
+        return self.obrigacao.mrosc
+
+    @property
+    def fim_de_mandato(self) -> bool:
+        """O documento atual segue o mandato do RL (sem data: "Mandato encerrado")."""
+        regra = self.documento.regra_validade if self.documento else ""
+        return regra == Obrigacao.Regra.FIM_MANDATO
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResumido:
+    """O item com o que o CRC mostra e a regra lê, sem os modelos (``itens_resumidos``)."""
+
+    nome_do_grupo: str
+    nome: str
+    obrigatoria: bool
+    mrosc: bool
+    status: str
+    vence_em: date | None
+    fim_de_mandato: bool
+
+    @property
+    def status_display(self) -> str:
+        return StatusObrigacao(self.status).label
+
+
+ItemQualquer = Item | ItemResumido
+
 
 def hoje() -> date:
     return timezone.localdate()
@@ -56,14 +100,14 @@ def hoje() -> date:
 NAO_SE_APLICA = "Não se aplica"
 
 
-def rotulo_mrosc(parceiro: Parceiro, lista_itens: list[Item]) -> str:
+def rotulo_mrosc(parceiro: Parceiro, lista_itens: Sequence[ItemQualquer]) -> str:
     """Situação dos itens MROSC: o texto que o Estado gravou ou, sem ele, o resumo dos itens.
 
     Os itens são os de ``itens(parceiro)`` (Obrigações marcadas como MROSC no catálogo).
     """
     if parceiro.situacao_mrosc:
         return parceiro.situacao_mrosc
-    mrosc = [i for i in lista_itens if i.obrigacao.mrosc]
+    mrosc = [i for i in lista_itens if i.mrosc]
     if not mrosc:
         return NAO_SE_APLICA
     vigentes = sum(1 for i in mrosc if i.status == StatusObrigacao.VIGENTE)
@@ -85,7 +129,9 @@ def rotulo_impedimento(possui: bool) -> str:
     return "Sim" if possui else "Não"
 
 
-def campos_do_estado(parceiro: Parceiro, lista_itens: list[Item]) -> dict[str, str | bool]:
+def campos_do_estado(
+    parceiro: Parceiro, lista_itens: Sequence[ItemQualquer]
+) -> dict[str, str | bool]:
     """Os rótulos de MROSC, CADIN-MG, SIAFI-MG e impedimento (as chaves do retrato do CRC)."""
     return {
         "situacao_mrosc": rotulo_mrosc(parceiro, lista_itens),
@@ -137,11 +183,75 @@ def itens(parceiro: Parceiro, dia: date | None = None) -> list[Item]:
     return resultado
 
 
+def itens_resumidos(parceiro: Parceiro, dia: date) -> list[ItemResumido]:
+    """Os mesmos itens de ``itens``, em duas consultas só com as colunas que o CRC mostra
+    (sem montar ``Obrigacao`` nem ``Documento``), para a emissão do CRC e o ``recalcular``: a
+    primeira emissão do dia é pedida por visitantes anônimos (issue #15)."""
+    documentos, obrigacoes = _compiladas()
+    valores = compiladas.trocas(
+        {_SENTINELA_PARCEIRO: parceiro.pk, _SENTINELA_TIPO: parceiro.tipo_id, _SENTINELA_DIA: dia}
+    )
+    atuais: dict[int, tuple[str, date | None, bool]] = {}
+    for obrigacao_id, regra, vence, vigente in compiladas.linhas(documentos, valores):
+        atuais.setdefault(obrigacao_id, (regra, compiladas.data(vence), bool(vigente)))
+    resultado = []
+    for pk, grupo, nome, obrigatoria, mrosc in compiladas.linhas(obrigacoes, valores):
+        regra, vence, vigente = atuais.get(pk, ("", None, None))
+        if vigente is None:
+            status, vence = StatusObrigacao.PENDENTE, None
+        else:
+            status = StatusObrigacao.VIGENTE if vigente else StatusObrigacao.VENCIDO
+            vence = None if vence == VENCIDO_SEM_DATA else vence
+        fim = regra == Obrigacao.Regra.FIM_MANDATO
+        item = ItemResumido(grupo, nome, bool(obrigatoria), bool(mrosc), status, vence, fim)
+        resultado.append(item)
+    return resultado
+
+
+# O SQL das duas consultas de ``itens_resumidos`` sai do ORM (a regra do vencimento continua
+# só em ``com_vencimento_efetivo``), compilado uma vez por processo (``cagec.lib.compiladas``).
+_SENTINELA_PARCEIRO = -918_273_645
+_SENTINELA_TIPO = -918_273_646
+_SENTINELA_DIA = date(1903, 3, 3)
+
+
+@compiladas.por_vendor
+def _compiladas() -> tuple[compiladas.Compilada, compiladas.Compilada]:
+    """Os documentos aprovados do Parceiro (o atual de cada obrigação primeiro) e as
+    obrigações ativas do Tipo, na ordem do Meta (a de ``itens``)."""
+    documentos = (
+        Documento.objects.com_vencimento_efetivo(_SENTINELA_DIA)
+        .filter(parceiro_id=_SENTINELA_PARCEIRO, status=Documento.Status.APROVADO)
+        .order_by("-analisado_em", "-created_at", "-pk")
+        .values_list("obrigacao_id", "regra_validade", "vencimento_efetivo", "vigente")
+    )
+    obrigacoes = Obrigacao.objects.filter(tipos=_SENTINELA_TIPO, ativa=True).values_list(
+        "pk", "grupo__nome", "nome", "obrigatoria", "mrosc"
+    )
+    return (
+        compiladas.compilar(documentos, _SENTINELA_PARCEIRO, _SENTINELA_DIA),
+        compiladas.compilar(obrigacoes, _SENTINELA_TIPO),
+    )
+
+
+def situacao_dos_itens(lista: Sequence[ItemQualquer]) -> Parceiro.Situacao:
+    """A regra: Regular quando toda obrigatória do Tipo tem documento vigente."""
+    regular = all(i.status == StatusObrigacao.VIGENTE for i in lista if i.obrigatoria)
+    return SITUACAO.REGULAR if regular else SITUACAO.IRREGULAR
+
+
 def calcular(parceiro: Parceiro, dia: date | None = None) -> tuple[Parceiro.Situacao, list[Item]]:
     """(situação, itens) de um Parceiro hoje (ou em ``dia``)."""
     lista = itens(parceiro, dia)
-    regular = all(i.status == StatusObrigacao.VIGENTE for i in lista if i.obrigacao.obrigatoria)
-    return (SITUACAO.REGULAR if regular else SITUACAO.IRREGULAR), lista
+    return situacao_dos_itens(lista), lista
+
+
+def calcular_resumido(
+    parceiro: Parceiro, dia: date
+) -> tuple[Parceiro.Situacao, list[ItemResumido]]:
+    """O mesmo cálculo de ``calcular``, sobre os itens enxutos de ``itens_resumidos``."""
+    lista = itens_resumidos(parceiro, dia)
+    return situacao_dos_itens(lista), lista
 
 
 def recalcular(
@@ -149,8 +259,11 @@ def recalcular(
 ) -> Parceiro.Situacao:
     """Grava a situação calculada; registra a mudança e avisa quando vira Irregular."""
     with transaction.atomic():
-        parceiro = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
-        nova, _ = calcular(parceiro, dia)
+        # Só as colunas usadas aqui (nada do JSON da Receita) e os itens resumidos: a mesma
+        # regra, e a emissão do CRC passa por aqui quando a situação guardada ficou velha.
+        colunas = ("situacao", "cnpj", "tipo")
+        parceiro = Parceiro.objects.select_for_update().only(*colunas).get(pk=parceiro.pk)
+        nova, _ = calcular_resumido(parceiro, dia or hoje())
         _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
         # Toda mudança no cadastro passa por aqui: o CRC do dia deixa de valer.
         Parceiro.objects.filter(pk=parceiro.pk).update(versao_publica=F("versao_publica") + 1)

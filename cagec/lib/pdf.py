@@ -1,5 +1,7 @@
 """PDFs: WeasyPrint (HTML de um template + folha de impressão própria, sem rede) e as fontes
-do ReportLab, que desenha os PDFs que precisam ser rápidos (CRC, exportação).
+do ReportLab, que desenha os PDFs que precisam ser rápidos (CRC, exportação). O CRC usa as
+fontes padrão do PDF (não embutidas) e só registra as DejaVu quando algum texto não cabe no
+WinAnsi (``declaracoes.crc_pdf.fontes_do_contexto``).
 
 A configuração de fontes do WeasyPrint é criada uma vez por processo e reusada; o
 ``url_fetcher`` só entrega arquivos estáticos do próprio projeto (nada é baixado na hora de
@@ -62,8 +64,9 @@ def renderizar_pdf(
 def fontes_reportlab() -> None:
     """Registra no ReportLab as DejaVu (normal, negrito, mono e mono negrito), uma vez por
     processo (ler um TTF leva dezenas de milissegundos). São as fontes dos PDFs do WeasyPrint
-    e cobrem muito além do Latin-1 das fontes padrão do PDF. ``<b>`` num ``Paragraph``
-    escolhe o negrito da família."""
+    e cobrem muito além do WinAnsi das fontes padrão do PDF; embuti-las (subconjunto) custa
+    ~3,5 ms a mais no ``save`` de um CRC, por isso ele só as usa quando precisa. ``<b>`` num
+    ``Paragraph`` escolhe o negrito da família."""
     # import tardio: WeasyPrint/ReportLab (centenas de ms) só carregam ao gerar um PDF
     from reportlab.pdfbase.pdfmetrics import registerFont, registerFontFamily
     from reportlab.pdfbase.ttfonts import TTFont

@@ -186,10 +186,12 @@ def aprovar(parceiro, rl, analista, documentos):
 
 
 def retrato(parceiro, dia=None):
-    """O retrato que o CRC de hoje guardaria (sem renderizar o PDF)."""
-    parceiro = Parceiro.objects.get(pk=parceiro.pk)
+    """O retrato que o CRC de hoje guardaria (sem renderizar o PDF), pelo caminho da emissão
+    (colunas enxutas, RL na subconsulta); test_crc_retrato.py confere que ele é igual ao
+    montado com os modelos inteiros."""
+    parceiro = crc.parceiro_do_retrato(parceiro.pk)
     dia = dia or situacao.hoje()
-    calculada, itens = situacao.calcular(parceiro, dia)
+    calculada, itens = situacao.calcular_resumido(parceiro, dia)
     return crc.retrato_do_parceiro(parceiro, calculada, itens, dia)
 
 

@@ -1,9 +1,9 @@
 """O desenho do PDF do CRC (``declaracoes.crc_pdf``), a partir de um contexto montado à mão.
 
 O retrato e o contexto são testados em test_crc.py, com o QR lido da imagem; aqui, sem banco:
-a ordem dos textos, os acentos nas fontes DejaVu, o texto de fora escapado, a paginação (o
-cabeçalho da tabela repetido, "Página X de Y", o quadro de autenticidade inteiro numa página)
-e os metadados.
+a ordem dos textos, os acentos nas fontes padrão do PDF (WinAnsi) e, quando algum texto não
+cabe nelas, nas DejaVu, o texto de fora como escrito, a paginação (o cabeçalho da tabela
+repetido, "Página X de Y", o quadro de autenticidade inteiro numa página) e os metadados.
 """
 
 import io
@@ -91,7 +91,15 @@ def em_ordem(texto, *trechos):
     return True
 
 
-def test_textos_na_ordem_do_certificado_com_acentos_nas_fontes_dejavu():
+def fontes(dados):
+    return {
+        fonte.get_object()["/BaseFont"].split("+")[-1].lstrip("/")
+        for pagina in PdfReader(io.BytesIO(dados)).pages
+        for fonte in pagina["/Resources"]["/Font"].values()
+    }
+
+
+def test_textos_na_ordem_do_certificado_com_acentos_nas_fontes_padrao_do_pdf():
     dados = renderizar()
 
     assert dados.startswith(b"%PDF-")
@@ -120,12 +128,40 @@ def test_textos_na_ordem_do_certificado_com_acentos_nas_fontes_dejavu():
         "Página 1 de 1",
     )
     assert "Motivo do impedimento" not in texto
-    fontes = {
-        fonte.get_object()["/BaseFont"].split("+")[-1]
-        for pagina in PdfReader(io.BytesIO(dados)).pages
-        for fonte in pagina["/Resources"]["/Font"].values()
-    }
-    assert fontes == {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono-Bold"}
+    assert fontes(dados) == {"Helvetica", "Helvetica-Bold", "Courier-Bold"}
+
+
+@pytest.mark.parametrize(
+    "campo, valor",
+    [
+        ("razao_social", "ASSOCIAÇÃO DOS AMIGOS DE ŁÓDŹ E DE GYŐR"),
+        ("endereco", "RUA ΑΘΗΝΑ, 10 — CENTRO — BELO HORIZONTE/MG"),
+        ("nome_fantasia", "Casa ≥ Lar ✓"),
+    ],
+)
+def test_texto_fora_do_winansi_sai_inteiro_nas_fontes_dejavu(campo, valor):
+    """Um caractere que as fontes padrão não têm não vira caixa nem some: o documento
+    inteiro sai nas DejaVu (acentos, travessões e o resto continuam certos)."""
+    with pytest.raises(UnicodeEncodeError):
+        valor.encode("cp1252")
+    dados = renderizar(**{campo: valor})
+
+    [texto] = paginas(dados)
+    assert valor in texto
+    assert "Certificado de Registro Cadastral — CRC" in texto
+    assert "Relevância pública (não obrigatória) (MROSC) Pendente" in texto
+    assert fontes(dados) == {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono-Bold"}
+
+
+def test_todo_caractere_do_winansi_sai_nas_fontes_padrao():
+    """Os caracteres do WinAnsi além do ASCII (aspas curvas, travessão, º, ª, €, acentos)
+    ficam nas fontes padrão e voltam iguais na extração do texto."""
+    latinos = "“Água” ‘é’ — – … º ª € ç Ç ã õ ñ ü Ü ø æ œ ß ÿ"
+    dados = renderizar(razao_social=latinos)
+
+    [texto] = paginas(dados)
+    assert f"Razão social {latinos}" in texto
+    assert fontes(dados) == {"Helvetica", "Helvetica-Bold", "Courier-Bold"}
 
 
 def test_texto_de_fora_sai_como_escrito_e_os_casos_sem_representante_nem_obrigacoes():

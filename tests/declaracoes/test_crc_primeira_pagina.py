@@ -78,3 +78,48 @@ def test_crc_de_uma_pagina_tem_o_codigo_no_alto_e_no_quadro():
     assert texto.index(f"Código de verificação {FORMATADO}") < texto.index("Número de cadastro")
     enderecos = qrs(dados, 0)
     assert len(enderecos) == 2 and all(e.endswith(ENDERECO) for e in enderecos)
+
+
+def _matriz(operadores, n):
+    """A matriz (linha 0 em cima) dos retângulos ``x y largura 1 re`` do caminho do QR."""
+    matriz = [[0] * n for _ in range(n)]
+    for linha in operadores.splitlines()[:-1]:
+        x, y, largura, _, _ = linha.split()
+        for coluna in range(int(x), int(x) + int(largura)):
+            matriz[n - 1 - int(y)][coluna] = 1
+    return matriz
+
+
+def _localizador(matriz, linha, coluna):
+    """O padrão 7×7 de localização (anel escuro, anel claro, miolo 3×3 escuro)."""
+    for i in range(7):
+        for j in range(7):
+            borda = i in (0, 6) or j in (0, 6)
+            miolo = 2 <= i <= 4 and 2 <= j <= 4
+            if matriz[linha + i][coluna + j] != (1 if borda or miolo else 0):
+                return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://testserver/verificar/0123456789ABCDEF/",
+        "https://cagec.mg.gov.br/verificar/ZZZZZZZZZZZZZZZZ/",
+        "https://portal-do-cadastro-geral-de-convenentes.fazenda.mg.gov.br/verificar/7K3M9P2Q8R4S6T1V/",
+    ],
+)
+def test_qr_desenhado_na_posicao_certa_e_legivel(url):
+    """Os localizadores ficam em cima à esquerda, em cima à direita e embaixo à esquerda
+    (nem espelhado nem de cabeça para baixo), e o código lido da página é o endereço."""
+    from declaracoes import crc_pdf
+
+    n, operadores = crc_pdf._caminho_qr(url)
+    matriz = _matriz(operadores, n)
+    assert _localizador(matriz, 0, 0)
+    assert _localizador(matriz, 0, n - 7)
+    assert _localizador(matriz, n - 7, 0)
+    assert not _localizador(matriz, n - 7, n - 7)
+    codigo = url.rstrip("/").rsplit("/", 1)[1]
+    dados = renderizar(codigo=codigo)
+    assert [e for e in qrs(dados, 0, topo=0.2) if e.endswith(f"/verificar/{codigo}/")]
