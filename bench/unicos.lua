@@ -2,9 +2,18 @@
 -- o visitante que escaneia um QR uma vez. Nunca repete: se a lista acabar antes do fim da
 -- medida, a thread para e o relatório diz "esgotado 1" (o run.py reprova a medida e pede
 -- mais chaves). Use com -t1: uma thread, uma lista.
+--
+-- init/request rodam no estado Lua da thread; done roda no estado principal, que só enxerga
+-- a thread pelo objeto guardado em setup (thread:get).
 
 local pasta = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(pasta .. "percentis.lua")
+
+local threads = {}
+
+function setup(thread)
+  threads[#threads + 1] = thread
+end
 
 function init(args)
   caminhos = {}
@@ -27,6 +36,11 @@ end
 
 function done(summary, latency, requests)
   relatorio(summary, latency)
-  io.write(string.format("BENCH esgotado %d\n", esgotado))
-  io.write(string.format("BENCH usados %d\n", math.min(atual, #caminhos)))
+  local esgotou, usados = 0, 0
+  for _, thread in ipairs(threads) do
+    esgotou = math.max(esgotou, thread:get("esgotado") or 0)
+    usados = usados + math.min(thread:get("atual") or 0, #(thread:get("caminhos") or {}))
+  end
+  io.write(string.format("BENCH esgotado %d\n", esgotou))
+  io.write(string.format("BENCH usados %d\n", usados))
 end

@@ -54,7 +54,7 @@ from cagec.lib import smtp
 
 log = logging.getLogger(__name__)
 Status = EmailSaida.Status
-T = TypeVar("T")
+Resposta = TypeVar("Resposta")
 
 BACKEND_SMTP_DO_DJANGO = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -291,7 +291,7 @@ def _marcar_enviado(reivindicado: Reivindicado) -> None:
         log.error("Caixa de saída: e-mail %s aceito pelo SMTP, mas a linha mudou de dono", pk)
 
 
-def insistir(acao: Callable[[], T], descricao: str) -> T | None:
+def insistir(acao: Callable[[], Resposta], descricao: str) -> Resposta | None:
     """Roda ``acao`` até dar certo ou ``CAIXA_SAIDA_INSISTIR_NO_BANCO`` passar, reabrindo a
     conexão com o banco entre as tentativas. ``None`` se desistiu."""
     prazo = time.monotonic() + settings.CAIXA_SAIDA_INSISTIR_NO_BANCO.total_seconds()

@@ -308,7 +308,7 @@ def test_pendente_velho_verificar_e_falhou_acendem_o_aviso_e_a_prontidao(client,
     assert prontidao["caixa_de_saida"]["estado"] == "atencao"
     assert prontidao["caixa_de_saida"]["verificar"] == 1
 
-    pagina = client.get("/admin/").content.decode()
+    pagina = " ".join(client.get("/admin/").content.decode().split())
     assert "aviso-caixa-de-saida" in pagina
     assert "2 e-mail(s) pendente(s)</a> há mais de 15 min (o mais antigo há 40 min)" in pagina
     assert "1 para verificar" in pagina
