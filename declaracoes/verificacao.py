@@ -37,7 +37,7 @@ def _sql(coluna: str) -> str:
     p = Parceiro._meta.db_table
     # Só nomes de tabela do próprio modelo e ``coluna`` de _COLUNAS: nada vem do pedido.
     return (
-        "SELECT 'crc', c.id, c.codigo, c.revogado_em,"  # noqa: S608
+        "SELECT 'crc', c.id, c.codigo, c.revogado_em,"  # noqa: S608  # nosec B608
         " c.motivo_revogacao, c.resumo_html, c.pdf, c.situacao, p.situacao, p.cnpj"
         f" FROM {c} c JOIN {p} p ON p.id = c.parceiro_id WHERE c.{coluna} = %s"
         " UNION ALL"
@@ -83,7 +83,7 @@ class Resultado:
         html = self.resumo_html or _completar_resumo(self)
         if self.e_crc:
             html = html.replace(MARCADOR_SITUACAO_HOJE, _situacao_hoje(self), 1)
-        return mark_safe(html)  # noqa: S308 — renderizado com escape pelos templates
+        return mark_safe(html)  # noqa: S308  # nosec B308 B703 — escapado pelos templates
 
 
 def _procurar(coluna: str, valor: str) -> Resultado:
