@@ -528,7 +528,7 @@ def medir_pdf_e_exportacao():
         alvo = 60 if paginas == 1 else 150  # 2 páginas: o alvo de 1–3 páginas (150 ms)
         meta(f"CRC render {paginas} pág.", f"mediana {ms:.0f} ms", f"<= {alvo} ms", ms <= alvo)
     ms, n = publico.medir_emissao_completa()
-    meta("CRC 1ª emissão (total)", f"mediana {ms:.0f} ms ({n} Parceiros)", "informativo", True)
+    meta("CRC 1ª emissão (total)", f"mediana {ms:.0f} ms ({n} Parceiros)", "informativo", n > 0)
     for formato in ("xlsx", "pdf"):
         aviso(f"exportação {formato} de 10 000 linhas")
         segundos, mb, linhas_, tamanho = publico.medir_exportacao(formato)
