@@ -9,6 +9,9 @@ Dados (reaproveitados entre rodadas; os PDFs ficam em ``MEDIA_ROOT`` fora da pas
 temporária): ``BENCH_CRCS_HOJE`` Parceiros com o CRC de hoje emitido de verdade
 (``crc.crc_do_dia``, em paralelo), que servem à verificação (um código cada) e à reemissão;
 a primeira emissão usa Parceiros sem CRC hoje.
+
+Os modelos do portal são importados dentro das funções de propósito (import tardio), como em
+``bench/run.py``: só existem depois do ``django.setup()`` que o run.py faz.
 """
 
 import os

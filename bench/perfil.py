@@ -36,14 +36,18 @@ def _codigos(n):
 
 
 def _caminhos(qual, n):
-    from bench import publico
+    from bench import frio, publico
 
     if qual == "verificar":
         return [f"/verificar/{c}/" for c in _codigos(n)]
     if qual == "consulta":
         return publico.caminhos_consulta_unicos(n)
     if qual in ("crc", "reemissao"):
-        return [f"/consulta/{cnpj}/crc/" for cnpj in publico.cnpjs_sem_crc_hoje(n)]
+        from parceiros.models import Parceiro  # import tardio: só depois do django.setup()
+
+        ids = frio._sem_crc_hoje(n)
+        cnpjs = Parceiro.objects.filter(pk__in=ids).values_list("cnpj", flat=True)
+        return [f"/consulta/{cnpj}/crc/" for cnpj in cnpjs]
     raise SystemExit(f"caminho desconhecido: {qual}")
 
 

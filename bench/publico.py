@@ -173,22 +173,6 @@ def caminhos_consulta_unicos(n, semente=15):
     return caminhos
 
 
-def cnpjs_sem_crc_hoje(n):
-    """CNPJs de ``n`` Parceiros gerados que ainda não têm CRC emitido hoje."""
-    from bench.parceiros import CNPJ_BASE
-    from declaracoes.models import Certificado
-    from parceiros import situacao
-    from parceiros.models import Parceiro
-
-    emitidos = Certificado.objects.filter(dia=situacao.hoje()).values("parceiro_id")
-    return list(
-        Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3])
-        .exclude(pk__in=emitidos)
-        .order_by("?")
-        .values_list("cnpj", flat=True)[:n]
-    )
-
-
 def medir_exportacao(formato, linhas=10000):
     """(segundos, pico de memória Python em MB, linhas, tamanho) da exportação de 10 000.
 

@@ -556,6 +556,7 @@ CELERY_BEAT_SCHEDULE["varrer-caixa-de-saida"].update(
 # /saude/prontidao/: com ``Authorization: Bearer <SAUDE_TOKEN>`` mostra contagens e idades
 # (monitoramento); sem ele, só o estado de cada peça. Vazio: só a equipe logada vê o detalhe.
 SAUDE_TOKEN = env.str("SAUDE_TOKEN", default="")
+SAUDE_PRONTIDAO_LIMITE_POR_IP = env.str("SAUDE_PRONTIDAO_LIMITE_POR_IP", default="30/m")
 
 # --- Formulários ------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -11,6 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from django_ratelimit.decorators import ratelimit
 
 from cagec.lib import saude as pecas
 
@@ -37,7 +38,14 @@ def saude(request):
     return resposta
 
 
+def _limite_da_prontidao(_grupo, request) -> str | None:
+    """Cada chamada grava e lê um arquivo de prova na mídia e conta a caixa de saída: anônimos
+    têm limite por IP (o balanceador usa ``/saude/``); equipe e monitoramento, não."""
+    return None if _pode_ver_detalhe(request) else settings.SAUDE_PRONTIDAO_LIMITE_POR_IP
+
+
 @never_cache
+@ratelimit(key="ip", rate=_limite_da_prontidao, block=True)
 def prontidao(request):
     """Prontidão: cada peça registrada em ``cagec.lib.saude`` (``pecas``); 503 se alguma falhou."""
     resultados = pecas.prontidao()

@@ -10,12 +10,9 @@ que muda depois da emissão: a situação de hoje do Parceiro e a revogação.
 Linhas emitidas antes do ``resumo_html`` são completadas no primeiro pedido (uma vez).
 """
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import psycopg
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from cagec.lib import compiladas
 from cagec.lib.arquivos import sha256_do_arquivo
 from parceiros.models import Parceiro
 
@@ -87,32 +85,14 @@ class Resultado:
 
 
 def _procurar(coluna: str, valor: str) -> Resultado:
-    linha = _executar(_CONSULTAS[coluna], [valor, valor])
-    if not linha:
+    linhas = compiladas.executar(_CONSULTAS[coluna], [valor, valor])
+    if not linhas:
         return Resultado()
+    linha = linhas[0]
     origem, pk, codigo, revogado_em, motivo, resumo, pdf, na_emissao, hoje, cnpj = linha
     return Resultado(
         origem, pk, codigo, _momento(revogado_em), motivo, resumo, pdf, na_emissao, hoje, cnpj
     )
-
-
-def _executar(sql: str, parametros: list[str]) -> tuple | None:
-    """Uma linha da consulta; no PostgreSQL, como comando preparado (planejado uma vez por
-    conexão: o plano custava mais que a execução). O Django usa parâmetros no cliente
-    (``ClientCursor``), que não preparam; aqui, um cursor do psycopg com parâmetros no
-    servidor na mesma conexão."""
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, parametros)
-            return cursor.fetchone()
-        inicio = time.monotonic()
-        with psycopg.Cursor(connection.connection) as preparado:
-            preparado.execute(sql, parametros, prepare=True)
-            linha = preparado.fetchone()
-        if connection.queries_logged:  # assertNumQueries e o DEBUG contam esta também
-            duracao = f"{time.monotonic() - inicio:.3f}"
-            connection.queries_log.append({"sql": sql % tuple(parametros), "time": duracao})
-        return linha
 
 
 def _momento(valor: datetime | str | None) -> datetime | None:

@@ -99,3 +99,17 @@ def test_prontidao_503_quando_uma_peca_falha_e_verificacao_quebrada_vira_falha(c
         assert resposta.json()["teste_quebrada"]["estado"] == "falha"
     finally:
         saude._VERIFICACOES.pop("teste_quebrada")
+
+
+def test_prontidao_anonima_tem_limite_por_ip_e_o_monitoramento_nao(client, settings):
+    """Cada chamada grava um arquivo de prova na mídia: 1 000 chamadas anônimas não passam."""
+    settings.SAUDE_PRONTIDAO_LIMITE_POR_IP = "3/m"
+    settings.SAUDE_TOKEN = "segredo-do-monitor"
+    anonimas = [client.get("/saude/prontidao/").status_code for _ in range(5)]
+    assert anonimas[:3] == [200, 200, 200] and anonimas[3:] == [429, 429]
+    monitor = [
+        client.get("/saude/prontidao/", HTTP_AUTHORIZATION="Bearer segredo-do-monitor").status_code
+        for _ in range(5)
+    ]
+    assert monitor == [200] * 5
+    assert client.get("/saude/").status_code == 200  # o balanceador não é limitado

@@ -64,6 +64,11 @@ class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_operar_permission(self, request):
+        """As ações mudam o destino de e-mails: só quem tem ``core.change_emailsaida``
+        (quem só pode ver a caixa de saída não reenvia nem marca como entregue)."""
+        return request.user.has_perm("core.change_emailsaida")
+
     @admin.display(description="Message-ID")
     def message_id_(self, obj):
         return obj.message_id
@@ -78,12 +83,14 @@ class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
             return "conectando (nada entregue ainda)"
         return "—"
 
-    @admin.action(description="Foi entregue (marcar como enviado)")
+    @admin.action(description="Foi entregue (marcar como enviado)", permissions=["operar"])
     def confirmar_entrega(self, request, queryset):
         total = emails.confirmar_entregues(queryset.values_list("pk", flat=True), request.user)
         self._resumo(request, queryset, total, "marcado(s) como enviado(s)")
 
-    @admin.action(description="Não chegou — enviar de novo (mesmo Message-ID)")
+    @admin.action(
+        description="Não chegou — enviar de novo (mesmo Message-ID)", permissions=["operar"]
+    )
     def reenviar_mesmo_message_id(self, request, queryset):
         total = emails.reenviar_nao_entregues(queryset.values_list("pk", flat=True), request.user)
         self._resumo(request, queryset, total, "recolocado(s) na fila com o mesmo Message-ID")
@@ -98,7 +105,10 @@ class EmailSaidaAdmin(SomenteLeituraMixin, admin.ModelAdmin):
                 level=messages.WARNING,
             )
 
-    @admin.action(description="Enviar uma cópia (novo Message-ID; enviados e que falharam)")
+    @admin.action(
+        description="Enviar uma cópia (novo Message-ID; enviados e que falharam)",
+        permissions=["operar"],
+    )
     def reenviar(self, request, queryset):
         total = sum(emails.reenviar(e.pk) for e in queryset)
         self.message_user(request, f"{total} e-mail(s) recolocado(s) na fila.")

@@ -50,18 +50,25 @@ def trocas(valores: Mapping[Any, Any]) -> dict[tuple[type, Any], Any]:
 def linhas(compilada: Compilada, valores: Trocas) -> list[tuple[Any, ...]]:
     """As linhas da consulta com os valores do pedido no lugar das sentinelas."""
     sql, parametros = compilada
-    finais = [valores.get((type(p), p), p) for p in parametros]
+    return executar(sql, [valores.get((type(p), p), p) for p in parametros])
+
+
+def executar(sql: str, parametros: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """As linhas de ``sql``; no PostgreSQL, como comando preparado (planejado uma vez por
+    conexão). O Django usa parâmetros no cliente (``ClientCursor``), que não preparam; aqui,
+    um cursor do psycopg com parâmetros no servidor na mesma conexão. A consulta entra no
+    log de consultas como as do ORM (``assertNumQueries``, DEBUG)."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.execute(sql, finais)
+            cursor.execute(sql, parametros)
             return list(cursor.fetchall())
         inicio = time.monotonic()
         with psycopg.Cursor(connection.connection) as preparado:
-            preparado.execute(sql, finais, prepare=True)
+            preparado.execute(sql, parametros, prepare=True)
             resultado = preparado.fetchall()
-    if connection.queries_logged:  # assertNumQueries e o DEBUG contam esta também
+    if connection.queries_logged:
         duracao = f"{time.monotonic() - inicio:.3f}"
-        connection.queries_log.append({"sql": sql % tuple(finais), "time": duracao})
+        connection.queries_log.append({"sql": sql % tuple(parametros), "time": duracao})
     return resultado
 
 

@@ -14,7 +14,7 @@ envio sorteia um token novo, e o link do envio anterior deixa de valer.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -141,22 +141,40 @@ _REENVIAVEIS = (EmailSaida.Status.ENVIADO, EmailSaida.Status.FALHOU)
 
 def confirmar_entregues(ids: Iterable[int], ator: "auth._User | None" = None) -> int:
     """*verificar* → *enviado*: a equipe conferiu no provedor que a mensagem chegou."""
-    with transaction.atomic():
-        linhas = list(
-            EmailSaida.objects.select_for_update()
-            .filter(pk__in=list(ids), status=EmailSaida.Status.VERIFICAR)
-            .order_by("pk")
-        )
-        for email in linhas:
-            email.status = EmailSaida.Status.ENVIADO
-            email.enviado_em = email.dados_em or timezone.now()
-            email.save(update_fields=["status", "enviado_em"])
-            registrar("email.entrega_confirmada", objeto=email, ator=ator)
+
+    def entregue(email: EmailSaida) -> None:
+        email.status = EmailSaida.Status.ENVIADO
+        email.enviado_em = email.dados_em or timezone.now()
+
+    linhas = _resolver_verificar(ids, entregue, ["enviado_em"], "email.entrega_confirmada", ator)
     return len(linhas)
 
 
 def reenviar_nao_entregues(ids: Iterable[int], ator: "auth._User | None" = None) -> int:
     """*verificar* → *pendente* agora, com o mesmo Message-ID: a mensagem não chegou."""
+
+    def de_novo(email: EmailSaida) -> None:
+        email.status = EmailSaida.Status.PENDENTE
+        email.proxima_tentativa_em = timezone.now()
+
+    with transaction.atomic():
+        linhas = _resolver_verificar(
+            ids, de_novo, ["proxima_tentativa_em"], "email.reenvio_confirmado", ator
+        )
+        pks = [email.pk for email in linhas]
+        if pks:
+            transaction.on_commit(lambda: _publicar_todos(pks))
+    return len(linhas)
+
+
+def _resolver_verificar(
+    ids: Iterable[int],
+    mudar: Callable[[EmailSaida], None],
+    campos: list[str],
+    acao: str,
+    ator: "auth._User | None",
+) -> list[EmailSaida]:
+    """As linhas ainda em *verificar* (travadas), cada uma mudada, gravada e auditada."""
     with transaction.atomic():
         linhas = list(
             EmailSaida.objects.select_for_update()
@@ -164,14 +182,10 @@ def reenviar_nao_entregues(ids: Iterable[int], ator: "auth._User | None" = None)
             .order_by("pk")
         )
         for email in linhas:
-            email.status = EmailSaida.Status.PENDENTE
-            email.proxima_tentativa_em = timezone.now()
-            email.save(update_fields=["status", "proxima_tentativa_em"])
-            registrar("email.reenvio_confirmado", objeto=email, ator=ator)
-        pks = [email.pk for email in linhas]
-        if pks:
-            transaction.on_commit(lambda: _publicar_todos(pks))
-    return len(linhas)
+            mudar(email)
+            email.save(update_fields=["status", *campos])
+            registrar(acao, objeto=email, ator=ator)
+    return linhas
 
 
 def reenviar(email_id: int) -> bool:

@@ -12,21 +12,16 @@ arquivo). ``tipo`` diz qual dos dois valeu ("tmpfs" ou "rlimit"); com ``CI`` ou
 ``CAGEC_EXIGIR_SERVICOS`` o tmpfs é exigido (sem ele o teste falha, não degrada calado).
 """
 
-import contextlib
 import errno
 import os
 import resource
 import shutil
 import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
-import requests
-
-from .equipamento import RAIZ, esperar
 
 MB = 1024 * 1024
 _PEDACO = 64 * 1024
@@ -130,54 +125,3 @@ def disco_pequeno(settings, tmp_path):
         yield disco
     finally:
         disco.desmontar()
-
-
-# --- gunicorn com a configuração do projeto ----------------------------------------------------
-class GunicornProcesso:
-    """``gunicorn -c gunicorn.conf.py cagec.wsgi`` num subprocesso, na porta ``porta``."""
-
-    def __init__(self, env: dict[str, str], porta: int, log_path: Path) -> None:
-        self.env = env
-        self.porta = porta
-        self.url = f"http://127.0.0.1:{porta}"
-        self.log_path = log_path
-        self.processo: subprocess.Popen[bytes] | None = None
-
-    def iniciar(self, timeout: float = 60.0) -> "GunicornProcesso":
-        comando = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "cagec.wsgi"]
-        with open(self.log_path, "ab") as log:
-            self.processo = subprocess.Popen(  # noqa: S603 — comando nosso
-                comando,
-                env=self.env,
-                cwd=RAIZ,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        esperar(self._pronto, timeout=timeout, descricao="o gunicorn responder /saude/")
-        return self
-
-    def _pronto(self) -> bool:
-        if self.processo is not None and self.processo.poll() is not None:
-            raise RuntimeError(f"o gunicorn saiu ao iniciar:\n{self.log()[-4000:]}")
-        try:
-            return requests.get(f"{self.url}/saude/", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def parar(self) -> None:
-        if self.processo is None or self.processo.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.processo.pid, signal.SIGTERM)
-        try:
-            self.processo.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.processo.pid, signal.SIGKILL)
-            self.processo.wait(timeout=10)

@@ -1,9 +1,7 @@
 """Equipamento dos testes do disjuntor: gunicorn de produção num subprocesso e carga com threads.
 
-- ``GunicornProcesso``: ``gunicorn -c gunicorn.conf.py cagec.wsgi`` (a configuração de
-  produção, ``DJANGO_DEBUG=false``) numa porta livre, com o ambiente do worker dos testes de
-  falha (banco de teste, Redis descartável, sink SMTP). O log (stderr) vai para um arquivo:
-  ``contar("disjuntor aberto")`` diz quantos processos já abriram o disjuntor.
+- o gunicorn de produção vem de ``equipamento.gunicorn_de_producao`` (comum a todos os
+  testes de falha); ``contar("disjuntor aberto")`` diz quantos processos já abriram o disjuntor.
 - ``Navegador``: um visitante com conexão HTTP própria (keep-alive), cookies e o IP que o
   balanceador informa em ``X-Forwarded-For`` (``PROXIES_CONFIAVEIS=127.0.0.1``): cada
   visitante é um IP, como na vida real, e o limite por IP não se confunde com o teste.
@@ -12,77 +10,13 @@
 """
 
 import http.client
-import os
 import random
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlencode
-
-from django.conf import settings
-
-from tests.servicos import porta_livre
-
-from .equipamento import RAIZ, esperar
-
-
-class GunicornProcesso:
-    def __init__(self, env: dict, porta: int, log_path: Path, *, workers: int):
-        self.porta = porta
-        self.workers = workers
-        self.log_path = log_path
-        self.env = {
-            **env,
-            "GUNICORN_BIND": f"127.0.0.1:{porta}",
-            "GUNICORN_WORKERS": str(workers),
-            "GUNICORN_ACCESSLOG": "",
-        }
-        self.processo: subprocess.Popen | None = None
-
-    def iniciar(self, *, timeout=60.0):
-        comando = [sys.executable, "-m", "gunicorn", "-c", str(RAIZ / "gunicorn.conf.py")]
-        with open(self.log_path, "ab") as log:
-            self.processo = subprocess.Popen(  # noqa: S603 — comando fixo
-                [*comando, "cagec.wsgi"],
-                cwd=RAIZ,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        esperar(self._responde, timeout=timeout, descricao=f"gunicorn na porta {self.porta}")
-
-    def _responde(self) -> bool:
-        if self.processo.poll() is not None:
-            raise AssertionError(f"gunicorn saiu ao iniciar:\n{self.log()}")
-        try:
-            conexao = http.client.HTTPConnection("127.0.0.1", self.porta, timeout=5)
-            conexao.request("GET", "/saude/")
-            return conexao.getresponse().status == 200
-        except OSError:
-            return False
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def contar(self, trecho: str) -> int:
-        return self.log().count(trecho)
-
-    def parar(self, timeout=20.0):
-        if self.processo is None or self.processo.poll() is not None:
-            return
-        os.killpg(self.processo.pid, signal.SIGTERM)
-        try:
-            self.processo.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.processo.pid, signal.SIGKILL)
-            self.processo.wait(timeout=10)
 
 
 class Navegador:
@@ -132,6 +66,20 @@ def cpf_valido() -> str:
         soma = sum(d * p for d, p in zip(base, range(len(base) + 1, 1, -1), strict=True))
         base.append(0 if soma % 11 < 2 else 11 - soma % 11)
     return "".join(map(str, base))
+
+
+def inscrever(navegador: "Navegador") -> tuple[str, tuple]:
+    """POST de uma inscrição nova (CPF e e-mail distintos); devolve (e-mail, resposta)."""
+    email = f"inscrita-{uuid.uuid4().hex[:12]}@exemplo.com.br"
+    dados = {
+        "cpf": cpf_valido(),
+        "nome": "Maria da Conceição Souza",
+        "email": email,
+        "email_confirmacao": email,
+        "telefone": "(31) 99999-0000",
+        "csrfmiddlewaretoken": navegador.cookies["csrftoken"],
+    }
+    return email, navegador.pedir("POST", "/inscricao/", dados)
 
 
 def codigo_aleatorio() -> str:
@@ -203,27 +151,3 @@ def percentil(valores: list[float], p: float) -> float:
 def token_do_formulario(html: bytes) -> str:
     achado = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     return achado.group(1).decode() if achado else ""
-
-
-@contextmanager
-def gunicorn_de_producao(ambiente_do_portal, pasta: Path, *, workers=3, banco_url=None, extra=None):
-    """Um gunicorn de produção já iniciado (parado na saída do ``with``).
-
-    ``cagec.settings`` via ``_settings_gunicorn`` (só os estáticos apontados para os que a
-    suíte coletou), atrás de um "balanceador" em 127.0.0.1 (``PROXIES_CONFIAVEIS``).
-    """
-    env = ambiente_do_portal(
-        {
-            "DJANGO_SETTINGS_MODULE": "tests.falhas._settings_gunicorn",
-            "CAGEC_TESTE_STATIC_ROOT": str(settings.STATIC_ROOT),
-            "PROXIES_CONFIAVEIS": "127.0.0.1",
-            **(extra or {}),
-        },
-        banco_url=banco_url,
-    )
-    servidor = GunicornProcesso(env, porta_livre(), pasta / "gunicorn.log", workers=workers)
-    try:
-        servidor.iniciar()
-        yield servidor
-    finally:
-        servidor.parar()

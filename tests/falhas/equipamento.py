@@ -8,12 +8,17 @@
 - ``WorkerProcesso``: ``celery -A cagec worker`` (prefork) num subprocesso, com as
   configurações de produção apontadas para o banco de teste, o Redis descartável e o sink.
   ``matar_filho()`` dá ``kill -9`` num processo do pool; ``matar()`` no worker inteiro.
+- ``GunicornProcesso`` / ``gunicorn_de_producao``: ``gunicorn -c gunicorn.conf.py cagec.wsgi``
+  com as configurações de produção (estáticos: os que a suíte coletou), atrás de um
+  "balanceador" em 127.0.0.1; o log vai para um arquivo (``log()``, ``contar(trecho)``).
 - ``ProxyTCP``: repassa uma porta do loopback para outra; ``cortar()`` derruba as conexões
   abertas e recusa novas (o banco "cai" para quem está atrás do proxy), ``religar()`` volta.
 """
 
 import asyncio
 import contextlib
+import functools
+import http.client
 import os
 import signal
 import socket
@@ -22,25 +27,22 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from email import message_from_bytes
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from aiosmtpd.controller import Controller
+from django.conf import settings
+
+from tests import servicos
+from tests.servicos import porta_livre
 
 RAIZ = Path(__file__).resolve().parents[2]
 
 
-def esperar(condicao, *, timeout=30.0, intervalo=0.05, descricao="a condição"):
-    """Espera (com limite) até ``condicao()`` ser verdadeira; devolve o último valor."""
-    limite = time.monotonic() + timeout
-    while True:
-        valor = condicao()
-        if valor:
-            return valor
-        if time.monotonic() > limite:
-            raise AssertionError(f"Tempo esgotado ({timeout} s) esperando {descricao}")
-        time.sleep(intervalo)
+# O mesmo ``esperar`` de ``tests/servicos.py``, com prazo padrão maior: processos reais.
+esperar = functools.partial(servicos.esperar, timeout=30.0)
 
 
 def trocar_porta(url: str, porta: int) -> str:
@@ -270,6 +272,90 @@ class WorkerProcesso:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+# --- gunicorn com a configuração do projeto ------------------------------------------------
+
+
+class GunicornProcesso:
+    """``gunicorn -c gunicorn.conf.py cagec.wsgi`` (configuração de produção) num subprocesso."""
+
+    def __init__(self, env: dict, porta: int, log_path: Path, *, workers: int):
+        self.porta = porta
+        self.url = f"http://127.0.0.1:{porta}"
+        self.workers = workers
+        self.log_path = log_path
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{porta}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_ACCESSLOG": "",
+        }
+        self.processo: subprocess.Popen | None = None
+
+    def iniciar(self, *, timeout=60.0):
+        comando = [sys.executable, "-m", "gunicorn", "-c", str(RAIZ / "gunicorn.conf.py")]
+        with open(self.log_path, "ab") as log:
+            self.processo = subprocess.Popen(  # noqa: S603 — comando fixo
+                [*comando, "cagec.wsgi"],
+                cwd=RAIZ,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        esperar(self._responde, timeout=timeout, descricao=f"gunicorn na porta {self.porta}")
+        return self
+
+    def _responde(self) -> bool:
+        if self.processo.poll() is not None:
+            raise AssertionError(f"gunicorn saiu ao iniciar:\n{self.log()}")
+        try:
+            conexao = http.client.HTTPConnection("127.0.0.1", self.porta, timeout=5)
+            conexao.request("GET", "/saude/")
+            return conexao.getresponse().status == 200
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def contar(self, trecho: str) -> int:
+        return self.log().count(trecho)
+
+    def parar(self, timeout=20.0):
+        if self.processo is None or self.processo.poll() is not None:
+            return
+        os.killpg(self.processo.pid, signal.SIGTERM)
+        try:
+            self.processo.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.processo.pid, signal.SIGKILL)
+            self.processo.wait(timeout=10)
+
+
+@contextmanager
+def gunicorn_de_producao(ambiente_do_portal, pasta: Path, *, workers=3, banco_url=None, extra=None):
+    """Um gunicorn de produção já iniciado (parado na saída do ``with``).
+
+    ``cagec.settings`` via ``_settings_gunicorn`` (só os estáticos apontados para os que a
+    suíte coletou), atrás de um "balanceador" em 127.0.0.1 (``PROXIES_CONFIAVEIS``).
+    """
+    env = ambiente_do_portal(
+        {
+            "DJANGO_SETTINGS_MODULE": "tests.falhas._settings_gunicorn",
+            "CAGEC_TESTE_STATIC_ROOT": str(settings.STATIC_ROOT),
+            "PROXIES_CONFIAVEIS": "127.0.0.1",
+            **(extra or {}),
+        },
+        banco_url=banco_url,
+    )
+    servidor = GunicornProcesso(env, porta_livre(), pasta / "gunicorn.log", workers=workers)
+    try:
+        servidor.iniciar()
+        yield servidor
+    finally:
+        servidor.parar()
 
 
 # --- Proxy TCP -------------------------------------------------------------------------------

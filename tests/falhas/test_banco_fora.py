@@ -15,8 +15,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.factories import SENHA, UsuarioFactory
 
-from ._disjuntor import Navegador, cpf_valido, gunicorn_de_producao, token_do_formulario
-from .equipamento import esperar, trocar_porta
+from ._disjuntor import Navegador, inscrever, token_do_formulario
+from .equipamento import esperar, gunicorn_de_producao, trocar_porta
 
 pytestmark = [pytest.mark.servicos, pytest.mark.django_db(transaction=True)]
 
@@ -49,16 +49,7 @@ def _logado(porta):
 
 
 def _inscricao(navegador):
-    email = f"inscrita-{uuid.uuid4().hex[:12]}@exemplo.com.br"
-    dados = {
-        "cpf": cpf_valido(),
-        "nome": "Maria da Conceição Souza",
-        "email": email,
-        "email_confirmacao": email,
-        "telefone": "(31) 99999-0000",
-        "csrfmiddlewaretoken": navegador.cookies["csrftoken"],
-    }
-    return navegador.pedir("POST", "/inscricao/", dados)
+    return inscrever(navegador)[1]
 
 
 def test_banco_fora_responde_503_com_retry_after_e_volta_sozinho(gunicorn, banco_por_proxy):

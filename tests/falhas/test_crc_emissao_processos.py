@@ -24,10 +24,8 @@ from pypdf import PdfReader
 
 from declaracoes.models import Certificado
 from tests.declaracoes.test_consulta import cadastrar
-from tests.servicos import porta_livre
 
-from . import _arquivos
-from .equipamento import esperar, trocar_porta
+from .equipamento import esperar, gunicorn_de_producao, trocar_porta
 
 pytestmark = [pytest.mark.servicos, pytest.mark.django_db(transaction=True)]
 
@@ -42,23 +40,14 @@ def banco(proxy_tcp, banco_compartilhado):
 
 @pytest.fixture
 def portal(banco, banco_compartilhado, ambiente_do_portal, media_temporaria, tmp_path):
-    porta = porta_livre()
-    env = ambiente_do_portal(
-        {
-            "DJANGO_SETTINGS_MODULE": "tests.falhas._settings_gunicorn",
-            "CAGEC_TESTE_STATIC_ROOT": str(settings.STATIC_ROOT),
-            "GUNICORN_BIND": f"127.0.0.1:{porta}",
-            "GUNICORN_WORKERS": "3",
-            "GUNICORN_ACCESSLOG": "",
-            "CRC_LIMITE_POR_IP": "100000/m",
-        },
+    with gunicorn_de_producao(
+        ambiente_do_portal,
+        tmp_path,
+        workers=3,
         banco_url=trocar_porta(banco_compartilhado, banco.porta),
-    )
-    gunicorn = _arquivos.GunicornProcesso(env, porta, tmp_path / "gunicorn.log").iniciar()
-    try:
+        extra={"CRC_LIMITE_POR_IP": "100000/m"},
+    ) as gunicorn:
         yield gunicorn
-    finally:
-        gunicorn.parar()
 
 
 def pedir_crc(portal, cnpj):

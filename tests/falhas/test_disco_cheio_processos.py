@@ -24,9 +24,9 @@ from declaracoes.models import Certificado
 from parceiros import selectors, services
 from parceiros.models import Documento, Solicitacao
 from tests.declaracoes.test_consulta import cadastrar
-from tests.servicos import porta_livre
 
 from . import _arquivos
+from .equipamento import gunicorn_de_producao
 
 pytestmark = [pytest.mark.servicos, pytest.mark.django_db(transaction=True)]
 
@@ -44,23 +44,11 @@ def disco_pequeno(settings, tmp_path):
 def portal(disco_pequeno, ambiente_do_portal, settings, tmp_path):
     if disco_pequeno.tipo != "tmpfs":
         pytest.skip("o gunicorn em outro processo só enxerga um disco cheio de verdade (tmpfs)")
-    porta = porta_livre()
-    env = ambiente_do_portal(
-        {
-            "DJANGO_SETTINGS_MODULE": "tests.falhas._settings_gunicorn",
-            "CAGEC_TESTE_STATIC_ROOT": str(settings.STATIC_ROOT),
-            "GUNICORN_BIND": f"127.0.0.1:{porta}",
-            "GUNICORN_WORKERS": "2",
-            "GUNICORN_ACCESSLOG": "",
-            "SAUDE_TOKEN": TOKEN,
-        }
-    )
-    settings.SECRET_KEY = env["DJANGO_SECRET_KEY"]  # a sessão criada aqui vale lá
-    gunicorn = _arquivos.GunicornProcesso(env, porta, tmp_path / "gunicorn.log").iniciar()
-    try:
+    with gunicorn_de_producao(
+        ambiente_do_portal, tmp_path, workers=2, extra={"SAUDE_TOKEN": TOKEN}
+    ) as gunicorn:
+        settings.SECRET_KEY = gunicorn.env["DJANGO_SECRET_KEY"]  # a sessão criada aqui vale lá
         yield gunicorn
-    finally:
-        gunicorn.parar()
 
 
 def _sessao_http(usuario):

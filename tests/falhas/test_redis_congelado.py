@@ -24,12 +24,11 @@ from ._disjuntor import (
     Navegador,
     carga,
     codigo_aleatorio,
-    cpf_valido,
-    gunicorn_de_producao,
+    inscrever,
     percentil,
     token_do_formulario,
 )
-from .equipamento import esperar
+from .equipamento import esperar, gunicorn_de_producao
 
 pytestmark = [pytest.mark.servicos, pytest.mark.django_db(transaction=True)]
 
@@ -80,16 +79,7 @@ def _mistura(quantos, sessao, inscritos):
         return "verificar", nav.pedir("GET", f"/verificar/{codigo_aleatorio()}/")[0]
 
     def inscricao(nav):
-        email = f"inscrita-{uuid.uuid4().hex[:12]}@exemplo.com.br"
-        dados = {
-            "cpf": cpf_valido(),
-            "nome": "Maria da Conceição Souza",
-            "email": email,
-            "email_confirmacao": email,
-            "telefone": "(31) 99999-0000",
-            "csrfmiddlewaretoken": nav.cookies["csrftoken"],
-        }
-        status = nav.pedir("POST", "/inscricao/", dados)[0]
+        email, (status, _, _) = inscrever(nav)
         if status == 302:
             inscritos.append(email)
         return "inscricao", status

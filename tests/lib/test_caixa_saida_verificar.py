@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import OperationalError
 from django.utils import timezone
@@ -228,6 +229,23 @@ def test_admin_verificar_nao_chegou_reenvia_com_o_mesmo_message_id(
     assert (email.status, email.tentativas) == (Status.ENVIADO, 2)
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [email.message_id]
     assert EmailSaida.objects.count() == 1  # a mesma linha, não uma cópia
+
+
+def test_quem_so_ve_a_caixa_de_saida_nao_reenvia_nem_marca_como_entregue(client):
+    """As ações mudam o destino de e-mails: exigem ``core.change_emailsaida``."""
+    leitora = UsuarioFactory(aceitou_termo=True, is_staff=True)
+    leitora.user_permissions.add(Permission.objects.get(codename="view_emailsaida"))
+    client.force_login(leitora)
+    email = na_situacao(Status.VERIFICAR, dados=True)
+
+    pagina = client.get(URL).content.decode()
+    for acao in ("confirmar_entrega", "reenviar_mesmo_message_id", "reenviar"):
+        assert f'value="{acao}"' not in pagina
+        client.post(URL, {"action": acao, "_selected_action": [email.pk]})
+
+    email.refresh_from_db()
+    assert email.status == Status.VERIFICAR and EmailSaida.objects.count() == 1
+    assert not RegistroAuditoria.objects.filter(acao__startswith="email.").exists()
 
 
 def test_admin_lista_em_portugues_com_message_id_fase_e_proxima_tentativa(client, equipe):
