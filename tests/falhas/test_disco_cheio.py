@@ -23,6 +23,7 @@ from parceiros import selectors, services
 from parceiros.models import Documento, Solicitacao
 
 from . import _arquivos
+from .equipamento import RAIZ
 
 pytestmark = [pytest.mark.servicos, pytest.mark.django_db(transaction=True)]
 
@@ -249,8 +250,8 @@ def test_kill_9_no_meio_da_gravacao_deixa_so_o_temporario_e_a_varredura_o_apaga(
     script.write_text(_GRAVADOR)
     processo = subprocess.Popen(  # noqa: S603 — script nosso
         [sys.executable, str(script), str(disco_pequeno.pasta)],
-        cwd=_arquivos.RAIZ,
-        env={**os.environ, "PYTHONPATH": str(_arquivos.RAIZ)},
+        cwd=RAIZ,
+        env={**os.environ, "PYTHONPATH": str(RAIZ)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
