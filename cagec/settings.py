@@ -56,11 +56,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cagec.core",
     "cagec.worker",
     "accounts",
     "parceiros",
     "declaracoes",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("saude/", views.saude, name="saude"),
     path("saude/prontidao/", views.prontidao, name="prontidao"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("declaracoes.urls")),
     path("", include("parceiros.urls")),
