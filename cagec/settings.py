@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "parceiros.tasks.varrer_arquivos_orfaos",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Dados abertos (/dados-abertos/): depois do recálculo da situação das 00:05, que leva
+    # menos de um minuto com 100 000 Parceiros; os arquivos trazem a situação do dia.
+    "gerar-dados-abertos": {
+        "task": "declaracoes.tasks.gerar_dados_abertos",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 # Linhas por lote gravado (uma transação e um carimbo de progresso cada); 0 = o padrão (5 000).
@@ -353,6 +359,8 @@ CONSULTA_LIMITE_POR_IP = env.str("CONSULTA_LIMITE_POR_IP", default="120/m")
 CRC_LIMITE_POR_IP = env.str("CRC_LIMITE_POR_IP", default="60/m")
 VERIFICACAO_LIMITE_POR_IP = env.str("VERIFICACAO_LIMITE_POR_IP", default="30/m")
 EXPORTACAO_LIMITE_POR_IP = env.str("EXPORTACAO_LIMITE_POR_IP", default="30/m")
+# Downloads dos arquivos de dados abertos (dezenas de MB cada), por IP.
+DADOS_ABERTOS_LIMITE_POR_IP = env.str("DADOS_ABERTOS_LIMITE_POR_IP", default="10/m")
 # Exportação somada de todos os visitantes: planilha e PDF de até CONSULTA_EXPORTACAO_MAXIMO
 # linhas é o trabalho mais caro do portal. CRC e verificação não têm limite por CNPJ ou
 # código: um só IP esgotaria o limite de um documento público para todos.

@@ -127,3 +127,39 @@ class Certificado(models.Model):
     @property
     def codigo_formatado(self) -> str:
         return formatar_codigo(self.codigo)
+
+
+def caminho_dados_abertos(instancia: "ArquivoDadosAbertos", nome: str) -> str:
+    return f"dados-abertos/{instancia.nome_para_baixar}"
+
+
+class ArquivoDadosAbertos(models.Model):
+    """Um arquivo de dados abertos publicado (``declaracoes.dados_abertos``): um por dia e
+    formato, com o tamanho, as linhas e o SHA-256 calculados na gravação."""
+
+    class Formato(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON Lines"
+
+    dia = models.DateField("dia da geração")
+    formato = models.CharField(max_length=5, choices=Formato.choices)
+    gerado_em = models.DateTimeField("gerado em", default=timezone.now)
+    arquivo = models.FileField(upload_to=caminho_dados_abertos, max_length=200)
+    tamanho = models.PositiveBigIntegerField("tamanho (bytes)")
+    linhas = models.PositiveIntegerField("linhas de dados")
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        ordering = ["-dia", "formato"]
+        verbose_name = "arquivo de dados abertos"
+        verbose_name_plural = "arquivos de dados abertos"
+        constraints = [
+            models.UniqueConstraint(fields=["dia", "formato"], name="dados_abertos_um_por_dia")
+        ]
+
+    def __str__(self) -> str:
+        return self.nome_para_baixar
+
+    @property
+    def nome_para_baixar(self) -> str:
+        return f"cagec-parceiros-{self.dia:%Y-%m-%d}.{self.formato}"

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views, views_publicas
+from . import views, views_dados_abertos, views_publicas
 
 app_name = "declaracoes"
 
@@ -23,5 +23,17 @@ urlpatterns = [
         "verificar/<str:codigo>/original.pdf",
         views_publicas.original_pdf,
         name="original_pdf",
+    ),
+    # Dados abertos: a página, o arquivo de cada dia e o mais recente (endereço fixo).
+    path("dados-abertos/", views_dados_abertos.pagina, name="dados_abertos"),
+    re_path(
+        r"^dados-abertos/cagec-parceiros-(?P<dia>\d{4}-\d{2}-\d{2})\.(?P<formato>csv|jsonl)$",
+        views_dados_abertos.arquivo,
+        name="dados_abertos_arquivo",
+    ),
+    re_path(
+        r"^dados-abertos/cagec-parceiros\.(?P<formato>csv|jsonl)$",
+        views_dados_abertos.ultimo,
+        name="dados_abertos_ultimo",
     ),
 ]
