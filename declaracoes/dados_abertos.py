@@ -55,7 +55,7 @@ LOTE = 2000
 SEPARADOR = ";"
 BOM = "\ufeff"  # o Excel em português abre o CSV em UTF-8 com acentos
 CARENCIA_DO_ARQUIVO_SEM_LINHA = timedelta(hours=1)
-TIPOS_DE_CONTEUDO = {
+TIPOS_DE_CONTEUDO: dict[str, str] = {
     ArquivoDadosAbertos.Formato.CSV: "text/csv; charset=utf-8",
     ArquivoDadosAbertos.Formato.JSONL: "application/jsonl; charset=utf-8",
 }
@@ -212,7 +212,7 @@ def _gravar_linha(novo: ArquivoDadosAbertos) -> ArquivoDadosAbertos:
 
 
 def _armazenamento() -> Storage:
-    return ArquivoDadosAbertos._meta.get_field("arquivo").storage  # type: ignore[union-attr]
+    return ArquivoDadosAbertos._meta.get_field("arquivo").storage
 
 
 def apagar_antigos(hoje: date) -> int:

@@ -77,13 +77,13 @@ def ultimo(request, formato):
     return resposta
 
 
-def _entregar(request, publicado: ArquivoDadosAbertos) -> HttpResponse:
+def _entregar(request, publicado: ArquivoDadosAbertos) -> HttpResponse | FileResponse:
     etag = f'"{publicado.sha256}"'
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        resposta: HttpResponse = HttpResponseNotModified()
+        resposta: HttpResponse | FileResponse = HttpResponseNotModified()
     else:
         try:
-            conteudo = publicado.arquivo.storage.open(publicado.arquivo.name, "rb")
+            conteudo = publicado.arquivo.storage.open(publicado.arquivo.name or "", "rb")
         except FileNotFoundError as erro:
             log.error("Dados abertos: arquivo sem conteúdo no armazenamento: %s", publicado)
             raise Http404 from erro
@@ -93,7 +93,7 @@ def _entregar(request, publicado: ArquivoDadosAbertos) -> HttpResponse:
     return resposta
 
 
-def _resposta_do_arquivo(conteudo, publicado: ArquivoDadosAbertos) -> HttpResponse:
+def _resposta_do_arquivo(conteudo, publicado: ArquivoDadosAbertos) -> FileResponse:
     resposta = FileResponse(
         conteudo,
         as_attachment=True,

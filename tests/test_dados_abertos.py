@@ -306,9 +306,18 @@ def outra_geracao_em_andamento():
     """Outra sessão do PostgreSQL segura a trava, como um segundo worker gerando."""
     if connection.vendor != "postgresql":
         pytest.skip("a trava consultiva só existe no PostgreSQL (o modo embutido é um processo)")
-    outra = type(connection)(dict(connection.settings_dict), alias="outra_geracao")
-    with outra.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [travas.chave(dados_abertos.TRAVA)])
+    import psycopg  # import tardio: só existe onde há PostgreSQL
+
+    banco = connection.settings_dict
+    outra = psycopg.connect(
+        dbname=banco["NAME"],
+        user=banco["USER"],
+        password=banco["PASSWORD"],
+        host=banco["HOST"],
+        port=banco["PORT"] or None,
+        autocommit=True,
+    )
+    outra.execute("SELECT pg_advisory_lock(%s)", [travas.chave(dados_abertos.TRAVA)])
     yield
     outra.close()
 
