@@ -538,6 +538,22 @@ def medir_pdf_e_exportacao():
             "<= 5 s, 200 MB",
             segundos <= 5 and mb <= 200 and linhas_ == 10000,
         )
+    medir_dados_abertos()
+
+
+def medir_dados_abertos():
+    """Todos os Parceiros em CSV e JSON Lines, num subprocesso (tempo e pico de RSS)."""
+    from bench import dados_abertos
+    from bench import parceiros as bench_parceiros
+
+    aviso("dados abertos de todos os Parceiros (manage.py gerar_dados_abertos)")
+    m = dados_abertos.medir()
+    meta(
+        "Dados abertos",
+        f"{m.segundos:.1f} s, {m.pico_mb:.0f} MB RSS, {milhar(m.linhas)} linhas",
+        f"<= {dados_abertos.LIMITE_SEGUNDOS} s, {dados_abertos.LIMITE_MB} MB",
+        m.passou and m.linhas >= bench_parceiros.PARCEIROS,
+    )
 
 
 def medir_pagina(porta, caminho, b, *, min_b, max_p95, max_consultas, usuario=None, sessao=None):
