@@ -33,7 +33,7 @@ import tempfile
 from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 from django.core.files import File
@@ -151,13 +151,15 @@ class Geracao:
     apagados: int
 
 
-def gerar(dia: date | None = None) -> Geracao:
-    """Gera e publica o CSV e o JSON Lines de ``dia`` (hoje) e apaga os velhos.
+def gerar() -> Geracao:
+    """Gera e publica o CSV e o JSON Lines de hoje e apaga os velhos.
 
     Idempotente por dia: rodar de novo troca os arquivos do dia (uma linha por formato).
-    Outra geração em andamento: ``GeracaoEmAndamento``, sem tocar em nada.
+    Outra geração em andamento: ``GeracaoEmAndamento``, sem tocar em nada. ``gerado_em`` é o
+    início da leitura (o retrato do cadastro que os arquivos trazem).
     """
-    dia = dia or timezone.localdate()
+    agora = timezone.now()
+    dia = timezone.localdate(agora)
     with travas.exclusiva(TRAVA) as obtida:
         if not obtida:
             raise GeracaoEmAndamento(GeracaoEmAndamento.mensagem)
@@ -165,16 +167,15 @@ def gerar(dia: date | None = None) -> Geracao:
             saidas = [Saida(ArquivoDadosAbertos.Formato.CSV, csv_tmp)]
             saidas.append(Saida(ArquivoDadosAbertos.Formato.JSONL, jsonl_tmp))
             escrever(*saidas)
-            agora = timezone.now()
             arquivos = [_publicar(dia, agora, saida) for saida in saidas]
         return Geracao(arquivos, apagar_antigos(dia))
 
 
-def _temporario(formato: str) -> "tempfile._TemporaryFileWrapper[bytes]":
+def _temporario(formato: str) -> IO[bytes]:
     return tempfile.NamedTemporaryFile(prefix="cagec-dados-abertos-", suffix=f".{formato}")
 
 
-def _publicar(dia: date, agora: Any, saida: Saida) -> ArquivoDadosAbertos:
+def _publicar(dia: date, agora: datetime, saida: Saida) -> ArquivoDadosAbertos:
     """Copia o temporário para o armazenamento (atômico) e grava ou troca a linha do dia."""
     novo = ArquivoDadosAbertos(
         dia=dia,
