@@ -366,7 +366,7 @@ DADOS_ABERTOS_LIMITE_POR_IP = env.str("DADOS_ABERTOS_LIMITE_POR_IP", default="10
 # código: um só IP esgotaria o limite de um documento público para todos.
 EXPORTACAO_LIMITE_GLOBAL = env.str("EXPORTACAO_LIMITE_GLOBAL", default="120/m")
 CONSULTA_EXPORTACAO_MAXIMO = env.int("CONSULTA_EXPORTACAO_MAXIMO", default=10000)
-CONSULTA_CONTAGEM_MAXIMA = env.int("CONSULTA_CONTAGEM_MAXIMA", default=1000)
+CONSULTA_CONTAGEM_MAXIMA = env.int("CONSULTA_CONTAGEM_MAXIMA", default=200)
 # Oráculos de CPF (issue #11): buscas por CPF de outra pessoa, por conta e por dia.
 CONSULTA_CPF_LIMITE_DIARIO = env.int("CONSULTA_CPF_LIMITE_DIARIO", default=20)
 # --- ciclo: prazo de análise ----------------------------------------------------------------

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.utils.functional import cached_property
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Concat
 
 from cagec.lib.busca import normalizar_busca
 from cagec.lib.documentos import formatar_cnpj
@@ -62,7 +62,7 @@ def buscar(filtros: dict[str, Any]) -> QuerySet[Parceiro]:
     if filtros.get("cnpj"):
         qs = qs.filter(cnpj=filtros["cnpj"])
     if filtros.get("nome"):
-        qs = qs.filter(busca_nome__contains=normalizar_busca(filtros["nome"]))
+        qs = _filtrar_nome(qs, normalizar_busca(filtros["nome"]))
     if filtros.get("municipio"):
         qs = qs.filter(busca_municipio=normalizar_busca(filtros["municipio"]))
     if filtros.get("tipo"):
@@ -72,10 +72,41 @@ def buscar(filtros: dict[str, Any]) -> QuerySet[Parceiro]:
     return qs.order_by("busca_nome", "pk")
 
 
-def ids_da_busca(filtros: dict[str, Any]) -> QuerySet[Parceiro, int]:
-    """Só os ids, na ordem da consulta: a contagem e a página saem do índice que cobre os
-    filtros (``parceiro_busca_nome_cobre``), sem ler as linhas largas de Parceiro."""
-    return buscar(filtros).values_list("pk", flat=True)
+def fragmento_seletivo(termo: str) -> str | None:
+    """O número do termo que guia o índice de trigramas, quando há um e o termo tem mais.
+
+    O GIN de trigramas lê a lista de postagens de cada trigrama do padrão: "CAMARA MUNICIPAL
+    DE 177" lê as de "cam", "mun", " de"... (dezenas de milhares de linhas cada; ~15 ms),
+    enquanto "177" sozinho lê uma lista curta (~0,1 ms) e a conferência do termo inteiro nas
+    poucas linhas achadas custa ~1 ms (issue #15). Números são raros nos nomes; palavras, não
+    dá para saber sem estatística, e uma palavra comum sozinha acharia milhares de linhas.
+    """
+    numeros = [p for p in termo.split() if len(p) >= 3 and any(c.isdigit() for c in p)]
+    if not numeros or numeros == [termo]:
+        return None
+    return max(numeros, key=len)
+
+
+def _filtrar_nome(qs: QuerySet[Parceiro], termo: str) -> QuerySet[Parceiro]:
+    fragmento = fragmento_seletivo(termo)
+    if fragmento is None:
+        return qs.filter(busca_nome__contains=termo)
+    # O termo inteiro é conferido numa expressão que o índice não cobre (``|| ''``): só o
+    # fragmento vai ao GIN; o resultado é o mesmo de ``busca_nome__contains=termo``.
+    conferido = Concat("busca_nome", Value(""), output_field=CharField())
+    return (
+        qs.filter(busca_nome__contains=fragmento)
+        .alias(_nome_conferido=conferido)
+        .filter(_nome_conferido__contains=termo)
+    )
+
+
+def ids_da_busca(filtros: dict[str, Any], teto: int | None = None) -> list[int]:
+    """Os ids da busca, na ordem da consulta, até um além do teto, numa consulta: a contagem
+    ("N encontradas" ou "mais de") e todas as páginas saem dessa lista. Pelo índice que cobre
+    os filtros (``parceiro_busca_nome_cobre``), sem ler as linhas largas de Parceiro."""
+    teto = teto or settings.CONSULTA_CONTAGEM_MAXIMA
+    return list(buscar(filtros).values_list("pk", flat=True)[: teto + 1])
 
 
 def parceiros_da_pagina(ids: list[int]) -> list[Parceiro]:
@@ -94,28 +125,17 @@ def buscar_por_cpf(cpf: str) -> QuerySet[Parceiro]:
 
 
 class PaginadorLimitado(Paginator):
-    """Paginador que conta no máximo ``CONSULTA_CONTAGEM_MAXIMA`` resultados.
+    """Paginador sobre a lista de ``ids_da_busca`` (no máximo ``teto + 1`` ids).
 
     Um termo comum ("associação") casaria com dezenas de milhares de linhas; contar todas a
     cada página custaria mais que a própria página. Acima do teto, a página diz "mais de" e
     mostra os primeiros em ordem alfabética (a exportação conta de verdade).
     """
 
-    def __init__(self, object_list, per_page, teto=None):
-        super().__init__(object_list, per_page)
+    def __init__(self, ids, per_page, teto=None):
         self.teto = teto or settings.CONSULTA_CONTAGEM_MAXIMA
-
-    @cached_property
-    def _contados(self):
-        return self.object_list[: self.teto + 1].count()
-
-    @property
-    def count(self):
-        return min(self._contados, self.teto)
-
-    @property
-    def passou_do_teto(self):
-        return self._contados > self.teto
+        self.passou_do_teto = len(ids) > self.teto
+        super().__init__(ids[: self.teto], per_page)
 
 
 def limite_da_exportacao() -> int:

@@ -43,6 +43,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cagec.lib.documentos import calcular_dv_cnpj, formatar_cnpj, formatar_cpf
+from declaracoes import consulta
 from declaracoes.exportacao import TITULO
 from parceiros import receita, services
 from parceiros.models import Genero, Parceiro, TipoParceiro
@@ -581,6 +582,33 @@ def test_acima_da_contagem_maxima_a_pagina_diz_mais_de_e_a_exportacao_conta_tudo
     linhas = planilha(exportar(client, "xlsx", nome="entidade contagem"))
     assert linhas[3][0] == "15 resultado(s). Limite da exportação: 10.000 linhas."
     assert len(linhas[5:]) == 15
+
+
+@pytest.mark.parametrize(
+    ("termo", "fragmento"),
+    [
+        ("CAMARA MUNICIPAL DE 177", "177"),
+        ("VIDA NOVA 12 3456", "3456"),
+        ("INSTITUTO 2A45", "2A45"),
+        ("177", None),  # só o número: ele já é o padrão inteiro
+        ("ESCOLA 7 DE SETEMBRO", None),  # número curto: trigramas comuns, não guia nada
+        ("DOM BOSCO", None),
+    ],
+)
+def test_o_numero_do_termo_guia_o_indice_de_trigramas(termo, fragmento):
+    assert consulta.fragmento_seletivo(termo) == fragmento
+
+
+def test_busca_guiada_pelo_numero_acha_o_mesmo_que_o_termo_inteiro(client, db):
+    certo = cadastrar("Associação Vida Nova 177 Contagem")
+    cadastrar("Associação Vida Velha 177")  # tem o número, não tem o termo
+    cadastrar("Vida Nova 2177 Associação")  # o número dentro de outro, sem "vida nova 177"
+    cadastrar("Associação Vida Nova 17 7")
+    assert razoes_da_tabela(consultar(client, nome="vida nova 177")) == [certo.razao_social]
+    fragmento = consulta.buscar({"nome": "vida nova 177"})
+    inteiro = Parceiro.objects.filter(busca_nome__contains="VIDA NOVA 177")
+    ids = list(fragmento.values_list("pk", flat=True))
+    assert ids == list(inteiro.values_list("pk", flat=True))
 
 
 # --- Colunas --------------------------------------------------------------------------------------
