@@ -16,13 +16,14 @@ Dois caminhos para o mesmo dia:
 
 import hashlib
 import json
+import logging
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, JSONField, OuterRef, Subquery
+from django.db.models import JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -37,6 +38,8 @@ from parceiros.models import Genero, NaturezaJuridica, Parceiro, TipoParceiro, V
 from . import revogacao, verificacao
 from .models import Certificado
 
+log = logging.getLogger(__name__)
+
 VERSAO_DO_RETRATO = 1
 STATUS = situacao.StatusObrigacao
 
@@ -48,37 +51,63 @@ def crc_do_dia(parceiro: Parceiro) -> Certificado:
     return existente or emitir(parceiro, dia)
 
 
-def pdf_do_dia_pelo_cnpj(cnpj: str):
-    """Atalho da reemissão: ``(arquivo, codigo)`` do CRC de hoje ainda válido, ou ``None``.
-
-    Primeiro o cache (apagado a cada subida da ``versao_publica`` e na revogação), depois
-    uma consulta: certificado de hoje, mesma versão do Parceiro, não revogado.
-    """
-    dia = situacao.hoje().isoformat()
-    chave = situacao.chave_do_registro_publico(cnpj)
-    guardado = cache.get(chave)
-    if guardado and guardado[0] == dia:
-        return guardado[1], guardado[2]
-    achado = (
-        Certificado.objects.filter(
-            parceiro__cnpj=cnpj,
-            dia=dia,
-            versao=F("parceiro__versao_publica"),
-            revogado_em__isnull=True,
-        )
-        .order_by("-emitido_em")
-        .values_list("pdf", "codigo")
-        .first()
+def _sql_do_registro() -> str:
+    c, p = Certificado._meta.db_table, Parceiro._meta.db_table
+    # Só nomes de tabela dos próprios modelos: nada vem do pedido (os valores são parâmetros).
+    return (
+        "SELECT p.id, p.versao_publica, c.pdf, c.codigo"  # noqa: S608  # nosec B608
+        f" FROM {p} p LEFT JOIN {c} c ON c.parceiro_id = p.id AND c.dia = %s"
+        " AND c.versao = p.versao_publica AND c.revogado_em IS NULL"
+        " WHERE p.cnpj = %s ORDER BY c.emitido_em DESC LIMIT 1"
     )
-    if achado:
-        lembrar_pdf_do_dia(cnpj, *achado)
-    return achado
 
 
-def lembrar_pdf_do_dia(cnpj, nome, codigo):
-    cache.set(
-        situacao.chave_do_registro_publico(cnpj), (situacao.hoje().isoformat(), nome, codigo), 3600
+_SQL_DO_REGISTRO = _sql_do_registro()
+
+
+@dataclass(frozen=True)
+class RegistroDoDia:
+    """O Parceiro do CNPJ e o CRC de hoje dele, se há um válido (mesma ``versao_publica``,
+    não revogado): o que o pedido público do CRC precisa saber, numa consulta preparada."""
+
+    parceiro_id: int
+    versao_publica: int
+    pdf: str | None
+    codigo: str | None
+
+
+def registro_do_dia(cnpj: str) -> RegistroDoDia | None:
+    """``None``: não há Parceiro com esse CNPJ. Sem cache: a reemissão é essa consulta e o
+    arquivo; a primeira emissão segue dela para ``emitir`` sem procurar de novo."""
+    achadas = compiladas.executar(_SQL_DO_REGISTRO, [situacao.hoje(), cnpj])
+    return RegistroDoDia(*achadas[0]) if achadas else None
+
+
+def emitir_do_registro(registro: RegistroDoDia) -> Certificado:
+    """A primeira emissão do dia a partir de ``registro_do_dia`` (que já viu que não há CRC
+    da versão atual): vai direto a ``emitir``, que ainda acha um de hoje com o mesmo retrato."""
+    parceiro = Parceiro(pk=registro.parceiro_id, versao_publica=registro.versao_publica)
+    return emitir(parceiro)
+
+
+def pdf_refeito(codigo: str):
+    """O PDF de um CRC cujo arquivo sumiu do armazenamento (backup restaurado sem a mídia do
+    dia), refeito do retrato guardado: o render é determinístico (sem relógio nem acaso), então
+    os bytes e o SHA-256 são os da emissão e o arquivo volta ao lugar. Se o SHA-256 não bater
+    (outra versão do ReportLab), o PDF é servido sem ser guardado e o log avisa: a verificação
+    pelo código continua valendo; a pelo arquivo, não."""
+    from . import crc_pdf  # import tardio: o ReportLab só carrega ao gerar um CRC
+
+    certificado = Certificado.objects.get(codigo=codigo)
+    conteudo = crc_pdf.renderizar(
+        contexto_pdf(certificado.snapshot, certificado.codigo, certificado.emitido_em)
     )
+    if pdf.sha256(conteudo) == certificado.sha256_pdf:
+        log.warning("PDF do CRC %s refeito do retrato (o arquivo sumira)", codigo)
+        certificado.pdf.storage.save(certificado.pdf.name, ContentFile(conteudo))
+    else:
+        log.error("PDF do CRC %s refeito com SHA-256 diferente do original; não guardado", codigo)
+    return ContentFile(conteudo, name=certificado.pdf.name)
 
 
 def _emitido(parceiro, dia, **filtro):

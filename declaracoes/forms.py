@@ -141,6 +141,8 @@ class VerificacaoForm(ClassesBootstrapMixin, forms.Form):
         label="Ou envie o arquivo PDF",
         required=False,
         help_text="O CRC ou a declaração exatamente como foi baixado do portal (até 20 MB).",
+        # A mensagem nossa, não a do catálogo de tradução (o do DRF tem outra redação).
+        error_messages={"empty": "O arquivo enviado está vazio."},
     )
 
     def __init__(self, *args, request=None, **kwargs):

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.models import Usuario
 from cagec.lib.auditoria import registrar, sem_cpf
-from parceiros import situacao
 from parceiros.selectors import esquecer_assinaturas_pendentes
 
 from .models import Certificado, Declaracao
@@ -36,10 +35,8 @@ def revogar(
         setattr(atual, f"{sufixo}_por", ator)
         atual.motivo_revogacao = motivo
         atual.save(update_fields=[f"{sufixo}_em", f"{sufixo}_por", "motivo_revogacao"])
-        if isinstance(atual, Certificado):  # o próximo pedido do CRC emite um novo
-            situacao.esquecer_registro_publico([atual.snapshot.get("cnpj", "")])
-        else:  # a solicitação volta a esperar a assinatura: o menu "Assinaturas (n)" muda
-            transaction.on_commit(esquecer_assinaturas_pendentes)
+        if not isinstance(atual, Certificado):  # a solicitação volta a esperar a assinatura:
+            transaction.on_commit(esquecer_assinaturas_pendentes)  # o menu "Assinaturas (n)"
         registrar(
             acao, objeto=atual, ator=ator, ip=ip, descricao=motivo, depois={"codigo": atual.codigo}
         )

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -24,8 +24,6 @@ from cagec.lib.arquivos import resposta_pdf
 from cagec.lib.codigos import formatar_codigo, normalizar_codigo
 from cagec.lib.documentos import normalizar_cnpj
 from cagec.lib.limites import conferir_alvo
-from parceiros import situacao
-from parceiros.models import Parceiro
 
 from . import consulta, crc, exportacao, verificacao
 from .forms import ConsultaForm, VerificacaoForm
@@ -140,19 +138,18 @@ def _cnpj_publico(cnpj):
 @ratelimit(key="ip", rate=settings.CRC_LIMITE_POR_IP, block=True)
 def crc_pdf(request, cnpj):
     cnpj = _cnpj_publico(cnpj)
-    pronto = crc.pdf_do_dia_pelo_cnpj(cnpj)  # reemissão: uma consulta e o arquivo guardado
-    arquivo = _abrir_guardado(pronto[0]) if pronto else None
-    if arquivo is None:
-        if pronto:  # o atalho aponta para um arquivo que não existe mais: vai pelo banco
-            situacao.esquecer_registro_publico([cnpj])
-        parceiro = get_object_or_404(Parceiro.objects.only("pk", "versao_publica"), cnpj=cnpj)
-        certificado = crc.crc_do_dia(parceiro)
-        pronto = (certificado.pdf.name, certificado.codigo)
-        arquivo = default_storage.open(certificado.pdf.name, "rb")
-        crc.lembrar_pdf_do_dia(cnpj, *pronto)
+    registro = crc.registro_do_dia(cnpj)  # uma consulta preparada
+    if registro is None:
+        raise Http404
+    if registro.pdf is None:  # primeira emissão do dia
+        certificado = crc.emitir_do_registro(registro)
+        arquivo, codigo = _abrir_guardado(certificado.pdf.name), certificado.codigo
+    else:  # reemissão: a consulta e o arquivo guardado
+        arquivo, codigo = _abrir_guardado(registro.pdf), registro.codigo
+    if arquivo is None:  # armazenamento restaurado sem o arquivo: o mesmo PDF, refeito
+        arquivo = crc.pdf_refeito(codigo)
     # Outro dia ou outra situação é outro certificado: nada de cache compartilhado.
-    nome = f"crc-{cnpj}-{pronto[1]}.pdf"
-    return resposta_pdf(arquivo, nome, cache_control="private, max-age=60")
+    return resposta_pdf(arquivo, f"crc-{cnpj}-{codigo}.pdf", cache_control="private, max-age=60")
 
 
 @require_http_methods(["GET", "POST"])

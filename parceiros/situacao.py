@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -142,20 +141,6 @@ def campos_do_estado(
     }
 
 
-# --- Registro público em cache (CRC do dia) ------------------------------------------------
-# ``declaracoes.crc`` guarda no cache, por CNPJ, qual é o CRC de hoje; toda subida da
-# ``versao_publica`` (aqui) apaga essa entrada, agora e depois do commit.
-def chave_do_registro_publico(cnpj: str) -> str:
-    return f"parceiros:registro_publico:{cnpj}"
-
-
-def esquecer_registro_publico(cnpjs: Iterable[str]) -> None:
-    chaves = [chave_do_registro_publico(c) for c in cnpjs]
-    if chaves:
-        cache.delete_many(chaves)
-        transaction.on_commit(lambda: cache.delete_many(chaves))
-
-
 def itens(parceiro: Parceiro, dia: date | None = None) -> list[Item]:
     """Cada Obrigação ativa do Tipo com o documento aprovado atual e o seu status."""
     dia = dia or hoje()
@@ -267,7 +252,6 @@ def recalcular(
         _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
         # Toda mudança no cadastro passa por aqui: o CRC do dia deixa de valer.
         Parceiro.objects.filter(pk=parceiro.pk).update(versao_publica=F("versao_publica") + 1)
-        esquecer_registro_publico([parceiro.cnpj])
     return nova
 
 
@@ -300,7 +284,6 @@ def marcar_alteracao(parceiros: QuerySet[Parceiro]) -> int:
 
     ``parceiros``: queryset. Sobe a ``versao_publica``: o CRC do dia é emitido de novo.
     """
-    esquecer_registro_publico(list(parceiros.values_list("cnpj", flat=True)))
     return parceiros.update(versao_publica=F("versao_publica") + 1)
 
 
@@ -350,8 +333,6 @@ def recalcular_todos(
         Parceiro.objects.filter(pk__in=viram_irregular).update(
             situacao=SITUACAO.IRREGULAR, situacao_calculada_em=agora, versao_publica=mais_um
         )
-        mudaram = Parceiro.objects.filter(pk__in=viram_regular + viram_irregular)
-        esquecer_registro_publico(list(mudaram.values_list("cnpj", flat=True)))
         historico = [
             HistoricoSituacao(
                 parceiro_id=pk, de=SITUACAO.IRREGULAR, para=SITUACAO.REGULAR, motivo=motivo

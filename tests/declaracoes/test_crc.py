@@ -846,11 +846,11 @@ def _codigo_do_pdf(resposta):
 
 
 @pytest.mark.usefixtures("pdf_instantaneo")
-def test_reemissao_pelo_endereco_sai_do_cache_e_cada_mudanca_emite_outro(
+def test_reemissao_e_uma_consulta_e_cada_mudanca_emite_outro(
     client, regular, analista, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     primeiro = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
-    with django_assert_num_queries(0):  # nem o Parceiro nem o certificado: o cache sabe
+    with django_assert_num_queries(1):  # Parceiro e certificado de hoje numa consulta só
         assert _codigo_do_pdf(client.get(crc_url(regular.cnpj))) == primeiro
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -874,8 +874,8 @@ def test_reemissao_em_cache_de_ontem_nao_vale_hoje(client, regular):
 
 
 @pytest.mark.usefixtures("pdf_instantaneo")
-def test_cache_apontando_para_arquivo_que_sumiu_vai_pelo_banco_e_emite_de_novo(client, regular):
-    """Armazenamento restaurado sem os CRCs de hoje: o atalho em cache não dá erro 500."""
+def test_certificado_e_arquivo_apagados_emite_de_novo(client, regular):
+    """O CRC de hoje sumiu (linha e arquivo): o próximo pedido emite outro, sem erro 500."""
     from django.core.files.storage import default_storage
 
     primeiro = _codigo_do_pdf(client.get(crc_url(regular.cnpj)))
@@ -889,3 +889,22 @@ def test_cache_apontando_para_arquivo_que_sumiu_vai_pelo_banco_e_emite_de_novo(c
     segundo = _codigo_do_pdf(resposta)
     assert segundo != primeiro and Certificado.objects.filter(codigo=segundo).exists()
     assert _codigo_do_pdf(client.get(crc_url(regular.cnpj))) == segundo  # o atalho foi refeito
+
+
+def test_arquivo_que_sumiu_do_armazenamento_volta_identico(client, regular, caplog):
+    """Backup restaurado sem a mídia do dia: a linha existe, o arquivo não. O PDF é refeito do
+    retrato guardado, byte a byte o da emissão (o mesmo SHA-256), e volta ao armazenamento."""
+    from django.core.files.storage import default_storage
+
+    primeira = client.get(crc_url(regular.cnpj))
+    original = b"".join(primeira.streaming_content)
+    certificado = Certificado.objects.get(codigo=_codigo_do_pdf(primeira))
+    default_storage.delete(certificado.pdf.name)
+
+    resposta = client.get(crc_url(regular.cnpj))
+
+    assert resposta.status_code == 200
+    assert b"".join(resposta.streaming_content) == original
+    assert default_storage.exists(certificado.pdf.name)
+    assert Certificado.objects.filter(parceiro=regular).count() == 1
+    assert "refeito do retrato" in caplog.text
