@@ -105,6 +105,7 @@ class UsoDiarioChaveApiAdmin(SomenteLeituraMixin, admin.ModelAdmin):
 
 
 class WebhookForm(forms.ModelForm):
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
     eventos = forms.MultipleChoiceField(
         choices=Evento.choices, initial=Evento.values, widget=forms.CheckboxSelectMultiple
     )
