@@ -1,6 +1,7 @@
 """Quem pode o quê na API com chave: busca e autoriza numa chamada (de outra chave: 404)."""
 
 from django.shortcuts import get_object_or_404
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -13,7 +14,9 @@ class ComChave(BasePermission):
     message = "Esta operação exige uma chave de API (cabeçalho Authorization: Api-Key <chave>)."
 
     def has_permission(self, request: Request, view: object) -> bool:
-        return isinstance(request.auth, ChaveApi)
+        if not isinstance(request.auth, ChaveApi):
+            raise NotAuthenticated(self.message)
+        return True
 
 
 def get_webhook_da_chave(chave: ChaveApi, pk: int) -> Webhook:

@@ -1,5 +1,5 @@
 """Rotas só dos testes das chaves e dos webhooks: um eco com a autenticação e os limites da
-API (antes de existirem os endpoints de leitura) e os webhooks do cliente."""
+API (antes de existirem os endpoints de leitura), os webhooks do cliente e o portal."""
 
 from django.urls import include, path
 from rest_framework.permissions import AllowAny
@@ -24,4 +24,5 @@ class Eco(APIView):
 urlpatterns = [
     path("api/v1/eco/", Eco.as_view()),
     path("api/v1/webhooks/", include("api.urls_webhooks")),
+    path("", include("cagec.urls")),  # o resto do portal (links dos e-mails da situação)
 ]
