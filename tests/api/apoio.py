@@ -11,7 +11,9 @@ ECO = "/api/v1/eco/"
 
 
 def nova_chave(nome="SIGCON-MG", limite=120):
-    return services.criar_chave(nome=nome, contato_email="sigcon@mg.gov.br", limite_por_minuto=limite)
+    return services.criar_chave(
+        nome=nome, contato_email="sigcon@mg.gov.br", limite_por_minuto=limite
+    )
 
 
 def com_chave(texto):

@@ -200,7 +200,9 @@ def test_recalculo_noturno_grava_as_entregas_num_insert_so(parceiro, inscrito, r
     Parceiro.objects.filter(pk__in=[parceiro.pk, outro.pk]).update(situacao=REGULAR)
     with CaptureQueriesContext(connection) as consultas:
         assert situacao.recalcular_todos() == 2
-    inserts = [c["sql"] for c in consultas if "INSERT INTO" in c["sql"] and "api_entrega" in c["sql"]]
+    inserts = [
+        c["sql"] for c in consultas if "INSERT INTO" in c["sql"] and "api_entrega" in c["sql"]
+    ]
     assert len(inserts) == 1
     linhas = EntregaWebhook.objects.values_list("parceiro_id", "situacao_anterior", "situacao")
     assert sorted(linhas) == sorted(
