@@ -26,7 +26,7 @@ def _mostrar_segredo(request: HttpRequest, contexto: dict[str, object]) -> HttpR
 class UsoInline(SomenteLeituraMixin, admin.TabularInline):
     model = UsoDiarioChaveApi
     fields = ["dia", "chamadas"]
-    readonly_fields = fields
+    readonly_fields = ["dia", "chamadas"]
     extra = 0
     ordering = ["-dia"]
     verbose_name_plural = "uso diário (somado ao banco a cada minuto)"
@@ -38,14 +38,15 @@ class ChaveApiAdmin(admin.ModelAdmin):
     list_display += ["criada_em", "ultimo_uso_em"]
     list_filter = [("revogada_em", admin.EmptyFieldListFilter)]
     search_fields = ["nome", "prefixo", "contato_email"]
-    fields = ["nome", "contato_email", "contato_telefone", "limite_por_minuto"]
-    readonly_fields = ["prefixo", "criada_em", "criada_por", "revogada_em", "revogada_por"]
-    readonly_fields += ["ultimo_uso_em"]
+    EDITAVEIS = ["nome", "contato_email", "contato_telefone", "limite_por_minuto"]
+    SO_LEITURA = ["prefixo", "criada_em", "criada_por", "revogada_em", "revogada_por"]
+    SO_LEITURA += ["ultimo_uso_em"]
+    readonly_fields = SO_LEITURA
     inlines = [UsoInline]
     actions = ["revogar"]
 
-    def get_fields(self, request: HttpRequest, obj: ChaveApi | None = None) -> list[str]:
-        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+    def get_fields(self, request: HttpRequest, obj: ChaveApi | None = None) -> list[str]:  # type: ignore[override]
+        return self.EDITAVEIS if obj is None else [*self.EDITAVEIS, *self.SO_LEITURA]
 
     def has_delete_permission(self, request: HttpRequest, obj: ChaveApi | None = None) -> bool:
         return False  # revogar, nunca apagar: o uso e a auditoria continuam apontando para ela

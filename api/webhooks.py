@@ -8,6 +8,7 @@ de Parceiros que mudaram. O envio sai depois do commit (``api.tasks``) e pela va
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -86,7 +87,7 @@ def _inserir(
         + f" AND w.id IN ({marcadores})"
     )
     ocorrido = [connection.ops.adapt_datetimefield_value(ocorrido_em)] if ocorrido_em else []
-    parametros = [evento, *ocorrido]
+    parametros: list[Any] = [evento, *ocorrido]
     parametros += [EntregaWebhook.Status.PENDENTE, agora, agora, *ids_parametros, *webhooks]
     with connection.cursor() as cursor:
         cursor.execute(sql, parametros)
