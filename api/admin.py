@@ -117,8 +117,9 @@ class WebhookForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        campo = self.fields["chave"]
-        campo.queryset = ChaveApi.objects.filter(revogada_em__isnull=True)  # type: ignore[attr-defined]
+        if "chave" in self.fields:  # a página só de leitura não tem o campo
+            campo = self.fields["chave"]
+            campo.queryset = ChaveApi.objects.filter(revogada_em__isnull=True)  # type: ignore[attr-defined]
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]
