@@ -4,6 +4,7 @@ novas tentativas com espera, uma entrega por evento, chave revogada para tudo.""
 import hashlib
 import hmac
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -240,3 +241,23 @@ def test_reenviar_pelo_servico(parceiro, inscrito, receptor, django_capture_on_c
     assert len(receptor.recebidos) == 2
     entrega.refresh_from_db()
     assert (entrega.status, entrega.tentativas) == (Status.ENTREGUE, 1)
+
+
+def test_o_trecho_de_verificacao_da_documentacao_confere_uma_entrega_real(
+    parceiro, inscrito, receptor
+):
+    """O código Python de ``docs/api_integradores.md`` aceita a entrega e recusa adulterada."""
+    texto = (Path(__file__).resolve().parents[2] / "docs" / "api_integradores.md").read_text()
+    trecho = texto.split("```python\n", 1)[1].split("```", 1)[0]
+    escopo: dict = {}
+    exec(trecho, escopo)  # noqa: S102 — o trecho é do próprio repositório
+    _virar_irregular(parceiro)
+    tasks.entregar_webhooks()
+    pedido = receptor.recebidos[0]
+    segredo = inscrito[2]
+    valida = escopo["assinatura_valida"]
+    assert valida(segredo, pedido.cabecalhos, pedido.corpo) is True
+    assert (
+        valida(segredo, pedido.cabecalhos, pedido.corpo.replace(b"irregular", b"regular")) is False
+    )
+    assert valida("outro", pedido.cabecalhos, pedido.corpo) is False
