@@ -3,6 +3,7 @@
 import http.server
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 
 from api import services
@@ -38,6 +39,7 @@ class Receptor:
 
     codigos: list = field(default_factory=lambda: [200])
     recebidos: list = field(default_factory=list)
+    atraso: float = 0.0  # segundos antes de responder (depois de guardar o pedido)
 
     def __post_init__(self):
         receptor = self
@@ -47,10 +49,14 @@ class Receptor:
                 tamanho = int(self.headers.get("Content-Length", 0))
                 corpo = self.rfile.read(tamanho)
                 receptor.recebidos.append(Recebido(self.path, dict(self.headers), corpo))
+                time.sleep(receptor.atraso)
                 posicao = min(len(receptor.recebidos), len(receptor.codigos)) - 1
-                self.send_response(receptor.codigos[posicao])
-                self.end_headers()
-                self.wfile.write(b"recebido")
+                try:
+                    self.send_response(receptor.codigos[posicao])
+                    self.end_headers()
+                    self.wfile.write(b"recebido")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # o remetente morreu esperando (testes de falha com kill -9)
 
             def log_message(self, *args):
                 pass
