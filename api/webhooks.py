@@ -10,6 +10,7 @@ de Parceiros que mudaram. O envio sai depois do commit (``api.tasks``) e pela va
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -78,7 +79,10 @@ def _inserir(
     if not webhooks:
         return 0
     agora = connection.ops.adapt_datetimefield_value(timezone.now())
-    ids_sql, ids_parametros = alvo.order_by().values("pk").query.sql_with_params()
+    try:
+        ids_sql, ids_parametros = alvo.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # ``pk__in=[]``: o recálculo noturno sem nenhuma mudança
+        return 0
     marcadores = ", ".join(["%s"] * len(webhooks))
     sql = (
         f"INSERT INTO {EntregaWebhook._meta.db_table} ({', '.join(_COLUNAS)}) "

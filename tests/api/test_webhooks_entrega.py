@@ -213,6 +213,11 @@ def test_recalculo_noturno_grava_as_entregas_num_insert_so(parceiro, inscrito, r
     assert len(receptor.recebidos) == 4
 
 
+def test_recalculo_noturno_sem_mudanca_nao_grava_nem_falha(parceiro, inscrito, receptor):
+    assert situacao.recalcular_todos() == 0
+    assert not EntregaWebhook.objects.exists()
+
+
 def test_impedimento_alterado_envia_as_causas(parceiro, inscrito, receptor, analista):
     alterar_pela_administracao(parceiro, ator=analista, cadin_bloqueado=True)
     tasks.entregar_webhooks()
