@@ -59,7 +59,12 @@ class ChaveApiAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: ChaveApi, form: forms.Form, change: bool
     ) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            services.alterar_chave(
+                obj,
+                ator=request.user,  # type: ignore[arg-type]
+                ip=ip_do_request(request),
+                **{campo: form.cleaned_data[campo] for campo in form.changed_data},
+            )
             return
         dados = form.cleaned_data
         chave, texto = services.criar_chave(

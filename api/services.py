@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # auth._User: o modelo de settings.AUTH_USER_MODEL (plugin do
 ROTULOS = {
     "api.chave_criada": "Chave de API criada",
     "api.chave_revogada": "Chave de API revogada",
+    "api.chave_alterada": "Chave de API alterada (nome, contato ou limite)",
     "api.webhook_cadastrado": "Webhook cadastrado",
     "api.webhook_desativado": "Webhook desativado",
     "api.entregas_reenviadas": "Entregas de webhook reenviadas",
@@ -55,6 +56,29 @@ def criar_chave(
         )
         registrar("api.chave_criada", objeto=chave, ator=ator, ip=ip, descricao=str(chave))
     return chave, nova.texto
+
+
+EDITAVEIS = ("nome", "contato_email", "contato_telefone", "limite_por_minuto")
+
+
+def alterar_chave(
+    chave: ChaveApi, *, ator: "auth._User | None", ip: str | None = None, **campos: object
+) -> ChaveApi:
+    """Nome, contato ou limite (o limite novo vale em até ``API_CHAVE_CACHE_SEGUNDOS``)."""
+    desconhecidos = set(campos) - set(EDITAVEIS)
+    if desconhecidos:
+        raise ErroDaApi(f"Campos que não se alteram numa chave: {sorted(desconhecidos)}")
+    with transaction.atomic():
+        atual = ChaveApi.objects.select_for_update().get(pk=chave.pk)
+        antes = {campo: str(getattr(atual, campo)) for campo in campos}
+        for campo, valor in campos.items():
+            setattr(atual, campo, valor)
+        atual.full_clean()
+        atual.save(update_fields=list(campos))
+        depois = {campo: str(getattr(atual, campo)) for campo in campos}
+        registrar("api.chave_alterada", objeto=atual, ator=ator, ip=ip, antes=antes, depois=depois)
+    chaves.esquecer(atual.hash_segredo)
+    return atual
 
 
 def revogar_chave(chave: ChaveApi, *, ator: "auth._User | None", ip: str | None = None) -> bool:

@@ -60,6 +60,21 @@ def test_chave_sem_contato_volta_com_erro(client, equipe):
     assert not ChaveApi.objects.exists()
 
 
+def test_alterar_o_limite_no_admin_fica_na_auditoria(client, equipe):
+    chave, _ = nova_chave(limite=60)
+    dados = {"nome": chave.nome, "contato_email": chave.contato_email, "contato_telefone": ""}
+    dados |= {"limite_por_minuto": "600", "usos-TOTAL_FORMS": "0", "usos-INITIAL_FORMS": "0"}
+    client.post(reverse("admin:api_chaveapi_change", args=[chave.pk]), dados)
+    chave.refresh_from_db()
+    assert chave.limite_por_minuto == 600
+    registro = RegistroAuditoria.objects.get(acao="api.chave_alterada")
+    assert (registro.ator, registro.antes, registro.depois) == (
+        equipe,
+        {"limite_por_minuto": "60"},
+        {"limite_por_minuto": "600"},
+    )
+
+
 def test_revogar_pela_acao_do_admin(client, equipe):
     chave, _ = nova_chave()
     dados = {"action": "revogar", "_selected_action": [chave.pk]}
