@@ -54,10 +54,18 @@ def contar(nome: str, janela: int, chave_id: int | None = None) -> tuple[int, fl
     chave = f"api:lim:{nome}:{inicio}"
     if isinstance(cache, RedisCacheTolerante):
         return _contar_no_redis(cache, chave, janela, chave_id), restante
-    contagem = 1 if cache.add(chave, 1, janela) else cache.incr(chave)
+    contagem = 1 if cache.add(chave, 1, janela) else _incr(cache, chave, janela)
     if chave_id is not None:
         uso.registrar_no_banco(chave_id)
     return contagem, restante
+
+
+def _incr(cache: Any, chave: str, janela: int) -> int:
+    try:
+        return int(cache.incr(chave))
+    except ValueError:  # a janela venceu entre o add e o incr: começa outra
+        cache.add(chave, 1, janela)
+        return 1
 
 
 def _contar_no_redis(
