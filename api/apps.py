@@ -6,3 +6,14 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = "API e integrações"
+
+    def ready(self) -> None:
+        # import tardio: modelos só podem ser importados com o registro de apps pronto.
+        from cagec.core.models import registrar_rotulos
+        from parceiros import ganchos
+
+        from . import services, webhooks
+
+        registrar_rotulos(services.ROTULOS)
+        ganchos.ao_alterar_situacao(webhooks.situacao_alterada)
+        ganchos.ao_alterar_impedimento(webhooks.impedimento_alterado)

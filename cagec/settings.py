@@ -565,6 +565,31 @@ CELERY_BEAT_SCHEDULE["varrer-caixa-de-saida"].update(
     options={"expires": max(1.0, CAIXA_SAIDA_VARREDURA_INTERVALO.total_seconds() * 0.9)},
 )
 
+# --- API: chaves, limites, uso e webhooks (issue #16; ver docs/operacao.md) ------------------
+# Sem chave, por IP do cliente (cagec.lib.rede); com chave, o limite por minuto da própria chave.
+API_LIMITE_ANONIMO_POR_IP = env.str("API_LIMITE_ANONIMO_POR_IP", default="60/m")
+# Uma chave conferida fica em memória por processo por até tanto (revogação: no máximo isto).
+API_CHAVE_CACHE_SEGUNDOS = env.float("API_CHAVE_CACHE_SEGUNDOS", default=5.0)
+# Webhooks: http e endereços internos só no modo embutido e nos testes (SSRF).
+API_WEBHOOK_PERMITIR_REDE_LOCAL = env.bool("API_WEBHOOK_PERMITIR_REDE_LOCAL", default=DEBUG)
+API_WEBHOOK_ESPERA_BASE = _segundos("API_WEBHOOK_ESPERA_BASE", 30)
+API_WEBHOOK_ESPERA_TETO = _segundos("API_WEBHOOK_ESPERA_TETO", 3600)
+API_WEBHOOK_MAX_TENTATIVAS = env.int("API_WEBHOOK_MAX_TENTATIVAS", default=12)
+API_WEBHOOK_RECONCILIAR_APOS = _segundos("API_WEBHOOK_RECONCILIAR_APOS", 300)
+API_WEBHOOK_ORCAMENTO = env.float("API_WEBHOOK_ORCAMENTO", default=45.0)
+API_WEBHOOK_VARREDURA_LIMITE = 120  # limite duro (s) das tarefas de envio
+CELERY_TASK_ROUTES["api.tasks.varrer_webhooks"] = {"queue": "varreduras"}
+CELERY_BEAT_SCHEDULE["varrer-webhooks"] = {
+    "task": "api.tasks.varrer_webhooks",
+    "schedule": FILA_INTERVALO,
+    "options": {"expires": FILA_INTERVALO.total_seconds() * 0.9},
+}
+CELERY_BEAT_SCHEDULE["dobrar-uso-das-chaves"] = {
+    "task": "api.tasks.dobrar_uso_das_chaves",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 54},
+}
+
 # /saude/prontidao/: com ``Authorization: Bearer <SAUDE_TOKEN>`` mostra contagens e idades
 # (monitoramento); sem ele, só o estado de cada peça. Vazio: só a equipe logada vê o detalhe.
 SAUDE_TOKEN = env.str("SAUDE_TOKEN", default="")

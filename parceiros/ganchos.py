@@ -38,3 +38,30 @@ def contexto_do_detalhe(solicitacao: Any, usuario: Any) -> dict[str, Any]:
         contexto["secoes"] += parte.pop("secoes", [])
         contexto.update(parte)
     return contexto
+
+
+# --- Mudanças do registro público para quem está acima (``api``: webhooks) ------------------
+# Chamadas dentro da transação da mudança, com um queryset (por conjunto: o recálculo noturno
+# passa todas as mudanças de uma vez); quem se inscreve grava na mesma transação.
+_SITUACAO_ALTERADA: list[Callable[[Any], object]] = []
+_IMPEDIMENTO_ALTERADO: list[Callable[[Any], object]] = []
+
+
+def ao_alterar_situacao(funcao: Callable[[Any], object]) -> None:
+    """``funcao(historicos)``: as linhas novas de ``HistoricoSituacao`` (um queryset)."""
+    _SITUACAO_ALTERADA.append(funcao)
+
+
+def ao_alterar_impedimento(funcao: Callable[[Any], object]) -> None:
+    """``funcao(parceiros)``: Parceiros cujo CADIN-MG ou SIAFI-MG mudou (um queryset)."""
+    _IMPEDIMENTO_ALTERADO.append(funcao)
+
+
+def situacao_alterada(historicos: Any) -> None:
+    for funcao in _SITUACAO_ALTERADA:
+        funcao(historicos)
+
+
+def impedimento_alterado(parceiros: Any) -> None:
+    for funcao in _IMPEDIMENTO_ALTERADO:
+        funcao(parceiros)

@@ -36,7 +36,7 @@ from cagec.lib.auditoria import montar, registrar, registrar_em_massa
 from cagec.lib.documentos import formatar_cnpj, normalizar_cnpj
 from cagec.lib.emails import enfileirar_email
 
-from . import permissions, receita, selectors, situacao, tasks
+from . import ganchos, permissions, receita, selectors, situacao, tasks
 from .armazenamento import conferir_cota_de_envio, conferir_rascunhos_abertos
 from .erros import ErroDeParceiros
 from .erros import TransicaoInvalida as TransicaoInvalida  # reexportada (declaracoes, analise)
@@ -1469,6 +1469,7 @@ def alterar_pela_administracao(
     with transaction.atomic():
         atual = Parceiro.objects.select_for_update().get(pk=parceiro.pk)
         antes = {c: str(getattr(atual, c)) for c in campos}
+        impedimento = (atual.cadin_bloqueado, atual.siafi_bloqueado)
         for campo, valor in campos.items():
             setattr(atual, campo, valor)
         atual.save(update_fields=[*campos, "updated_at"])
@@ -1482,6 +1483,8 @@ def alterar_pela_administracao(
             depois={c: str(getattr(atual, c)) for c in campos},
         )
         situacao.recalcular(atual, motivo="Alteração pela administração")
+        if impedimento != (atual.cadin_bloqueado, atual.siafi_bloqueado):  # webhooks (api)
+            ganchos.impedimento_alterado(Parceiro.objects.filter(pk=atual.pk))
         atual.refresh_from_db()
     return atual
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Usuario
 from cagec.lib import compiladas
 
-from . import avisos
+from . import avisos, ganchos
 from .models import VENCIDO_SEM_DATA, Documento, HistoricoSituacao, Obrigacao, Parceiro, Vinculo
 
 SITUACAO = Parceiro.Situacao
@@ -249,15 +249,17 @@ def recalcular(
         colunas = ("situacao", "cnpj", "tipo")
         parceiro = Parceiro.objects.select_for_update().only(*colunas).get(pk=parceiro.pk)
         nova, _ = calcular_resumido(parceiro, dia or hoje())
-        _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
+        historico = _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
         # Toda mudança no cadastro passa por aqui: o CRC do dia deixa de valer.
         Parceiro.objects.filter(pk=parceiro.pk).update(versao_publica=F("versao_publica") + 1)
+        if historico is not None:  # webhooks (api), na mesma transação
+            ganchos.situacao_alterada(HistoricoSituacao.objects.filter(pk=historico.pk))
     return nova
 
 
-def _aplicar(parceiro_id: int, de: str, para: str, motivo: str) -> None:
+def _aplicar(parceiro_id: int, de: str, para: str, motivo: str) -> HistoricoSituacao | None:
     if de == para:
-        return
+        return None
     agora = timezone.now()
     Parceiro.objects.filter(pk=parceiro_id).update(situacao=para, situacao_calculada_em=agora)
     historico = HistoricoSituacao.objects.create(
@@ -265,6 +267,7 @@ def _aplicar(parceiro_id: int, de: str, para: str, motivo: str) -> None:
     )
     if para == SITUACAO.IRREGULAR:
         avisos.avisar_irregular([historico])
+    return historico
 
 
 # --- Todos de uma vez (recálculo noturno) ------------------------------------------------------
@@ -345,6 +348,7 @@ def recalcular_todos(
             for pk in viram_irregular
         ]
         criados = HistoricoSituacao.objects.bulk_create(historico, batch_size=5000)
+        ganchos.situacao_alterada(HistoricoSituacao.objects.filter(pk__in=[h.pk for h in criados]))
 
         avisos.avisar_irregular([h for h in criados if h.para == SITUACAO.IRREGULAR])
     return len(viram_regular) + len(viram_irregular)

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from accounts import convites
 from accounts.models import Usuario
+from api import services as api_services
+from api.models import UsoDiarioChaveApi
 from cagec.core.models import RegistroAuditoria
 from declaracoes import crc
 from parceiros import analise
@@ -74,6 +76,10 @@ def um_de_cada(superusuaria):
     analise.decidir(solicitacao, ator=superusuaria, decisao=Solicitacao.Status.APROVADA)
     parceiro = Parceiro.objects.get(cnpj=solicitacao.cnpj)  # vínculo, histórico, auditoria
     crc.emitir(parceiro)  # certificado com PDF
+    # Chave de API com uso e webhook; a mudança de situação logo abaixo gera a entrega.
+    chave, _ = api_services.criar_chave(nome="SIGCON-MG", contato_email="sigcon@mg.gov.br")
+    UsoDiarioChaveApi.objects.create(chave=chave, dia=timezone.localdate(), chamadas=1)
+    api_services.cadastrar_webhook(chave, "http://127.0.0.1:9/ganchos")
     # Tipo sem obrigações (catálogo do admin): nasce Regular, e a mudança fica no histórico.
     sem_exigencias = TipoParceiro.objects.create(
         nome="Consórcio de teste", genero=Genero.objects.first()
