@@ -27,7 +27,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db  # as fixtures automáticas da suíte usam o banco
 RAIZ = Path(__file__).resolve().parents[1]
-CAMADAS = {"cagec": 0, "accounts": 1, "parceiros": 2, "declaracoes": 3}
+CAMADAS = {"cagec": 0, "accounts": 1, "parceiros": 2, "declaracoes": 3, "api": 4}
 RAIZ_DE_COMPOSICAO = "cagec.urls"
 MARCA = "import tardio:"
 
