@@ -45,7 +45,7 @@ def tratar_excecao(exc: Exception, context: dict[str, Any]) -> Response:
 
 def _mensagem(exc: Exception) -> str:
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        return f"Limite de pedidos excedido. Tente de novo em {int(exc.wait) + 1} segundos."
+        return f"Limite de pedidos excedido. Tente de novo em {int(exc.wait) + 1} s."
     if isinstance(exc, exceptions.APIException) and getattr(exc, "mensagem_da_api", ""):
         return str(exc.mensagem_da_api)  # type: ignore[attr-defined]
     return ""

@@ -1,6 +1,6 @@
 """Os filtros de ``GET /api/v1/parceiros/``: os da consulta pública mais ``alterado_desde``."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,6 +13,7 @@ from .erros import PedidoInvalido
 
 NOMES = ("nome", "municipio", "tipo", "situacao", "alterado_desde")
 TAMANHO_MAXIMO = 200
+ID_MAXIMO = 2**31 - 1
 
 
 def ler(request: HttpRequest) -> tuple[dict[str, Any], datetime | None]:
@@ -23,9 +24,10 @@ def ler(request: HttpRequest) -> tuple[dict[str, Any], datetime | None]:
         valor = request.GET.get(nome, "").strip()
         if len(valor) > TAMANHO_MAXIMO:
             problemas[nome] = [f"No máximo {TAMANHO_MAXIMO} caracteres."]
+        valor = valor.replace("\x00", "")  # o PostgreSQL não guarda nem compara o NUL
         filtros[nome] = valor
     tipo = request.GET.get("tipo", "").strip()
-    if tipo and not (tipo.isdigit() and len(tipo) < 10):
+    if tipo and not (tipo.isdigit() and 1 <= int(tipo) <= ID_MAXIMO):
         problemas["tipo"] = ["Use o número (id) do tipo de Parceiro."]
     filtros["tipo"] = int(tipo) if "tipo" not in problemas and tipo else None
     situacao = request.GET.get("situacao", "").strip()
@@ -56,4 +58,8 @@ def _momento(texto: str) -> datetime | None | bool:
         return False
     if timezone.is_naive(momento):
         momento = timezone.make_aware(momento)
-    return momento
+    # Em UTC: o PostgreSQL recusa deslocamentos que o ISO 8601 aceita (ex.: -20:27).
+    try:
+        return momento.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-20:00 passaria do ano 9999
+        return False

@@ -7,6 +7,9 @@ biblioteca padrão; estes serializadores não rodam nos pedidos. Os testes de co
 
 from rest_framework import serializers
 
+from parceiros.models import Parceiro
+from parceiros.situacao import StatusObrigacao
+
 
 class Erro(serializers.Serializer):
     erro = serializers.CharField(help_text="Mensagem em português, para gente.")
@@ -31,7 +34,7 @@ class Obrigacao(serializers.Serializer):
     obrigacao = serializers.CharField()
     obrigatoria = serializers.BooleanField()
     mrosc = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=["vigente", "vencido", "pendente"])
+    status = serializers.ChoiceField(choices=StatusObrigacao.choices)
     status_display = serializers.CharField()
     validade = serializers.CharField(help_text="O texto do CRC (ex.: “Válido até 31/12/2026”).")
     vence_em = serializers.DateField(allow_null=True)
@@ -46,7 +49,7 @@ class CrcDoDia(serializers.Serializer):
     url_verificacao = serializers.URLField()
 
 
-SITUACOES = ["regular", "irregular"]
+SITUACOES = Parceiro.Situacao.choices
 
 
 class Regularidade(serializers.Serializer):

@@ -24,22 +24,31 @@ from .erros import NaoEncontrado
 
 ERROS = {
     400: OpenApiResponse(serializers.Erro, description="Parâmetros inválidos."),
+    401: OpenApiResponse(serializers.Erro, description="Chave de API inválida ou revogada."),
+    403: OpenApiResponse(serializers.Erro, description="Acesso negado."),
     404: OpenApiResponse(serializers.Erro, description="Não encontrado."),
     429: OpenApiResponse(serializers.Erro, description="Limite de pedidos excedido."),
+    500: OpenApiResponse(serializers.Erro, description="Erro interno."),
 }
 NAO_MODIFICADO = OpenApiResponse(description="Não mudou desde o ETag de `If-None-Match`.")
+TEXTO = {"type": "string", "maxLength": filtros.TAMANHO_MAXIMO}
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="ETag já recebido."
 )
 
 
 class ApiView(APIView):
-    """Base das views da API: só GET (e HEAD)."""
+    # Base das views da API: só GET (e HEAD). Sem docstring: ela viraria a descrição de
+    # cada operação no esquema.
 
     http_method_names = ["get", "head"]
 
 
 class Regularidade(ApiView):
+    """O que o CRC de hoje do Parceiro diria (situação, campos do Estado, RL sem CPF, cada
+    obrigação com status, validade e aprovação) e o código do CRC de hoje, se já emitido.
+    ETag forte: reenvie-o em `If-None-Match` e receba 304 enquanto nada mudar."""
+
     @extend_schema(
         operation_id="regularidade_do_parceiro",
         summary="Regularidade de um Parceiro (o conteúdo do CRC de hoje)",
@@ -69,27 +78,38 @@ class Regularidade(ApiView):
 
 
 class ListaDeParceiros(ApiView):
+    """Parceiros em ordem de alteração dos dados públicos (e id). Guarde o `cursor` da última
+    página e peça de novo com ele para receber só o que mudou depois."""
+
     @extend_schema(
         operation_id="lista_de_parceiros",
         summary="Parceiros do CAGEC, por cursor (sincronização)",
         parameters=[
             OpenApiParameter(
-                "nome", OpenApiTypes.STR, description="Parte da razão social ou do nome fantasia."
+                "nome", TEXTO, description="Parte da razão social ou do nome fantasia."
             ),
             OpenApiParameter(
-                "municipio", OpenApiTypes.STR, description="Município (sem diferença de acentos)."
+                "municipio", TEXTO, description="Município (sem diferença de acentos)."
             ),
-            OpenApiParameter("tipo", OpenApiTypes.INT, description="Id do tipo de Parceiro."),
-            OpenApiParameter("situacao", OpenApiTypes.STR, enum=serializers.SITUACOES),
+            OpenApiParameter(
+                "tipo",
+                {"type": "integer", "minimum": 1, "maximum": filtros.ID_MAXIMO},
+                description="Id do tipo de Parceiro.",
+            ),
+            OpenApiParameter("situacao", OpenApiTypes.STR, enum=Parceiro.Situacao.values),
             OpenApiParameter(
                 "alterado_desde",
-                OpenApiTypes.STR,
+                OpenApiTypes.DATETIME,
                 description="Dados públicos alterados a partir deste instante (ISO 8601).",
             ),
             OpenApiParameter(
                 "cursor", OpenApiTypes.STR, description="O `cursor` de uma resposta anterior."
             ),
-            OpenApiParameter("limite", OpenApiTypes.INT, description="De 1 a 500 (padrão 100)."),
+            OpenApiParameter(
+                "limite",
+                {"type": "integer", "minimum": 1, "maximum": paginacao.LIMITE_MAXIMO},
+                description="Quantos por página (padrão 100).",
+            ),
         ],
         responses={200: serializers.PaginaDeParceiros, **ERROS},
     )
@@ -136,6 +156,9 @@ def _item(request: HttpRequest, linha: tuple[Any, ...]) -> dict[str, Any]:
 
 
 class Verificacao(ApiView):
+    """O que `/verificar/<codigo>/` mostra: tipo, autenticidade ou revogação (data e motivo),
+    emissão, situação na emissão e hoje (CRC), hashes e o endereço do PDF original."""
+
     @extend_schema(
         operation_id="verificacao_de_documento",
         summary="Autenticidade de um CRC ou de uma declaração pelo código",
