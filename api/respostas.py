@@ -10,9 +10,11 @@ de aprovação de cada documento, desde quando vale a situação e o CRC do dia)
 """
 
 import json
+from functools import cache
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -43,9 +45,16 @@ def json_resposta(dados: Any, status: int = 200, **cabecalhos: str) -> HttpRespo
     return resposta
 
 
+@cache
+def _fuso() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def iso(valor: date | datetime | None) -> str | None:
+    """ISO 8601; instantes no horário de Brasília (``astimezone`` direto: ``localtime`` passa
+    pelo fuso ativo do pedido, caro para cada data de cada obrigação)."""
     if isinstance(valor, datetime):
-        return timezone.localtime(valor).isoformat()
+        return valor.astimezone(_fuso()).isoformat()
     return valor.isoformat() if valor else None
 
 

@@ -51,6 +51,7 @@ class Regularidade(ApiView):
 
     @extend_schema(
         operation_id="regularidade_do_parceiro",
+        tags=["Parceiros"],
         summary="Regularidade de um Parceiro (o conteúdo do CRC de hoje)",
         parameters=[
             OpenApiParameter(
@@ -83,6 +84,7 @@ class ListaDeParceiros(ApiView):
 
     @extend_schema(
         operation_id="lista_de_parceiros",
+        tags=["Parceiros"],
         summary="Parceiros do CAGEC, por cursor (sincronização)",
         parameters=[
             OpenApiParameter(
@@ -161,6 +163,7 @@ class Verificacao(ApiView):
 
     @extend_schema(
         operation_id="verificacao_de_documento",
+        tags=["Verificações"],
         summary="Autenticidade de um CRC ou de uma declaração pelo código",
         parameters=[
             OpenApiParameter(

@@ -465,7 +465,10 @@ def medir_publico(porta, b, pasta):
     from bench import frio, publico
 
     listas = frio.listas()
-    aviso(f"frio: {len(listas['verificar'])} códigos, {len(listas['consulta'])} buscas")
+    aviso(
+        f"frio: {len(listas['verificar'])} códigos, {len(listas['consulta'])} buscas, "
+        f"{len(listas['regularidade'])} CNPJs da API"
+    )
     medir_unicos(
         porta,
         "verificar frio",
@@ -505,6 +508,16 @@ def medir_publico(porta, b, pasta):
         min_b=0.15,
         max_p95=100,
         max_consultas=3,
+    )
+    medir_unicos(
+        porta,
+        "API regularidade frio",
+        listas["regularidade"],
+        b,
+        pasta=pasta,
+        min_b=0.15,
+        max_p95=50,
+        max_consultas=4,
     )
     aviso("morno (rodízio por 200 chaves, informativo)")
     mornos = [f"/verificar/{c.split('/')[-2]}/" for c in listas["verificar"][:200]]
