@@ -10,9 +10,9 @@ de aprovação de cada documento, desde quando vale a situação e o CRC do dia)
 """
 
 import json
-from functools import cache
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -8,6 +8,9 @@ import pytest
 from rest_framework import exceptions
 
 from api import selectors
+from tests.api import contrato
+
+api = contrato.api  # a fixture do cliente que confere o esquema
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,9 @@ import time_machine
 
 from parceiros import situacao
 from parceiros.models import NaturezaJuridica, Parceiro, TipoParceiro
+from tests.api import contrato
+
+api = contrato.api  # a fixture do cliente que confere o esquema
 
 pytestmark = pytest.mark.django_db
 

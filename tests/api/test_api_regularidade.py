@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from declaracoes import crc
 from parceiros import services as parceiros
 from parceiros.models import Parceiro
-from tests.api.conftest import cpf_em
+from tests.api import contrato
+from tests.api.contrato import cpf_em
 from tests.declaracoes import test_crc as base
 
 AGORA, HOJE = base.AGORA, base.HOJE
@@ -24,6 +25,8 @@ relogio = base.relogio
 _pdf_da_declaracao_simples = base._pdf_da_declaracao_simples
 catalogo, associacao, regular = base.catalogo, base.associacao, base.regular
 pdf_instantaneo = base.pdf_instantaneo
+
+api = contrato.api  # a fixture do cliente que confere o esquema
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_temporaria")]
 

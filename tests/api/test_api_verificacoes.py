@@ -10,7 +10,8 @@ import pytest
 
 from declaracoes import crc
 from declaracoes import services as declaracoes
-from tests.api.conftest import cpf_em
+from tests.api import contrato
+from tests.api.contrato import cpf_em
 from tests.declaracoes import test_verificacao as base
 
 relogio, pdf_instantaneo = base.relogio, base.pdf_instantaneo
@@ -20,6 +21,8 @@ catalogo, associacao, certificado, declaracao = (
     base.certificado,
     base.declaracao,
 )
+
+api = contrato.api  # a fixture do cliente que confere o esquema
 
 pytestmark = [
     pytest.mark.django_db,

@@ -1,5 +1,7 @@
 """Testes da API: um cliente que confere cada resposta contra o esquema OpenAPI gerado.
 
+Módulo de apoio (não um ``conftest``): cada arquivo ``test_api_*`` importa a fixture ``api``.
+
 O esquema vem de ``GET /api/v1/schema/`` (o mesmo que os integradores baixam) e cada resposta
 de um caminho documentado é validada pelo ``openapi-core`` (status, cabeçalhos, corpo). Os
 caminhos fora do esquema (404 de caminho desconhecido) são conferidos contra ``Erro``.
