@@ -46,8 +46,8 @@ def tratar_excecao(exc: Exception, context: dict[str, Any]) -> Response:
 def _mensagem(exc: Exception) -> str:
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         return f"Limite de pedidos excedido. Tente de novo em {int(exc.wait) + 1} s."
-    if isinstance(exc, exceptions.APIException) and getattr(exc, "mensagem_da_api", ""):
-        return str(exc.mensagem_da_api)  # type: ignore[attr-defined]
+    if isinstance(exc, NaoEncontrado):
+        return exc.mensagem_da_api
     return ""
 
 
@@ -55,7 +55,7 @@ def _detalhe(exc: Exception) -> Any:
     """O detalhe do DRF quando ele diz algo além da mensagem (os campos de um 400)."""
     if isinstance(exc, exceptions.ValidationError):
         return exc.detail
-    if isinstance(exc, exceptions.APIException) and getattr(exc, "mensagem_da_api", ""):
+    if isinstance(exc, NaoEncontrado):
         return None
     if isinstance(exc, exceptions.APIException) and not isinstance(
         exc, (exceptions.NotFound, exceptions.MethodNotAllowed, exceptions.Throttled)

@@ -34,32 +34,33 @@ def ler(request: HttpRequest) -> tuple[dict[str, Any], datetime | None]:
     if situacao and situacao not in Parceiro.Situacao.values:
         problemas["situacao"] = ["Use “regular” ou “irregular”."]
     filtros["situacao"] = situacao
-    desde = _momento(request.GET.get("alterado_desde", "").strip())
-    if desde is False:
+    try:
+        desde = _momento(request.GET.get("alterado_desde", "").strip())
+    except ValueError:
+        desde = None
         problemas["alterado_desde"] = [
             "Use data e hora ISO 8601 (ex.: 2026-12-01T00:00:00-03:00) ou uma data (2026-12-01)."
         ]
     if problemas:
         raise PedidoInvalido(problemas)
-    return filtros, desde or None
+    return filtros, desde
 
 
-def _momento(texto: str) -> datetime | None | bool:
-    """O instante de ``texto`` (sem fuso: o de Brasília); ``False`` se não é data/hora."""
+def _momento(texto: str) -> datetime | None:
+    """O instante de ``texto`` em UTC (sem fuso: o de Brasília); ``ValueError`` se não é
+    data/hora."""
     if not texto:
         return None
-    try:
-        momento = parse_datetime(texto.replace(" ", "+"))
-        if momento is None and (dia := parse_date(texto)) is not None:
-            momento = datetime(dia.year, dia.month, dia.day)
-    except ValueError:
-        return False
+    momento = parse_datetime(texto.replace(" ", "+"))
+    if momento is None and (dia := parse_date(texto)) is not None:
+        momento = datetime(dia.year, dia.month, dia.day)
     if momento is None:
-        return False
+        raise ValueError(texto)
     if timezone.is_naive(momento):
         momento = timezone.make_aware(momento)
-    # Em UTC: o PostgreSQL recusa deslocamentos que o ISO 8601 aceita (ex.: -20:27).
+    # Em UTC: o PostgreSQL recusa deslocamentos que o ISO 8601 aceita (ex.: -20:27). Um
+    # instante que passaria do ano 9999 (OverflowError) também é recusado.
     try:
         return momento.astimezone(UTC)
-    except OverflowError:  # 9999-12-31T23:00-20:00 passaria do ano 9999
-        return False
+    except OverflowError as erro:
+        raise ValueError(texto) from erro

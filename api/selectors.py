@@ -103,7 +103,7 @@ def depois_do_cursor(
 
 # --- Verificação ----------------------------------------------------------------------------
 def dados_do_certificado(pk: int) -> dict[str, Any]:
-    return (
+    return dict(
         Certificado.objects.filter(pk=pk)
         .values("emitido_em", "dia", "situacao", "snapshot", "sha256_pdf", "chave")
         .annotate(situacao_hoje=F("parceiro__situacao"))
@@ -113,7 +113,7 @@ def dados_do_certificado(pk: int) -> dict[str, Any]:
 
 def dados_da_declaracao(pk: int) -> dict[str, Any]:
     # Nunca o CPF do signatário (nem mascarado): a API não devolve CPF.
-    return (
+    return dict(
         Declaracao.objects.filter(pk=pk)
         .values(
             *("tipo", "cnpj", "razao_social", "signatario_nome", "assinada_em", "metodo"),
