@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,6 +45,8 @@ class WebhookCriadoSerializer(WebhookSerializer):
 
 
 class _ComChave(APIView):
+    # A API é de leitura (sem parsers por padrão); o cadastro de webhooks recebe JSON.
+    parser_classes = [JSONParser]
     authentication_classes = [AutenticacaoPorChave]
     permission_classes = [ComChave]
     throttle_classes = [LimitePorChave]

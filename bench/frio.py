@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 CRCS_HOJE = int(os.environ.get("BENCH_CRCS_HOJE", "26000"))
 PRIMEIRAS = int(os.environ.get("BENCH_PRIMEIRAS_EMISSOES", "6000"))
 BUSCAS = int(os.environ.get("BENCH_BUSCAS", "12000"))
+# API /api/v1/parceiros/{cnpj}/regularidade (issue #16): CNPJs distintos, cada um uma vez.
+REGULARIDADES = int(os.environ.get("BENCH_REGULARIDADES", "12000"))
 AQUECIMENTO = 0.12  # fração de cada lista reservada ao aquecimento (2 s)
 
 
@@ -93,7 +95,22 @@ def listas():
         "consulta": publico.caminhos_consulta_unicos(BUSCAS),
         "reemissao": [f"/consulta/{cnpj}/crc/" for cnpj, _ in hoje[metade:]],
         "primeira": [f"/consulta/{cnpj}/crc/" for cnpj in sem],
+        "regularidade": [
+            f"/api/v1/parceiros/{cnpj}/regularidade" for cnpj in _cnpjs_sorteados(REGULARIDADES)
+        ],
     }
+
+
+def _cnpjs_sorteados(n):
+    """``n`` CNPJs distintos dos Parceiros do bench, em ordem aleatória (com e sem CRC hoje)."""
+    from bench.parceiros import CNPJ_BASE
+    from parceiros.models import Parceiro
+
+    return list(
+        Parceiro.objects.filter(cnpj__startswith=str(CNPJ_BASE)[:3])
+        .order_by("?")
+        .values_list("cnpj", flat=True)[:n]
+    )
 
 
 def separar(caminhos, reservados=3):

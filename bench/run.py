@@ -84,6 +84,7 @@ def ambiente_portal(static_root):
         "CONSULTA_LIMITE_POR_IP": "100000000/m",
         "CRC_LIMITE_POR_IP": "100000000/m",
         "VERIFICACAO_LIMITE_POR_IP": "100000000/m",
+        "API_LIMITE_ANONIMO_POR_IP": "100000000/m",
         "EXPORTACAO_LIMITE_POR_IP": "100000000/m",
         "EXPORTACAO_LIMITE_GLOBAL": "100000000/m",
         "MEDIA_ROOT": str(MEDIA),
@@ -460,52 +461,32 @@ def medir_unicos(porta, nome, caminhos, b, *, pasta, min_b, max_p95=None, max_p5
         meta(f"{nome} consultas", f"{n} (1º pedido)", f"<= {alvo}", n <= alvo)
 
 
+# Medidas frias (issue #15; a API, issue #16): lista de ``frio.listas()``, metas e consultas.
+FRIAS = (
+    ("verificar frio", "verificar", {"min_b": 0.25, "max_p95": 50, "max_consultas": 2}),
+    ("consulta frio", "consulta", {"min_b": 0.10, "max_p95": 100, "max_consultas": 4}),
+    ("CRC 1ª emissão", "primeira", {"min_b": 0.05, "max_p50": 60, "max_consultas": None}),
+    ("CRC reemissão", "reemissao", {"min_b": 0.15, "max_p95": 100, "max_consultas": 3}),
+    (
+        "API regularidade frio",
+        "regularidade",
+        {"min_b": 0.15, "max_p95": 50, "max_consultas": 4},
+    ),
+)
+
+
 def medir_publico(porta, b, pasta):
-    """Área pública no caminho frio (metas da issue #15) e, informativa, a medida morna."""
+    """Área pública no caminho frio (metas da issue #15), a API de regularidade no caminho
+    frio (issue #16) e, informativa, a medida morna."""
     from bench import frio, publico
 
     listas = frio.listas()
-    aviso(f"frio: {len(listas['verificar'])} códigos, {len(listas['consulta'])} buscas")
-    medir_unicos(
-        porta,
-        "verificar frio",
-        listas["verificar"],
-        b,
-        pasta=pasta,
-        min_b=0.25,
-        max_p95=50,
-        max_consultas=2,
+    aviso(
+        f"frio: {len(listas['verificar'])} códigos, {len(listas['consulta'])} buscas, "
+        f"{len(listas['regularidade'])} CNPJs da API"
     )
-    medir_unicos(
-        porta,
-        "consulta frio",
-        listas["consulta"],
-        b,
-        pasta=pasta,
-        min_b=0.10,
-        max_p95=100,
-        max_consultas=4,
-    )
-    medir_unicos(
-        porta,
-        "CRC 1ª emissão",
-        listas["primeira"],
-        b,
-        pasta=pasta,
-        min_b=0.05,
-        max_p50=60,
-        max_consultas=None,
-    )
-    medir_unicos(
-        porta,
-        "CRC reemissão",
-        listas["reemissao"],
-        b,
-        pasta=pasta,
-        min_b=0.15,
-        max_p95=100,
-        max_consultas=3,
-    )
+    for nome, lista, metas in FRIAS:
+        medir_unicos(porta, nome, listas[lista], b, pasta=pasta, **metas)
     aviso("morno (rodízio por 200 chaves, informativo)")
     mornos = [f"/verificar/{c.split('/')[-2]}/" for c in listas["verificar"][:200]]
     medir_morno(porta, "verificar morno", mornos, b, pasta)

@@ -630,6 +630,41 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- API /api/v1/ (issue #16): DRF e drf-spectacular --------------------------------------
+# Só leitura, só JSON: nada da API navegável do DRF em produção. Os erros saem em JSON com
+# mensagens em português (api/erros.py). As respostas quentes (regularidade) são montadas como
+# dicionários e escritas direto com o json da biblioteca padrão (api/respostas.py).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    # Chaves de API e limites por IP e por chave: ver a seção "chaves" logo abaixo.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.chaves.AutenticacaoPorChave"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["api.limites.LimiteAnonimoPorIp", "api.limites.LimitePorChave"],
+    "EXCEPTION_HANDLER": "api.erros.tratar_excecao",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API do Portal CAGEC",
+    "DESCRIPTION": (
+        "Interface de máquina do Cadastro Geral de Convenentes de Minas Gerais: regularidade "
+        "de um Parceiro (o mesmo conteúdo do CRC), lista para sincronização por cursor e "
+        "verificação de autenticidade de CRCs e declarações. Somente leitura."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"SituacaoEnum": "parceiros.models.Parceiro.Situacao"},
+    # Swagger UI e Redoc servidos dos estáticos locais (drf-spectacular-sidecar), sem CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "defaultModelsExpandDepth": 0},
+}
+
 # --- Logs: nada de CPF completo ---------------------------------------------------------------
 LOGGING = {
     "version": 1,

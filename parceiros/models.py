@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from cagec.lib.busca import normalizar_busca
@@ -200,6 +201,11 @@ class Parceiro(DadosReceita):
     # Sobe a cada recálculo da situação (que segue toda mudança no cadastro): o CRC do dia
     # com a mesma versão é reaproveitado sem recalcular nada (declaracoes.crc).
     versao_publica = models.PositiveIntegerField("versão do registro público", default=0)
+    # Quando o registro público mudou pela última vez: sobe junto com ``versao_publica``
+    # (``situacao``). A API ordena por ele (com o id) para a sincronização por cursor.
+    publico_alterado_em = models.DateTimeField(
+        "dados públicos alterados em", db_default=Now(), editable=False
+    )
     # Colunas derivadas para a consulta pública (sem acentos, caixa alta); ver save().
     busca_nome = models.TextField("nome para busca", blank=True, editable=False)
     busca_municipio = models.CharField(
@@ -223,7 +229,8 @@ class Parceiro(DadosReceita):
                 fields=["busca_nome", "id"],
                 include=["busca_municipio", "tipo", "situacao"],
                 name="parceiro_busca_nome_cobre",
-            )
+            ),
+            models.Index(fields=["publico_alterado_em", "id"], name="parceiro_publico_alterado"),
         ]
 
     def __str__(self) -> str:
@@ -237,9 +244,11 @@ class Parceiro(DadosReceita):
         campos = kwargs.get("update_fields")
         if campos is None and not self._state.adding:
             # ``versao_publica`` só sobe por ``situacao.recalcular`` (com F() + 1): uma
-            # instância antiga salva inteira não pode voltá-la para um valor já usado.
+            # instância antiga salva inteira não pode voltá-la para um valor já usado (nem
+            # voltar ``publico_alterado_em``, que sobe junto).
             campos = [f.name for f in self._meta.concrete_fields if not f.primary_key]
             campos.remove("versao_publica")
+            campos.remove("publico_alterado_em")
         if campos is not None and self.CAMPOS_DA_BUSCA & set(campos):
             campos = {*campos, "busca_nome", "busca_municipio"}
         kwargs["update_fields"] = campos

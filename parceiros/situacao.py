@@ -12,7 +12,7 @@ para o recálculo noturno). Os testes conferem que as duas concordam.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
@@ -62,6 +62,10 @@ class Item:
         return self.obrigacao.mrosc
 
     @property
+    def aprovado_em(self) -> datetime | None:
+        return self.documento.analisado_em if self.documento else None
+
+    @property
     def fim_de_mandato(self) -> bool:
         """O documento atual segue o mandato do RL (sem data: "Mandato encerrado")."""
         regra = self.documento.regra_validade if self.documento else ""
@@ -79,6 +83,7 @@ class ItemResumido:
     status: str
     vence_em: date | None
     fim_de_mandato: bool
+    aprovado_em: datetime | None = None  # a análise do documento atual (a API mostra)
 
     @property
     def status_display(self) -> str:
@@ -176,19 +181,22 @@ def itens_resumidos(parceiro: Parceiro, dia: date) -> list[ItemResumido]:
     valores = compiladas.trocas(
         {_SENTINELA_PARCEIRO: parceiro.pk, _SENTINELA_TIPO: parceiro.tipo_id, _SENTINELA_DIA: dia}
     )
-    atuais: dict[int, tuple[str, date | None, bool]] = {}
-    for obrigacao_id, regra, vence, vigente in compiladas.linhas(documentos, valores):
-        atuais.setdefault(obrigacao_id, (regra, compiladas.data(vence), bool(vigente)))
+    atuais: dict[int, tuple[str, date | None, bool, datetime | None]] = {}
+    for obrigacao_id, regra, vence, vigente, aprovado in compiladas.linhas(documentos, valores):
+        lido = (regra, compiladas.data(vence), bool(vigente), compiladas.momento(aprovado))
+        atuais.setdefault(obrigacao_id, lido)
     resultado = []
     for pk, grupo, nome, obrigatoria, mrosc in compiladas.linhas(obrigacoes, valores):
-        regra, vence, vigente = atuais.get(pk, ("", None, None))
+        regra, vence, vigente, aprovado = atuais.get(pk, ("", None, None, None))
         if vigente is None:
             status, vence = StatusObrigacao.PENDENTE, None
         else:
             status = StatusObrigacao.VIGENTE if vigente else StatusObrigacao.VENCIDO
             vence = None if vence == VENCIDO_SEM_DATA else vence
         fim = regra == Obrigacao.Regra.FIM_MANDATO
-        item = ItemResumido(grupo, nome, bool(obrigatoria), bool(mrosc), status, vence, fim)
+        item = ItemResumido(
+            grupo, nome, bool(obrigatoria), bool(mrosc), status, vence, fim, aprovado
+        )
         resultado.append(item)
     return resultado
 
@@ -208,7 +216,9 @@ def _compiladas() -> tuple[compiladas.Compilada, compiladas.Compilada]:
         Documento.objects.com_vencimento_efetivo(_SENTINELA_DIA)
         .filter(parceiro_id=_SENTINELA_PARCEIRO, status=Documento.Status.APROVADO)
         .order_by("-analisado_em", "-created_at", "-pk")
-        .values_list("obrigacao_id", "regra_validade", "vencimento_efetivo", "vigente")
+        .values_list(
+            "obrigacao_id", "regra_validade", "vencimento_efetivo", "vigente", "analisado_em"
+        )
     )
     obrigacoes = Obrigacao.objects.filter(tipos=_SENTINELA_TIPO, ativa=True).values_list(
         "pk", "grupo__nome", "nome", "obrigatoria", "mrosc"
@@ -251,7 +261,9 @@ def recalcular(
         nova, _ = calcular_resumido(parceiro, dia or hoje())
         historico = _aplicar(parceiro.pk, parceiro.situacao, nova, motivo)
         # Toda mudança no cadastro passa por aqui: o CRC do dia deixa de valer.
-        Parceiro.objects.filter(pk=parceiro.pk).update(versao_publica=F("versao_publica") + 1)
+        Parceiro.objects.filter(pk=parceiro.pk).update(
+            versao_publica=F("versao_publica") + 1, publico_alterado_em=timezone.now()
+        )
         if historico is not None:  # webhooks (api), na mesma transação
             ganchos.situacao_alterada(HistoricoSituacao.objects.filter(pk=historico.pk))
     return nova
@@ -287,7 +299,9 @@ def marcar_alteracao(parceiros: QuerySet[Parceiro]) -> int:
 
     ``parceiros``: queryset. Sobe a ``versao_publica``: o CRC do dia é emitido de novo.
     """
-    return parceiros.update(versao_publica=F("versao_publica") + 1)
+    return parceiros.update(
+        versao_publica=F("versao_publica") + 1, publico_alterado_em=timezone.now()
+    )
 
 
 def nome_do_rl_mudou(usuario: Usuario) -> None:
@@ -331,10 +345,16 @@ def recalcular_todos(
         # mais que o próprio cálculo.
         mais_um = F("versao_publica") + 1
         Parceiro.objects.filter(pk__in=viram_regular).update(
-            situacao=SITUACAO.REGULAR, situacao_calculada_em=agora, versao_publica=mais_um
+            situacao=SITUACAO.REGULAR,
+            situacao_calculada_em=agora,
+            versao_publica=mais_um,
+            publico_alterado_em=agora,
         )
         Parceiro.objects.filter(pk__in=viram_irregular).update(
-            situacao=SITUACAO.IRREGULAR, situacao_calculada_em=agora, versao_publica=mais_um
+            situacao=SITUACAO.IRREGULAR,
+            situacao_calculada_em=agora,
+            versao_publica=mais_um,
+            publico_alterado_em=agora,
         )
         historico = [
             HistoricoSituacao(

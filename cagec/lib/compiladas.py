@@ -14,7 +14,7 @@ datas em texto e booleanos em 0/1), e quem chama converte.
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
@@ -75,6 +75,15 @@ def executar(sql: str, parametros: Sequence[Any]) -> list[tuple[Any, ...]]:
 def data(valor: date | str | None) -> date | None:
     """Uma data crua (no SQLite, texto ``AAAA-MM-DD``)."""
     return date.fromisoformat(valor) if isinstance(valor, str) else valor
+
+
+def momento(valor: datetime | str | None) -> datetime | None:
+    """Um instante cru como o ORM o daria (no SQLite, texto em UTC sem fuso)."""
+    if isinstance(valor, str):
+        valor = datetime.fromisoformat(valor)
+    if valor is not None and valor.tzinfo is None:
+        valor = valor.replace(tzinfo=UTC)
+    return valor
 
 
 def por_vendor(fabrica: Callable[[], Sequence[Compilada]]) -> Callable[[], Sequence[Compilada]]:
