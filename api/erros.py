@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -76,6 +77,7 @@ class PedidoInvalido(exceptions.ValidationError):
     """400 com os problemas campo a campo em ``detalhe``."""
 
 
+@csrf_exempt  # nada muda aqui: um POST/DELETE num caminho desconhecido também é 404 em JSON
 def nao_encontrado(request: HttpRequest, caminho: str = "") -> HttpResponse:
     """Caminho desconhecido em ``/api/v1/``: 404 em JSON, não a página HTML."""
     return json_resposta(corpo(404, erro="Caminho não encontrado na API."), status=404)

@@ -6,6 +6,7 @@ autorização em ``api.permissions``. Autenticação e limite declarados aqui (s
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
@@ -20,6 +21,7 @@ from .chaves import AutenticacaoPorChave
 from .limites import LimitePorChave
 from .models import Evento, Webhook
 from .permissions import ComChave, get_webhook_da_chave
+from .views import ERROS
 
 
 class WebhookSerializer(serializers.ModelSerializer):
@@ -52,11 +54,25 @@ class _ComChave(APIView):
     throttle_classes = [LimitePorChave]
 
 
+_ERROS_COM_CHAVE = {codigo: ERROS[codigo] for codigo in (401, 403, 429, 500)}
+
+
 class WebhooksView(_ComChave):
+    @extend_schema(
+        operation_id="listar_webhooks",
+        summary="Webhooks ativos da chave",
+        responses={200: WebhookSerializer(many=True), **_ERROS_COM_CHAVE},
+    )
     def get(self, request: Request) -> Response:
         webhooks = Webhook.objects.filter(chave=request.auth, ativo=True).order_by("pk")
         return Response(WebhookSerializer(webhooks, many=True).data)
 
+    @extend_schema(
+        operation_id="cadastrar_webhook",
+        summary="Cadastrar um webhook (o segredo da assinatura aparece só nesta resposta)",
+        request=NovoWebhookSerializer,
+        responses={201: WebhookCriadoSerializer, 400: ERROS[400], **_ERROS_COM_CHAVE},
+    )
     def post(self, request: Request) -> Response:
         entrada = NovoWebhookSerializer(data=request.data)
         entrada.is_valid(raise_exception=True)
@@ -74,9 +90,19 @@ class WebhooksView(_ComChave):
 
 
 class WebhookView(_ComChave):
+    @extend_schema(
+        operation_id="ver_webhook",
+        summary="Um webhook da chave",
+        responses={200: WebhookSerializer, 404: ERROS[404], **_ERROS_COM_CHAVE},
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(WebhookSerializer(get_webhook_da_chave(request.auth, pk)).data)
 
+    @extend_schema(
+        operation_id="desativar_webhook",
+        summary="Desativar um webhook da chave",
+        responses={204: None, 404: ERROS[404], **_ERROS_COM_CHAVE},
+    )
     def delete(self, request: Request, pk: int) -> Response:
         webhook = get_webhook_da_chave(request.auth, pk)
         services.desativar_webhook(webhook, ip=ip_do_request(request))

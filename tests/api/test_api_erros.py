@@ -64,7 +64,7 @@ def test_erro_inesperado_da_500_em_json_e_vai_para_o_log(api, monkeypatch, caplo
     assert any("banco em chamas" in str(r.exc_info) for r in caplog.records if r.exc_info)
 
 
-def test_esquema_openapi_31_com_as_tres_operacoes(api):
+def test_esquema_openapi_31_com_as_operacoes_publicas_e_as_dos_webhooks(api):
     resposta = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     esquema = json.loads(resposta.content)
 
@@ -73,6 +73,8 @@ def test_esquema_openapi_31_com_as_tres_operacoes(api):
         "/api/v1/parceiros/",
         "/api/v1/parceiros/{cnpj}/regularidade",
         "/api/v1/verificacoes/{codigo}",
+        "/api/v1/webhooks/",
+        "/api/v1/webhooks/{id}/",
     }
 
 

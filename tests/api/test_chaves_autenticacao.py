@@ -39,7 +39,7 @@ def test_banco_guarda_so_o_hash_da_chave():
 def test_chave_invalida_e_401_em_portugues(client, cabecalho):
     resposta = client.get(ECO, HTTP_AUTHORIZATION=cabecalho)
     assert resposta.status_code == 401
-    assert resposta.json()["detail"] == "Chave de API inválida ou revogada."
+    assert resposta.json()["detalhe"] == "Chave de API inválida ou revogada."
     assert resposta["WWW-Authenticate"] == "Api-Key"
 
 

@@ -23,7 +23,7 @@ def test_sem_chave_e_401(client):
     resposta = client.get(WEBHOOKS)
     assert resposta.status_code == 401
     assert resposta["WWW-Authenticate"] == "Api-Key"
-    assert "chave de API" in resposta.json()["detail"]
+    assert "chave de API" in resposta.json()["detalhe"]
 
 
 def test_cadastrar_listar_e_desativar(client, receptor):
@@ -60,7 +60,7 @@ def test_evento_desconhecido_e_400(client, receptor):
     _, texto = nova_chave()
     resposta = _post(client, texto, url=receptor.url, eventos=["parceiro.apagado"])
     assert resposta.status_code == 400
-    assert "eventos" in resposta.json()
+    assert "eventos" in resposta.json()["detalhe"]
 
 
 @EM_PRODUCAO
@@ -80,7 +80,7 @@ def test_em_producao_so_https_e_endereco_publico(client, url, mensagem):
     _, texto = nova_chave()
     resposta = _post(client, texto, url=url)
     assert resposta.status_code == 400
-    assert mensagem in resposta.json()["url"][0]
+    assert mensagem in resposta.json()["detalhe"]["url"][0]
     assert not Webhook.objects.exists()
 
 
