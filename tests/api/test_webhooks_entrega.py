@@ -251,8 +251,8 @@ def test_reenviar_pelo_servico(parceiro, inscrito, receptor, django_capture_on_c
 def test_o_trecho_de_verificacao_da_documentacao_confere_uma_entrega_real(
     parceiro, inscrito, receptor
 ):
-    """O código Python de ``docs/api_integradores.md`` aceita a entrega e recusa adulterada."""
-    texto = (Path(__file__).resolve().parents[2] / "docs" / "api_integradores.md").read_text()
+    """O código Python do README (seção de integração) aceita a entrega e recusa adulterada."""
+    texto = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     trecho = texto.split("```python\n", 1)[1].split("```", 1)[0]
     escopo: dict = {}
     exec(trecho, escopo)  # noqa: S102 — o trecho é do próprio repositório
