@@ -12,7 +12,7 @@ class ApiConfig(AppConfig):
         from cagec.core.models import registrar_rotulos
         from parceiros import ganchos
 
-        from . import services, webhooks
+        from . import esquema, services, webhooks  # noqa: F401  # esquema: a extensão do OpenAPI
 
         registrar_rotulos(services.ROTULOS)
         ganchos.ao_alterar_situacao(webhooks.situacao_alterada)

@@ -80,16 +80,19 @@ def esquecer(hash_segredo: str) -> None:
 
 
 def texto_do_cabecalho(request: Request) -> str | None:
-    """O texto da chave em ``Authorization: Api-Key <chave>``; None se o esquema é outro."""
-    cabecalho = request.META.get("HTTP_AUTHORIZATION", "")
-    esquema, _, texto = cabecalho.strip().partition(" ")
-    if esquema.lower() != ESQUEMA.lower():
+    """O texto da chave em ``Authorization: Api-Key <chave>``; ``None`` sem o cabeçalho (pedido
+    anônimo); ``""`` com outro esquema (``Bearer``, ``Basic``...): uma credencial que não vale,
+    ou vazio: recusada com 401 em vez de ignorada (o cliente mal configurado descobre na hora)."""
+    if "HTTP_AUTHORIZATION" not in request.META:
         return None
-    return texto.strip()
+    cabecalho = request.META["HTTP_AUTHORIZATION"].strip()
+    esquema, _, texto = cabecalho.partition(" ")
+    return texto.strip() if esquema.lower() == ESQUEMA.lower() else ""
 
 
 class AutenticacaoPorChave(BaseAuthentication):
-    """Sem cabeçalho: anônimo (``None``). Chave inválida ou revogada: 401, mesma mensagem."""
+    """Sem cabeçalho: anônimo (``None``). Chave inválida ou revogada, ou outro esquema no
+    ``Authorization``: 401, mesma mensagem."""
 
     def authenticate(self, request: Request) -> tuple[AnonymousUser, ChaveApi] | None:
         texto = texto_do_cabecalho(request)

@@ -35,7 +35,9 @@ def test_banco_guarda_so_o_hash_da_chave():
     assert RegistroAuditoria.objects.filter(acao="api.chave_criada", objeto_id=str(chave.pk))
 
 
-@pytest.mark.parametrize("cabecalho", ["Api-Key cagec_00000000_inventada", "Api-Key ", "api-key x"])
+@pytest.mark.parametrize(
+    "cabecalho", ["Api-Key cagec_00000000_inventada", "Api-Key ", "api-key x", "Bearer abc", ""]
+)
 def test_chave_invalida_e_401_em_portugues(client, cabecalho):
     resposta = client.get(ECO, HTTP_AUTHORIZATION=cabecalho)
     assert resposta.status_code == 401
