@@ -16,6 +16,7 @@ chaves primárias: quem precisa delas as busca pela chave natural (CPF, CNPJ) nu
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models.expressions import DatabaseDefault
 from psycopg import sql
 
 
@@ -51,6 +52,8 @@ def _padroes(modelo: type[models.Model], campos: Sequence[str]) -> tuple[list[st
         if campo.attname in campos or isinstance(campo, models.AutoField):
             continue
         valor = campo.pre_save(exemplo, add=True)
+        if isinstance(valor, DatabaseDefault):  # ``db_default``: o banco preenche, fora do COPY
+            continue
         if campo.unique and valor is not None:
             raise ValueError(f"{modelo.__name__}.{campo.name} é único: informe-o nas linhas.")
         colunas.append(_coluna(campo))
