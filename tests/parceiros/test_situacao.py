@@ -704,3 +704,28 @@ def test_comando_com_data_invalida_explica_em_portugues_e_nao_muda_nada(data, or
         call_command("recalcular_situacao", "--data", data, stdout=StringIO())
     assert not HistoricoSituacao.objects.filter(parceiro=organizacao).exists()
     assert recarregar(organizacao).situacao == IRREGULAR
+
+
+def test_lista_pendente_da_busca_por_nome_fica_vazia_depois_de_esvaziar(parceiro):
+    """Gravação em massa enche a lista pendente do GIN de trigramas; cada busca a percorreria
+    inteira (issue #15). ``limpar_busca_pendente`` (no fim do recálculo) a esvazia."""
+    if connection.vendor != "postgresql":
+        situacao.limpar_busca_pendente()  # no SQLite não há índice GIN: nada a fazer, sem erro
+        return
+
+    def pendentes():
+        cursor.execute(
+            "SELECT pending_tuples FROM pgstatginindex('parceiro_busca_nome_trgm'::regclass)"
+        )
+        return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        for numero in range(20):  # busca_nome está em índices: nenhuma atualização é HOT
+            cursor.execute(
+                "UPDATE parceiros_parceiro SET busca_nome = %s WHERE id = %s",
+                [f"NOME NOVO {numero}", parceiro.pk],
+            )
+        assert pendentes() > 0
+        situacao.limpar_busca_pendente()
+        assert pendentes() == 0
