@@ -37,6 +37,10 @@ LINHAS = int(os.environ.get("BENCH_IMPORTACAO", "100000"))
 DOIS_ARQUIVOS = os.environ.get("BENCH_DOIS_ARQUIVOS") == "1"
 META_SEGUNDOS = 60
 META_MB = 500
+# metas.md: "On the reference machine B was about 7 000 req/s". O tempo da importação é uma
+# meta absoluta; numa máquina mais lenta (B menor, medido aqui como no bench/run.py) o
+# limite cresce na mesma proporção, e a saída mostra B, o fator e os 60 s de origem.
+B_DE_REFERENCIA = 7000
 INICIO = time.monotonic()
 
 # Um tipo de erro a cada 100 linhas (≈1% de cada), na posição ``i % 100``.
@@ -271,14 +275,25 @@ def medir(arquivos):
     return Rodadas(primeira, previa, gravacao, chamadas, memoria, segunda, gravacao2)
 
 
-def relatar_desempenho(m):
+def medir_b():
+    """B desta máquina (a view nua no gunicorn.conf.py, wrk -c16), como em ``bench/run.py``."""
+    from bench import run
+
+    with tempfile.TemporaryDirectory(prefix="cagec-b-") as temp:
+        return run.medir_b(dict(os.environ), temp).rps
+
+
+def relatar_desempenho(m, b):
+    fator = max(1.0, B_DE_REFERENCIA / b)
+    limite = META_SEGUNDOS * fator
+    linha("B desta máquina (view nua)", f"{b:.0f} req/s", f"ref. {B_DE_REFERENCIA}", True)
     linha("Prévia (validação, sem gravar)", f"{m.previa:.1f} s", "informativo", True)
     linha("Importação (grava + situação)", f"{m.gravacao:.1f} s", "informativo", True)
     linha(
         "Prévia + importação (ponta a ponta)",
         f"{m.previa + m.gravacao:.1f} s",
-        f"<= {META_SEGUNDOS} s",
-        m.previa + m.gravacao <= META_SEGUNDOS,
+        f"<= {limite:.0f} s" + (f" ({META_SEGUNDOS} s x {fator:.1f})" if fator > 1 else ""),
+        m.previa + m.gravacao <= limite,
     )
     linha("Hashes de senha calculados", f"{m.hashes}", "0", m.hashes == 0)
     linha(
@@ -340,9 +355,10 @@ def main():
     caminho = pasta / "carga.csv"
     arquivos, tipos_erro = preparar_arquivos(caminho)
     medidas = medir(arquivos)
+    b = medir_b()
     print(f"\nImportação de {LINHAS} linhas ({caminho.stat().st_size / 1e6:.1f} MB, PostgreSQL)\n")
     print(f"{'meta':<42} {'medido':<28} {'alvo':<14} resultado")
-    relatar_desempenho(medidas)
+    relatar_desempenho(medidas, b)
     relatar_erros(medidas.primeira, tipos_erro)
     relatar_contagens(medidas)
 
