@@ -16,7 +16,7 @@ def preencher(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parceiros", "0021_busca_nome_trgm_lista_pendente"),
+        ("parceiros", "0021_busca_nome_trgm_sem_fastupdate"),
     ]
 
     operations = [

@@ -6,7 +6,8 @@ benchmark, 360 páginas pendentes, 448 blocos lidos numa busca que depois lê 88
 ``fastupdate`` deixou a importação de 100 000 linhas 2x mais lenta (cada linha entra na
 árvore na hora); fica ligado, e quem grava em massa esvazia a lista no fim
 (``situacao.limpar_busca_pendente``, chamada pelo recálculo, que a importação também roda).
-Aqui: o ``fastupdate`` no padrão e a lista esvaziada uma vez.
+Aqui: o ``fastupdate`` no padrão e a lista esvaziada uma vez. (O nome do arquivo é o da
+primeira versão, que o desligava: bancos que já a aplicaram não ficam com o histórico torto.)
 """
 
 from django.db import migrations
